@@ -1,0 +1,420 @@
+"""YAML config in, frozen dataclasses out: validated once, each mistake named by its YAML path."""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+import string
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+import yaml
+
+from pager.errors import ConfigError, did_you_mean
+from pager.indonesian import COUNTER_PATTERN
+from pager.zones import Counter, Routing, UnknownZone, Zone
+
+T = TypeVar("T")
+
+TEMPLATE_FIELDS = ("ticket", "counter", "service")
+DEFAULT_TEMPLATE = "Nomor antrean {ticket}, silakan menuju loket {counter}."
+OUTPUTS = ("device", "wav")
+LATENCIES = ("low", "high")
+
+
+@dataclass(frozen=True)
+class MqttConfig:
+    host: str = "127.0.0.1"
+    port: int = 1883
+    topic_prefix: str = "pager"
+    client_id: str = ""  # empty: "pager-{node}"
+    username: str | None = None
+    password: str | None = None
+    keepalive: int = 30
+
+
+@dataclass(frozen=True)
+class AudioConfig:
+    output: str = "device"  # "device" (sounddevice) or "wav" (record each zone to WAV files)
+    device: str | int = "default"
+    sample_rate: int = 48000
+    channels: int = 8
+    blocksize: int = 256
+    latency: str | float = "low"
+    recordings_dir: str = "recordings"
+
+
+@dataclass(frozen=True)
+class AnnouncementConfig:
+    template: str = DEFAULT_TEMPLATE
+    voice: str = "id"
+    rate: int = 150
+    chime: str = "bell"  # "bell" (synthesized), "none", or a WAV file path
+    loudness_lufs: float = -20.0
+    lexicon: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
+class Config:
+    node: str
+    mqtt: MqttConfig
+    audio: AudioConfig
+    announcement: AnnouncementConfig
+    zones: Mapping[str, Zone]
+    groups: Mapping[str, tuple[str, ...]]
+    counters: Mapping[str, Counter]
+    default_zones: tuple[str, ...]
+    source: str = "<config>"
+
+    @property
+    def client_id(self) -> str:
+        return self.mqtt.client_id or f"pager-{self.node}"
+
+    def routing(self) -> Routing:
+        return Routing(self.zones, self.groups, self.counters, self.default_zones)
+
+
+class _Problems:
+    """Collects every mistake (with its YAML path) so that one run reports them all."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, path: str, message: str) -> None:
+        self.items.append(f"{path}: {message}" if path else message)
+
+
+def _type_name(value: object) -> str:
+    return "nothing" if value is None else type(value).__name__
+
+
+class _Section:
+    """One YAML mapping being read: unknown keys are reported with a "did you mean" hint."""
+
+    def __init__(self, raw: Any, path: str, allowed: tuple[str, ...], problems: _Problems) -> None:
+        self.path = path
+        self.problems = problems
+        self.values: dict[str, Any] = {}
+        if raw is None:
+            return
+        if not isinstance(raw, dict):
+            problems.add(path, f"must be a mapping of keys, not {_type_name(raw)}")
+            return
+        for key, value in raw.items():
+            if str(key) in allowed:
+                self.values[str(key)] = value
+            else:
+                problems.add(
+                    self.key_path(str(key)), f"unknown key{did_you_mean(str(key), allowed)}"
+                )
+
+    def key_path(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.values
+
+    def raw(self, key: str) -> Any:
+        return self.values.get(key)
+
+    def get(self, key: str, default: T, check: Callable[[Any], str | None]) -> T:
+        """The value if `check` (which returns a complaint or None) accepts it, else default."""
+        value = self.values.get(key)
+        if value is None:
+            return default
+        complaint = check(value)
+        if complaint:
+            self.problems.add(self.key_path(key), complaint)
+            return default
+        accepted: T = value
+        return accepted
+
+
+def _is_text(value: Any) -> str | None:
+    return None if isinstance(value, str) and value.strip() else "must be a non-empty string"
+
+
+def _int_in(low: float, high: float) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        if not isinstance(value, int) or isinstance(value, bool):
+            return f"must be a whole number, not {_type_name(value)} {value!r}"
+        return None if low <= value <= high else f"{value} is outside {low}..{high}"
+
+    return check
+
+
+def _number_in(low: float, high: float) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            return f"must be a number, not {_type_name(value)} {value!r}"
+        return None if low <= value <= high else f"{value} is outside {low}..{high}"
+
+    return check
+
+
+def _one_of(choices: tuple[str, ...]) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        if value in choices:
+            return None
+        return f"{value!r} is not one of {', '.join(choices)}{did_you_mean(str(value), choices)}"
+
+    return check
+
+
+def _device(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return "must be a device name or index (see `pager devices`)"
+    return None
+
+
+def _latency(value: Any) -> str | None:
+    if value in LATENCIES:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 1:
+        return None
+    return "must be low, high or seconds (0 < latency <= 1)"
+
+
+def _template(value: Any) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return "must be a non-empty string"
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(value) if name is not None]
+    except ValueError as error:
+        return f"is not a valid template: {error}"
+    for name in names:
+        if name not in TEMPLATE_FIELDS:
+            fields = ", ".join("{" + f + "}" for f in TEMPLATE_FIELDS)
+            return f"unknown field {{{name}}}{did_you_mean(name, TEMPLATE_FIELDS)}; use {fields}"
+    if "ticket" not in names:
+        return "must contain {ticket}"
+    return None
+
+
+def _chime(value: Any, base: Path) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return "must be bell, none, or the path of a WAV file"
+    if value in ("bell", "none"):
+        return None
+    path = base / value
+    return None if path.is_file() else f"file {path} does not exist (or use bell / none)"
+
+
+def _lexicon(raw: Any, path: str, problems: _Problems) -> Mapping[str, str]:
+    if raw is None:
+        return MappingProxyType({})
+    if not isinstance(raw, dict):
+        problems.add(path, "must map written words to how they are spoken")
+        return MappingProxyType({})
+    good: dict[str, str] = {}
+    for written, spoken in raw.items():
+        if not isinstance(spoken, str) or not spoken.strip():
+            problems.add(f"{path}.{written}", "must be the spoken form, a non-empty string")
+        else:
+            good[str(written)] = spoken
+    return MappingProxyType(good)
+
+
+def _name_list(raw: Any, path: str, problems: _Problems) -> tuple[str, ...]:
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list) or not raw:
+        problems.add(path, "must be a non-empty list of zone or group names")
+        return ()
+    return tuple(str(name) for name in raw)
+
+
+def _dataclass_keys(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def _load_mqtt(raw: Any, problems: _Problems) -> MqttConfig:
+    m = _Section(raw, "mqtt", _dataclass_keys(MqttConfig), problems)
+    d = MqttConfig()
+    prefix = m.get("topic_prefix", d.topic_prefix, _is_text).strip("/")
+    if any(c in prefix for c in "+#"):
+        problems.add("mqtt.topic_prefix", "must not contain MQTT wildcards + or #")
+    return MqttConfig(
+        host=m.get("host", d.host, _is_text),
+        port=m.get("port", d.port, _int_in(1, 65535)),
+        topic_prefix=prefix,
+        client_id=m.get("client_id", d.client_id, _is_text),
+        username=m.get("username", d.username, _is_text),
+        password=m.get("password", d.password, _is_text),
+        keepalive=m.get("keepalive", d.keepalive, _int_in(5, 3600)),
+    )
+
+
+def _load_audio(raw: Any, problems: _Problems) -> AudioConfig:
+    a = _Section(raw, "audio", _dataclass_keys(AudioConfig), problems)
+    d = AudioConfig()
+    return AudioConfig(
+        output=a.get("output", d.output, _one_of(OUTPUTS)),
+        device=a.get("device", d.device, _device),
+        sample_rate=a.get("sample_rate", d.sample_rate, _int_in(8000, 192000)),
+        channels=a.get("channels", d.channels, _int_in(1, 128)),
+        blocksize=a.get("blocksize", d.blocksize, _int_in(32, 8192)),
+        latency=a.get("latency", d.latency, _latency),
+        recordings_dir=a.get("recordings_dir", d.recordings_dir, _is_text),
+    )
+
+
+def _load_announcement(raw: Any, base: Path, problems: _Problems) -> AnnouncementConfig:
+    a = _Section(raw, "announcement", _dataclass_keys(AnnouncementConfig), problems)
+    d = AnnouncementConfig()
+    chime = a.get("chime", d.chime, lambda v: _chime(v, base))
+    if chime not in ("bell", "none"):
+        chime = str(base / chime)
+    return AnnouncementConfig(
+        template=a.get("template", d.template, _template),
+        voice=a.get("voice", d.voice, _is_text),
+        rate=a.get("rate", d.rate, _int_in(80, 400)),
+        chime=chime,
+        loudness_lufs=float(a.get("loudness_lufs", d.loudness_lufs, _number_in(-40, -6))),
+        lexicon=_lexicon(a.raw("lexicon"), "announcement.lexicon", problems),
+    )
+
+
+def _load_zones(raw: Any, channels: int, problems: _Problems) -> dict[str, Zone]:
+    if not isinstance(raw, dict) or not raw:
+        problems.add("zones", "must map at least one zone name to its output channels")
+        return {}
+    result: dict[str, Zone] = {}
+    owner: dict[int, str] = {}
+    for name, body in raw.items():
+        path = f"zones.{name}"
+        z = _Section(body, path, ("channels", "gain_db", "description"), problems)
+        if "channels" not in z:
+            problems.add(f"{path}.channels", "is missing: list the interface outputs, e.g. [1, 2]")
+            continue
+        chans = z.raw("channels") if isinstance(z.raw("channels"), list) else [z.raw("channels")]
+        good: list[int] = []
+        for i, ch in enumerate(chans):
+            cpath = f"{path}.channels[{i}]"
+            if not isinstance(ch, int) or isinstance(ch, bool) or ch < 1:
+                problems.add(cpath, f"{ch!r} is not an output number (1, 2, ...)")
+            elif ch > channels:
+                problems.add(cpath, f"channel {ch} > {channels} channels (audio.channels)")
+            elif ch in owner and owner[ch] != str(name):
+                problems.add(cpath, f"channel {ch} already belongs to zone {owner[ch]}")
+            else:
+                owner[ch] = str(name)
+                good.append(ch)
+        gain = z.get("gain_db", 0.0, _number_in(-60, 6))
+        description = z.get("description", "", _is_text)
+        result[str(name)] = Zone(str(name), tuple(good), float(gain), description)
+    return result
+
+
+def _load_groups(
+    raw: Any, zone_names: Mapping[str, object], problems: _Problems
+) -> dict[str, tuple[str, ...]]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.add("groups", "must map group names to lists of zone names")
+        return {}
+    result: dict[str, tuple[str, ...]] = {}
+    for name, members in raw.items():
+        path = f"groups.{name}"
+        if str(name) in zone_names:
+            problems.add(path, f"a zone is already called {name}; pick another group name")
+            continue
+        names = _name_list(members, path, problems)
+        for i, member in enumerate(names):
+            if member not in zone_names:
+                hint = did_you_mean(member, zone_names)
+                problems.add(f"{path}[{i}]", f"unknown zone {member}{hint}")
+        result[str(name)] = names
+    return result
+
+
+def _check_targets(
+    names: tuple[str, ...], path: str, routing: Routing, problems: _Problems
+) -> None:
+    for i, name in enumerate(names):
+        try:
+            routing.expand((name,))
+        except UnknownZone as error:
+            problems.add(f"{path}[{i}]", str(error))
+
+
+def _load_counters(raw: Any, routing: Routing, problems: _Problems) -> dict[str, Counter]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.add("counters", "must map counter ids to their zones")
+        return {}
+    result: dict[str, Counter] = {}
+    for ident, body in raw.items():
+        path = f"counters.{ident}"
+        if not COUNTER_PATTERN.match(str(ident)):
+            problems.add(path, "counter ids are 1-32 letters, digits, - or _")
+            continue
+        c = _Section(body, path, ("zones", "service"), problems)
+        if "zones" not in c:
+            problems.add(f"{path}.zones", "is missing: list the zones or groups that hear it")
+            continue
+        names = _name_list(c.raw("zones"), f"{path}.zones", problems)
+        _check_targets(names, f"{path}.zones", routing, problems)
+        service = c.get("service", None, _is_text)
+        result[str(ident)] = Counter(str(ident), names, service)
+    return result
+
+
+def parse(document: Any, source: str = "<config>", base: Path | None = None) -> Config:
+    """Validate a parsed YAML document; raise ConfigError listing every mistake."""
+    base = base or Path.cwd()
+    problems = _Problems()
+    top = _Section(
+        document,
+        "",
+        ("node", "mqtt", "audio", "announcement", "zones", "groups", "counters", "default_zones"),
+        problems,
+    )
+    if document is not None and not isinstance(document, dict):
+        raise ConfigError(source, problems.items)
+    node = top.get("node", socket.gethostname(), _is_text)
+    if any(c in node for c in "/+#"):
+        problems.add("node", "must not contain / + or #")
+    mqtt = _load_mqtt(top.raw("mqtt"), problems)
+    audio = _load_audio(top.raw("audio"), problems)
+    announcement = _load_announcement(top.raw("announcement"), base, problems)
+    zone_map = _load_zones(top.raw("zones"), audio.channels, problems)
+    groups = _load_groups(top.raw("groups"), zone_map, problems)
+    routing = Routing(zone_map, groups, {}, ())
+    counters = _load_counters(top.raw("counters"), routing, problems)
+    default_zones: tuple[str, ...] = ()
+    if top.raw("default_zones") is not None:
+        default_zones = _name_list(top.raw("default_zones"), "default_zones", problems)
+        _check_targets(default_zones, "default_zones", routing, problems)
+    if problems.items:
+        raise ConfigError(source, problems.items)
+    return Config(
+        node=node,
+        mqtt=mqtt,
+        audio=audio,
+        announcement=announcement,
+        zones=MappingProxyType(zone_map),
+        groups=MappingProxyType(groups),
+        counters=MappingProxyType(counters),
+        default_zones=default_zones,
+        source=source,
+    )
+
+
+def load(path: str | Path) -> Config:
+    """Read and validate a YAML config file (relative chime paths are relative to it)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(str(path), [f"cannot read the file: {error.strerror}"]) from error
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ConfigError(str(path), [f"not valid YAML: {error}"]) from error
+    return parse(document, str(path), path.resolve().parent)

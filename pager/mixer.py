@@ -1,0 +1,144 @@
+"""The real-time mix: players (one announcement each) summed into the interface's channels.
+
+`Mixer.render` runs in the audio callback. It only copies prepared samples, multiplies them by
+zone gains and adds them into the output block: no allocation of sample buffers, no logging, no
+locks, no I/O. Other threads hand players over through a lock-free SimpleQueue, and the mixer
+reports what happened (started, finished) through another one.
+"""
+
+from __future__ import annotations
+
+import enum
+import queue
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+class PlayerState(enum.Enum):
+    WAITING = "waiting"  # handed over, not yet heard
+    PLAYING = "playing"
+    FINISHED = "finished"
+
+
+@dataclass(frozen=True)
+class MixerEvent:
+    """Something the audio thread saw: a player started or finished, at a stream frame."""
+
+    kind: PlayerState
+    player: Player
+    frame: int
+
+
+class Player:
+    """One announcement on a set of output channels: a chime, then speech added when ready.
+
+    Segments are mono float32 at the device rate. The producer appends segments and then
+    calls `close()`; the audio thread reads them. A player that runs out of samples before
+    it is closed plays silence until more arrive (reported as `starved_frames`).
+    """
+
+    def __init__(self, channel_gains: Sequence[tuple[int, float]], tag: object = None) -> None:
+        self.channel_gains = tuple((int(c), float(g)) for c, g in channel_gains)
+        self.tag = tag
+        self.state = PlayerState.WAITING
+        self.starved_frames = 0
+        self._segments: list[np.ndarray] = []
+        self._closed = False
+        self._segment = 0
+        self._offset = 0
+
+    def append(self, samples: np.ndarray) -> None:
+        """Queue more samples (any thread). Appending to a list is atomic in CPython."""
+        if samples.size:
+            self._segments.append(np.ascontiguousarray(samples, dtype=np.float32))
+
+    def close(self) -> None:
+        """No more segments will come; the player finishes when it has played them."""
+        self._closed = True
+
+    def read_into(self, scratch: np.ndarray) -> int:
+        """Copy up to len(scratch) next samples into scratch; return how many (audio thread)."""
+        wanted = len(scratch)
+        done = 0
+        segments = self._segments
+        while done < wanted and self._segment < len(segments):
+            segment = segments[self._segment]
+            take = min(wanted - done, len(segment) - self._offset)
+            scratch[done : done + take] = segment[self._offset : self._offset + take]
+            done += take
+            self._offset += take
+            if self._offset == len(segment):
+                self._segment += 1
+                self._offset = 0
+        return done
+
+    @property
+    def drained(self) -> bool:
+        """Closed and every segment played."""
+        return self._closed and self._segment >= len(self._segments)
+
+
+class Mixer:
+    """Sums active players into output blocks of `channels` columns."""
+
+    def __init__(self, channels: int, max_frames: int = 8192) -> None:
+        self.channels = channels
+        self.events: queue.SimpleQueue[MixerEvent] = queue.SimpleQueue()
+        self._incoming: queue.SimpleQueue[Player] = queue.SimpleQueue()
+        self._active: list[Player] = []
+        self._scratch = np.zeros(max_frames, dtype=np.float32)
+        self._gained = np.zeros(max_frames, dtype=np.float32)
+        self.frames_rendered = 0
+        self.blocks_rendered = 0
+
+    def add(self, player: Player) -> None:
+        """Start a player at the next block (any thread)."""
+        for channel, _ in player.channel_gains:
+            if not 0 <= channel < self.channels:
+                raise ValueError(f"player wants output {channel + 1} of {self.channels}")
+        self._incoming.put(player)
+
+    @property
+    def idle(self) -> bool:
+        return not self._active and self._incoming.empty()
+
+    def render(self, out: np.ndarray) -> bool:
+        """Fill `out` (frames x channels, float32) with the mix; True when anything played."""
+        frames = len(out)
+        out.fill(0.0)
+        while not self._incoming.empty():
+            self._active.append(self._incoming.get_nowait())
+        if not self._active:
+            self._count(frames)
+            return False
+        scratch = self._scratch[:frames]
+        gained = self._gained[:frames]
+        for player in self._active:
+            got = player.read_into(scratch)
+            if player.state is PlayerState.WAITING and got:
+                player.state = PlayerState.PLAYING
+                self.events.put(MixerEvent(PlayerState.PLAYING, player, self.frames_rendered))
+            if got < frames:
+                scratch[got:] = 0.0
+                if not player.drained and player.state is PlayerState.PLAYING:
+                    player.starved_frames += frames - got
+            for channel, gain in player.channel_gains:
+                np.multiply(scratch, gain, out=gained)
+                column = out[:, channel]
+                np.add(column, gained, out=column)
+            if player.drained:
+                player.state = PlayerState.FINISHED
+                self.events.put(
+                    MixerEvent(PlayerState.FINISHED, player, self.frames_rendered + got)
+                )
+        if any(p.state is PlayerState.FINISHED for p in self._active):
+            self._active = [p for p in self._active if p.state is not PlayerState.FINISHED]
+        np.clip(out, -1.0, 1.0, out=out)
+        self._count(frames)
+        return True
+
+    def _count(self, frames: int) -> None:
+        self.frames_rendered += frames
+        self.blocks_rendered += 1

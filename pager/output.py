@@ -1,0 +1,220 @@
+"""Audio outputs behind one small interface: a sounddevice stream, or WAV recordings per zone.
+
+A sink pulls blocks from a render function (the mixer) at the device's pace. The render
+function fills a frames x channels float32 block and returns True when anything played.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import soundfile
+
+from pager.config import AudioConfig
+from pager.errors import AudioError, did_you_mean
+from pager.zones import Zone
+
+log = logging.getLogger(__name__)
+
+Render = Callable[[np.ndarray], bool]
+
+
+class AudioSink(Protocol):
+    description: str
+
+    def start(self, render: Render) -> None:
+        """Open the output and start pulling blocks from `render`; raise AudioError."""
+        ...
+
+    def stop(self) -> None: ...
+
+
+def list_output_devices() -> list[dict[str, Any]]:
+    """PortAudio's output devices: index, name, host API, channels, default rate."""
+    import sounddevice
+
+    result = []
+    for device in sounddevice.query_devices():
+        if device["max_output_channels"] > 0:
+            api = sounddevice.query_hostapis(device["hostapi"])["name"]
+            result.append({**device, "hostapi_name": api})
+    return result
+
+
+def _describe(devices: list[dict[str, Any]]) -> str:
+    if not devices:
+        return "PortAudio sees no output device at all"
+    rows = [f'{d["index"]}: "{d["name"]}" ({d["max_output_channels"]} out)' for d in devices]
+    return "output devices: " + "; ".join(rows)
+
+
+def resolve_device(wanted: str | int, channels: int) -> int:
+    """The PortAudio index of the configured device; AudioError lists the devices there are."""
+    import sounddevice
+
+    devices = list_output_devices()
+    if wanted == "default":
+        index = sounddevice.default.device[1]
+        if index is None or index < 0:
+            raise AudioError(f"there is no default output device; {_describe(devices)}")
+        matches = [d for d in devices if d["index"] == index]
+    elif isinstance(wanted, int):
+        matches = [d for d in devices if d["index"] == wanted]
+    else:
+        matches = [d for d in devices if d["name"] == wanted] or [
+            d for d in devices if wanted.lower() in d["name"].lower()
+        ]
+    if not matches:
+        hint = did_you_mean(str(wanted), [d["name"] for d in devices])
+        raise AudioError(f'audio device "{wanted}" not found{hint}; {_describe(devices)}')
+    if len(matches) > 1:
+        raise AudioError(f'audio device "{wanted}" is ambiguous; {_describe(matches)}')
+    device = matches[0]
+    if device["max_output_channels"] < channels:
+        raise AudioError(
+            f'audio device "{device["name"]}" has {device["max_output_channels"]} outputs but '
+            f"audio.channels is {channels}"
+        )
+    return int(device["index"])
+
+
+class SoundDeviceSink:
+    """A long-running PortAudio output stream; its callback only runs the mixer."""
+
+    def __init__(self, audio: AudioConfig) -> None:
+        self.audio = audio
+        self.description = f"sound device {audio.device!r}"
+        self.callbacks = 0
+        self.callback_errors = 0
+        self.status_flags = 0
+        self._stream: Any = None
+        self._render: Render | None = None
+
+    def start(self, render: Render) -> None:
+        import sounddevice
+
+        index = resolve_device(self.audio.device, self.audio.channels)
+        self._render = render
+        try:
+            self._stream = sounddevice.OutputStream(
+                device=index,
+                channels=self.audio.channels,
+                samplerate=self.audio.sample_rate,
+                blocksize=self.audio.blocksize,
+                dtype="float32",
+                latency=self.audio.latency,
+                callback=self._callback,
+            )
+            self._stream.start()
+        except sounddevice.PortAudioError as error:
+            raise AudioError(f"cannot open {self.description}: {error}") from error
+        name = sounddevice.query_devices(index)["name"]
+        self.description = f'sound device {index} "{name}"'
+        log.info(
+            "playing on %s: %d channels at %d Hz, %d-frame blocks, output latency %.1f ms",
+            self.description,
+            self.audio.channels,
+            self.audio.sample_rate,
+            self.audio.blocksize,
+            self._stream.latency * 1000,
+        )
+
+    def _callback(self, outdata: np.ndarray, frames: int, when: Any, status: Any) -> None:
+        # If this raised, PortAudio would never call it again: guard it and always fill.
+        try:
+            self.callbacks += 1
+            if status:
+                self.status_flags += 1
+            assert self._render is not None
+            self._render(outdata)
+        except Exception:
+            self.callback_errors += 1
+            outdata.fill(0.0)
+
+    def stop(self) -> None:
+        if self._stream is not None:
+            self._stream.stop()
+            self._stream.close()
+            self._stream = None
+            log.info(
+                "stream closed after %d blocks (%d with under/overflow flags, %d errors)",
+                self.callbacks,
+                self.status_flags,
+                self.callback_errors,
+            )
+
+
+class WavRecorderSink:
+    """For machines without a sound card: each announcement, per zone, in its own WAV file.
+
+    A thread pulls blocks at the device's pace (so timing is as on a real interface) and
+    keeps them while anything plays; each zone's first channel is then written to
+    `{recordings_dir}/{time}-{zone}.wav`.
+    """
+
+    def __init__(self, audio: AudioConfig, zones: Mapping[str, Zone]) -> None:
+        self.audio = audio
+        self.zones = zones
+        self.directory = Path(audio.recordings_dir).resolve()
+        self.description = f"WAV recordings in {self.directory}"
+        self.recorded: list[Path] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self, render: Render) -> None:
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise AudioError(f"cannot create {self.directory}: {error.strerror}") from error
+        self._thread = threading.Thread(target=self._run, args=(render,), name="recorder")
+        self._thread.start()
+        log.info("no sound device used: recording each zone's announcements to %s", self.directory)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _run(self, render: Render) -> None:
+        frames, rate = self.audio.blocksize, self.audio.sample_rate
+        block = np.zeros((frames, self.audio.channels), dtype=np.float32)
+        take: list[np.ndarray] = []
+        deadline = time.monotonic()
+        while not self._stop.wait(max(0.0, deadline - time.monotonic())):
+            deadline = max(deadline + frames / rate, time.monotonic() - 1.0)
+            if render(block):
+                take.append(block.copy())
+            elif take:
+                self._write(np.concatenate(take))
+                take = []
+        if take:
+            self._write(np.concatenate(take))
+
+    def _write(self, take: np.ndarray) -> None:
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S-%f")[:-3]
+        for zone in self.zones.values():
+            if not zone.channels:
+                continue
+            samples = take[:, zone.channels[0] - 1]
+            if not np.any(samples):
+                continue
+            path = self.directory / f"{stamp}-{zone.name}.wav"
+            try:
+                soundfile.write(str(path), samples, self.audio.sample_rate, subtype="PCM_16")
+            except (RuntimeError, OSError) as error:
+                log.error("cannot write recording %s: %s", path, error)
+                continue
+            self.recorded.append(path)
+            log.info(
+                "recorded zone %s: %s (%.1f s)",
+                zone.name,
+                path,
+                len(samples) / self.audio.sample_rate,
+            )

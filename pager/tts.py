@@ -1,0 +1,195 @@
+"""Text to speech: announcement sentences to mono float32 samples at the device rate.
+
+pyttsx3 (espeak-ng) is the engine; its engine object must stay in one thread, so a single
+worker thread owns it and everything else talks to it through futures. When pyttsx3 fails
+on a sentence, the `espeak-ng` command renders it instead (a separate process, so a crash
+there cannot take the daemon down). Results are resampled, loudness-normalized and cached.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import shutil
+import subprocess
+import tempfile
+import wave
+from collections import OrderedDict
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from pager.errors import SpeechError
+from pager.levels import normalize, resample
+
+log = logging.getLogger(__name__)
+
+CACHE_ENTRIES = 256
+ESPEAK_TIMEOUT_S = 10
+
+
+class SpeechEngine(Protocol):
+    name: str
+
+    def render(self, text: str) -> tuple[np.ndarray, int]:
+        """Mono float32 samples in [-1, 1] and their sample rate."""
+        ...
+
+
+def _int16_to_float(frames: bytes) -> np.ndarray:
+    return np.frombuffer(frames, dtype="<i2").astype(np.float32) / 32768.0
+
+
+def find_voice(voices: Sequence[Any], wanted: str) -> str:
+    """The pyttsx3 voice id for a voice name, id or language code ("id", "poz/id", "Indonesian")."""
+    for voice in voices:
+        languages = [str(lang).lower() for lang in (getattr(voice, "languages", None) or [])]
+        if wanted in (voice.id, voice.id.rsplit("/", 1)[-1]) or wanted.lower() in (
+            str(voice.name).lower(),
+            *languages,
+        ):
+            return str(voice.id)
+    names = sorted(str(v.id) for v in voices)
+    near = [n for n in names if wanted.lower() in n.lower()][:10] or names[:10]
+    raise SpeechError(
+        f'voice "{wanted}" is not installed; some that are: {", ".join(near)}'
+        ' (install espeak-ng for the Indonesian voice "id")'
+    )
+
+
+class Pyttsx3Engine:
+    """pyttsx3 with the espeak driver, rendering to a WAV file per sentence."""
+
+    name = "pyttsx3"
+
+    def __init__(self, voice: str, rate: int, workdir: Path) -> None:
+        try:
+            import pyttsx3
+
+            self._engine = pyttsx3.init("espeak")
+        except Exception as error:
+            raise SpeechError(f"pyttsx3 cannot start espeak-ng: {error}") from error
+        self.voice = find_voice(self._engine.getProperty("voices"), voice)
+        self._engine.setProperty("voice", self.voice)
+        self._engine.setProperty("rate", rate)
+        self._file = workdir / "speech.wav"
+
+    def render(self, text: str) -> tuple[np.ndarray, int]:
+        self._file.unlink(missing_ok=True)
+        self._engine.save_to_file(text, str(self._file))
+        # pyttsx3 prints "Audio saved to ..." on stdout; stdout is not ours to write.
+        with contextlib.redirect_stdout(io.StringIO()):
+            self._engine.runAndWait()
+        # A failed write only prints a warning inside pyttsx3: check the file ourselves.
+        try:
+            with wave.open(str(self._file), "rb") as wav:
+                if wav.getsampwidth() != 2 or wav.getnchannels() != 1:
+                    raise SpeechError("pyttsx3 wrote an unexpected WAV format")
+                return _int16_to_float(wav.readframes(wav.getnframes())), wav.getframerate()
+        except (OSError, EOFError, wave.Error) as error:
+            raise SpeechError(f"pyttsx3 produced no audio for {text!r}: {error}") from error
+
+
+class EspeakCommandEngine:
+    """The `espeak-ng` command in a subprocess: slower, but isolated from the daemon."""
+
+    name = "espeak-ng"
+
+    def __init__(self, voice: str, rate: int) -> None:
+        binary = shutil.which("espeak-ng")
+        if binary is None:
+            raise SpeechError("the espeak-ng command is not installed (apt install espeak-ng)")
+        self._command = [binary, "-v", voice.rsplit("/", 1)[-1], "-s", str(rate), "--stdout"]
+
+    def render(self, text: str) -> tuple[np.ndarray, int]:
+        try:
+            done = subprocess.run(
+                [*self._command, text], capture_output=True, timeout=ESPEAK_TIMEOUT_S, check=False
+            )
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise SpeechError(f"espeak-ng failed: {error}") from error
+        if done.returncode != 0 or len(done.stdout) <= 44:
+            message = done.stderr.decode(errors="replace").strip()
+            raise SpeechError(f"espeak-ng exited {done.returncode}: {message}")
+        rate = int.from_bytes(done.stdout[24:28], "little")
+        # espeak-ng's streamed WAV header carries a bogus length: take every byte after it.
+        body = done.stdout[44 : len(done.stdout) - len(done.stdout[44:]) % 2]
+        return _int16_to_float(body), rate
+
+
+class Synthesizer:
+    """Renders sentences in one worker thread, ready for the mixer (device rate, normalized)."""
+
+    def __init__(self, voice: str, rate: int, device_rate: int, loudness_lufs: float) -> None:
+        self.voice = voice
+        self.rate = rate
+        self.device_rate = device_rate
+        self.loudness_lufs = loudness_lufs
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tts")
+        self._workdir = tempfile.TemporaryDirectory(prefix="pager-tts-")
+        self._engines: list[SpeechEngine] = []
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def start(self) -> None:
+        """Open the engines in the worker thread; raise SpeechError when none works."""
+        self._executor.submit(self._open).result()
+
+    def submit(self, text: str) -> Future[np.ndarray]:
+        """Speech for `text`, as a future (its exception is a SpeechError)."""
+        return self._executor.submit(self._synthesize, text)
+
+    def speak(self, text: str) -> np.ndarray:
+        """Speech for `text`, waiting for it."""
+        return self.submit(text).result()
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+        self._workdir.cleanup()
+
+    def _open(self) -> None:
+        problems: list[str] = []
+        try:
+            self._engines.append(Pyttsx3Engine(self.voice, self.rate, Path(self._workdir.name)))
+        except SpeechError as error:
+            if "not installed" in str(error) and "voice" in str(error):
+                raise
+            problems.append(str(error))
+        try:
+            self._engines.append(EspeakCommandEngine(self.voice, self.rate))
+        except SpeechError as error:
+            problems.append(str(error))
+        if not self._engines:
+            raise SpeechError("; ".join(problems))
+        for problem in problems:
+            log.warning("speech: %s", problem)
+        log.info("speech engines: %s", ", ".join(e.name for e in self._engines))
+
+    def _synthesize(self, text: str) -> np.ndarray:
+        cached = self._cache.get(text)
+        if cached is not None:
+            self._cache.move_to_end(text)
+            return cached
+        failures: list[str] = []
+        for engine in self._engines:
+            try:
+                samples, rate = engine.render(text)
+                break
+            except SpeechError as error:
+                log.warning("speech engine %s failed: %s", engine.name, error)
+                failures.append(str(error))
+        else:
+            raise SpeechError("every speech engine failed: " + "; ".join(failures))
+        if not np.any(samples):
+            raise SpeechError(f"speech for {text!r} is silent")
+        ready = normalize(
+            resample(samples, rate, self.device_rate), self.device_rate, self.loudness_lufs
+        )
+        ready.flags.writeable = False
+        self._cache[text] = ready
+        if len(self._cache) > CACHE_ENTRIES:
+            self._cache.popitem(last=False)
+        return ready
