@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
+from pager.config import AnnouncementConfig
 from pager.errors import ConfigError
-from pager.levels import resample
+from pager.levels import normalize, resample
 
 # Partials of a struck bell relative to its strike note (hum, prime, tierce, quint, nominal),
 # with their relative levels and decay times in seconds: inharmonic, so it sounds like a bell.
@@ -58,3 +59,13 @@ def make(chime: str, rate: int) -> np.ndarray:
     if chime == "none":
         return np.zeros(0, dtype=np.float32)
     return load(chime, rate)
+
+
+def prepared(announcement: AnnouncementConfig, rate: int) -> np.ndarray:
+    """The configured chime at `rate`, as loud as the speech (announcement.loudness_lufs)."""
+    samples = make(announcement.chime, rate)
+    if not samples.size:
+        return samples
+    ready = normalize(samples, rate, announcement.loudness_lufs)
+    ready.flags.writeable = False
+    return ready

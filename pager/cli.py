@@ -1,0 +1,187 @@
+"""The `pager` command: run the daemon, publish a call, render a call to WAV, check a config."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+import numpy as np
+import soundfile
+
+from pager import __version__, chime, config
+from pager.calls import Call, parse_call
+from pager.daemon import Daemon, make_announcer, make_synthesizer
+from pager.errors import BrokerError, CallRejected, ConfigError, PagerError
+from pager.output import AudioSink, SoundDeviceSink, WavRecorderSink, list_output_devices
+
+log = logging.getLogger("pager")
+
+EXIT_USAGE = 2
+EXIT_UNAVAILABLE = 69  # sysexits EX_UNAVAILABLE: audio device, voice or broker missing
+EXIT_CONFIG = 78  # sysexits EX_CONFIG: systemd's RestartPreventExitStatus stops the loop
+
+
+def _call_from_args(args: argparse.Namespace) -> Call:
+    payload: dict[str, object] = {"ticket": args.ticket}
+    if args.id:
+        payload["id"] = args.id
+    if args.zones:
+        payload["zones"] = args.zones.split(",")
+    if args.service:
+        payload["service"] = args.service
+    return parse_call(args.counter, json.dumps(payload).encode(), 0.0)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    cfg = config.load(args.config)
+    if args.record:
+        audio = dataclasses.replace(cfg.audio, output="wav", recordings_dir=args.record)
+        cfg = dataclasses.replace(cfg, audio=audio)
+    sink: AudioSink = (
+        WavRecorderSink(cfg.audio, cfg.zones)
+        if cfg.audio.output == "wav"
+        else SoundDeviceSink(cfg.audio)
+    )
+    daemon = Daemon(cfg, sink)
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        daemon.stop()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    daemon.run()
+    return 0
+
+
+def cmd_call(args: argparse.Namespace) -> int:
+    import paho.mqtt.publish
+
+    cfg = config.load(args.config)
+    call = _call_from_args(args)
+    topic = f"{cfg.mqtt.topic_prefix}/call/{call.counter}"
+    payload = {"ticket": call.ticket, "id": call.id}
+    if call.zones:
+        payload["zones"] = list(call.zones)  # type: ignore[assignment]
+    if call.service:
+        payload["service"] = call.service
+    auth = None
+    if cfg.mqtt.username:
+        auth = {"username": cfg.mqtt.username, "password": cfg.mqtt.password}
+    try:
+        paho.mqtt.publish.single(
+            topic, json.dumps(payload), qos=1, hostname=cfg.mqtt.host, port=cfg.mqtt.port,
+            auth=auth,  # type: ignore[arg-type]
+        )  # fmt: skip
+    except OSError as error:
+        raise BrokerError(
+            f"cannot reach the MQTT broker at {cfg.mqtt.host}:{cfg.mqtt.port}: {error}"
+        ) from error
+    print(f"published to {topic}: {json.dumps(payload)}")
+    return 0
+
+
+def cmd_say(args: argparse.Namespace) -> int:
+    cfg = config.load(args.config)
+    announcement = make_announcer(cfg).prepare(_call_from_args(args))
+    synthesizer = make_synthesizer(cfg)
+    synthesizer.start()
+    try:
+        speech = synthesizer.speak(announcement.text)
+    finally:
+        synthesizer.close()
+    rate = cfg.audio.sample_rate
+    audio = np.concatenate([chime.prepared(cfg.announcement, rate), speech])
+    soundfile.write(args.out, audio, rate, subtype="PCM_16")
+    print(announcement.text)
+    zones = ", ".join(announcement.route.zones)
+    print(f"wrote {args.out}: {len(audio) / rate:.2f} s at {rate} Hz (zones: {zones})")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    cfg = config.load(args.config)
+    print(f"{args.config}: OK: node {cfg.node}, {len(cfg.zones)} zones, {len(cfg.groups)} groups, "
+          f"{len(cfg.counters)} counters, {cfg.audio.channels} outputs")  # fmt: skip
+    routing = cfg.routing()
+    for counter in cfg.counters:
+        print(f"  counter {counter}: {', '.join(routing.route(counter).zones)}")
+    return 0
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    devices = list_output_devices()
+    for d in devices:
+        print(f'{d["index"]:3}  {d["name"]}  ({d["hostapi_name"]}, {d["max_output_channels"]} out, '
+              f'{d["default_samplerate"]:.0f} Hz)')  # fmt: skip
+    if not devices:
+        print("no output device found", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pager", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"pager {__version__}")
+    parser.add_argument(
+        "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_config(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--config", "-c", type=Path, default=Path("/etc/pager/zones.yaml"))
+        return p
+
+    def with_call(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--counter", required=True, help="counter id, e.g. 5")
+        p.add_argument("--ticket", required=True, help="ticket, e.g. A023")
+        p.add_argument("--id", help="unique id of the call (default: a new one)")
+        p.add_argument("--zones", help="comma-separated zones or groups instead of the routing")
+        p.add_argument("--service", help="service name for the {service} template field")
+
+    run = with_config("run", "run the daemon in the foreground (what systemd starts)")
+    run.add_argument(
+        "--record", metavar="DIR", help="no sound card: record each zone to WAV in DIR"
+    )
+    run.set_defaults(func=cmd_run)
+    call = with_config("call", "publish a call, as a counter does")
+    with_call(call)
+    call.set_defaults(func=cmd_call)
+    say = with_config("say", "render a call's announcement to a WAV file (no MQTT, no sound card)")
+    with_call(say)
+    say.add_argument("--out", "-o", type=Path, required=True, help="WAV file to write")
+    say.set_defaults(func=cmd_say)
+    check = with_config("check", "validate the config and show each counter's zones")
+    check.set_defaults(func=cmd_check)
+    devices = sub.add_parser("devices", help="list the audio output devices PortAudio sees")
+    devices.set_defaults(func=cmd_devices)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        return int(args.func(args))
+    except ConfigError as error:
+        print(f"pager: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    except CallRejected as error:
+        print(f"pager: invalid call: {error.reason}", file=sys.stderr)
+        return EXIT_USAGE
+    except PagerError as error:
+        print(f"pager: {error}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""The MQTT link: paho-mqtt callbacks only hand messages over; events and status go out.
+
+An exception inside a paho callback silently kills its network thread, so every callback
+here catches everything, logs it and returns.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import paho.mqtt.client as paho
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.reasoncodes import ReasonCode
+
+from pager import __version__
+from pager.config import Config
+
+log = logging.getLogger(__name__)
+
+RECONNECT_MIN_S = 1
+RECONNECT_MAX_S = 30
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A message as it arrived on a call topic, not yet validated."""
+
+    topic: str
+    counter: str
+    payload: bytes
+    received: float
+
+
+def status_payload(node: str, state: str) -> bytes:
+    return json.dumps(
+        {"state": state, "node": node, "version": __version__, "ts": round(time.time(), 3)}
+    ).encode()
+
+
+class MqttLink:
+    """Subscribes to calls, publishes events and the retained online/offline status."""
+
+    def __init__(self, config: Config, inbox: queue.Queue[Inbound | None]) -> None:
+        prefix = config.mqtt.topic_prefix
+        self.config = config
+        self.inbox = inbox
+        self.call_filter = f"{prefix}/call/+"
+        self.status_topic = f"{prefix}/status/{config.node}"
+        self.event_topic = f"{prefix}/event/{config.node}"
+        self.connected = threading.Event()
+        self._stopping = False
+        client = paho.Client(
+            CallbackAPIVersion.VERSION2, client_id=config.client_id, protocol=paho.MQTTv5
+        )
+        client.will_set(self.status_topic, status_payload(config.node, "offline"), 1, retain=True)
+        if config.mqtt.username:
+            client.username_pw_set(config.mqtt.username, config.mqtt.password)
+        client.reconnect_delay_set(RECONNECT_MIN_S, RECONNECT_MAX_S)
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_message = self._on_message
+        self._client = client
+
+    def start(self) -> None:
+        """Connect in the background; paho keeps retrying while the broker is away."""
+        mqtt = self.config.mqtt
+        log.info(
+            "connecting to MQTT broker %s:%d as %s", mqtt.host, mqtt.port, self.config.client_id
+        )
+        self._client.connect_async(mqtt.host, mqtt.port, mqtt.keepalive, clean_start=True)
+        self._client.loop_start()
+
+    def publish_event(self, event: dict[str, Any]) -> None:
+        """Publish one call event (QoS 1); paho queues it while disconnected."""
+        self._client.publish(self.event_topic, json.dumps(event, ensure_ascii=False), qos=1)
+
+    def stop(self) -> None:
+        """Publish "offline" (the will is not sent on a clean disconnect) and disconnect."""
+        self._stopping = True
+        if self.connected.is_set():
+            info = self._client.publish(
+                self.status_topic, status_payload(self.config.node, "offline"), 1, retain=True
+            )
+            info.wait_for_publish(timeout=2.0)
+        self._client.disconnect()
+        self._client.loop_stop()
+
+    def _on_connect(
+        self, client: paho.Client, userdata: Any, flags: Any, reason: ReasonCode, props: Any
+    ) -> None:
+        try:
+            if reason.is_failure:
+                log.error("MQTT broker refused the connection: %s", reason)
+                return
+            client.subscribe(self.call_filter, qos=1)
+            client.publish(
+                self.status_topic, status_payload(self.config.node, "online"), 1, retain=True
+            )
+            self.connected.set()
+            log.info("connected to MQTT; listening on %s", self.call_filter)
+        except Exception:
+            log.exception("error in the MQTT connect handler")
+
+    def _on_disconnect(
+        self, client: paho.Client, userdata: Any, flags: Any, reason: ReasonCode, props: Any
+    ) -> None:
+        try:
+            self.connected.clear()
+            if not self._stopping:
+                log.warning("lost the MQTT broker (%s); reconnecting", reason)
+        except Exception:
+            log.exception("error in the MQTT disconnect handler")
+
+    def _on_message(self, client: paho.Client, userdata: Any, message: paho.MQTTMessage) -> None:
+        try:
+            counter = message.topic.rsplit("/", 1)[-1]
+            self.inbox.put_nowait(
+                Inbound(message.topic, counter, bytes(message.payload), time.time())
+            )
+        except Exception:
+            log.exception("error handing over the message on %s", message.topic)
