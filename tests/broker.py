@@ -1,0 +1,122 @@
+"""A private Mosquitto broker on a free port, and a client that collects what is published."""
+
+from __future__ import annotations
+
+import json
+import queue
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as paho
+from paho.mqtt.enums import CallbackAPIVersion
+
+START_TIMEOUT_S = 10
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Mosquitto:
+    """`mosquitto` started with its own config; ready once it logs that it is running."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.port = free_port()
+        self.process: subprocess.Popen[str] | None = None
+        self.log: list[str] = []
+
+    def __enter__(self) -> Mosquitto:
+        binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+        conf = self.directory / "mosquitto.conf"
+        conf.write_text(
+            f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
+            "log_dest stderr\nlog_type error\nlog_type warning\nlog_type notice\n"
+            "log_type information\n"
+        )
+        self.process = subprocess.Popen(
+            [binary, "-c", str(conf)], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
+        )
+        running = threading.Event()
+
+        def drain() -> None:
+            assert self.process is not None and self.process.stderr is not None
+            for line in self.process.stderr:
+                self.log.append(line)
+                if " running" in line:
+                    running.set()
+
+        threading.Thread(target=drain, daemon=True).start()
+        if not running.wait(START_TIMEOUT_S):
+            self.__exit__()
+            raise RuntimeError("mosquitto did not start:\n" + "".join(self.log))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+class Watcher:
+    """Subscribes to a topic filter and keeps every message (JSON-decoded when it can)."""
+
+    def __init__(self, port: int, topic: str = "#") -> None:
+        self.messages: queue.Queue[tuple[str, Any]] = queue.Queue()
+        self.seen: list[tuple[str, Any]] = []
+        subscribed = threading.Event()
+        self.client = paho.Client(CallbackAPIVersion.VERSION2, protocol=paho.MQTTv5)
+        self.client.on_connect = lambda c, *_: c.subscribe(topic, qos=1)
+        self.client.on_subscribe = lambda *_: subscribed.set()
+        self.client.on_message = self._on_message
+        self.client.connect("127.0.0.1", port)
+        self.client.loop_start()
+        if not subscribed.wait(START_TIMEOUT_S):
+            raise RuntimeError("the test client could not subscribe")
+
+    def _on_message(self, client: paho.Client, userdata: Any, message: paho.MQTTMessage) -> None:
+        try:
+            body: Any = json.loads(message.payload)
+        except ValueError:
+            body = message.payload
+        self.messages.put((message.topic, body))
+
+    def wait_for(self, match: Callable[[str, Any], bool], timeout: float = 20) -> Any:
+        """The first message (seen before or arriving) that `match` accepts; fail on timeout."""
+        for topic, body in self.seen:
+            if match(topic, body):
+                return body
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"no matching message within {timeout} s; saw {self.seen}")
+            try:
+                topic, body = self.messages.get(timeout=remaining)
+            except queue.Empty:
+                continue
+            self.seen.append((topic, body))
+            if match(topic, body):
+                return body
+
+    def event(self, name: str, call_id: str | None = None, timeout: float = 20) -> Any:
+        return self.wait_for(
+            lambda t, b: "/event/" in t and isinstance(b, dict) and b.get("event") == name
+            and (call_id is None or b.get("id") == call_id),
+            timeout,
+        )  # fmt: skip
+
+    def publish(self, topic: str, payload: str | bytes) -> None:
+        self.client.publish(topic, payload, qos=1).wait_for_publish(timeout=5)
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()

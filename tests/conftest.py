@@ -1,0 +1,78 @@
+"""Shared fixtures: a private broker, a paced virtual sound card, the daemon as a process."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.broker import Mosquitto, Watcher
+from tests.virtual_card import VirtualCard
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_CONFIG = ROOT / "config" / "zones.yaml"
+
+
+def pager_command() -> list[str]:
+    """The installed `pager` script of this interpreter's environment."""
+    script = Path(sys.executable).parent / "pager"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "pager.cli"]
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[Mosquitto]:
+    with Mosquitto(tmp_path) as running:
+        yield running
+
+
+@pytest.fixture
+def watcher(broker: Mosquitto) -> Iterator[Watcher]:
+    w = Watcher(broker.port, "pager/#")
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def card(tmp_path: Path) -> Iterator[VirtualCard]:
+    with VirtualCard(tmp_path / "card") as virtual:
+        yield virtual
+
+
+def write_config(path: Path, **overrides: Any) -> Path:
+    """The example config with sections replaced (dict values are merged one level deep)."""
+    document = yaml.safe_load(EXAMPLE_CONFIG.read_text())
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(document.get(key), dict):
+            document[key].update(value)
+        else:
+            document[key] = value
+    path.write_text(yaml.safe_dump(document, allow_unicode=True))
+    return path
+
+
+class DaemonProcess:
+    """`pager run` as a child process with its log in a file."""
+
+    def __init__(self, args: list[str], env: dict[str, str] | None, log: Path) -> None:
+        self.log_path = log
+        self._log = open(log, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [*pager_command(), *args], env=env, stderr=self._log, stdout=self._log
+        )
+
+    def stop(self, timeout: float = 30) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(timeout=timeout)
+        self._log.close()
+        return code
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text()
