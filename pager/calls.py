@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pager.errors import CallRejected
-from pager.indonesian import COUNTER_PATTERN, read_counter, read_ticket, verbalize
+from pager.indonesian import COUNTER_PATTERN, DEFAULT_LEXICON, read_counter, read_ticket, verbalize
 from pager.zones import Route, Routing, UnknownZone
 
 MAX_PAYLOAD_BYTES = 4096
@@ -102,12 +102,12 @@ def _zone_override(value: object) -> tuple[str, ...] | None:
 
 
 class Announcer:
-    """Routes a call and writes its sentence from the configured template and lexicon."""
+    """Routes a call and writes its sentence from the template and lexicon (over the built-in)."""
 
     def __init__(self, routing: Routing, template: str, lexicon: Mapping[str, str]) -> None:
         self.routing = routing
         self.template = template
-        self.lexicon = lexicon
+        self.lexicon = {**DEFAULT_LEXICON, **lexicon}
 
     def prepare(self, call: Call) -> Announcement:
         """The announcement for a call; raises CallRejected when it cannot be routed."""

@@ -1,0 +1,97 @@
+"""Payload validation and the sentence each call speaks."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pager.calls import Announcer, parse_call
+from pager.errors import CallRejected
+from pager.zones import Counter, Routing, Zone
+
+ROUTING = Routing(
+    {"hall": Zone("hall", (1, 2)), "food": Zone("food", (3,))},
+    {"all": ("hall", "food")},
+    {"5": Counter("5", ("hall",), "Pajak Daerah"), "7": Counter("7", ("all",), "KTP")},
+    ("hall",),
+)
+
+
+def announcer(
+    template: str = "Nomor antrean {ticket}, silakan menuju loket {counter}.",
+) -> Announcer:
+    return Announcer(ROUTING, template, {"KTP": "ka te pe"})
+
+
+def test_a_valid_call() -> None:
+    call = parse_call("5", b'{"ticket": "a023", "id": "x1", "service": "SIM"}', 12.5)
+    assert (call.id, call.counter, call.ticket, call.service, call.received) == (
+        "x1", "5", "A023", "SIM", 12.5,
+    )  # fmt: skip
+
+
+def test_a_call_without_id_gets_a_unique_one() -> None:
+    first = parse_call("5", b'{"ticket": "A1"}', 0)
+    second = parse_call("5", b'{"ticket": "A1"}', 0)
+    assert first.id and first.id != second.id
+
+
+@pytest.mark.parametrize(
+    ("counter", "payload", "reason"),
+    [
+        ("5", b"not json", "payload is not JSON"),
+        ("5", b"\xff\xfe", "payload is not JSON"),
+        ("5", b'["A023"]', "payload must be a JSON object"),
+        ("5", b"{}", 'payload has no "ticket"'),
+        ("5", b'{"ticket": ""}', '"ticket" must be a non-empty string'),
+        ("5", b'{"ticket": null}', '"ticket" must be a non-empty string'),
+        ("5", b'{"ticket": "A02345"}', 'ticket "A02345" is not 0-3 letters'),
+        ("5", b'{"ticket": "' + b"9" * 40 + b'"}', '"ticket" is 40 characters long'),
+        ("5", json.dumps({"ticket": "A" * 5000}).encode(), "payload is 5014 bytes; at most 4096"),
+        ("5", b'{"ticket": "A1", "id": ""}', '"id" must be a non-empty string'),
+        ("5", b'{"ticket": "A1", "zones": []}', '"zones" must be a non-empty list'),
+        ("5", b'{"ticket": "A1", "zones": [1]}', '"zones" must be at most 32'),
+        ("5", b'{"ticket": "A1", "service": "<speak>"}', '"service" may hold only'),
+        ("a+b", b'{"ticket": "A1"}', 'counter "a+b" in the topic'),
+    ],
+)
+def test_bad_payloads_are_rejected_with_a_reason(counter: str, payload: bytes, reason: str) -> None:
+    with pytest.raises(CallRejected) as caught:
+        parse_call(counter, payload, 0)
+    assert caught.value.reason.startswith(reason), caught.value.reason
+
+
+def test_rejection_keeps_what_was_known() -> None:
+    with pytest.raises(CallRejected) as caught:
+        parse_call("5", b'{"id": "c-9", "ticket": "A1234567"}', 0)
+    assert caught.value.known == {"counter": "5", "id": "c-9", "ticket": "A1234567"}
+
+
+def test_sentence_from_the_template() -> None:
+    announcement = announcer().prepare(parse_call("5", b'{"ticket": "A023"}', 0))
+    assert announcement.text == "Nomor antrean A dua puluh tiga, silakan menuju loket lima."
+    assert announcement.route.zones == ("hall",)
+
+
+def test_service_field_uses_the_counter_service_and_the_lexicon() -> None:
+    a = announcer("Nomor {ticket}, layanan {service}, loket {counter}.")
+    assert a.prepare(parse_call("7", b'{"ticket": "B112"}', 0)).text == (
+        "Nomor be seratus dua belas, layanan ka te pe, loket tujuh."
+    )
+    call = parse_call("5", b'{"ticket": "B1", "service": "SIM"}', 0)
+    assert a.prepare(call).text == "Nomor be satu, layanan sim, loket lima."  # built-in lexicon
+
+
+def test_empty_service_leaves_no_stray_punctuation() -> None:
+    a = announcer("Nomor {ticket} {service}, loket {counter}.")
+    assert (
+        a.prepare(parse_call("9", b'{"ticket": "C3"}', 0)).text == "Nomor ce tiga, loket sembilan."
+    )
+
+
+def test_unknown_zone_override_is_rejected_with_the_call_fields() -> None:
+    with pytest.raises(CallRejected) as caught:
+        announcer().prepare(parse_call("5", b'{"ticket": "A1", "id": "q", "zones": ["fod"]}', 0))
+    assert 'did you mean "food"' in caught.value.reason
+    assert caught.value.known == {"id": "q", "ticket": "A1", "counter": "5"}

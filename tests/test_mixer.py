@@ -1,0 +1,134 @@
+"""The real-time mix: each player on exactly its channels, at its gains, in order."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pager.mixer import Mixer, MixerEvent, Player, PlayerState
+
+CHANNELS = 8
+
+
+def render(mixer: Mixer, frames: int) -> np.ndarray:
+    out = np.full((frames, CHANNELS), 7.0, dtype=np.float32)  # garbage that must be overwritten
+    mixer.render(out)
+    return out
+
+
+def drain(mixer: Mixer) -> list[MixerEvent]:
+    events = []
+    while not mixer.events.empty():
+        events.append(mixer.events.get_nowait())
+    return events
+
+
+def ramp(n: int, start: float = 0.0) -> np.ndarray:
+    return (start + np.arange(n, dtype=np.float32)) / 10000
+
+
+def test_idle_mixer_outputs_silence() -> None:
+    mixer = Mixer(CHANNELS)
+    assert not mixer.render(out := np.ones((64, CHANNELS), dtype=np.float32))
+    assert not np.any(out)
+    assert mixer.idle
+
+
+def test_player_reaches_only_its_channels_at_their_gains() -> None:
+    mixer = Mixer(CHANNELS)
+    player = Player([(0, 1.0), (1, 1.0), (6, 0.5)])
+    player.append(ramp(100))
+    player.close()
+    mixer.add(player)
+    out = render(mixer, 128)
+    np.testing.assert_array_equal(out[:100, 0], ramp(100))
+    np.testing.assert_array_equal(out[:, 0], out[:, 1])
+    np.testing.assert_allclose(out[:100, 6], ramp(100) * 0.5)
+    assert not np.any(out[:, [2, 3, 4, 5, 7]])
+    assert not np.any(out[100:])
+
+
+def test_players_on_the_same_channel_add_up_and_never_clip() -> None:
+    mixer = Mixer(CHANNELS)
+    for level in (0.25, 0.5, 0.75):
+        p = Player([(3, 1.0)])
+        p.append(np.full(10, level, dtype=np.float32))
+        p.close()
+        mixer.add(p)
+    out = render(mixer, 10)
+    np.testing.assert_array_equal(out[:, 3], np.ones(10, dtype=np.float32))  # 1.5 clipped to 1
+
+
+def test_started_and_finished_are_reported_at_their_frames() -> None:
+    mixer = Mixer(CHANNELS)
+    render(mixer, 64)
+    player = Player([(0, 1.0)])
+    player.append(ramp(100, 1))
+    player.close()
+    mixer.add(player)
+    render(mixer, 64)
+    render(mixer, 64)
+    events = drain(mixer)
+    assert [(e.kind, e.frame) for e in events] == [
+        (PlayerState.PLAYING, 64),
+        (PlayerState.FINISHED, 64 + 100),
+    ]
+    assert mixer.idle
+
+
+def test_speech_appended_late_follows_the_chime_after_silence() -> None:
+    mixer = Mixer(CHANNELS)
+    player = Player([(2, 1.0)])
+    player.append(np.ones(50, dtype=np.float32))
+    mixer.add(player)
+    first = render(mixer, 64)
+    assert not player.drained and player.starved_frames == 14
+    player.append(np.full(30, 0.5, dtype=np.float32))
+    player.close()
+    second = render(mixer, 64)
+    np.testing.assert_array_equal(first[:50, 2], 1.0)
+    assert not np.any(first[50:, 2])
+    np.testing.assert_array_equal(second[:30, 2], 0.5)
+    assert not np.any(second[30:, 2])
+    assert [e.kind for e in drain(mixer)] == [PlayerState.PLAYING, PlayerState.FINISHED]
+
+
+def test_a_player_for_a_missing_channel_is_refused() -> None:
+    mixer = Mixer(2)
+    try:
+        mixer.add(Player([(2, 1.0)]))
+    except ValueError as error:
+        assert "output 3 of 2" in str(error)
+    else:
+        raise AssertionError("accepted a channel the device does not have")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    segments=st.lists(st.integers(min_value=1, max_value=700), min_size=1, max_size=6),
+    blocks=st.lists(st.integers(min_value=1, max_value=512), min_size=1, max_size=40),
+)
+def test_any_segments_through_any_blocks_arrive_whole_and_in_order(
+    segments: list[int], blocks: list[int]
+) -> None:
+    mixer = Mixer(CHANNELS)
+    player = Player([(5, 1.0)])
+    parts = []
+    offset = 1.0
+    for length in segments:
+        parts.append(ramp(length, offset))
+        offset += length
+        player.append(parts[-1])
+    player.close()
+    mixer.add(player)
+    total = sum(segments)
+    rendered: list[np.ndarray] = []
+    while sum(len(b) for b in rendered) < total + 1:
+        for frames in blocks:
+            rendered.append(render(mixer, frames)[:, 5])
+    heard = np.concatenate(rendered)
+    np.testing.assert_array_equal(heard[:total], np.concatenate(parts))
+    assert not np.any(heard[total:])
+    finished = [e for e in drain(mixer) if e.kind is PlayerState.FINISHED]
+    assert [e.frame for e in finished] == [total]
