@@ -76,18 +76,29 @@ class Daemon:
         log.info("pager %s ready: %d zones, %d counters", self.config.node,
                  len(self.config.zones), len(self.config.counters))  # fmt: skip
         self._stop.wait()
-        log.info("stopping")
-        self.link.stop()
+        log.info("stopping: no new calls; the playing announcement finishes")
+        self.link.stop_intake()
         self.inbox.put(None)
         dispatcher.join()
-        waiting = self.playout.qsize()
+        self._drop_queued("pager stopped before its turn")
         self.playout.put(None)
         player.join(timeout=SHUTDOWN_GRACE_S)
-        if waiting:
-            log.warning("%d queued calls were not played", waiting)
+        self.link.stop()
         self.sink.stop()
         self.synthesizer.close()
         log.info("stopped")
+
+    def _drop_queued(self, reason: str) -> None:
+        while True:
+            try:
+                item = self.playout.get_nowait()
+            except queue.Empty:
+                return
+            if item is not None:
+                announcement, speech = item
+                speech.cancel()
+                log.warning("call %s dropped: %s", announcement.call.id, reason)
+                self._event("failed", announcement, reason=reason)
 
     def _event(self, event: str, announcement: Announcement | None = None, **fields: Any) -> None:
         body: dict[str, Any] = {"event": event, "node": self.config.node}

@@ -80,6 +80,10 @@ class MqttLink:
         """Publish one call event (QoS 1); paho queues it while disconnected."""
         self._client.publish(self.event_topic, json.dumps(event, ensure_ascii=False), qos=1)
 
+    def stop_intake(self) -> None:
+        """Stop receiving calls (before shutting down)."""
+        self._client.unsubscribe(self.call_filter)
+
     def stop(self) -> None:
         """Publish "offline" (the will is not sent on a clean disconnect) and disconnect."""
         self._stopping = True

@@ -164,7 +164,6 @@ class WavRecorderSink:
         self.zones = zones
         self.directory = Path(audio.recordings_dir).resolve()
         self.description = f"WAV recordings in {self.directory}"
-        self.recorded: list[Path] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -186,19 +185,22 @@ class WavRecorderSink:
         frames, rate = self.audio.blocksize, self.audio.sample_rate
         block = np.zeros((frames, self.audio.channels), dtype=np.float32)
         take: list[np.ndarray] = []
+        began = datetime.datetime.now()
         deadline = time.monotonic()
         while not self._stop.wait(max(0.0, deadline - time.monotonic())):
             deadline = max(deadline + frames / rate, time.monotonic() - 1.0)
             if render(block):
+                if not take:
+                    began = datetime.datetime.now()
                 take.append(block.copy())
             elif take:
-                self._write(np.concatenate(take))
+                self._write(np.concatenate(take), began)
                 take = []
         if take:
-            self._write(np.concatenate(take))
+            self._write(np.concatenate(take), began)
 
-    def _write(self, take: np.ndarray) -> None:
-        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S-%f")[:-3]
+    def _write(self, take: np.ndarray, began: datetime.datetime) -> None:
+        stamp = began.strftime("%Y%m%d-%H%M%S-%f")[:-3]
         for zone in self.zones.values():
             if not zone.channels:
                 continue
@@ -211,7 +213,6 @@ class WavRecorderSink:
             except (RuntimeError, OSError) as error:
                 log.error("cannot write recording %s: %s", path, error)
                 continue
-            self.recorded.append(path)
             log.info(
                 "recorded zone %s: %s (%.1f s)",
                 zone.name,

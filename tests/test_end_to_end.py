@@ -159,3 +159,27 @@ def test_without_a_sound_card_each_zone_is_recorded_to_wav(
         audio, rate = soundfile.read(path)
         assert rate == 48000 and 3.0 < len(audio) / rate < 10.0
         assert str(path) in daemon.log
+
+
+def test_stop_lets_the_playing_call_finish_and_reports_the_queued_ones(
+    tmp_path: Path, broker: Mosquitto, watcher: Watcher
+) -> None:
+    cfg = write_config(tmp_path / "zones.yaml", node="stop", mqtt={"port": broker.port})
+    daemon = DaemonProcess(
+        ["run", "-c", str(cfg), "--record", str(tmp_path / "rec")], None, tmp_path / "daemon.log"
+    )
+    try:
+        watcher.wait_for(lambda t, b: t == "pager/status/stop" and b["state"] == "online")
+        for n in (1, 2, 3):
+            watcher.publish("pager/call/1", f'{{"ticket": "A{n}", "id": "s{n}"}}')
+        watcher.event("queued", "s3")
+        watcher.event("started", "s1")
+    finally:
+        code = daemon.stop()
+    assert code == 0, daemon.log
+    assert watcher.event("finished", "s1")["ticket"] == "A1"
+    for call_id in ("s2", "s3"):
+        assert watcher.event("failed", call_id)["reason"] == "pager stopped before its turn"
+    watcher.wait_for(lambda t, b: t == "pager/status/stop" and b["state"] == "offline")
+    assert not any(b.get("event") == "started" and b["id"] != "s1" for _, b in watcher.seen
+                   if isinstance(b, dict))  # fmt: skip
