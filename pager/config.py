@@ -5,19 +5,18 @@ from __future__ import annotations
 import dataclasses
 import socket
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any
 
 import yaml
 
 from pager.errors import ConfigError, did_you_mean
 from pager.indonesian import COUNTER_PATTERN
+from pager.schema import Problems, Section, int_in, is_text, number_in, one_of
 from pager.zones import Counter, Routing, UnknownZone, Zone
-
-T = TypeVar("T")
 
 TEMPLATE_FIELDS = ("ticket", "counter", "service")
 DEFAULT_TEMPLATE = "Nomor antrean {ticket}, silakan menuju loket {counter}."
@@ -77,93 +76,6 @@ class Config:
         return Routing(self.zones, self.groups, self.counters, self.default_zones)
 
 
-class _Problems:
-    """Collects every mistake (with its YAML path) so that one run reports them all."""
-
-    def __init__(self) -> None:
-        self.items: list[str] = []
-
-    def add(self, path: str, message: str) -> None:
-        self.items.append(f"{path}: {message}" if path else message)
-
-
-def _type_name(value: object) -> str:
-    return "nothing" if value is None else type(value).__name__
-
-
-class _Section:
-    """One YAML mapping being read: unknown keys are reported with a "did you mean" hint."""
-
-    def __init__(self, raw: Any, path: str, allowed: tuple[str, ...], problems: _Problems) -> None:
-        self.path = path
-        self.problems = problems
-        self.values: dict[str, Any] = {}
-        if raw is None:
-            return
-        if not isinstance(raw, dict):
-            problems.add(path, f"must be a mapping of keys, not {_type_name(raw)}")
-            return
-        for key, value in raw.items():
-            if str(key) in allowed:
-                self.values[str(key)] = value
-            else:
-                problems.add(
-                    self.key_path(str(key)), f"unknown key{did_you_mean(str(key), allowed)}"
-                )
-
-    def key_path(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.values
-
-    def raw(self, key: str) -> Any:
-        return self.values.get(key)
-
-    def get(self, key: str, default: T, check: Callable[[Any], str | None]) -> T:
-        """The value if `check` (which returns a complaint or None) accepts it, else default."""
-        value = self.values.get(key)
-        if value is None:
-            return default
-        complaint = check(value)
-        if complaint:
-            self.problems.add(self.key_path(key), complaint)
-            return default
-        accepted: T = value
-        return accepted
-
-
-def _is_text(value: Any) -> str | None:
-    return None if isinstance(value, str) and value.strip() else "must be a non-empty string"
-
-
-def _int_in(low: float, high: float) -> Callable[[Any], str | None]:
-    def check(value: Any) -> str | None:
-        if not isinstance(value, int) or isinstance(value, bool):
-            return f"must be a whole number, not {_type_name(value)} {value!r}"
-        return None if low <= value <= high else f"{value} is outside {low}..{high}"
-
-    return check
-
-
-def _number_in(low: float, high: float) -> Callable[[Any], str | None]:
-    def check(value: Any) -> str | None:
-        if not isinstance(value, int | float) or isinstance(value, bool):
-            return f"must be a number, not {_type_name(value)} {value!r}"
-        return None if low <= value <= high else f"{value} is outside {low}..{high}"
-
-    return check
-
-
-def _one_of(choices: tuple[str, ...]) -> Callable[[Any], str | None]:
-    def check(value: Any) -> str | None:
-        if value in choices:
-            return None
-        return f"{value!r} is not one of {', '.join(choices)}{did_you_mean(str(value), choices)}"
-
-    return check
-
-
 def _device(value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, str | int):
         return "must be a device name or index (see `pager devices`)"
@@ -203,7 +115,7 @@ def _chime(value: Any, base: Path) -> str | None:
     return None if path.is_file() else f"file {path} does not exist (or use bell / none)"
 
 
-def _lexicon(raw: Any, path: str, problems: _Problems) -> Mapping[str, str]:
+def _lexicon(raw: Any, path: str, problems: Problems) -> Mapping[str, str]:
     if raw is None:
         return MappingProxyType({})
     if not isinstance(raw, dict):
@@ -218,7 +130,7 @@ def _lexicon(raw: Any, path: str, problems: _Problems) -> Mapping[str, str]:
     return MappingProxyType(good)
 
 
-def _name_list(raw: Any, path: str, problems: _Problems) -> tuple[str, ...]:
+def _name_list(raw: Any, path: str, problems: Problems) -> tuple[str, ...]:
     if isinstance(raw, str):
         raw = [raw]
     if not isinstance(raw, list) or not raw:
@@ -231,54 +143,54 @@ def _dataclass_keys(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls))
 
 
-def _load_mqtt(raw: Any, problems: _Problems) -> MqttConfig:
-    m = _Section(raw, "mqtt", _dataclass_keys(MqttConfig), problems)
+def _load_mqtt(raw: Any, problems: Problems) -> MqttConfig:
+    m = Section(raw, "mqtt", _dataclass_keys(MqttConfig), problems)
     d = MqttConfig()
-    prefix = m.get("topic_prefix", d.topic_prefix, _is_text).strip("/")
+    prefix = m.get("topic_prefix", d.topic_prefix, is_text).strip("/")
     if any(c in prefix for c in "+#"):
         problems.add("mqtt.topic_prefix", "must not contain MQTT wildcards + or #")
     return MqttConfig(
-        host=m.get("host", d.host, _is_text),
-        port=m.get("port", d.port, _int_in(1, 65535)),
+        host=m.get("host", d.host, is_text),
+        port=m.get("port", d.port, int_in(1, 65535)),
         topic_prefix=prefix,
-        client_id=m.get("client_id", d.client_id, _is_text),
-        username=m.get("username", d.username, _is_text),
-        password=m.get("password", d.password, _is_text),
-        keepalive=m.get("keepalive", d.keepalive, _int_in(5, 3600)),
+        client_id=m.get("client_id", d.client_id, is_text),
+        username=m.get("username", d.username, is_text),
+        password=m.get("password", d.password, is_text),
+        keepalive=m.get("keepalive", d.keepalive, int_in(5, 3600)),
     )
 
 
-def _load_audio(raw: Any, problems: _Problems) -> AudioConfig:
-    a = _Section(raw, "audio", _dataclass_keys(AudioConfig), problems)
+def _load_audio(raw: Any, problems: Problems) -> AudioConfig:
+    a = Section(raw, "audio", _dataclass_keys(AudioConfig), problems)
     d = AudioConfig()
     return AudioConfig(
-        output=a.get("output", d.output, _one_of(OUTPUTS)),
+        output=a.get("output", d.output, one_of(OUTPUTS)),
         device=a.get("device", d.device, _device),
-        sample_rate=a.get("sample_rate", d.sample_rate, _int_in(8000, 192000)),
-        channels=a.get("channels", d.channels, _int_in(1, 128)),
-        blocksize=a.get("blocksize", d.blocksize, _int_in(32, 8192)),
+        sample_rate=a.get("sample_rate", d.sample_rate, int_in(8000, 192000)),
+        channels=a.get("channels", d.channels, int_in(1, 128)),
+        blocksize=a.get("blocksize", d.blocksize, int_in(32, 8192)),
         latency=a.get("latency", d.latency, _latency),
-        recordings_dir=a.get("recordings_dir", d.recordings_dir, _is_text),
+        recordings_dir=a.get("recordings_dir", d.recordings_dir, is_text),
     )
 
 
-def _load_announcement(raw: Any, base: Path, problems: _Problems) -> AnnouncementConfig:
-    a = _Section(raw, "announcement", _dataclass_keys(AnnouncementConfig), problems)
+def _load_announcement(raw: Any, base: Path, problems: Problems) -> AnnouncementConfig:
+    a = Section(raw, "announcement", _dataclass_keys(AnnouncementConfig), problems)
     d = AnnouncementConfig()
     chime = a.get("chime", d.chime, lambda v: _chime(v, base))
     if chime not in ("bell", "none"):
         chime = str(base / chime)
     return AnnouncementConfig(
         template=a.get("template", d.template, _template),
-        voice=a.get("voice", d.voice, _is_text),
-        rate=a.get("rate", d.rate, _int_in(80, 400)),
+        voice=a.get("voice", d.voice, is_text),
+        rate=a.get("rate", d.rate, int_in(80, 400)),
         chime=chime,
-        loudness_lufs=float(a.get("loudness_lufs", d.loudness_lufs, _number_in(-40, -6))),
+        loudness_lufs=float(a.get("loudness_lufs", d.loudness_lufs, number_in(-40, -6))),
         lexicon=_lexicon(a.raw("lexicon"), "announcement.lexicon", problems),
     )
 
 
-def _load_zones(raw: Any, channels: int, problems: _Problems) -> dict[str, Zone]:
+def _load_zones(raw: Any, channels: int, problems: Problems) -> dict[str, Zone]:
     if not isinstance(raw, dict) or not raw:
         problems.add("zones", "must map at least one zone name to its output channels")
         return {}
@@ -286,7 +198,7 @@ def _load_zones(raw: Any, channels: int, problems: _Problems) -> dict[str, Zone]
     owner: dict[int, str] = {}
     for name, body in raw.items():
         path = f"zones.{name}"
-        z = _Section(body, path, ("channels", "gain_db", "description"), problems)
+        z = Section(body, path, ("channels", "gain_db", "description"), problems)
         if "channels" not in z:
             problems.add(f"{path}.channels", "is missing: list the interface outputs, e.g. [1, 2]")
             continue
@@ -303,14 +215,14 @@ def _load_zones(raw: Any, channels: int, problems: _Problems) -> dict[str, Zone]
             else:
                 owner[ch] = str(name)
                 good.append(ch)
-        gain = z.get("gain_db", 0.0, _number_in(-60, 6))
-        description = z.get("description", "", _is_text)
+        gain = z.get("gain_db", 0.0, number_in(-60, 6))
+        description = z.get("description", "", is_text)
         result[str(name)] = Zone(str(name), tuple(good), float(gain), description)
     return result
 
 
 def _load_groups(
-    raw: Any, zone_names: Mapping[str, object], problems: _Problems
+    raw: Any, zone_names: Mapping[str, object], problems: Problems
 ) -> dict[str, tuple[str, ...]]:
     if raw is None:
         return {}
@@ -332,9 +244,7 @@ def _load_groups(
     return result
 
 
-def _check_targets(
-    names: tuple[str, ...], path: str, routing: Routing, problems: _Problems
-) -> None:
+def _check_targets(names: tuple[str, ...], path: str, routing: Routing, problems: Problems) -> None:
     for i, name in enumerate(names):
         try:
             routing.expand((name,))
@@ -342,7 +252,7 @@ def _check_targets(
             problems.add(f"{path}[{i}]", str(error))
 
 
-def _load_counters(raw: Any, routing: Routing, problems: _Problems) -> dict[str, Counter]:
+def _load_counters(raw: Any, routing: Routing, problems: Problems) -> dict[str, Counter]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
@@ -354,13 +264,13 @@ def _load_counters(raw: Any, routing: Routing, problems: _Problems) -> dict[str,
         if not COUNTER_PATTERN.match(str(ident)):
             problems.add(path, "counter ids are 1-32 letters, digits, - or _")
             continue
-        c = _Section(body, path, ("zones", "service"), problems)
+        c = Section(body, path, ("zones", "service"), problems)
         if "zones" not in c:
             problems.add(f"{path}.zones", "is missing: list the zones or groups that hear it")
             continue
         names = _name_list(c.raw("zones"), f"{path}.zones", problems)
         _check_targets(names, f"{path}.zones", routing, problems)
-        service = c.get("service", None, _is_text)
+        service = c.get("service", None, is_text)
         result[str(ident)] = Counter(str(ident), names, service)
     return result
 
@@ -368,8 +278,8 @@ def _load_counters(raw: Any, routing: Routing, problems: _Problems) -> dict[str,
 def parse(document: Any, source: str = "<config>", base: Path | None = None) -> Config:
     """Validate a parsed YAML document; raise ConfigError listing every mistake."""
     base = base or Path.cwd()
-    problems = _Problems()
-    top = _Section(
+    problems = Problems()
+    top = Section(
         document,
         "",
         ("node", "mqtt", "audio", "announcement", "zones", "groups", "counters", "default_zones"),
@@ -377,7 +287,7 @@ def parse(document: Any, source: str = "<config>", base: Path | None = None) -> 
     )
     if document is not None and not isinstance(document, dict):
         raise ConfigError(source, problems.items)
-    node = top.get("node", socket.gethostname(), _is_text)
+    node = top.get("node", socket.gethostname(), is_text)
     if any(c in node for c in "/+#"):
         problems.add("node", "must not contain / + or #")
     mqtt = _load_mqtt(top.raw("mqtt"), problems)

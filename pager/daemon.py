@@ -172,3 +172,7 @@ class Daemon:
             self._event("failed", announcement, reason=failure)
         else:
             self._event("finished", announcement)
+        if event.player.starved_frames:
+            late_ms = 1000 * event.player.starved_frames / self.config.audio.sample_rate
+            log.warning("call %s: speech came %.0f ms after the chime ended", announcement.call.id,
+                        late_ms)  # fmt: skip

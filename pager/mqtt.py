@@ -64,6 +64,7 @@ class MqttLink:
         client.reconnect_delay_set(RECONNECT_MIN_S, RECONNECT_MAX_S)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
+        client.on_connect_fail = self._on_connect_fail
         client.on_message = self._on_message
         self._client = client
 
@@ -110,6 +111,13 @@ class MqttLink:
             log.info("connected to MQTT; listening on %s", self.call_filter)
         except Exception:
             log.exception("error in the MQTT connect handler")
+
+    def _on_connect_fail(self, client: paho.Client, userdata: Any) -> None:
+        try:
+            mqtt = self.config.mqtt
+            log.warning("cannot reach the MQTT broker at %s:%d; retrying", mqtt.host, mqtt.port)
+        except Exception:
+            log.exception("error in the MQTT connect-fail handler")
 
     def _on_disconnect(
         self, client: paho.Client, userdata: Any, flags: Any, reason: ReasonCode, props: Any
