@@ -7,6 +7,7 @@ test sees what each channel carried and when.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import threading
 import time
@@ -63,6 +64,9 @@ class VirtualCard:
     def _read(self) -> None:
         want = READ_FRAMES * self.bytes_per_frame
         with open(self.fifo, "rb", buffering=0) as fifo:
+            # A pipe buffers 64 KiB by default (42 ms of 8 channels): shrink it to about one
+            # read, so the card holds no more audio than a real interface's hardware buffer.
+            fcntl.fcntl(fifo.fileno(), fcntl.F_SETPIPE_SZ, want)
             self.opened.set()
             start = time.monotonic()
             frames = 0
@@ -84,6 +88,14 @@ class VirtualCard:
                 if delay > 0:
                     time.sleep(delay)
         self.closed.set()
+
+    def time_of_frame(self, frame: int) -> float:
+        """When (time.monotonic) the card consumed `frame`: the read that carried it."""
+        with self._lock:
+            for when, first in self._arrivals:
+                if first + READ_FRAMES > frame:
+                    return when
+        raise ValueError(f"frame {frame} has not been played yet")
 
     def samples(self) -> np.ndarray:
         """Everything the card has played so far: frames x channels float32."""
