@@ -1,0 +1,266 @@
+"""Which announcement plays where, and when. Pure logic: time comes in as `now`, outcomes go out.
+
+- Zones are independent; a job starts in all its zones together when they are free (or, for
+  priorities allowed partial play, in those of its zones that are free).
+- A higher priority pre-empts lower ones in the zones it needs; the pre-empted job stops
+  everywhere and is resumed from its start later (or dropped, by policy).
+- Among equal priorities, the counter served longest ago goes first; per counter, oldest first.
+- A waiting job reserves its zones, so later, smaller jobs cannot starve it.
+- Duplicate ids play once; a counter's new ticket supersedes its queued older one; a recall of a
+  queued ticket merges into it; calls older than `max_age_s` expire instead of playing late.
+- Repeats (calls) follow after `repeat_interval_s`; emergencies repeat until cancelled.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+
+class Priority(enum.IntEnum):
+    CALL = 1
+    ANNOUNCEMENT = 2
+    EMERGENCY = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Job:
+    """Something to play on some zones."""
+
+    id: str
+    priority: Priority
+    zones: tuple[str, ...]
+    counter: str | None = None
+    ticket: str | None = None
+    called_at: float = 0.0  # when the counter pressed the button (or when it arrived)
+    repeats: int = 0  # further plays after this one
+    play: int = 1  # 1 for the first play, 2 for "Panggilan kedua", ...
+    payload: Any = field(default=None, compare=False)  # what the daemon needs to play it
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An event about a job; `start` and `stop` tell the player layer what to do."""
+
+    event: str
+    job: Job
+    zones: tuple[str, ...]
+    reason: str = ""
+    start: bool = False  # start a player for the job on `zones`
+    stop: bool = False  # fade the job's player out now
+
+
+@dataclass(frozen=True)
+class Policy:
+    max_age_s: float = 180.0
+    repeat_interval_s: float = 15.0
+    resume_preempted: frozenset[Priority] = frozenset({Priority.CALL, Priority.ANNOUNCEMENT})
+    partial: frozenset[Priority] = frozenset({Priority.EMERGENCY})
+    emergency_interval_s: float = 2.0
+    remembered_ids: int = 10000
+
+
+@dataclass
+class _Entry:
+    job: Job
+    order: int  # arrival order; kept when pre-empted, so a resumed job goes first
+    due: float  # not before this time (repeats)
+    preempted: bool = False
+
+
+def _counter_key(job: Job) -> str:
+    return job.counter if job.counter is not None else f"\0{job.priority.label}"
+
+
+class Scheduler:
+    """Decides starts, pre-emptions and drops; the daemon applies the outcomes."""
+
+    def __init__(self, zones: Iterable[str], policy: Policy | None = None) -> None:
+        self.zones = tuple(zones)
+        self.policy = policy or Policy()
+        self._pending: dict[str, _Entry] = {}
+        self._playing: dict[str, tuple[Job, tuple[str, ...]]] = {}
+        self._owner: dict[str, str] = {}
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._served: dict[str, int] = {}
+        self._serial = itertools.count()
+
+    # -- inputs -------------------------------------------------------------------------
+
+    def submit(self, job: Job, now: float) -> list[Outcome]:
+        """A new job arrives."""
+        unknown = [z for z in job.zones if z not in self.zones]
+        if unknown or not job.zones:
+            raise ValueError(f"job {job.id} names unknown zones {unknown}")
+        if job.id in self._seen:
+            return [Outcome("duplicate", job, job.zones, f"id {job.id} was already received")]
+        self._remember(job.id)
+        outcomes: list[Outcome] = []
+        if job.priority is Priority.CALL:
+            if now - job.called_at > self.policy.max_age_s:
+                age = now - job.called_at
+                return [Outcome("expired", job, job.zones, f"called {age:.0f} s ago")]
+            for entry in list(self._pending.values()):
+                queued = entry.job
+                if queued.priority is not Priority.CALL or queued.counter != job.counter:
+                    continue
+                if queued.ticket == job.ticket:
+                    merged = replace(queued, repeats=max(queued.repeats, job.repeats))
+                    entry.job = merged
+                    return [Outcome("merged", job, job.zones, f"into queued call {queued.id}")]
+                del self._pending[queued.id]
+                reason = f"counter {job.counter} called {job.ticket}"
+                outcomes.append(Outcome("superseded", queued, queued.zones, reason))
+        self._pending[job.id] = _Entry(job, next(self._serial), now)
+        outcomes.append(Outcome("queued", job, job.zones))
+        return outcomes + self._schedule(now)
+
+    def cancel(
+        self,
+        now: float,
+        job_id: str | None = None,
+        ticket: str | None = None,
+        counter: str | None = None,
+    ) -> list[Outcome]:
+        """Cancel queued or playing jobs by id, or by ticket (of one counter, if given)."""
+
+        def matches(job: Job) -> bool:
+            if job_id is not None:
+                return job.id == job_id
+            return job.ticket == ticket and (counter is None or job.counter == counter)
+
+        outcomes: list[Outcome] = []
+        for entry in [e for e in self._pending.values() if matches(e.job)]:
+            del self._pending[entry.job.id]
+            outcomes.append(Outcome("cancelled", entry.job, entry.job.zones, "cancelled"))
+        for job, zones in [p for p in self._playing.values() if matches(p[0])]:
+            self._release(job.id)
+            outcomes.append(Outcome("cancelled", job, zones, "cancelled", stop=True))
+        return outcomes + self._schedule(now)
+
+    def finished(self, job_id: str, now: float) -> list[Outcome]:
+        """The job's player has played to its end."""
+        if job_id not in self._playing:
+            return []
+        job, zones = self._release(job_id)
+        outcomes = [Outcome("finished", job, zones)]
+        follow_up: Job | None = None
+        due = now
+        if job.priority is Priority.EMERGENCY:
+            follow_up, due = replace(job, play=job.play + 1), now + self.policy.emergency_interval_s
+        elif job.repeats > 0:
+            follow_up = replace(job, play=job.play + 1, repeats=job.repeats - 1, called_at=now)
+            due = now + self.policy.repeat_interval_s
+        if follow_up is not None:
+            self._pending[job.id] = _Entry(follow_up, next(self._serial), due)
+            outcomes.append(Outcome("queued", follow_up, follow_up.zones))
+        return outcomes + self._schedule(now)
+
+    def tick(self, now: float) -> list[Outcome]:
+        """Expire stale calls and start what has become due."""
+        outcomes: list[Outcome] = []
+        for entry in list(self._pending.values()):
+            job = entry.job
+            if job.priority is Priority.CALL and now - job.called_at > self.policy.max_age_s:
+                del self._pending[job.id]
+                reason = f"called {now - job.called_at:.0f} s ago"
+                outcomes.append(Outcome("expired", job, job.zones, reason))
+        return outcomes + self._schedule(now)
+
+    # -- queries ------------------------------------------------------------------------
+
+    def next_deadline(self, now: float) -> float | None:
+        """When `tick` next has something to do (a repeat comes due, a call expires)."""
+        times = [e.due for e in self._pending.values() if e.due > now]
+        times += [
+            e.job.called_at + self.policy.max_age_s
+            for e in self._pending.values()
+            if e.job.priority is Priority.CALL
+        ]
+        return min(times) if times else None
+
+    def queue_depths(self) -> dict[str, int]:
+        """Waiting jobs per zone."""
+        depths = dict.fromkeys(self.zones, 0)
+        for entry in self._pending.values():
+            for zone in entry.job.zones:
+                depths[zone] += 1
+        return depths
+
+    def playing(self) -> dict[str, str]:
+        """Zone -> id of the job playing there."""
+        return dict(self._owner)
+
+    @property
+    def pending(self) -> list[Job]:
+        return [e.job for e in self._pending.values()]
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _remember(self, job_id: str) -> None:
+        self._seen[job_id] = None
+        if len(self._seen) > self.policy.remembered_ids:
+            self._seen.popitem(last=False)
+
+    def _release(self, job_id: str) -> tuple[Job, tuple[str, ...]]:
+        job, zones = self._playing.pop(job_id)
+        for zone in zones:
+            if self._owner.get(zone) == job_id:
+                del self._owner[zone]
+        return job, zones
+
+    def _order(self, entry: _Entry) -> tuple[int, bool, int, int]:
+        job = entry.job
+        served = self._served.get(_counter_key(job), -1)
+        return (-job.priority, not entry.preempted, served, entry.order)
+
+    def _schedule(self, now: float) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        reserved: set[str] = set()
+        ready = [e for e in self._pending.values() if e.due <= now]
+        for entry in sorted(ready, key=self._order):
+            job = entry.job
+            blocked = {
+                zone
+                for zone in job.zones
+                if zone in reserved
+                or (
+                    zone in self._owner
+                    and self._playing[self._owner[zone]][0].priority >= job.priority
+                )
+            }
+            if job.priority in self.policy.partial:
+                target = tuple(z for z in job.zones if z not in blocked)
+            else:
+                target = () if blocked else job.zones
+            reserved.update(job.zones)
+            if not target:
+                continue
+            for holder in {self._owner[z] for z in target if z in self._owner}:
+                outcomes.extend(self._preempt(holder, job, now))
+            del self._pending[job.id]
+            self._playing[job.id] = (job, target)
+            for zone in target:
+                self._owner[zone] = job.id
+            self._served[_counter_key(job)] = next(self._serial)
+            event = "resumed" if entry.preempted else "started"
+            outcomes.append(Outcome(event, job, target, start=True))
+        return outcomes
+
+    def _preempt(self, holder_id: str, by: Job, now: float) -> list[Outcome]:
+        job, zones = self._release(holder_id)
+        reason = f"pre-empted by {by.priority.label} {by.id}"
+        if job.priority in self.policy.resume_preempted:
+            self._pending[job.id] = _Entry(job, next(self._serial), now, preempted=True)
+            return [
+                Outcome("preempted", job, zones, reason + "; resumes from its start", stop=True)
+            ]
+        return [Outcome("preempted", job, zones, reason + "; dropped", stop=True)]
