@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -231,7 +232,7 @@ def check_priorities(s: Scheduler, now: float) -> None:
 @settings(max_examples=300, deadline=None)
 @given(operations, st.booleans())
 def test_no_call_lost_none_played_twice_zones_exclusive_priorities_respected(
-    ops: list, resume_announcements: bool
+    ops: list[tuple[Any, ...]], resume_announcements: bool
 ) -> None:
     resumed = frozenset({CALL, ANNOUNCEMENT} if resume_announcements else {CALL})
     policy = Policy(
