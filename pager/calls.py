@@ -1,22 +1,39 @@
-"""Calls: MQTT payloads in, validated frozen values out, and the sentence each one speaks."""
+"""MQTT payloads in, validated frozen values out, and the sentence each announcement speaks.
+
+Three kinds of message: calls (`{prefix}/call/{counter}`), operator messages
+(`{prefix}/announce`) and cancels (`{prefix}/cancel/{counter}`, `{prefix}/cancel`).
+"""
 
 from __future__ import annotations
 
 import json
+import math
 import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from pager.errors import CallRejected
-from pager.indonesian import COUNTER_PATTERN, DEFAULT_LEXICON, read_counter, read_ticket, verbalize
+from pager.indonesian import (
+    COUNTER_PATTERN,
+    DEFAULT_LEXICON,
+    ordinal_words,
+    read_counter,
+    read_ticket,
+    verbalize,
+)
 from pager.zones import Route, Routing, UnknownZone
 
 MAX_PAYLOAD_BYTES = 4096
 MAX_ID_CHARS = 64
 MAX_SERVICE_CHARS = 64
+MAX_TEXT_CHARS = 500
 MAX_ZONES = 32
+CALL_PRIORITIES = ("call", "announcement", "emergency")
+OPERATOR_PRIORITIES = ("announcement", "emergency")
 _PRINTABLE = re.compile(r"^[\w .,'()&/-]+$")
+_SPEAKABLE = re.compile(r"^[\w\s.,;:!?'()&/%+-]+$")
 
 
 @dataclass(frozen=True)
@@ -29,15 +46,43 @@ class Call:
     zones: tuple[str, ...] | None = None  # overrides the counter's routing
     service: str | None = None
     received: float = 0.0
+    priority: str = "call"
+    repeat: int = 0  # further plays after the first
+    called_at: float = 0.0  # the counter's `ts`, else when it arrived
+
+
+@dataclass(frozen=True)
+class OperatorMessage:
+    """Free text from the operator desk: an announcement or an emergency message."""
+
+    id: str
+    text: str
+    zones: tuple[str, ...] | None
+    priority: str
+    received: float
+
+
+@dataclass(frozen=True)
+class Cancel:
+    """Cancel a queued or playing announcement, by id or by ticket."""
+
+    id: str | None
+    ticket: str | None
+    counter: str | None
 
 
 @dataclass(frozen=True)
 class Announcement:
-    """A call made ready to play: where it goes and the sentence it speaks."""
+    """A message made ready to play: where it goes, how urgent, and what it says."""
 
-    call: Call
+    id: str
+    priority: str
     route: Route
     text: str
+    counter: str | None = None
+    ticket: str | None = None
+    repeats: int = 0
+    called_at: float = 0.0
 
 
 def _field_text(value: object, name: str, limit: int) -> str:
@@ -50,13 +95,14 @@ def _field_text(value: object, name: str, limit: int) -> str:
     return value.strip()
 
 
-def parse_call(counter: str, payload: bytes, received: float) -> Call:
-    """Validate a payload from {prefix}/call/{counter}; raise CallRejected with the reason."""
-    known: dict[str, object] = {"counter": counter}
-    if not COUNTER_PATTERN.match(counter):
-        raise CallRejected(
-            f'counter "{counter[:40]}" in the topic is not 1-32 letters, digits, - or _', **known
-        )
+def _choice(body: dict[str, Any], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = body.get(name, default)
+    if value not in choices:
+        raise CallRejected(f'"{name}" must be one of {", ".join(choices)}')
+    return str(value)
+
+
+def _decode(payload: bytes, known: dict[str, object]) -> dict[str, Any]:
     if len(payload) > MAX_PAYLOAD_BYTES:
         raise CallRejected(
             f"payload is {len(payload)} bytes; at most {MAX_PAYLOAD_BYTES} allowed", **known
@@ -67,6 +113,22 @@ def parse_call(counter: str, payload: bytes, received: float) -> Call:
         raise CallRejected(f"payload is not JSON: {error}", **known) from error
     if not isinstance(body, dict):
         raise CallRejected('payload must be a JSON object like {"ticket": "A023"}', **known)
+    return body
+
+
+def _check_counter(counter: str) -> None:
+    if not COUNTER_PATTERN.match(counter):
+        raise CallRejected(
+            f'counter "{counter[:40]}" in the topic is not 1-32 letters, digits, - or _',
+            counter=counter,
+        )
+
+
+def parse_call(counter: str, payload: bytes, received: float, max_repeats: int = 3) -> Call:
+    """Validate a payload from {prefix}/call/{counter}; raise CallRejected with the reason."""
+    known: dict[str, object] = {"counter": counter}
+    _check_counter(counter)
+    body = _decode(payload, known)
     try:
         if "id" in body:
             known["id"] = _field_text(body["id"], "id", MAX_ID_CHARS)
@@ -81,12 +143,64 @@ def parse_call(counter: str, payload: bytes, received: float) -> Call:
             service = _field_text(body["service"], "service", MAX_SERVICE_CHARS)
             if not _PRINTABLE.match(service):
                 raise CallRejected('"service" may hold only letters, digits, spaces and .,\'()&/-')
+        priority = _choice(body, "priority", CALL_PRIORITIES, "call")
+        repeat = body.get("repeat", 0)
+        if (
+            not isinstance(repeat, int)
+            or isinstance(repeat, bool)
+            or not 0 <= repeat <= max_repeats
+        ):
+            raise CallRejected(f'"repeat" must be a whole number from 0 to {max_repeats}')
+        called_at = _timestamp(body.get("ts"), received)
     except CallRejected as error:
         raise CallRejected(error.reason, **known) from None
     except ValueError as error:
         raise CallRejected(str(error), **known) from None
     call_id = str(known.get("id") or uuid.uuid4().hex)
-    return Call(call_id, counter, ticket, zones, service, received)
+    return Call(call_id, counter, ticket, zones, service, received, priority, repeat, called_at)
+
+
+def _timestamp(value: object, received: float) -> float:
+    if value is None:
+        return received
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise CallRejected('"ts" must be Unix seconds (a number)')
+    # A counter's clock may run ahead a little: never treat a call as newer than its arrival.
+    return min(float(value), received)
+
+
+def parse_announce(payload: bytes, received: float) -> OperatorMessage:
+    """Validate a payload from {prefix}/announce."""
+    known: dict[str, object] = {}
+    body = _decode(payload, known)
+    try:
+        if "id" in body:
+            known["id"] = _field_text(body["id"], "id", MAX_ID_CHARS)
+        if "text" not in body:
+            raise CallRejected('payload has no "text"')
+        text = _field_text(body["text"], "text", MAX_TEXT_CHARS)
+        if not _SPEAKABLE.match(text):
+            raise CallRejected('"text" may hold only words, digits and punctuation (no markup)')
+        zones = _zone_override(body.get("zones"))
+        priority = _choice(body, "priority", OPERATOR_PRIORITIES, "announcement")
+    except CallRejected as error:
+        raise CallRejected(error.reason, **known) from None
+    message_id = str(known.get("id") or uuid.uuid4().hex)
+    return OperatorMessage(message_id, text, zones, priority, received)
+
+
+def parse_cancel(counter: str | None, payload: bytes) -> Cancel:
+    """Validate a payload from {prefix}/cancel/{counter} or {prefix}/cancel."""
+    if counter is not None:
+        _check_counter(counter)
+    body = _decode(payload, {"counter": counter})
+    cancel_id = _field_text(body["id"], "id", MAX_ID_CHARS) if "id" in body else None
+    ticket = _field_text(body["ticket"], "ticket", 16).upper() if "ticket" in body else None
+    if cancel_id is None and ticket is None:
+        raise CallRejected('a cancel needs "id" or "ticket"', counter=counter)
+    if cancel_id is None and counter is None:
+        raise CallRejected('cancel by "ticket" on {prefix}/cancel/{counter}', counter=counter)
+    return Cancel(cancel_id, ticket, counter)
 
 
 def _zone_override(value: object) -> tuple[str, ...] | None:
@@ -102,12 +216,19 @@ def _zone_override(value: object) -> tuple[str, ...] | None:
 
 
 class Announcer:
-    """Routes a call and writes its sentence from the template and lexicon (over the built-in)."""
+    """Routes messages and writes their sentences from the template and lexicon."""
 
-    def __init__(self, routing: Routing, template: str, lexicon: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        routing: Routing,
+        template: str,
+        lexicon: Mapping[str, str],
+        repeat_prefix: str = "Panggilan {ordinal}, ",
+    ) -> None:
         self.routing = routing
         self.template = template
         self.lexicon = {**DEFAULT_LEXICON, **lexicon}
+        self.repeat_prefix = repeat_prefix
 
     def prepare(self, call: Call) -> Announcement:
         """The announcement for a call; raises CallRejected when it cannot be routed."""
@@ -117,7 +238,22 @@ class Announcer:
             raise CallRejected(
                 str(error), id=call.id, ticket=call.ticket, counter=call.counter
             ) from None
-        return Announcement(call, route, self.sentence(call))
+        return Announcement(
+            call.id, call.priority, route, self.sentence(call), call.counter, call.ticket,
+            call.repeat, call.called_at,
+        )  # fmt: skip
+
+    def prepare_message(self, message: OperatorMessage) -> Announcement:
+        """The announcement for an operator message (all zones unless it names some)."""
+        try:
+            zones = self.routing.expand(message.zones or tuple(self.routing.zones))
+        except UnknownZone as error:
+            raise CallRejected(str(error), id=message.id) from None
+        text = verbalize(message.text, self.lexicon)
+        return Announcement(
+            message.id, message.priority, self.routing.route_zones(zones), text,
+            called_at=message.received,
+        )  # fmt: skip
 
     def sentence(self, call: Call) -> str:
         service = call.service or self.routing.service_of(call.counter) or ""
@@ -126,5 +262,14 @@ class Announcer:
             counter=read_counter(call.counter),
             service=verbalize(service, self.lexicon),
         )
-        text = re.sub(r"\s+([,.])", r"\1", re.sub(r"\s+", " ", text)).strip()
-        return text
+        return re.sub(r"\s+([,.])", r"\1", re.sub(r"\s+", " ", text)).strip()
+
+    def text_for_play(self, announcement: Announcement, play: int) -> str:
+        """The sentence for the n-th play: repeats of calls say so ("Panggilan kedua, ...")."""
+        text = announcement.text
+        if play <= 1 or announcement.priority == "emergency" or announcement.ticket is None:
+            return text
+        prefix = self.repeat_prefix.format(ordinal=ordinal_words(play))
+        if prefix.rstrip().endswith(","):
+            text = text[:1].lower() + text[1:]
+        return prefix + text

@@ -49,11 +49,27 @@ class AudioConfig:
 @dataclass(frozen=True)
 class AnnouncementConfig:
     template: str = DEFAULT_TEMPLATE
+    repeat_prefix: str = "Panggilan {ordinal}, "
     voice: str = "id"
     rate: int = 150
     chime: str = "bell"  # "bell" (synthesized), "none", or a WAV file path
     loudness_lufs: float = -20.0
     lexicon: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+PRIORITIES = ("call", "announcement", "emergency")
+
+
+@dataclass(frozen=True)
+class SchedulingConfig:
+    max_age_s: float = 180.0  # calls older than this are dropped as expired
+    repeat_interval_s: float = 15.0  # pause before a call's repeat
+    max_repeats: int = 3  # the most a call may ask for
+    resume_preempted: tuple[str, ...] = ("call", "announcement")  # the rest is dropped
+    partial: tuple[str, ...] = ("emergency",)  # may start where free instead of waiting
+    emergency_gain_db: float = 0.0  # emergencies ignore zone gains
+    emergency_interval_s: float = 2.0  # pause between emergency repeats
+    fade_ms: float = 20.0  # fade-out of a pre-empted or cancelled announcement
 
 
 @dataclass(frozen=True)
@@ -62,6 +78,7 @@ class Config:
     mqtt: MqttConfig
     audio: AudioConfig
     announcement: AnnouncementConfig
+    scheduling: SchedulingConfig
     zones: Mapping[str, Zone]
     groups: Mapping[str, tuple[str, ...]]
     counters: Mapping[str, Counter]
@@ -104,6 +121,39 @@ def _template(value: Any) -> str | None:
     if "ticket" not in names:
         return "must contain {ticket}"
     return None
+
+
+def _repeat_prefix(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return "must be a string with {ordinal}"
+    try:
+        value.format(ordinal="kedua")
+    except (KeyError, IndexError, ValueError) as error:
+        return f"only {{ordinal}} may be used: {error}"
+    return None
+
+
+def _priorities(value: Any) -> str | None:
+    if not isinstance(value, list) or not all(v in PRIORITIES for v in value):
+        return f"must be a list of {', '.join(PRIORITIES)}"
+    return None
+
+
+def _load_scheduling(raw: Any, problems: Problems) -> SchedulingConfig:
+    s = Section(raw, "scheduling", _dataclass_keys(SchedulingConfig), problems)
+    d = SchedulingConfig()
+    return SchedulingConfig(
+        max_age_s=float(s.get("max_age_s", d.max_age_s, number_in(5, 86400))),
+        repeat_interval_s=float(s.get("repeat_interval_s", d.repeat_interval_s, number_in(0, 600))),
+        max_repeats=s.get("max_repeats", d.max_repeats, int_in(0, 10)),
+        resume_preempted=tuple(s.get("resume_preempted", list(d.resume_preempted), _priorities)),
+        partial=tuple(s.get("partial", list(d.partial), _priorities)),
+        emergency_gain_db=float(s.get("emergency_gain_db", d.emergency_gain_db, number_in(-40, 0))),
+        emergency_interval_s=float(
+            s.get("emergency_interval_s", d.emergency_interval_s, number_in(0, 600))
+        ),
+        fade_ms=float(s.get("fade_ms", d.fade_ms, number_in(1, 50))),
+    )
 
 
 def _chime(value: Any, base: Path) -> str | None:
@@ -182,6 +232,7 @@ def _load_announcement(raw: Any, base: Path, problems: Problems) -> Announcement
         chime = str(base / chime)
     return AnnouncementConfig(
         template=a.get("template", d.template, _template),
+        repeat_prefix=a.get("repeat_prefix", d.repeat_prefix, _repeat_prefix),
         voice=a.get("voice", d.voice, is_text),
         rate=a.get("rate", d.rate, int_in(80, 400)),
         chime=chime,
@@ -282,7 +333,17 @@ def parse(document: Any, source: str = "<config>", base: Path | None = None) -> 
     top = Section(
         document,
         "",
-        ("node", "mqtt", "audio", "announcement", "zones", "groups", "counters", "default_zones"),
+        (
+            "node",
+            "mqtt",
+            "audio",
+            "announcement",
+            "scheduling",
+            "zones",
+            "groups",
+            "counters",
+            "default_zones",
+        ),
         problems,
     )
     if document is not None and not isinstance(document, dict):
@@ -293,6 +354,7 @@ def parse(document: Any, source: str = "<config>", base: Path | None = None) -> 
     mqtt = _load_mqtt(top.raw("mqtt"), problems)
     audio = _load_audio(top.raw("audio"), problems)
     announcement = _load_announcement(top.raw("announcement"), base, problems)
+    scheduling = _load_scheduling(top.raw("scheduling"), problems)
     zone_map = _load_zones(top.raw("zones"), audio.channels, problems)
     groups = _load_groups(top.raw("groups"), zone_map, problems)
     routing = Routing(zone_map, groups, {}, ())
@@ -308,6 +370,7 @@ def parse(document: Any, source: str = "<config>", base: Path | None = None) -> 
         mqtt=mqtt,
         audio=audio,
         announcement=announcement,
+        scheduling=scheduling,
         zones=MappingProxyType(zone_map),
         groups=MappingProxyType(groups),
         counters=MappingProxyType(counters),

@@ -1,8 +1,8 @@
-"""Wiring: MQTT calls -> validated announcements -> speech -> players in the mixer -> sink.
+"""Wiring: MQTT messages -> announcements -> scheduler -> players in the mixer -> sink.
 
-Threads: paho's network thread (enqueue only), the dispatcher (validate, route, queue the
-speech), the playout thread (one announcement at a time, chime first), the TTS worker,
-and the audio callback (mixer). Data flows one way; events flow back to MQTT.
+Threads: paho's network thread and the audio callback only enqueue (into one control
+queue); the control thread owns the scheduler and every decision; the TTS worker renders
+speech. Data flows one way; events flow back to MQTT.
 """
 
 from __future__ import annotations
@@ -12,23 +12,28 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from pager import chime
-from pager.calls import Announcement, Announcer, parse_call
-from pager.config import Config
+from pager.calls import Announcement, Announcer, parse_announce, parse_call, parse_cancel
+from pager.config import Config, SchedulingConfig
 from pager.errors import CallRejected
 from pager.mixer import Mixer, MixerEvent, Player, PlayerState
 from pager.mqtt import Inbound, MqttLink
 from pager.output import AudioSink
+from pager.scheduler import Job, Outcome, Policy, Priority, Scheduler
 from pager.tts import Synthesizer
 
 log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_S = 15.0
+PRIORITIES = {p.label: p for p in Priority}
+_STOP = object()
 
 
 def make_synthesizer(config: Config) -> Synthesizer:
@@ -37,24 +42,60 @@ def make_synthesizer(config: Config) -> Synthesizer:
 
 
 def make_announcer(config: Config) -> Announcer:
-    return Announcer(config.routing(), config.announcement.template, config.announcement.lexicon)
+    a = config.announcement
+    return Announcer(config.routing(), a.template, a.lexicon, a.repeat_prefix)
+
+
+def make_policy(scheduling: SchedulingConfig) -> Policy:
+    return Policy(
+        max_age_s=scheduling.max_age_s,
+        repeat_interval_s=scheduling.repeat_interval_s,
+        resume_preempted=frozenset(PRIORITIES[p] for p in scheduling.resume_preempted),
+        partial=frozenset(PRIORITIES[p] for p in scheduling.partial),
+        emergency_interval_s=scheduling.emergency_interval_s,
+    )
+
+
+@dataclass
+class _Playing:
+    """What the daemon knows about a player (its tag)."""
+
+    job: Job
+    event: str  # "started" or "resumed": published when its first sample plays
+    zones: tuple[str, ...]
+    text: str
+    failure: str | None = None
+    stopped: bool = False
 
 
 class Daemon:
     """The paging daemon: `run()` blocks until `stop()` is called (from a signal handler)."""
 
-    def __init__(self, config: Config, sink: AudioSink) -> None:
+    def __init__(
+        self, config: Config, sink: AudioSink, clock: Callable[[], float] = time.time
+    ) -> None:
         self.config = config
         self.sink = sink
-        self.mixer = Mixer(config.audio.channels, max_frames=max(8192, config.audio.blocksize))
+        self.clock = clock
+        rate = config.audio.sample_rate
+        self.control: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.mixer = Mixer(
+            config.audio.channels,
+            max_frames=max(8192, config.audio.blocksize),
+            fade_frames=int(config.scheduling.fade_ms * rate / 1000),
+            events=self.control,
+        )
+        self.scheduler = Scheduler(config.zones, make_policy(config.scheduling))
         self.synthesizer = make_synthesizer(config)
         self.announcer = make_announcer(config)
-        self.chime = chime.prepared(config.announcement, config.audio.sample_rate)
-        self.inbox: queue.Queue[Inbound | None] = queue.Queue()
-        self.playout: queue.Queue[tuple[Announcement, Future[np.ndarray]] | None] = queue.Queue()
-        self.link = MqttLink(config, self.inbox)
+        self.routing = config.routing()
+        self.chime = chime.prepared(config.announcement, rate)
+        self.emergency_gain = float(10 ** (config.scheduling.emergency_gain_db / 20))
+        self.link = MqttLink(config, self.control)
+        self.players: dict[str, Player] = {}
         self._stop = threading.Event()
-        self._failures: dict[int, str] = {}
+        self._stopping = False
+        self._last_status: dict[str, Any] = {}
 
     def stop(self) -> None:
         """Ask `run()` to return (safe from a signal handler)."""
@@ -69,110 +110,170 @@ class Daemon:
             self.synthesizer.close()
             raise
         self.link.start()
-        dispatcher = threading.Thread(target=self._dispatch_loop, name="dispatcher")
-        player = threading.Thread(target=self._playout_loop, name="playout", daemon=True)
-        dispatcher.start()
-        player.start()
+        control = threading.Thread(target=self._control_loop, name="control")
+        control.start()
         log.info("pager %s ready: %d zones, %d counters", self.config.node,
                  len(self.config.zones), len(self.config.counters))  # fmt: skip
         self._stop.wait()
-        log.info("stopping: no new calls; the playing announcement finishes")
+        log.info("stopping: no new calls; what is playing finishes")
         self.link.stop_intake()
-        self.inbox.put(None)
-        dispatcher.join()
-        self._drop_queued("pager stopped before its turn")
-        self.playout.put(None)
-        player.join(timeout=SHUTDOWN_GRACE_S)
+        self.control.put(_STOP)
+        control.join()
         self.link.stop()
         self.sink.stop()
         self.synthesizer.close()
         log.info("stopped")
 
-    def _drop_queued(self, reason: str) -> None:
+    # -- the control thread ---------------------------------------------------------------
+
+    def _control_loop(self) -> None:
+        stop_by: float | None = None
         while True:
+            now = self.clock()
+            deadline = stop_by if stop_by is not None else self.scheduler.next_deadline(now)
             try:
-                item = self.playout.get_nowait()
+                item = self.control.get(
+                    timeout=None if deadline is None else max(0, deadline - now)
+                )
             except queue.Empty:
-                return
-            if item is not None:
-                announcement, speech = item
-                speech.cancel()
-                log.warning("call %s dropped: %s", announcement.call.id, reason)
-                self._event("failed", announcement, reason=reason)
-
-    def _event(self, event: str, announcement: Announcement | None = None, **fields: Any) -> None:
-        body: dict[str, Any] = {"event": event, "node": self.config.node}
-        if announcement is not None:
-            call = announcement.call
-            body.update(id=call.id, ticket=call.ticket, counter=call.counter,
-                        zones=list(announcement.route.zones), text=announcement.text)  # fmt: skip
-        body.update(fields)
-        body["ts"] = round(time.time(), 3)
-        self.link.publish_event(body)
-
-    def _dispatch_loop(self) -> None:
-        while (message := self.inbox.get()) is not None:
+                item = None
+            now = self.clock()
             try:
-                self._dispatch(message)
+                if item is _STOP:
+                    self._stopping = True
+                    stop_by = now + SHUTDOWN_GRACE_S
+                elif isinstance(item, MixerEvent):
+                    self._on_mixer(item, now)
+                elif isinstance(item, Inbound) and not self._stopping:
+                    self._on_message(item, now)
+                if self._stopping:
+                    self._drop_pending("pager stopped before its turn", now)
+                else:
+                    self._apply(self.scheduler.tick(now))
+                self._publish_status()
             except Exception:
-                log.exception("unexpected error handling the message on %s", message.topic)
+                log.exception("unexpected error in the control loop")
+            if stop_by is not None and (not self.players or now >= stop_by):
+                return
 
-    def _dispatch(self, message: Inbound) -> None:
+    def _on_message(self, message: Inbound, now: float) -> None:
         try:
-            call = parse_call(message.counter, message.payload, message.received)
-            announcement = self.announcer.prepare(call)
+            if message.kind == "call":
+                assert message.counter is not None
+                max_repeats = self.config.scheduling.max_repeats
+                call = parse_call(message.counter, message.payload, message.received, max_repeats)
+                self._submit(self.announcer.prepare(call), now)
+            elif message.kind == "announce":
+                operator = parse_announce(message.payload, message.received)
+                self._submit(self.announcer.prepare_message(operator), now)
+            elif message.kind == "cancel":
+                cancel = parse_cancel(message.counter, message.payload)
+                outcomes = self.scheduler.cancel(now, cancel.id, cancel.ticket, cancel.counter)
+                if not any(o.event == "cancelled" for o in outcomes):
+                    what = f"id {cancel.id}" if cancel.id else f"ticket {cancel.ticket}"
+                    raise CallRejected(f"nothing to cancel: no queued or playing {what}",
+                                       id=cancel.id, ticket=cancel.ticket)  # fmt: skip
+                self._apply(outcomes)
+            else:
+                raise CallRejected(f"topic {message.topic} is not one pager listens to")
         except CallRejected as rejected:
             log.warning("rejected message on %s: %s", message.topic, rejected.reason)
             known: dict[str, Any] = {"id": None, "ticket": None, "counter": message.counter}
             known.update(rejected.known)
-            self._event("rejected", None, reason=rejected.reason, **known)
-            return
-        # Synthesis starts now, ahead of its turn; the chime covers it at worst.
-        speech = self.synthesizer.submit(announcement.text)
-        log.info("call %s: ticket %s at counter %s -> %s: %r", call.id, call.ticket,
-                 call.counter, ", ".join(announcement.route.zones), announcement.text)  # fmt: skip
-        self._event("queued", announcement)
-        self.playout.put((announcement, speech))
+            self._event("rejected", reason=rejected.reason, **known)
 
-    def _playout_loop(self) -> None:
-        while (item := self.playout.get()) is not None:
-            try:
-                self._play(*item)
-            except Exception:
-                log.exception("unexpected error playing a call")
+    def _submit(self, announcement: Announcement, now: float) -> None:
+        job = Job(
+            announcement.id, PRIORITIES[announcement.priority], announcement.route.zones,
+            announcement.counter, announcement.ticket, announcement.called_at,
+            announcement.repeats, payload=announcement,
+        )  # fmt: skip
+        log.info("%s %s: %s -> %s: %r", announcement.priority, job.id, job.ticket or "message",
+                 ", ".join(job.zones), announcement.text)  # fmt: skip
+        outcomes = self.scheduler.submit(job, now)
+        if any(o.event == "queued" for o in outcomes):
+            self.synthesizer.submit(announcement.text)  # render ahead; the start hits the cache
+        self._apply(outcomes)
 
-    def _play(self, announcement: Announcement, speech: Future[np.ndarray]) -> None:
-        player = Player(announcement.route.channel_gains, tag=announcement)
+    def _apply(self, outcomes: list[Outcome]) -> None:
+        for outcome in outcomes:
+            if outcome.start:
+                self._start_player(outcome)
+                continue
+            if outcome.stop:
+                player = self.players.pop(outcome.job.id, None)
+                if player is not None:
+                    player.tag.stopped = True
+                    player.stop()
+            if outcome.event != "finished":  # published from the mixer's report instead
+                self._job_event(outcome.event, outcome.job, outcome.zones, reason=outcome.reason)
+
+    def _start_player(self, outcome: Outcome) -> None:
+        job = outcome.job
+        announcement: Announcement = job.payload
+        text = self.announcer.text_for_play(announcement, job.play)
+        gain = self.emergency_gain if job.priority is Priority.EMERGENCY else None
+        route = self.routing.route_zones(outcome.zones, gain)
+        player = Player(route.channel_gains, tag=_Playing(job, outcome.event, outcome.zones, text))
         player.append(self.chime)
+        speech = self.synthesizer.submit(text)
         speech.add_done_callback(functools.partial(self._speech_ready, player))
+        self.players[job.id] = player
         self.mixer.add(player)
-        while True:
-            event = self.mixer.events.get()
-            self._report(event)
-            if event.player is player and event.kind is PlayerState.FINISHED:
-                return
 
-    def _speech_ready(self, player: Player, speech: Future[np.ndarray]) -> None:
+    @staticmethod
+    def _speech_ready(player: Player, speech: Future[np.ndarray]) -> None:
         try:
             player.append(speech.result())
         except BaseException as error:  # SpeechError, or cancelled at shutdown
-            self._failures[id(player)] = f"speech synthesis failed: {error}"
+            player.tag.failure = f"speech synthesis failed: {error}"
         finally:
             player.close()
 
-    def _report(self, event: MixerEvent) -> None:
-        announcement = event.player.tag
-        assert isinstance(announcement, Announcement)
+    def _on_mixer(self, event: MixerEvent, now: float) -> None:
+        playing: _Playing = event.player.tag
+        job = playing.job
         if event.kind is PlayerState.PLAYING:
-            self._event("started", announcement)
+            if not playing.stopped:
+                self._job_event(playing.event, job, playing.zones, text=playing.text)
             return
-        failure = self._failures.pop(id(event.player), None)
-        if failure:
-            log.error("call %s: %s", announcement.call.id, failure)
-            self._event("failed", announcement, reason=failure)
+        if playing.stopped:
+            return
+        if self.players.get(job.id) is event.player:
+            del self.players[job.id]
+        if playing.failure:
+            log.error("%s: %s", job.id, playing.failure)
+            self._job_event("failed", job, playing.zones, text=playing.text, reason=playing.failure)
         else:
-            self._event("finished", announcement)
+            self._job_event("finished", job, playing.zones, text=playing.text)
         if event.player.starved_frames:
             late_ms = 1000 * event.player.starved_frames / self.config.audio.sample_rate
-            log.warning("call %s: speech came %.0f ms after the chime ended", announcement.call.id,
-                        late_ms)  # fmt: skip
+            log.warning("%s: speech came %.0f ms after the chime ended", job.id, late_ms)
+        self._apply(self.scheduler.finished(job.id, now))
+
+    def _drop_pending(self, reason: str, now: float) -> None:
+        for job in self.scheduler.pending:
+            self.scheduler.cancel(now, job_id=job.id)
+            log.warning("%s dropped: %s", job.id, reason)
+            self._job_event("failed", job, job.zones, reason=reason)
+
+    # -- reporting ----------------------------------------------------------------------
+
+    def _job_event(self, event: str, job: Job, zones: tuple[str, ...], **fields: Any) -> None:
+        announcement: Announcement | None = job.payload
+        fields.setdefault("text", announcement.text if announcement else None)
+        if not fields.get("reason"):
+            fields.pop("reason", None)
+        self._event(event, id=job.id, priority=job.priority.label, ticket=job.ticket,
+                    counter=job.counter, zones=list(zones), play=job.play, **fields)  # fmt: skip
+
+    def _event(self, event: str, **fields: Any) -> None:
+        body: dict[str, Any] = {"event": event, "node": self.config.node, **fields}
+        body["ts"] = round(time.time(), 3)
+        self.link.publish_event(body)
+
+    def _publish_status(self) -> None:
+        status = {"queues": self.scheduler.queue_depths(), "playing": self.scheduler.playing()}
+        if status != self._last_status:
+            self._last_status = status
+            self.link.publish_status(**status)

@@ -52,6 +52,11 @@ def number_words(number: int) -> str:
     return str(num2words(number, lang="id"))
 
 
+def ordinal_words(number: int) -> str:
+    """An ordinal as Indonesian words: 2 -> "kedua", 3 -> "ketiga"."""
+    return str(num2words(number, lang="id", to="ordinal"))
+
+
 def spell(letters: str) -> str:
     """Letters by their Indonesian names: "QW" -> "ki we"."""
     return " ".join(LETTER_NAMES[c] for c in letters.upper())

@@ -12,6 +12,7 @@ import enum
 import queue
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -39,13 +40,16 @@ class Player:
     it is closed plays silence until more arrive (reported as `starved_frames`).
     """
 
-    def __init__(self, channel_gains: Sequence[tuple[int, float]], tag: object = None) -> None:
+    def __init__(self, channel_gains: Sequence[tuple[int, float]], tag: Any = None) -> None:
         self.channel_gains = tuple((int(c), float(g)) for c, g in channel_gains)
-        self.tag = tag
+        self.tag: Any = tag  # whatever the owner needs to recognise it
         self.state = PlayerState.WAITING
         self.starved_frames = 0
         self._segments: list[np.ndarray] = []
         self._closed = False
+        self._stop_requested = False
+        self.fade_position: int | None = None  # frames into the fade-out, once it began
+        self.stopped = False  # ended by stop() rather than by playing to its end
         self._segment = 0
         self._offset = 0
 
@@ -57,6 +61,14 @@ class Player:
     def close(self) -> None:
         """No more segments will come; the player finishes when it has played them."""
         self._closed = True
+
+    def stop(self) -> None:
+        """Fade out now and finish (any thread); the mixer applies the fade."""
+        self._stop_requested = True
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop_requested
 
     def read_into(self, scratch: np.ndarray) -> int:
         """Copy up to len(scratch) next samples into scratch; return how many (audio thread)."""
@@ -83,9 +95,16 @@ class Player:
 class Mixer:
     """Sums active players into output blocks of `channels` columns."""
 
-    def __init__(self, channels: int, max_frames: int = 8192) -> None:
+    def __init__(
+        self,
+        channels: int,
+        max_frames: int = 8192,
+        fade_frames: int = 960,
+        events: queue.SimpleQueue[Any] | None = None,
+    ) -> None:
         self.channels = channels
-        self.events: queue.SimpleQueue[MixerEvent] = queue.SimpleQueue()
+        self.events: queue.SimpleQueue[Any] = events if events is not None else queue.SimpleQueue()
+        self._fade = np.linspace(1.0, 0.0, max(1, fade_frames), dtype=np.float32)
         self._incoming: queue.SimpleQueue[Player] = queue.SimpleQueue()
         self._active: list[Player] = []
         self._scratch = np.zeros(max_frames, dtype=np.float32)
@@ -124,11 +143,13 @@ class Mixer:
                 scratch[got:] = 0.0
                 if not player.drained and player.state is PlayerState.PLAYING:
                     player.starved_frames += frames - got
+            if player.stop_requested:
+                got = self._fade_out(player, scratch, got)
             for channel, gain in player.channel_gains:
                 np.multiply(scratch, gain, out=gained)
                 column = out[:, channel]
                 np.add(column, gained, out=column)
-            if player.drained:
+            if player.drained or player.stopped:
                 player.state = PlayerState.FINISHED
                 self.events.put(
                     MixerEvent(PlayerState.FINISHED, player, self.frames_rendered + got)
@@ -138,6 +159,17 @@ class Mixer:
         np.clip(out, -1.0, 1.0, out=out)
         self._count(frames)
         return True
+
+    def _fade_out(self, player: Player, scratch: np.ndarray, got: int) -> int:
+        """Apply the next part of the player's fade-out ramp; return the frames it sounded."""
+        start = player.fade_position or 0
+        length = min(len(scratch), len(self._fade) - start)
+        np.multiply(scratch[:length], self._fade[start : start + length], out=scratch[:length])
+        scratch[length:] = 0.0
+        player.fade_position = start + length
+        if player.fade_position >= len(self._fade):
+            player.stopped = True
+        return min(got, length)
 
     def _count(self, frames: int) -> None:
         self.frames_rendered += frames

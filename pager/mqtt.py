@@ -29,28 +29,47 @@ RECONNECT_MAX_S = 30
 
 @dataclass(frozen=True)
 class Inbound:
-    """A message as it arrived on a call topic, not yet validated."""
+    """A message as it arrived, not yet validated.
+
+    `kind` is "call", "cancel" or "announce"; `counter` is the topic's last level for
+    calls and counter cancels, else None.
+    """
 
     topic: str
-    counter: str
+    kind: str
+    counter: str | None
     payload: bytes
     received: float
 
 
-def status_payload(node: str, state: str) -> bytes:
-    return json.dumps(
-        {"state": state, "node": node, "version": __version__, "ts": round(time.time(), 3)}
-    ).encode()
+def classify(prefix: str, topic: str) -> tuple[str, str | None]:
+    """The kind of message and the counter, from its topic."""
+    levels = topic[len(prefix) + 1 :].split("/") if topic.startswith(prefix + "/") else []
+    if levels == ["announce"]:
+        return "announce", None
+    if levels == ["cancel"]:
+        return "cancel", None
+    if len(levels) == 2 and levels[0] in ("call", "cancel"):
+        return levels[0], levels[1]
+    return "unknown", None
+
+
+def status_payload(node: str, state: str, **details: Any) -> bytes:
+    body = {"state": state, "node": node, "version": __version__, **details}
+    body["ts"] = round(time.time(), 3)
+    return json.dumps(body).encode()
 
 
 class MqttLink:
     """Subscribes to calls, publishes events and the retained online/offline status."""
 
-    def __init__(self, config: Config, inbox: queue.Queue[Inbound | None]) -> None:
+    def __init__(self, config: Config, inbox: queue.SimpleQueue[Any]) -> None:
         prefix = config.mqtt.topic_prefix
         self.config = config
         self.inbox = inbox
-        self.call_filter = f"{prefix}/call/+"
+        self.prefix = prefix
+        self.filters = [f"{prefix}/call/+", f"{prefix}/cancel/+", f"{prefix}/cancel",
+                        f"{prefix}/announce"]  # fmt: skip
         self.status_topic = f"{prefix}/status/{config.node}"
         self.event_topic = f"{prefix}/event/{config.node}"
         self.connected = threading.Event()
@@ -77,13 +96,18 @@ class MqttLink:
         self._client.connect_async(mqtt.host, mqtt.port, mqtt.keepalive, clean_start=True)
         self._client.loop_start()
 
+    def publish_status(self, **details: Any) -> None:
+        """Re-publish the retained online status with details (queue depths, playing)."""
+        payload = status_payload(self.config.node, "online", **details)
+        self._client.publish(self.status_topic, payload, 1, retain=True)
+
     def publish_event(self, event: dict[str, Any]) -> None:
         """Publish one call event (QoS 1); paho queues it while disconnected."""
         self._client.publish(self.event_topic, json.dumps(event, ensure_ascii=False), qos=1)
 
     def stop_intake(self) -> None:
         """Stop receiving calls (before shutting down)."""
-        self._client.unsubscribe(self.call_filter)
+        self._client.unsubscribe(self.filters)
 
     def stop(self) -> None:
         """Publish "offline" (the will is not sent on a clean disconnect) and disconnect."""
@@ -103,12 +127,12 @@ class MqttLink:
             if reason.is_failure:
                 log.error("MQTT broker refused the connection: %s", reason)
                 return
-            client.subscribe(self.call_filter, qos=1)
+            client.subscribe([(topic, 1) for topic in self.filters])
             client.publish(
                 self.status_topic, status_payload(self.config.node, "online"), 1, retain=True
             )
             self.connected.set()
-            log.info("connected to MQTT; listening on %s", self.call_filter)
+            log.info("connected to MQTT; listening on %s", ", ".join(self.filters))
         except Exception:
             log.exception("error in the MQTT connect handler")
 
@@ -131,9 +155,8 @@ class MqttLink:
 
     def _on_message(self, client: paho.Client, userdata: Any, message: paho.MQTTMessage) -> None:
         try:
-            counter = message.topic.rsplit("/", 1)[-1]
-            self.inbox.put_nowait(
-                Inbound(message.topic, counter, bytes(message.payload), time.time())
-            )
+            kind, counter = classify(self.prefix, message.topic)
+            payload = bytes(message.payload)
+            self.inbox.put(Inbound(message.topic, kind, counter, payload, time.time()))
         except Exception:
             log.exception("error handing over the message on %s", message.topic)

@@ -14,6 +14,7 @@ import logging
 import shutil
 import subprocess
 import tempfile
+import threading
 import wave
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -30,6 +31,9 @@ log = logging.getLogger(__name__)
 
 CACHE_ENTRIES = 256
 ESPEAK_TIMEOUT_S = 10
+RENDER_TIMEOUT_S = 10
+SETTLE_RENDERS = 6
+SETTLE_TEXT = "Sistem panggilan siap."
 
 
 class SpeechEngine(Protocol):
@@ -75,15 +79,45 @@ class Pyttsx3Engine:
             raise SpeechError(f"pyttsx3 cannot start espeak-ng: {error}") from error
         self.voice = find_voice(self._engine.getProperty("voices"), voice)
         self._engine.setProperty("voice", self.voice)
-        self._engine.setProperty("rate", rate)
+        self.rate = rate
         self._file = workdir / "speech.wav"
+        # espeak-ng synthesizes in its own thread and runAndWait() can return before the WAV
+        # is written (seen here: 1 render in 25 came back empty or cut short). pyttsx3 says
+        # "finished-utterance" once the file is complete: wait for that.
+        self._finished = threading.Event()
+        self._engine.connect("finished-utterance", lambda **_: self._finished.set())
+        self._settle()
+
+    def _settle(self) -> None:
+        """Render until two renders agree: the first ones after start are not reliable.
+
+        Seen here about 1 start in 15: the first sentence comes out at espeak's default rate
+        and the next one silent; after that, renders are stable.
+        """
+        lengths: list[int] = []
+        for _ in range(SETTLE_RENDERS):
+            lengths.append(len(self.render(SETTLE_TEXT)[0]))
+            if (
+                len(lengths) >= 2
+                and lengths[-1] > 0
+                and abs(lengths[-1] - lengths[-2]) <= 0.02 * lengths[-1]
+            ):
+                return
+        raise SpeechError(f"pyttsx3 renders the same sentence differently each time: {lengths}")
 
     def render(self, text: str) -> tuple[np.ndarray, int]:
         self._file.unlink(missing_ok=True)
+        self._finished.clear()
+        # espeak-ng applies the rate in its own thread and loading the voice can reset it
+        # after we set it (seen here: 1 start in 60 spoke every sentence at 175 instead of
+        # 150 words a minute): set it again before every sentence.
+        self._engine.setProperty("rate", self.rate)
         self._engine.save_to_file(text, str(self._file))
         # pyttsx3 prints "Audio saved to ..." on stdout; stdout is not ours to write.
         with contextlib.redirect_stdout(io.StringIO()):
             self._engine.runAndWait()
+            if not self._finished.wait(RENDER_TIMEOUT_S):
+                raise SpeechError(f"pyttsx3 did not finish {text!r} in {RENDER_TIMEOUT_S} s")
         # A failed write only prints a warning inside pyttsx3: check the file ourselves.
         try:
             with wave.open(str(self._file), "rb") as wav:
@@ -177,14 +211,14 @@ class Synthesizer:
         for engine in self._engines:
             try:
                 samples, rate = engine.render(text)
+                if not np.any(samples):
+                    raise SpeechError(f"{engine.name} rendered {text!r} as silence")
                 break
             except SpeechError as error:
                 log.warning("speech engine %s failed: %s", engine.name, error)
                 failures.append(str(error))
         else:
             raise SpeechError("every speech engine failed: " + "; ".join(failures))
-        if not np.any(samples):
-            raise SpeechError(f"speech for {text!r} is silent")
         ready = normalize(
             resample(samples, rate, self.device_rate), self.device_rate, self.loudness_lufs
         )

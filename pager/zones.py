@@ -87,9 +87,12 @@ class Routing:
 
     def route(self, counter: str, override: tuple[str, ...] | None = None) -> Route:
         """The zones and output channels for a call; raises UnknownZone with a hint."""
-        zone_names = self.expand(self.targets_for(counter, override))
+        return self.route_zones(self.expand(self.targets_for(counter, override)))
+
+    def route_zones(self, zone_names: tuple[str, ...], gain: float | None = None) -> Route:
+        """The channels of these zones, at each zone's gain (or at one fixed `gain`)."""
         gains = tuple(
-            (channel - 1, self.zones[name].gain)
+            (channel - 1, self.zones[name].gain if gain is None else gain)
             for name in zone_names
             for channel in self.zones[name].channels
         )

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from pager.calls import Announcer, parse_call
+from pager.calls import Announcer, Cancel, parse_announce, parse_call, parse_cancel
 from pager.errors import CallRejected
 from pager.zones import Counter, Routing, Zone
 
@@ -95,3 +95,73 @@ def test_unknown_zone_override_is_rejected_with_the_call_fields() -> None:
         announcer().prepare(parse_call("5", b'{"ticket": "A1", "id": "q", "zones": ["fod"]}', 0))
     assert 'did you mean "food"' in caught.value.reason
     assert caught.value.known == {"id": "q", "ticket": "A1", "counter": "5"}
+
+
+def test_call_priority_repeat_and_timestamp() -> None:
+    call = parse_call("5", b'{"ticket": "A1", "priority": "emergency", "repeat": 2, "ts": 90}', 100)
+    assert (call.priority, call.repeat, call.called_at) == ("emergency", 2, 90.0)
+    assert parse_call("5", b'{"ticket": "A1"}', 100).called_at == 100.0
+    assert parse_call("5", b'{"ticket": "A1", "ts": 500}', 100).called_at == 100.0  # clock ahead
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        (
+            b'{"ticket": "A1", "priority": "urgent"}',
+            '"priority" must be one of call, announcement, emergency',
+        ),
+        (b'{"ticket": "A1", "repeat": 9}', '"repeat" must be a whole number from 0 to 3'),
+        (b'{"ticket": "A1", "repeat": true}', '"repeat" must be a whole number'),
+        (b'{"ticket": "A1", "ts": "yesterday"}', '"ts" must be Unix seconds'),
+    ],
+)
+def test_bad_scheduling_fields_are_rejected(payload: bytes, reason: str) -> None:
+    with pytest.raises(CallRejected, match=reason):
+        parse_call("5", payload, 0)
+
+
+def test_operator_messages() -> None:
+    message = parse_announce(b'{"text": "Loket 3 tutup.", "zones": ["food"], "id": "m1"}', 5)
+    assert (message.id, message.priority, message.zones) == ("m1", "announcement", ("food",))
+    announcement = announcer().prepare_message(message)
+    assert announcement.text == "Loket tiga tutup."
+    assert announcement.route.zones == ("food",)
+    everywhere = announcer().prepare_message(parse_announce(b'{"text": "Halo"}', 0))
+    assert everywhere.route.zones == ("hall", "food")
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        (b'{"zones": ["hall"]}', 'payload has no "text"'),
+        (b'{"text": "<speak>x</speak>"}', '"text" may hold only words'),
+        (b'{"text": "x", "priority": "call"}', '"priority" must be one of announcement, emergency'),
+        (b'{"text": "' + b"a" * 501 + b'"}', '"text" is 501 characters long'),
+    ],
+)
+def test_bad_operator_messages_are_rejected(payload: bytes, reason: str) -> None:
+    with pytest.raises(CallRejected, match=reason):
+        parse_announce(payload, 0)
+
+
+def test_cancels() -> None:
+    assert parse_cancel("5", b'{"ticket": "a1"}') == Cancel(None, "A1", "5")
+    assert parse_cancel(None, b'{"id": "x"}') == Cancel("x", None, None)
+    with pytest.raises(CallRejected, match='needs "id" or "ticket"'):
+        parse_cancel("5", b"{}")
+    with pytest.raises(CallRejected, match="cancel by"):
+        parse_cancel(None, b'{"ticket": "A1"}')
+
+
+def test_repeats_say_which_call_it_is() -> None:
+    a = announcer()
+    announcement = a.prepare(parse_call("5", b'{"ticket": "A023", "repeat": 1}', 0))
+    assert (
+        a.text_for_play(announcement, 1)
+        == "Nomor antrean A dua puluh tiga, silakan menuju loket lima."
+    )
+    assert a.text_for_play(announcement, 2) == (
+        "Panggilan kedua, nomor antrean A dua puluh tiga, silakan menuju loket lima."
+    )
+    assert a.text_for_play(announcement, 3).startswith("Panggilan ketiga, nomor")

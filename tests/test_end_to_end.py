@@ -101,7 +101,10 @@ def test_call_is_heard_after_a_chime_on_exactly_its_zones(
     assert 2.0 < speech_seconds < 7.0, speech_seconds
     assert voiced[0] < 0.3 * rate, "speech did not follow the chime at once"
     heard = hall[onset : onset + len(expected)]
-    assert len(heard) == len(expected)
+    assert len(heard) == len(expected), (
+        f"recording ends {len(expected) - len(heard)} frames early: {len(played)} frames, "
+        f"onset {onset}, events {queued['ts']} {started['ts']} {finished['ts']}\n{daemon.log}"
+    )
     assert correlation(heard, expected) > 0.999
     assert not np.any(hall[onset + len(expected) + 1 :]), "something played after the call"
 
@@ -170,8 +173,8 @@ def test_stop_lets_the_playing_call_finish_and_reports_the_queued_ones(
     )
     try:
         watcher.wait_for(lambda t, b: t == "pager/status/stop" and b["state"] == "online")
-        for n in (1, 2, 3):
-            watcher.publish("pager/call/1", f'{{"ticket": "A{n}", "id": "s{n}"}}')
+        for n in (1, 2, 3):  # counters 1-3 share the MPP zones: one plays, two wait
+            watcher.publish(f"pager/call/{n}", f'{{"ticket": "A{n}", "id": "s{n}"}}')
         watcher.event("queued", "s3")
         watcher.event("started", "s1")
     finally:

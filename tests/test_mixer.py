@@ -132,3 +132,22 @@ def test_any_segments_through_any_blocks_arrive_whole_and_in_order(
     assert not np.any(heard[total:])
     finished = [e for e in drain(mixer) if e.kind is PlayerState.FINISHED]
     assert [e.frame for e in finished] == [total]
+
+
+def test_stop_fades_out_within_the_fade_and_finishes() -> None:
+    mixer = Mixer(CHANNELS, fade_frames=100)
+    player = Player([(4, 1.0)])
+    player.append(np.ones(10000, dtype=np.float32))
+    player.close()
+    mixer.add(player)
+    render(mixer, 64)
+    player.stop()
+    out = np.concatenate([render(mixer, 64)[:, 4] for _ in range(3)])
+    np.testing.assert_allclose(out[:100], np.linspace(1, 0, 100), atol=1e-6)
+    assert not np.any(out[100:])
+    assert player.stopped
+    assert [(e.kind, e.frame) for e in drain(mixer)] == [
+        (PlayerState.PLAYING, 0),
+        (PlayerState.FINISHED, 64 + 100),
+    ]
+    assert mixer.idle

@@ -1,0 +1,105 @@
+"""Scheduling on the real path: parallel zones, pre-emption by an emergency, resume."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.broker import Mosquitto, Watcher
+from tests.conftest import DaemonProcess, write_config
+from tests.virtual_card import VirtualCard
+
+pytestmark = pytest.mark.e2e
+
+RATE = 48000
+HALL, SHOPS, FOOD = 0, 3, 6  # first output of tenant-hall, market-shops, food-court
+
+
+def spans(channel: np.ndarray, gap_s: float = 0.3) -> list[tuple[int, int]]:
+    """(first, last) non-silent frame of each sound separated by more than `gap_s` of silence."""
+    loud = np.flatnonzero(channel)
+    if not len(loud):
+        return []
+    breaks = np.flatnonzero(np.diff(loud) > gap_s * RATE)
+    starts = [loud[0], *loud[breaks + 1]]
+    ends = [*loud[breaks], loud[-1]]
+    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
+
+
+def start_daemon(
+    tmp_path: Path, broker: Mosquitto, watcher: Watcher, card: VirtualCard
+) -> DaemonProcess:
+    cfg = write_config(
+        tmp_path / "zones.yaml", node="sched", mqtt={"port": broker.port},
+        audio={"device": card.name}, scheduling={"fade_ms": 20},
+    )  # fmt: skip
+    daemon = DaemonProcess(["run", "-c", str(cfg)], card.env(), tmp_path / "daemon.log")
+    watcher.wait_for(lambda t, b: t == "pager/status/sched" and b["state"] == "online")
+    return daemon
+
+
+def test_calls_for_different_zones_are_heard_at_the_same_time(
+    tmp_path: Path, broker: Mosquitto, watcher: Watcher, card: VirtualCard
+) -> None:
+    daemon = start_daemon(tmp_path, broker, watcher, card)
+    try:
+        watcher.publish(
+            "pager/call/3", json.dumps({"ticket": "A1", "id": "p1", "zones": ["market-shops"]})
+        )
+        watcher.publish(
+            "pager/call/4", json.dumps({"ticket": "B2", "id": "p2", "zones": ["food-court"]})
+        )
+        watcher.event("finished", "p1", timeout=30)
+        watcher.event("finished", "p2", timeout=30)
+    finally:
+        assert daemon.stop() == 0, daemon.log
+    assert card.closed.wait(10)
+    played = card.samples()
+    (shops,) = spans(played[:, SHOPS])
+    (food,) = spans(played[:, FOOD])
+    # Both announcements overlap almost entirely: neither waited for the other.
+    assert abs(shops[0] - food[0]) < 0.2 * RATE, (shops, food)
+    assert min(shops[1], food[1]) - max(shops[0], food[0]) > 4 * RATE
+    assert not np.any(played[:, [HALL, 1, 2, 5]])
+
+
+def test_an_emergency_cuts_a_call_within_50_ms_and_the_call_resumes_after(
+    tmp_path: Path, broker: Mosquitto, watcher: Watcher, card: VirtualCard
+) -> None:
+    daemon = start_daemon(tmp_path, broker, watcher, card)
+    try:
+        watcher.publish("pager/call/5", json.dumps({"ticket": "A23", "id": "c1"}))  # hall + food
+        watcher.event("started", "c1")
+        emergency = {"text": "Harap tenang, ini latihan evakuasi.", "zones": ["food-court"],
+                     "priority": "emergency", "id": "emg"}  # fmt: skip
+        watcher.publish("pager/announce", json.dumps(emergency))
+        preempted = watcher.event("preempted", "c1")
+        watcher.event("started", "emg")
+        watcher.publish("pager/cancel", json.dumps({"id": "emg"}))
+        watcher.event("cancelled", "emg")
+        resumed = watcher.event("resumed", "c1")
+        watcher.event("finished", "c1", timeout=30)
+    finally:
+        assert daemon.stop() == 0, daemon.log
+    assert "pre-empted by emergency emg" in preempted["reason"]
+    assert resumed["zones"] == ["tenant-hall", "food-court"]
+    assert card.closed.wait(10)
+    played = card.samples()
+    hall = spans(played[:, HALL], gap_s=0.01)
+    # Until the cut, food-court carries the call at its -4 dB; what is more is the emergency.
+    extra = played[:, FOOD] - played[:, HALL] * np.float32(10 ** (-4 / 20))
+    emergency_onset = int(np.flatnonzero(np.abs(extra) > 1e-4)[0])
+    cut = hall[0][1]
+    # The call in the hall fell silent within 50 ms of the emergency's first sample ...
+    assert 0 <= cut - emergency_onset < 0.05 * RATE, (cut, emergency_onset)
+    # ... and came back from its start, in full, after the emergency.
+    before_fade = cut - hall[0][0] - int(0.02 * RATE)
+    first_play = played[hall[0][0] : hall[0][0] + before_fade, HALL]
+    resumed_at = next(a for a, _ in hall if a > cut)
+    again = played[resumed_at : resumed_at + before_fade, HALL]
+    np.testing.assert_allclose(again, first_play, atol=1e-6)
+    last = hall[-1][1]
+    assert (last - resumed_at) / RATE > 5.0
