@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import socket
 import string
 from collections.abc import Mapping
@@ -15,6 +14,14 @@ import yaml
 
 from pager.errors import ConfigError, did_you_mean
 from pager.indonesian import COUNTER_PATTERN
+from pager.policies import (
+    MusicConfig,
+    SchedulingConfig,
+    field_names,
+    load_music,
+    load_scheduling,
+    playlist,
+)
 from pager.schema import Problems, Section, int_in, is_text, number_in, one_of
 from pager.zones import Counter, Routing, UnknownZone, Zone
 
@@ -57,21 +64,6 @@ class AnnouncementConfig:
     lexicon: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
-PRIORITIES = ("call", "announcement", "emergency")
-
-
-@dataclass(frozen=True)
-class SchedulingConfig:
-    max_age_s: float = 180.0  # calls older than this are dropped as expired
-    repeat_interval_s: float = 15.0  # pause before a call's repeat
-    max_repeats: int = 3  # the most a call may ask for
-    resume_preempted: tuple[str, ...] = ("call", "announcement")  # the rest is dropped
-    partial: tuple[str, ...] = ("emergency",)  # may start where free instead of waiting
-    emergency_gain_db: float = 0.0  # emergencies ignore zone gains
-    emergency_interval_s: float = 2.0  # pause between emergency repeats
-    fade_ms: float = 20.0  # fade-out of a pre-empted or cancelled announcement
-
-
 @dataclass(frozen=True)
 class Config:
     node: str
@@ -79,6 +71,7 @@ class Config:
     audio: AudioConfig
     announcement: AnnouncementConfig
     scheduling: SchedulingConfig
+    music: MusicConfig
     zones: Mapping[str, Zone]
     groups: Mapping[str, tuple[str, ...]]
     counters: Mapping[str, Counter]
@@ -133,29 +126,6 @@ def _repeat_prefix(value: Any) -> str | None:
     return None
 
 
-def _priorities(value: Any) -> str | None:
-    if not isinstance(value, list) or not all(v in PRIORITIES for v in value):
-        return f"must be a list of {', '.join(PRIORITIES)}"
-    return None
-
-
-def _load_scheduling(raw: Any, problems: Problems) -> SchedulingConfig:
-    s = Section(raw, "scheduling", _dataclass_keys(SchedulingConfig), problems)
-    d = SchedulingConfig()
-    return SchedulingConfig(
-        max_age_s=float(s.get("max_age_s", d.max_age_s, number_in(5, 86400))),
-        repeat_interval_s=float(s.get("repeat_interval_s", d.repeat_interval_s, number_in(0, 600))),
-        max_repeats=s.get("max_repeats", d.max_repeats, int_in(0, 10)),
-        resume_preempted=tuple(s.get("resume_preempted", list(d.resume_preempted), _priorities)),
-        partial=tuple(s.get("partial", list(d.partial), _priorities)),
-        emergency_gain_db=float(s.get("emergency_gain_db", d.emergency_gain_db, number_in(-40, 0))),
-        emergency_interval_s=float(
-            s.get("emergency_interval_s", d.emergency_interval_s, number_in(0, 600))
-        ),
-        fade_ms=float(s.get("fade_ms", d.fade_ms, number_in(1, 50))),
-    )
-
-
 def _chime(value: Any, base: Path) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return "must be bell, none, or the path of a WAV file"
@@ -189,12 +159,8 @@ def _name_list(raw: Any, path: str, problems: Problems) -> tuple[str, ...]:
     return tuple(str(name) for name in raw)
 
 
-def _dataclass_keys(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))
-
-
 def _load_mqtt(raw: Any, problems: Problems) -> MqttConfig:
-    m = Section(raw, "mqtt", _dataclass_keys(MqttConfig), problems)
+    m = Section(raw, "mqtt", field_names(MqttConfig), problems)
     d = MqttConfig()
     prefix = m.get("topic_prefix", d.topic_prefix, is_text).strip("/")
     if any(c in prefix for c in "+#"):
@@ -211,7 +177,7 @@ def _load_mqtt(raw: Any, problems: Problems) -> MqttConfig:
 
 
 def _load_audio(raw: Any, problems: Problems) -> AudioConfig:
-    a = Section(raw, "audio", _dataclass_keys(AudioConfig), problems)
+    a = Section(raw, "audio", field_names(AudioConfig), problems)
     d = AudioConfig()
     return AudioConfig(
         output=a.get("output", d.output, one_of(OUTPUTS)),
@@ -225,7 +191,7 @@ def _load_audio(raw: Any, problems: Problems) -> AudioConfig:
 
 
 def _load_announcement(raw: Any, base: Path, problems: Problems) -> AnnouncementConfig:
-    a = Section(raw, "announcement", _dataclass_keys(AnnouncementConfig), problems)
+    a = Section(raw, "announcement", field_names(AnnouncementConfig), problems)
     d = AnnouncementConfig()
     chime = a.get("chime", d.chime, lambda v: _chime(v, base))
     if chime not in ("bell", "none"):
@@ -241,7 +207,7 @@ def _load_announcement(raw: Any, base: Path, problems: Problems) -> Announcement
     )
 
 
-def _load_zones(raw: Any, channels: int, problems: Problems) -> dict[str, Zone]:
+def _load_zones(raw: Any, channels: int, base: Path, problems: Problems) -> dict[str, Zone]:
     if not isinstance(raw, dict) or not raw:
         problems.add("zones", "must map at least one zone name to its output channels")
         return {}
@@ -249,7 +215,7 @@ def _load_zones(raw: Any, channels: int, problems: Problems) -> dict[str, Zone]:
     owner: dict[int, str] = {}
     for name, body in raw.items():
         path = f"zones.{name}"
-        z = Section(body, path, ("channels", "gain_db", "description"), problems)
+        z = Section(body, path, ("channels", "gain_db", "description", "music"), problems)
         if "channels" not in z:
             problems.add(f"{path}.channels", "is missing: list the interface outputs, e.g. [1, 2]")
             continue
@@ -268,7 +234,8 @@ def _load_zones(raw: Any, channels: int, problems: Problems) -> dict[str, Zone]:
                 good.append(ch)
         gain = z.get("gain_db", 0.0, number_in(-60, 6))
         description = z.get("description", "", is_text)
-        result[str(name)] = Zone(str(name), tuple(good), float(gain), description)
+        music = playlist(z.raw("music"), f"{path}.music", base, problems)
+        result[str(name)] = Zone(str(name), tuple(good), float(gain), description, music)
     return result
 
 
@@ -339,6 +306,7 @@ def parse(document: Any, source: str = "<config>", base: Path | None = None) -> 
             "audio",
             "announcement",
             "scheduling",
+            "music",
             "zones",
             "groups",
             "counters",
@@ -354,8 +322,9 @@ def parse(document: Any, source: str = "<config>", base: Path | None = None) -> 
     mqtt = _load_mqtt(top.raw("mqtt"), problems)
     audio = _load_audio(top.raw("audio"), problems)
     announcement = _load_announcement(top.raw("announcement"), base, problems)
-    scheduling = _load_scheduling(top.raw("scheduling"), problems)
-    zone_map = _load_zones(top.raw("zones"), audio.channels, problems)
+    scheduling = load_scheduling(top.raw("scheduling"), problems)
+    music = load_music(top.raw("music"), problems)
+    zone_map = _load_zones(top.raw("zones"), audio.channels, base, problems)
     groups = _load_groups(top.raw("groups"), zone_map, problems)
     routing = Routing(zone_map, groups, {}, ())
     counters = _load_counters(top.raw("counters"), routing, problems)
@@ -371,6 +340,7 @@ def parse(document: Any, source: str = "<config>", base: Path | None = None) -> 
         audio=audio,
         announcement=announcement,
         scheduling=scheduling,
+        music=music,
         zones=MappingProxyType(zone_map),
         groups=MappingProxyType(groups),
         counters=MappingProxyType(counters),

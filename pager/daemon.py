@@ -21,11 +21,13 @@ import numpy as np
 
 from pager import chime
 from pager.calls import Announcement, Announcer, parse_announce, parse_call, parse_cancel
-from pager.config import Config, SchedulingConfig
+from pager.config import Config
 from pager.errors import CallRejected
 from pager.mixer import Mixer, MixerEvent, Player, PlayerState
 from pager.mqtt import Inbound, MqttLink
+from pager.music import start_music
 from pager.output import AudioSink
+from pager.policies import SchedulingConfig
 from pager.scheduler import Job, Outcome, Policy, Priority, Scheduler
 from pager.tts import Synthesizer
 
@@ -104,9 +106,13 @@ class Daemon:
     def run(self) -> None:
         """Open speech and audio (raising PagerError if they fail), then serve until stopped."""
         self.synthesizer.start()
+        rate = self.config.audio.sample_rate
+        feeders = start_music(self.mixer, self.config.zones, self.config.music, rate)
         try:
             self.sink.start(self.mixer.render)
         except BaseException:
+            for feeder in feeders:
+                feeder.stop()
             self.synthesizer.close()
             raise
         self.link.start()
@@ -121,6 +127,8 @@ class Daemon:
         control.join()
         self.link.stop()
         self.sink.stop()
+        for feeder in feeders:
+            feeder.stop()
         self.synthesizer.close()
         log.info("stopped")
 

@@ -8,6 +8,7 @@ reports what happened (started, finished) through another one.
 
 from __future__ import annotations
 
+import collections
 import enum
 import queue
 from collections.abc import Sequence
@@ -45,18 +46,25 @@ class Player:
         self.tag: Any = tag  # whatever the owner needs to recognise it
         self.state = PlayerState.WAITING
         self.starved_frames = 0
-        self._segments: list[np.ndarray] = []
+        self._segments: collections.deque[np.ndarray] = collections.deque()
         self._closed = False
+        self.appended_frames = 0  # written by the producer only
+        self.played_frames = 0  # written by the audio thread only
         self._stop_requested = False
         self.fade_position: int | None = None  # frames into the fade-out, once it began
         self.stopped = False  # ended by stop() rather than by playing to its end
-        self._segment = 0
         self._offset = 0
 
     def append(self, samples: np.ndarray) -> None:
-        """Queue more samples (any thread). Appending to a list is atomic in CPython."""
+        """Queue more samples (one producer thread; deque appends are atomic)."""
         if samples.size:
             self._segments.append(np.ascontiguousarray(samples, dtype=np.float32))
+            self.appended_frames += len(samples)
+
+    @property
+    def buffered_frames(self) -> int:
+        """Samples appended but not yet played."""
+        return self.appended_frames - self.played_frames
 
     def close(self) -> None:
         """No more segments will come; the player finishes when it has played them."""
@@ -75,25 +83,37 @@ class Player:
         wanted = len(scratch)
         done = 0
         segments = self._segments
-        while done < wanted and self._segment < len(segments):
-            segment = segments[self._segment]
+        while done < wanted and segments:
+            segment = segments[0]
             take = min(wanted - done, len(segment) - self._offset)
             scratch[done : done + take] = segment[self._offset : self._offset + take]
             done += take
             self._offset += take
             if self._offset == len(segment):
-                self._segment += 1
+                segments.popleft()  # played: let it go, so an endless player stays small
                 self._offset = 0
+        self.played_frames += done
         return done
 
     @property
     def drained(self) -> bool:
         """Closed and every segment played."""
-        return self._closed and self._segment >= len(self._segments)
+        return self._closed and not self._segments
+
+
+@dataclass
+class Bed:
+    """A zone's background music: a player that never ends, ducked under announcements."""
+
+    player: Player
+    duck_gain: float  # linear level while an announcement plays on its channels
+    attack_frames: int  # to go all the way down
+    release_frames: int  # to come all the way back
+    gain: float = 1.0  # current ducking level (audio thread)
 
 
 class Mixer:
-    """Sums active players into output blocks of `channels` columns."""
+    """Sums active players, and ducked background music, into blocks of `channels` columns."""
 
     def __init__(
         self,
@@ -107,6 +127,10 @@ class Mixer:
         self._fade = np.linspace(1.0, 0.0, max(1, fade_frames), dtype=np.float32)
         self._incoming: queue.SimpleQueue[Player] = queue.SimpleQueue()
         self._active: list[Player] = []
+        self._beds: list[Bed] = []
+        self._busy = np.zeros(channels, dtype=bool)  # channels an announcement plays on
+        self._index = np.arange(max_frames, dtype=np.float32)
+        self._envelope = np.zeros(max_frames, dtype=np.float32)
         self._scratch = np.zeros(max_frames, dtype=np.float32)
         self._gained = np.zeros(max_frames, dtype=np.float32)
         self.frames_rendered = 0
@@ -114,21 +138,32 @@ class Mixer:
 
     def add(self, player: Player) -> None:
         """Start a player at the next block (any thread)."""
+        self._check_channels(player)
+        self._incoming.put(player)
+
+    def add_bed(self, bed: Bed) -> None:
+        """Add background music (before the stream starts)."""
+        self._check_channels(bed.player)
+        self._beds.append(bed)
+
+    def _check_channels(self, player: Player) -> None:
         for channel, _ in player.channel_gains:
             if not 0 <= channel < self.channels:
                 raise ValueError(f"player wants output {channel + 1} of {self.channels}")
-        self._incoming.put(player)
 
     @property
     def idle(self) -> bool:
         return not self._active and self._incoming.empty()
 
     def render(self, out: np.ndarray) -> bool:
-        """Fill `out` (frames x channels, float32) with the mix; True when anything played."""
+        """Mix one block into `out` (frames x channels); True when an announcement played."""
         frames = len(out)
         out.fill(0.0)
+        self._busy.fill(False)
         while not self._incoming.empty():
             self._active.append(self._incoming.get_nowait())
+        if self._beds:
+            self._mix_beds(out)
         if not self._active:
             self._count(frames)
             return False
@@ -159,6 +194,36 @@ class Mixer:
         np.clip(out, -1.0, 1.0, out=out)
         self._count(frames)
         return True
+
+    def _mix_beds(self, out: np.ndarray) -> None:
+        frames = len(out)
+        scratch = self._scratch[:frames]
+        gained = self._gained[:frames]
+        envelope = self._envelope[:frames]
+        busy = self._busy
+        for player in self._active:
+            for channel, _ in player.channel_gains:
+                busy[channel] = True
+        for bed in self._beds:
+            got = bed.player.read_into(scratch)
+            scratch[got:] = 0.0
+            ducked = any(busy[channel] for channel, _ in bed.player.channel_gains)
+            start = bed.gain
+            if ducked:
+                step = (1.0 - bed.duck_gain) * frames / max(1, bed.attack_frames)
+                bed.gain = max(bed.duck_gain, start - step)
+            else:
+                step = (1.0 - bed.duck_gain) * frames / max(1, bed.release_frames)
+                bed.gain = min(1.0, start + step)
+            if start != 1.0 or bed.gain != 1.0:
+                # A linear ramp from the last block's level to this one's: no clicks.
+                np.multiply(self._index[:frames], (bed.gain - start) / frames, out=envelope)
+                np.add(envelope, start, out=envelope)
+                np.multiply(scratch, envelope, out=scratch)
+            for channel, gain in bed.player.channel_gains:
+                np.multiply(scratch, gain, out=gained)
+                column = out[:, channel]
+                np.add(column, gained, out=column)
 
     def _fade_out(self, player: Player, scratch: np.ndarray, got: int) -> int:
         """Apply the next part of the player's fade-out ramp; return the frames it sounded."""

@@ -16,6 +16,7 @@ class Zone:
     channels: tuple[int, ...]
     gain_db: float = 0.0
     description: str = ""
+    music: tuple[str, ...] = ()  # background music playlist (file paths)
 
     @property
     def gain(self) -> float:

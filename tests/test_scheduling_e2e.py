@@ -103,3 +103,56 @@ def test_an_emergency_cuts_a_call_within_50_ms_and_the_call_resumes_after(
     np.testing.assert_allclose(again, first_play, atol=1e-6)
     last = hall[-1][1]
     assert (last - resumed_at) / RATE > 5.0
+
+
+def test_background_music_is_ducked_under_a_call_and_restored(
+    tmp_path: Path, broker: Mosquitto, watcher: Watcher, card: VirtualCard
+) -> None:
+    import soundfile
+
+    t = np.arange(2 * 44100) / 44100
+    soundfile.write(tmp_path / "music.wav", 0.5 * np.sin(2 * np.pi * 440 * t), 44100)
+    zones = yaml_zones()
+    zones["food-court"]["music"] = [str(tmp_path / "music.wav")]
+    cfg = write_config(
+        tmp_path / "zones.yaml", node="music", mqtt={"port": broker.port}, zones=zones,
+        audio={"device": card.name},
+        music={"level_db": -10, "duck_db": -20, "attack_ms": 100, "release_ms": 500},
+    )  # fmt: skip
+    daemon = DaemonProcess(["run", "-c", str(cfg)], card.env(), tmp_path / "daemon.log")
+    try:
+        watcher.wait_for(lambda t, b: t == "pager/status/music" and b["state"] == "online")
+        card.wait_for_frames(2 * RATE)  # music alone for a while first
+        watcher.publish("pager/call/5", json.dumps({"ticket": "A5", "id": "m1"}))
+        watcher.event("finished", "m1", timeout=30)
+        # Let the music come back (release) before stopping: wait for a later call to finish.
+        watcher.publish(
+            "pager/call/4", json.dumps({"ticket": "B1", "id": "m2", "zones": ["trade-centre"]})
+        )
+        watcher.event("finished", "m2", timeout=30)
+    finally:
+        assert daemon.stop() == 0, daemon.log
+    assert card.closed.wait(10)
+    played = card.samples().astype(np.float64)
+    food_gain, level = 10 ** (-4 / 20), 10 ** (-10 / 20)
+    music = played[:, FOOD] - played[:, HALL] * food_gain  # the call's part removed exactly
+    call = np.flatnonzero(played[:, HALL])
+    start, end = call[0], call[-1]
+
+    def rms(a: int, b: int) -> float:
+        return float(np.sqrt(np.mean(music[a:b] ** 2)))
+
+    expected = 0.5 / np.sqrt(2) * level * food_gain
+    assert rms(start - RATE, start) == pytest.approx(expected, rel=0.05)  # before: full
+    assert rms(start + RATE // 5, end) == pytest.approx(expected / 10, rel=0.05)  # -20 dB
+    assert rms(end + RATE, end + 2 * RATE) == pytest.approx(expected, rel=0.05)  # restored
+    assert not np.any(played[:, HALL][: start - 1])  # music stays in its own zone
+
+
+def yaml_zones() -> dict[str, dict[str, object]]:
+    import yaml
+
+    from tests.conftest import EXAMPLE_CONFIG
+
+    zones: dict[str, dict[str, object]] = yaml.safe_load(EXAMPLE_CONFIG.read_text())["zones"]
+    return zones

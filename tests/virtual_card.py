@@ -30,6 +30,8 @@ class VirtualCard:
         self._chunks: list[bytes] = []
         self._arrivals: list[tuple[float, int]] = []  # (monotonic time, frames read before)
         self._lock = threading.Lock()
+        self._progress = threading.Condition(self._lock)
+        self._frames = 0
         self._thread: threading.Thread | None = None
         self.opened = threading.Event()
         self.closed = threading.Event()
@@ -81,6 +83,8 @@ class VirtualCard:
                 with self._lock:
                     self._chunks.append(pending)
                     self._arrivals.append((time.monotonic(), frames))
+                    self._frames = frames + READ_FRAMES
+                    self._progress.notify_all()
                 frames += READ_FRAMES
                 pending = b""
                 # Pace like hardware: frame N is consumed at start + N / rate.
@@ -88,6 +92,12 @@ class VirtualCard:
                 if delay > 0:
                     time.sleep(delay)
         self.closed.set()
+
+    def wait_for_frames(self, frames: int, timeout: float = 30) -> None:
+        """Block until the card has played `frames` frames in all."""
+        with self._progress:
+            if not self._progress.wait_for(lambda: self._frames >= frames, timeout):
+                raise AssertionError(f"the card played {self._frames} of {frames} frames")
 
     def time_of_frame(self, frame: int) -> float:
         """When (time.monotonic) the card consumed `frame`: the read that carried it."""
