@@ -49,6 +49,7 @@ class Call:
     priority: str = "call"
     repeat: int = 0  # further plays after the first
     called_at: float = 0.0  # the counter's `ts`, else when it arrived
+    caller_id: bool = False  # the id came from the counter (not made up here)
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,10 @@ def parse_call(counter: str, payload: bytes, received: float, max_repeats: int =
     except ValueError as error:
         raise CallRejected(str(error), **known) from None
     call_id = str(known.get("id") or uuid.uuid4().hex)
-    return Call(call_id, counter, ticket, zones, service, received, priority, repeat, called_at)
+    return Call(
+        call_id, counter, ticket, zones, service, received, priority, repeat, called_at,
+        caller_id="id" in known,
+    )  # fmt: skip
 
 
 def _timestamp(value: object, received: float) -> float:

@@ -170,6 +170,12 @@ class Daemon:
                 assert message.counter is not None
                 max_repeats = self.config.scheduling.max_repeats
                 call = parse_call(message.counter, message.payload, message.received, max_repeats)
+                if message.retained and not call.caller_id:
+                    raise CallRejected(
+                        "retained call without an id: it would be read out again at every "
+                        "reconnect; publish calls without retain, or give them an id",
+                        ticket=call.ticket,
+                    )
                 self._submit(self.announcer.prepare(call), now)
             elif message.kind == "announce":
                 operator = parse_announce(message.payload, message.received)

@@ -40,6 +40,7 @@ class Inbound:
     counter: str | None
     payload: bytes
     received: float
+    retained: bool = False  # delivered from the broker's retained store, not just published
 
 
 def classify(prefix: str, topic: str) -> tuple[str, str | None]:
@@ -157,6 +158,7 @@ class MqttLink:
         try:
             kind, counter = classify(self.prefix, message.topic)
             payload = bytes(message.payload)
-            self.inbox.put(Inbound(message.topic, kind, counter, payload, time.time()))
+            retained = bool(message.retain)
+            self.inbox.put(Inbound(message.topic, kind, counter, payload, time.time(), retained))
         except Exception:
             log.exception("error handing over the message on %s", message.topic)
