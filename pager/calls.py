@@ -96,6 +96,18 @@ def _field_text(value: object, name: str, limit: int) -> str:
     return value.strip()
 
 
+def _required(body: dict[str, Any], name: str, limit: int) -> str:
+    if name not in body:
+        raise CallRejected(f'payload has no "{name}"')
+    return _field_text(body[name], name, limit)
+
+
+def _take_id(body: dict[str, Any], known: dict[str, object]) -> None:
+    """The caller's id, kept in `known` so that a rejection still names it."""
+    if "id" in body:
+        known["id"] = _field_text(body["id"], "id", MAX_ID_CHARS)
+
+
 def _choice(body: dict[str, Any], name: str, choices: tuple[str, ...], default: str) -> str:
     value = body.get(name, default)
     if value not in choices:
@@ -131,11 +143,8 @@ def parse_call(counter: str, payload: bytes, received: float, max_repeats: int =
     _check_counter(counter)
     body = _decode(payload, known)
     try:
-        if "id" in body:
-            known["id"] = _field_text(body["id"], "id", MAX_ID_CHARS)
-        if "ticket" not in body:
-            raise CallRejected('payload has no "ticket"')
-        ticket = _field_text(body["ticket"], "ticket", 16).upper()
+        _take_id(body, known)
+        ticket = _required(body, "ticket", 16).upper()
         known["ticket"] = ticket
         read_ticket(ticket)
         zones = _zone_override(body.get("zones"))
@@ -178,11 +187,8 @@ def parse_announce(payload: bytes, received: float) -> OperatorMessage:
     known: dict[str, object] = {}
     body = _decode(payload, known)
     try:
-        if "id" in body:
-            known["id"] = _field_text(body["id"], "id", MAX_ID_CHARS)
-        if "text" not in body:
-            raise CallRejected('payload has no "text"')
-        text = _field_text(body["text"], "text", MAX_TEXT_CHARS)
+        _take_id(body, known)
+        text = _required(body, "text", MAX_TEXT_CHARS)
         if not _SPEAKABLE.match(text):
             raise CallRejected('"text" may hold only words, digits and punctuation (no markup)')
         zones = _zone_override(body.get("zones"))
