@@ -40,22 +40,29 @@ def _call_from_args(args: argparse.Namespace) -> Call:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    cfg = config.load(args.config)
-    if args.record:
-        audio = dataclasses.replace(cfg.audio, output="wav", recordings_dir=args.record)
-        cfg = dataclasses.replace(cfg, audio=audio)
+    def adjust(loaded: config.Config) -> config.Config:
+        if not args.record:
+            return loaded
+        audio = dataclasses.replace(loaded.audio, output="wav", recordings_dir=args.record)
+        return dataclasses.replace(loaded, audio=audio)
+
+    cfg = adjust(config.load(args.config))
     sink: AudioSink = (
         WavRecorderSink(cfg.audio, cfg.zones)
         if cfg.audio.output == "wav"
         else SoundDeviceSink(cfg.audio)
     )
-    daemon = Daemon(cfg, sink)
+    daemon = Daemon(cfg, sink, config_path=str(args.config), adjust=adjust)
 
-    def on_signal(signum: int, frame: FrameType | None) -> None:
+    def on_stop(signum: int, frame: FrameType | None) -> None:
         daemon.stop()
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    def on_reload(signum: int, frame: FrameType | None) -> None:
+        daemon.reload()
+
+    signal.signal(signal.SIGTERM, on_stop)
+    signal.signal(signal.SIGINT, on_stop)
+    signal.signal(signal.SIGHUP, on_reload)
     daemon.run()
     return 0
 

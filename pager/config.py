@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -361,3 +361,25 @@ def load(path: str | Path) -> Config:
     except yaml.YAMLError as error:
         raise ConfigError(str(path), [f"not valid YAML: {error}"]) from error
     return parse(document, str(path), path.resolve().parent)
+
+
+# Sections that only a restart can change: the stream and the broker connection are open.
+RESTART_ONLY = ("node", "mqtt", "audio", "music")
+
+
+def reload_config(
+    path: str | Path, running: Config, adjust: Callable[[Config], Config] = lambda c: c
+) -> Config:
+    """The config file again (with the same command-line `adjust`ments) for a running daemon;
+    ConfigError if it is invalid or changes what only a restart can change."""
+    new = adjust(load(path))
+    changed = [name for name in RESTART_ONLY if getattr(new, name) != getattr(running, name)]
+    if changed:
+        raise ConfigError(
+            str(path),
+            [
+                f"{name}: changed; this takes a restart (systemctl restart pager)"
+                for name in changed
+            ],
+        )
+    return new

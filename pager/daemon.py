@@ -19,12 +19,12 @@ from typing import Any
 
 import numpy as np
 
-from pager import chime
+from pager import chime, systemd
 from pager.calls import Announcement, Announcer, parse_announce, parse_call, parse_cancel
-from pager.config import Config
-from pager.errors import CallRejected
+from pager.config import Config, reload_config
+from pager.errors import CallRejected, ConfigError
 from pager.mixer import Mixer, MixerEvent, Player, PlayerState
-from pager.mqtt import Inbound, MqttLink
+from pager.mqtt import Connected, Inbound, MqttLink
 from pager.music import start_music
 from pager.output import AudioSink
 from pager.policies import SchedulingConfig
@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 SHUTDOWN_GRACE_S = 15.0
 PRIORITIES = {p.label: p for p in Priority}
 _STOP = object()
+_RELOAD = object()
 
 
 def make_synthesizer(config: Config) -> Synthesizer:
@@ -74,9 +75,16 @@ class Daemon:
     """The paging daemon: `run()` blocks until `stop()` is called (from a signal handler)."""
 
     def __init__(
-        self, config: Config, sink: AudioSink, clock: Callable[[], float] = time.time
+        self,
+        config: Config,
+        sink: AudioSink,
+        clock: Callable[[], float] = time.time,
+        config_path: str | None = None,
+        adjust: Callable[[Config], Config] = lambda c: c,
     ) -> None:
         self.config = config
+        self.config_path = config_path
+        self.adjust = adjust  # command-line overrides, applied again on reload
         self.sink = sink
         self.clock = clock
         rate = config.audio.sample_rate
@@ -97,11 +105,16 @@ class Daemon:
         self.players: dict[str, Player] = {}
         self._stop = threading.Event()
         self._stopping = False
+        self._ready = False
         self._last_status: dict[str, Any] = {}
 
     def stop(self) -> None:
         """Ask `run()` to return (safe from a signal handler)."""
         self._stop.set()
+
+    def reload(self) -> None:
+        """Ask for the config file to be read again (safe from a signal handler)."""
+        self.control.put(_RELOAD)
 
     def run(self) -> None:
         """Open speech and audio (raising PagerError if they fail), then serve until stopped."""
@@ -118,9 +131,10 @@ class Daemon:
         self.link.start()
         control = threading.Thread(target=self._control_loop, name="control")
         control.start()
-        log.info("pager %s ready: %d zones, %d counters", self.config.node,
-                 len(self.config.zones), len(self.config.counters))  # fmt: skip
+        watchdog = threading.Thread(target=self._feed_watchdog, name="watchdog", daemon=True)
+        watchdog.start()
         self._stop.wait()
+        systemd.notify("STOPPING=1")
         log.info("stopping: no new calls; what is playing finishes")
         self.link.stop_intake()
         self.control.put(_STOP)
@@ -154,6 +168,10 @@ class Daemon:
                     self._on_mixer(item, now)
                 elif isinstance(item, Inbound) and not self._stopping:
                     self._on_message(item, now)
+                elif isinstance(item, Connected):
+                    self._on_connected()
+                elif item is _RELOAD and not self._stopping:
+                    self._reload()
                 if self._stopping:
                     self._drop_pending("pager stopped before its turn", now)
                 else:
@@ -163,6 +181,62 @@ class Daemon:
                 log.exception("unexpected error in the control loop")
             if stop_by is not None and (not self.players or now >= stop_by):
                 return
+
+    def _on_connected(self) -> None:
+        self._last_status = {}  # the broker may have lost the retained status: publish again
+        if not self._ready:
+            self._ready = True
+            zones, counters = len(self.config.zones), len(self.config.counters)
+            log.info("pager %s ready: %d zones, %d counters, on %s", self.config.node, zones,
+                     counters, self.sink.description)  # fmt: skip
+            systemd.notify("READY=1", f"STATUS=serving {len(self.config.zones)} zones")
+
+    def _feed_watchdog(self) -> None:
+        """Ping systemd's watchdog only while the audio callback keeps running."""
+        interval = systemd.watchdog_interval()
+        if interval is None:
+            return
+        last = -1
+        while not self._stop.wait(interval / 2):
+            blocks = self.mixer.blocks_rendered
+            if blocks != last:
+                systemd.notify("WATCHDOG=1")
+            else:
+                log.error("the audio output has stalled: not feeding the systemd watchdog")
+            last = blocks
+
+    def _reload(self) -> None:
+        """Read the config again; take it for new calls if valid, else keep the old one."""
+        if self.config_path is None:
+            return
+        systemd.reloading()
+        try:
+            new = reload_config(self.config_path, self.config, self.adjust)
+        except ConfigError as error:
+            log.error("reload refused, the old config stays: %s", error)
+            self._event("config-rejected", reason=str(error), problems=error.problems)
+        else:
+            self._take_config(new)
+            log.info("reloaded %s", self.config_path)
+            self._event("config-reloaded", zones=list(new.zones), counters=list(new.counters))
+        systemd.notify("READY=1")
+
+    def _take_config(self, new: Config) -> None:
+        old = self.config
+        if (new.announcement.voice, new.announcement.rate, new.announcement.loudness_lufs) != (
+            old.announcement.voice, old.announcement.rate, old.announcement.loudness_lufs
+        ):  # fmt: skip
+            synthesizer = make_synthesizer(new)
+            synthesizer.start()
+            self.synthesizer, retired = synthesizer, self.synthesizer
+            retired.close(cancel=False)
+        self.config = new
+        self.routing = new.routing()
+        self.announcer = make_announcer(new)
+        self.chime = chime.prepared(new.announcement, new.audio.sample_rate)
+        self.emergency_gain = float(10 ** (new.scheduling.emergency_gain_db / 20))
+        self.scheduler.policy = make_policy(new.scheduling)
+        self.scheduler.set_zones(new.zones)
 
     def _on_message(self, message: Inbound, now: float) -> None:
         try:
@@ -227,7 +301,8 @@ class Daemon:
         announcement: Announcement = job.payload
         text = self.announcer.text_for_play(announcement, job.play)
         gain = self.emergency_gain if job.priority is Priority.EMERGENCY else None
-        route = self.routing.route_zones(outcome.zones, gain)
+        zones = tuple(z for z in outcome.zones if z in self.routing.zones)  # after a reload
+        route = self.routing.route_zones(zones, gain)
         player = Player(route.channel_gains, tag=_Playing(job, outcome.event, outcome.zones, text))
         player.append(self.chime)
         speech = self.synthesizer.submit(text)

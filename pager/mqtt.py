@@ -28,6 +28,11 @@ RECONNECT_MAX_S = 30
 
 
 @dataclass(frozen=True)
+class Connected:
+    """The link (re)connected and subscribed: handed to the control thread."""
+
+
+@dataclass(frozen=True)
 class Inbound:
     """A message as it arrived, not yet validated.
 
@@ -133,6 +138,7 @@ class MqttLink:
                 self.status_topic, status_payload(self.config.node, "online"), 1, retain=True
             )
             self.connected.set()
+            self.inbox.put(Connected())
             log.info("connected to MQTT; listening on %s", ", ".join(self.filters))
         except Exception:
             log.exception("error in the MQTT connect handler")

@@ -175,6 +175,11 @@ class Scheduler:
                 outcomes.append(Outcome("expired", job, job.zones, reason))
         return outcomes + self._schedule(now)
 
+    def set_zones(self, zones: Iterable[str]) -> None:
+        """The configured zones changed (reload): new jobs may use only these; queued and
+        playing ones keep theirs."""
+        self.zones = tuple(zones)
+
     # -- queries ------------------------------------------------------------------------
 
     def next_deadline(self, now: float) -> float | None:
@@ -192,7 +197,7 @@ class Scheduler:
         depths = dict.fromkeys(self.zones, 0)
         for entry in self._pending.values():
             for zone in entry.job.zones:
-                depths[zone] += 1
+                depths[zone] = depths.get(zone, 0) + 1
         return depths
 
     def playing(self) -> dict[str, str]:

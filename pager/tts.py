@@ -180,8 +180,9 @@ class Synthesizer:
         """Speech for `text`, waiting for it."""
         return self.submit(text).result()
 
-    def close(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=True)
+    def close(self, cancel: bool = True) -> None:
+        """Stop the worker; `cancel=False` lets queued sentences finish first."""
+        self._executor.shutdown(wait=True, cancel_futures=cancel)
         self._workdir.cleanup()
 
     def _open(self) -> None:
