@@ -40,6 +40,7 @@ class MqttConfig:
     username: str | None = None
     password: str | None = None
     keepalive: int = 30
+    session_expiry_s: int = 86400  # how long the broker keeps calls for us while we are down
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class Config:
     groups: Mapping[str, tuple[str, ...]]
     counters: Mapping[str, Counter]
     default_zones: tuple[str, ...]
+    state_dir: str = "state"  # the call journal lives here
     source: str = "<config>"
 
     @property
@@ -173,6 +175,7 @@ def _load_mqtt(raw: Any, problems: Problems) -> MqttConfig:
         username=m.get("username", d.username, is_text),
         password=m.get("password", d.password, is_text),
         keepalive=m.get("keepalive", d.keepalive, int_in(5, 3600)),
+        session_expiry_s=m.get("session_expiry_s", d.session_expiry_s, int_in(0, 4294967295)),
     )
 
 
@@ -311,6 +314,7 @@ def parse(document: Any, source: str = "<config>", base: Path | None = None) -> 
             "groups",
             "counters",
             "default_zones",
+            "state_dir",
         ),
         problems,
     )
@@ -345,6 +349,7 @@ def parse(document: Any, source: str = "<config>", base: Path | None = None) -> 
         groups=MappingProxyType(groups),
         counters=MappingProxyType(counters),
         default_zones=default_zones,
+        state_dir=str(Path.cwd() / top.get("state_dir", "state", is_text)),
         source=source,
     )
 
@@ -364,7 +369,7 @@ def load(path: str | Path) -> Config:
 
 
 # Sections that only a restart can change: the stream and the broker connection are open.
-RESTART_ONLY = ("node", "mqtt", "audio", "music")
+RESTART_ONLY = ("node", "mqtt", "audio", "music", "state_dir")
 
 
 def reload_config(

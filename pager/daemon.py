@@ -7,6 +7,7 @@ speech. Data flows one way; events flow back to MQTT.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import queue
@@ -15,6 +16,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,6 +25,7 @@ from pager import chime, systemd
 from pager.calls import Announcement, Announcer, parse_announce, parse_call, parse_cancel
 from pager.config import Config, reload_config
 from pager.errors import CallRejected, ConfigError
+from pager.journal import Entry, Journal
 from pager.mixer import Mixer, MixerEvent, Player, PlayerState
 from pager.mqtt import Connected, Inbound, MqttLink
 from pager.music import start_music
@@ -102,6 +105,7 @@ class Daemon:
         self.chime = chime.prepared(config.announcement, rate)
         self.emergency_gain = float(10 ** (config.scheduling.emergency_gain_db / 20))
         self.link = MqttLink(config, self.control)
+        self.journal = Journal(Path(config.state_dir) / "calls.db")
         self.players: dict[str, Player] = {}
         self._stop = threading.Event()
         self._stopping = False
@@ -136,7 +140,6 @@ class Daemon:
         self._stop.wait()
         systemd.notify("STOPPING=1")
         log.info("stopping: no new calls; what is playing finishes")
-        self.link.stop_intake()
         self.control.put(_STOP)
         control.join()
         self.link.stop()
@@ -149,6 +152,7 @@ class Daemon:
     # -- the control thread ---------------------------------------------------------------
 
     def _control_loop(self) -> None:
+        self._replay_journal()
         stop_by: float | None = None
         while True:
             now = self.clock()
@@ -172,15 +176,27 @@ class Daemon:
                     self._on_connected()
                 elif item is _RELOAD and not self._stopping:
                     self._reload()
-                if self._stopping:
-                    self._drop_pending("pager stopped before its turn", now)
-                else:
+                if not self._stopping:
                     self._apply(self.scheduler.tick(now))
                 self._publish_status()
             except Exception:
                 log.exception("unexpected error in the control loop")
             if stop_by is not None and (not self.players or now >= stop_by):
+                kept = len(self.journal.pending())
+                if kept:
+                    log.info("%d calls kept in %s for the next start", kept, self.journal.path)
+                self.journal.close()
                 return
+
+    def _replay_journal(self) -> None:
+        """Queue again what was taken but not finished before the last stop or crash."""
+        entries = self.journal.pending()
+        for entry in entries:
+            inbound = Inbound(entry.topic, entry.kind, entry.counter, entry.payload, entry.received)
+            self._on_message(inbound, self.clock(), journaled=entry.id)
+        self.scheduler.remember(self.journal.seen_ids())
+        if entries:
+            log.info("replayed %d calls from %s", len(entries), self.journal.path)
 
     def _on_connected(self) -> None:
         self._last_status = {}  # the broker may have lost the retained status: publish again
@@ -238,22 +254,27 @@ class Daemon:
         self.scheduler.policy = make_policy(new.scheduling)
         self.scheduler.set_zones(new.zones)
 
-    def _on_message(self, message: Inbound, now: float) -> None:
+    def _on_message(self, message: Inbound, now: float, journaled: str | None = None) -> None:
+        """Handle one message; acknowledge it once it is journaled or answered."""
         try:
             if message.kind == "call":
                 assert message.counter is not None
                 max_repeats = self.config.scheduling.max_repeats
                 call = parse_call(message.counter, message.payload, message.received, max_repeats)
+                if journaled:
+                    call = dataclasses.replace(call, id=journaled)  # the id it was given
                 if message.retained and not call.caller_id:
                     raise CallRejected(
                         "retained call without an id: it would be read out again at every "
                         "reconnect; publish calls without retain, or give them an id",
                         ticket=call.ticket,
                     )
-                self._submit(self.announcer.prepare(call), now)
+                self._submit(self.announcer.prepare(call), now, message)
             elif message.kind == "announce":
                 operator = parse_announce(message.payload, message.received)
-                self._submit(self.announcer.prepare_message(operator), now)
+                if journaled:
+                    operator = dataclasses.replace(operator, id=journaled)
+                self._submit(self.announcer.prepare_message(operator), now, message)
             elif message.kind == "cancel":
                 cancel = parse_cancel(message.counter, message.payload)
                 outcomes = self.scheduler.cancel(now, cancel.id, cancel.ticket, cancel.counter)
@@ -269,8 +290,12 @@ class Daemon:
             known: dict[str, Any] = {"id": None, "ticket": None, "counter": message.counter}
             known.update(rejected.known)
             self._event("rejected", reason=rejected.reason, **known)
+            if journaled:
+                self.journal.remove(journaled)
+        finally:
+            self.link.ack(message)
 
-    def _submit(self, announcement: Announcement, now: float) -> None:
+    def _submit(self, announcement: Announcement, now: float, message: Inbound) -> None:
         job = Job(
             announcement.id, PRIORITIES[announcement.priority], announcement.route.zones,
             announcement.counter, announcement.ticket, announcement.called_at,
@@ -279,7 +304,10 @@ class Daemon:
         log.info("%s %s: %s -> %s: %r", announcement.priority, job.id, job.ticket or "message",
                  ", ".join(job.zones), announcement.text)  # fmt: skip
         outcomes = self.scheduler.submit(job, now)
-        if any(o.event == "queued" for o in outcomes):
+        if any(o.event == "queued" and o.job.id == job.id for o in outcomes):
+            entry = Entry(job.id, message.topic, message.kind, message.counter, message.payload,
+                          message.received)  # fmt: skip
+            self.journal.add(entry)  # before the ack: a crash from here on loses nothing
             self.synthesizer.submit(announcement.text)  # render ahead; the start hits the cache
         self._apply(outcomes)
 
@@ -295,6 +323,8 @@ class Daemon:
                     player.stop()
             if outcome.event != "finished":  # published from the mixer's report instead
                 self._job_event(outcome.event, outcome.job, outcome.zones, reason=outcome.reason)
+            if not self.scheduler.knows(outcome.job.id):
+                self.journal.remove(outcome.job.id)  # its announcement has ended for good
 
     def _start_player(self, outcome: Outcome) -> None:
         job = outcome.job
@@ -338,13 +368,11 @@ class Daemon:
         if event.player.starved_frames:
             late_ms = 1000 * event.player.starved_frames / self.config.audio.sample_rate
             log.warning("%s: speech came %.0f ms after the chime ended", job.id, late_ms)
+        if self._stopping:  # start nothing new; what waits stays in the journal
+            if job.repeats == 0:
+                self.journal.remove(job.id)
+            return
         self._apply(self.scheduler.finished(job.id, now))
-
-    def _drop_pending(self, reason: str, now: float) -> None:
-        for job in self.scheduler.pending:
-            self.scheduler.cancel(now, job_id=job.id)
-            log.warning("%s dropped: %s", job.id, reason)
-            self._job_event("failed", job, job.zones, reason=reason)
 
     # -- reporting ----------------------------------------------------------------------
 

@@ -16,6 +16,8 @@ from typing import Any
 
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
 from pager import __version__
@@ -46,6 +48,9 @@ class Inbound:
     payload: bytes
     received: float
     retained: bool = False  # delivered from the broker's retained store, not just published
+    mid: int | None = None  # to acknowledge it (QoS 1); None when replayed from the journal
+    qos: int = 0
+    connection: int = 0  # which connection it came on: an ack is only valid on that one
 
 
 def classify(prefix: str, topic: str) -> tuple[str, str | None]:
@@ -80,9 +85,16 @@ class MqttLink:
         self.event_topic = f"{prefix}/event/{config.node}"
         self.connected = threading.Event()
         self._stopping = False
+        # A fixed client id, a session that outlives the connection (clean_start false plus a
+        # session expiry) and manual acks: calls published while pager is down or restarting
+        # wait at the broker, and a call is acknowledged only once it is safely taken.
         client = paho.Client(
-            CallbackAPIVersion.VERSION2, client_id=config.client_id, protocol=paho.MQTTv5
+            CallbackAPIVersion.VERSION2,
+            client_id=config.client_id,
+            protocol=paho.MQTTv5,
+            manual_ack=True,
         )
+        self.connection = 0
         client.will_set(self.status_topic, status_payload(config.node, "offline"), 1, retain=True)
         if config.mqtt.username:
             client.username_pw_set(config.mqtt.username, config.mqtt.password)
@@ -99,7 +111,11 @@ class MqttLink:
         log.info(
             "connecting to MQTT broker %s:%d as %s", mqtt.host, mqtt.port, self.config.client_id
         )
-        self._client.connect_async(mqtt.host, mqtt.port, mqtt.keepalive, clean_start=True)
+        properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+        properties.SessionExpiryInterval = mqtt.session_expiry_s
+        self._client.connect_async(
+            mqtt.host, mqtt.port, mqtt.keepalive, clean_start=False, properties=properties
+        )
         self._client.loop_start()
 
     def publish_status(self, **details: Any) -> None:
@@ -111,9 +127,10 @@ class MqttLink:
         """Publish one call event (QoS 1); paho queues it while disconnected."""
         self._client.publish(self.event_topic, json.dumps(event, ensure_ascii=False), qos=1)
 
-    def stop_intake(self) -> None:
-        """Stop receiving calls (before shutting down)."""
-        self._client.unsubscribe(self.filters)
+    def ack(self, message: Inbound) -> None:
+        """Tell the broker a message is taken care of (QoS 1), on the connection it came on."""
+        if message.mid is not None and message.qos > 0 and message.connection == self.connection:
+            self._client.ack(message.mid, message.qos)
 
     def stop(self) -> None:
         """Publish "offline" (the will is not sent on a clean disconnect) and disconnect."""
@@ -133,6 +150,7 @@ class MqttLink:
             if reason.is_failure:
                 log.error("MQTT broker refused the connection: %s", reason)
                 return
+            self.connection += 1
             client.subscribe([(topic, 1) for topic in self.filters])
             client.publish(
                 self.status_topic, status_payload(self.config.node, "online"), 1, retain=True
@@ -164,7 +182,9 @@ class MqttLink:
         try:
             kind, counter = classify(self.prefix, message.topic)
             payload = bytes(message.payload)
-            retained = bool(message.retain)
-            self.inbox.put(Inbound(message.topic, kind, counter, payload, time.time(), retained))
+            self.inbox.put(
+                Inbound(message.topic, kind, counter, payload, time.time(), bool(message.retain),
+                        message.mid, message.qos, self.connection)
+            )  # fmt: skip
         except Exception:
             log.exception("error handing over the message on %s", message.topic)

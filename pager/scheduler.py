@@ -175,6 +175,15 @@ class Scheduler:
                 outcomes.append(Outcome("expired", job, job.zones, reason))
         return outcomes + self._schedule(now)
 
+    def remember(self, ids: Iterable[str]) -> None:
+        """Ids taken before a restart: a redelivery of one plays no more."""
+        for job_id in ids:
+            self._remember(job_id)
+
+    def knows(self, job_id: str) -> bool:
+        """Whether the job is queued or playing."""
+        return job_id in self._pending or job_id in self._playing
+
     def set_zones(self, zones: Iterable[str]) -> None:
         """The configured zones changed (reload): new jobs may use only these; queued and
         playing ones keep theirs."""

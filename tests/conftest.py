@@ -47,6 +47,7 @@ def card(tmp_path: Path) -> Iterator[VirtualCard]:
 def write_config(path: Path, **overrides: Any) -> Path:
     """The example config with sections replaced (dict values are merged one level deep)."""
     document = yaml.safe_load(EXAMPLE_CONFIG.read_text())
+    document["state_dir"] = str(path.parent / "state")  # each test its own call journal
     for key, value in overrides.items():
         if isinstance(value, dict) and isinstance(document.get(key), dict):
             document[key].update(value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,8 +25,9 @@ class NoSink:
         pass
 
 
-def daemon_with_events() -> tuple[Daemon, list[dict[str, Any]]]:
-    daemon = Daemon(config.load(EXAMPLE_CONFIG), NoSink())
+def daemon_with_events(tmp_path: Path) -> tuple[Daemon, list[dict[str, Any]]]:
+    loaded = dataclasses.replace(config.load(EXAMPLE_CONFIG), state_dir=str(tmp_path))
+    daemon = Daemon(loaded, NoSink())
     events: list[dict[str, Any]] = []
     daemon.link.publish_event = events.append  # type: ignore[method-assign,assignment]
     return daemon, events
@@ -39,16 +42,16 @@ def test_topics_are_classified() -> None:
     assert classify("mpp/pager", "mpp/pager/call/A-1") == ("call", "A-1")
 
 
-def test_a_retained_call_without_id_is_rejected_not_replayed() -> None:
-    daemon, events = daemon_with_events()
+def test_a_retained_call_without_id_is_rejected_not_replayed(tmp_path: Path) -> None:
+    daemon, events = daemon_with_events(tmp_path)
     daemon._on_message(Inbound("pager/call/5", "call", "5", b'{"ticket": "A1"}', 0, True), 0)
     assert [e["event"] for e in events] == ["rejected"]
     assert "retained call without an id" in events[0]["reason"]
     assert events[0]["ticket"] == "A1"
 
 
-def test_cancel_of_nothing_is_rejected() -> None:
-    daemon, events = daemon_with_events()
+def test_cancel_of_nothing_is_rejected(tmp_path: Path) -> None:
+    daemon, events = daemon_with_events(tmp_path)
     daemon._on_message(Inbound("pager/cancel", "cancel", None, b'{"id": "nope"}', 0), 0)
     assert events[0]["event"] == "rejected"
     assert events[0]["reason"] == "nothing to cancel: no queued or playing id nope"

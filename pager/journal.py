@@ -1,0 +1,75 @@
+"""Calls taken but not yet done, kept in SQLite, so that a restart or a crash loses none.
+
+A message is acknowledged to the broker only after it is written here (or answered with
+an event), and it is removed when its announcement has ended. At start the daemon plays
+what is left (unless it has expired by then). The ids seen recently are kept too, so a
+redelivery after a restart still plays once.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from pager.errors import PagerError
+
+REMEMBERED_IDS = 10000
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    topic: str
+    kind: str
+    counter: str | None
+    payload: bytes
+    received: float
+
+
+class Journal:
+    """One SQLite file; used by the control thread only."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")  # on disk before the broker hears "ok"
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS pending (id TEXT PRIMARY KEY, topic TEXT, kind TEXT,"
+                " counter TEXT, payload BLOB, received REAL)"
+            )
+            self._db.execute("CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY, at REAL)")
+        except (OSError, sqlite3.Error) as error:
+            raise PagerError(f"cannot open the call journal {path}: {error}") from error
+        self.path = path
+
+    def add(self, entry: Entry) -> None:
+        with self._db:
+            self._db.execute(
+                "INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?, ?, ?)",
+                (entry.id, entry.topic, entry.kind, entry.counter, entry.payload, entry.received),
+            )
+            self._db.execute("INSERT OR REPLACE INTO seen VALUES (?, ?)", (entry.id, time.time()))
+
+    def remove(self, call_id: str) -> None:
+        self._db.execute("DELETE FROM pending WHERE id = ?", (call_id,))
+
+    def pending(self) -> list[Entry]:
+        rows = self._db.execute(
+            "SELECT id, topic, kind, counter, payload, received FROM pending ORDER BY rowid"
+        )
+        return [Entry(*row) for row in rows]
+
+    def seen_ids(self) -> list[str]:
+        """The most recent ids taken, oldest first; older ones are forgotten."""
+        self._db.execute(
+            "DELETE FROM seen WHERE id NOT IN (SELECT id FROM seen ORDER BY at DESC LIMIT ?)",
+            (REMEMBERED_IDS,),
+        )
+        return [row[0] for row in self._db.execute("SELECT id FROM seen ORDER BY at")]
+
+    def close(self) -> None:
+        self._db.close()
