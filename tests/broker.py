@@ -15,6 +15,8 @@ from typing import Any
 
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
 START_TIMEOUT_S = 10
 
@@ -28,17 +30,27 @@ def free_port() -> int:
 class Mosquitto:
     """`mosquitto` started with its own config; ready once it logs that it is running."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, persistent: bool = False) -> None:
         self.directory = directory
         self.port = free_port()
+        self.persistent = persistent  # keep sessions and queued messages across a restart
         self.process: subprocess.Popen[str] | None = None
         self.log: list[str] = []
 
     def __enter__(self) -> Mosquitto:
+        self.start()
+        return self
+
+    def start(self) -> None:
         binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
         conf = self.directory / "mosquitto.conf"
+        persistence = (
+            f"persistence true\npersistence_location {self.directory}/\n"
+            if self.persistent
+            else "persistence false\n"
+        )
         conf.write_text(
-            f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
+            f"listener {self.port} 127.0.0.1\nallow_anonymous true\n{persistence}"
             "log_dest stderr\nlog_type error\nlog_type warning\nlog_type notice\n"
             "log_type information\n"
         )
@@ -56,28 +68,38 @@ class Mosquitto:
 
         threading.Thread(target=drain, daemon=True).start()
         if not running.wait(START_TIMEOUT_S):
-            self.__exit__()
+            self.stop()
             raise RuntimeError("mosquitto did not start:\n" + "".join(self.log))
-        return self
 
-    def __exit__(self, *exc: object) -> None:
+    def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()
             self.process.wait(timeout=10)
+            self.process = None
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
 
 class Watcher:
     """Subscribes to a topic filter and keeps every message (JSON-decoded when it can)."""
 
-    def __init__(self, port: int, topic: str = "#") -> None:
+    def __init__(self, port: int, topic: str = "#", session: str | None = None) -> None:
         self.messages: queue.Queue[tuple[str, Any]] = queue.Queue()
         self.seen: list[tuple[str, Any]] = []
         subscribed = threading.Event()
-        self.client = paho.Client(CallbackAPIVersion.VERSION2, protocol=paho.MQTTv5)
+        # With a session name, the broker keeps our subscription and queues messages for us
+        # while we are disconnected (a broker restart with persistence).
+        self.client = paho.Client(
+            CallbackAPIVersion.VERSION2, client_id=session or "", protocol=paho.MQTTv5
+        )
         self.client.on_connect = lambda c, *_: c.subscribe(topic, qos=1)
         self.client.on_subscribe = lambda *_: subscribed.set()
         self.client.on_message = self._on_message
-        self.client.connect("127.0.0.1", port)
+        self.client.reconnect_delay_set(1, 2)
+        properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+        properties.SessionExpiryInterval = 3600 if session else 0
+        self.client.connect("127.0.0.1", port, clean_start=not session, properties=properties)
         self.client.loop_start()
         if not subscribed.wait(START_TIMEOUT_S):
             raise RuntimeError("the test client could not subscribe")

@@ -1,0 +1,93 @@
+"""Fault injection on the real broker: nothing lost, nothing doubled."""
+
+from __future__ import annotations
+
+import json
+import signal
+from collections import Counter
+from pathlib import Path
+
+from tests.broker import Mosquitto, Watcher
+from tests.conftest import DaemonProcess, write_config
+
+
+def daemon_args(cfg: Path, tmp_path: Path) -> list[str]:
+    return ["run", "-c", str(cfg), "--record", str(tmp_path / "rec")]
+
+
+def starts(watcher: Watcher) -> Counter[str]:
+    return Counter(
+        b["id"] for _, b in watcher.seen if isinstance(b, dict) and b.get("event") == "started"
+    )
+
+
+def test_calls_published_while_pager_is_down_play_when_it_is_back(
+    tmp_path: Path, broker: Mosquitto, watcher: Watcher
+) -> None:
+    cfg = write_config(tmp_path / "zones.yaml", node="down", mqtt={"port": broker.port})
+    first = DaemonProcess(daemon_args(cfg, tmp_path), None, tmp_path / "first.log")
+    watcher.wait_for(lambda t, b: t == "pager/status/down" and b["state"] == "online")
+    assert first.stop() == 0, first.log
+    watcher.wait_for(lambda t, b: t == "pager/status/down" and b["state"] == "offline")
+
+    watcher.publish("pager/call/7", json.dumps({"ticket": "D1", "id": "while-down"}))
+    second = DaemonProcess(daemon_args(cfg, tmp_path), None, tmp_path / "second.log")
+    try:
+        watcher.event("finished", "while-down", timeout=30)
+    finally:
+        assert second.stop() == 0, second.log
+    assert starts(watcher)["while-down"] == 1
+
+
+def test_kill_9_mid_queue_loses_nothing_that_was_acknowledged(
+    tmp_path: Path, broker: Mosquitto, watcher: Watcher
+) -> None:
+    cfg = write_config(tmp_path / "zones.yaml", node="k9", mqtt={"port": broker.port})
+    daemon = DaemonProcess(daemon_args(cfg, tmp_path), None, tmp_path / "first.log")
+    watcher.wait_for(lambda t, b: t == "pager/status/k9" and b["state"] == "online")
+    for n in (1, 2, 3):  # the MPP zones: one plays, two wait
+        watcher.publish(f"pager/call/{n}", json.dumps({"ticket": f"K{n}", "id": f"k{n}"}))
+    watcher.event("queued", "k3")
+    watcher.event("started", "k1")
+    daemon.process.send_signal(signal.SIGKILL)
+    daemon.stop()
+    # The broker publishes the last will for the dead daemon.
+    watcher.wait_for(lambda t, b: t == "pager/status/k9" and b["state"] == "offline")
+
+    before = starts(watcher)
+    again = DaemonProcess(daemon_args(cfg, tmp_path), None, tmp_path / "second.log")
+    try:
+        for n in (1, 2, 3):
+            watcher.event("finished", f"k{n}", timeout=40)
+    finally:
+        assert again.stop() == 0, again.log
+    after = starts(watcher) - before
+    assert after == Counter({"k1": 1, "k2": 1, "k3": 1}), after  # k1 again from its start
+
+
+def test_broker_restart_mid_queue_plays_every_call_exactly_once(tmp_path: Path) -> None:
+    with Mosquitto(tmp_path, persistent=True) as broker:
+        watcher = Watcher(broker.port, "pager/#", session="pager-test-watcher")
+        cfg = write_config(tmp_path / "zones.yaml", node="br", mqtt={"port": broker.port})
+        daemon = DaemonProcess(daemon_args(cfg, tmp_path), None, tmp_path / "daemon.log")
+        try:
+            watcher.wait_for(lambda t, b: t == "pager/status/br" and b["state"] == "online")
+            for n in (1, 2):
+                watcher.publish(f"pager/call/{n}", json.dumps({"ticket": f"B{n}", "id": f"b{n}"}))
+            watcher.event("started", "b1")
+            broker.stop()  # mid-queue: b1 plays, b2 waits
+            broker.start()
+            # The daemon reconnects, resubscribes and publishes its status again.
+            online = [b for t, b in watcher.seen if t == "pager/status/br"]
+            watcher.wait_for(
+                lambda t, b: t == "pager/status/br" and b not in online and b["state"] == "online",
+                timeout=40,
+            )
+            watcher.publish("pager/call/5", json.dumps({"ticket": "B3", "id": "b3"}))
+            for n in (1, 2, 3):
+                watcher.event("finished", f"b{n}", timeout=40)
+        finally:
+            assert daemon.stop() == 0, daemon.log
+            watcher.close()
+    assert starts(watcher) == Counter({"b1": 1, "b2": 1, "b3": 1})
+    assert "lost the MQTT broker" in daemon.log
