@@ -17,9 +17,10 @@ import soundfile
 
 from pager import __version__, chime, config
 from pager.calls import Call, parse_call
-from pager.daemon import Daemon, make_announcer, make_synthesizer
+from pager.daemon import Daemon
 from pager.errors import BrokerError, CallRejected, ConfigError, PagerError
 from pager.output import AudioSink, SoundDeviceSink, WavRecorderSink, list_output_devices
+from pager.wiring import make_announcer, make_synthesizer
 
 log = logging.getLogger("pager")
 

@@ -22,44 +22,31 @@ from typing import Any
 import numpy as np
 
 from pager import chime, systemd
-from pager.calls import Announcement, Announcer, parse_announce, parse_call, parse_cancel
+from pager.calls import Announcement, parse_announce, parse_call, parse_cancel
 from pager.config import Config, reload_config
 from pager.errors import CallRejected, ConfigError
+from pager.events import Reporter
 from pager.journal import Entry, Journal
 from pager.mixer import Mixer, MixerEvent, Player, PlayerState
 from pager.mqtt import Connected, Inbound, MqttLink
 from pager.music import start_music
 from pager.output import AudioSink
-from pager.policies import SchedulingConfig
-from pager.scheduler import Job, Outcome, Policy, Priority, Scheduler
-from pager.tts import Synthesizer
+from pager.scheduler import Job, Outcome, Priority, Scheduler
+from pager.wiring import PRIORITIES, make_announcer, make_policy, make_synthesizer
 
 log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_S = 15.0
-PRIORITIES = {p.label: p for p in Priority}
 _STOP = object()
 _RELOAD = object()
 
 
-def make_synthesizer(config: Config) -> Synthesizer:
-    a = config.announcement
-    return Synthesizer(a.voice, a.rate, config.audio.sample_rate, a.loudness_lufs)
+@dataclass(frozen=True)
+class AudioStatus:
+    """The output failed or is back (from the sink's recovery thread)."""
 
-
-def make_announcer(config: Config) -> Announcer:
-    a = config.announcement
-    return Announcer(config.routing(), a.template, a.lexicon, a.repeat_prefix)
-
-
-def make_policy(scheduling: SchedulingConfig) -> Policy:
-    return Policy(
-        max_age_s=scheduling.max_age_s,
-        repeat_interval_s=scheduling.repeat_interval_s,
-        resume_preempted=frozenset(PRIORITIES[p] for p in scheduling.resume_preempted),
-        partial=frozenset(PRIORITIES[p] for p in scheduling.partial),
-        emergency_interval_s=scheduling.emergency_interval_s,
-    )
+    kind: str  # "failed" or "restored"
+    detail: str
 
 
 @dataclass
@@ -105,12 +92,13 @@ class Daemon:
         self.chime = chime.prepared(config.announcement, rate)
         self.emergency_gain = float(10 ** (config.scheduling.emergency_gain_db / 20))
         self.link = MqttLink(config, self.control)
+        self.reporter = Reporter(self.link, config.node)
         self.journal = Journal(Path(config.state_dir) / "calls.db")
         self.players: dict[str, Player] = {}
         self._stop = threading.Event()
         self._stopping = False
         self._ready = False
-        self._last_status: dict[str, Any] = {}
+        self._audio_ok = True
 
     def stop(self) -> None:
         """Ask `run()` to return (safe from a signal handler)."""
@@ -125,6 +113,7 @@ class Daemon:
         self.synthesizer.start()
         rate = self.config.audio.sample_rate
         feeders = start_music(self.mixer, self.config.zones, self.config.music, rate)
+        self.sink.report = lambda kind, detail: self.control.put(AudioStatus(kind, detail))
         try:
             self.sink.start(self.mixer.render)
         except BaseException:
@@ -176,9 +165,11 @@ class Daemon:
                     self._on_connected()
                 elif item is _RELOAD and not self._stopping:
                     self._reload()
+                elif isinstance(item, AudioStatus):
+                    self._on_audio(item, now)
                 if not self._stopping:
                     self._apply(self.scheduler.tick(now))
-                self._publish_status()
+                self.reporter.status(self.scheduler, self._audio_ok)
             except Exception:
                 log.exception("unexpected error in the control loop")
             if stop_by is not None and (not self.players or now >= stop_by):
@@ -199,13 +190,30 @@ class Daemon:
             log.info("replayed %d calls from %s", len(entries), self.journal.path)
 
     def _on_connected(self) -> None:
-        self._last_status = {}  # the broker may have lost the retained status: publish again
+        self.reporter.status_again()  # the broker may have lost the retained status
         if not self._ready:
             self._ready = True
             zones, counters = len(self.config.zones), len(self.config.counters)
             log.info("pager %s ready: %d zones, %d counters, on %s", self.config.node, zones,
                      counters, self.sink.description)  # fmt: skip
             systemd.notify("READY=1", f"STATUS=serving {len(self.config.zones)} zones")
+
+    def _on_audio(self, status: AudioStatus, now: float) -> None:
+        if status.kind == "failed":
+            self._audio_ok = False
+            # Cut calls go back to the queue to be read again from their start; new calls
+            # keep queuing until the output is back.
+            outcomes = self.scheduler.interrupt(
+                now, "the audio output failed; resumes from its start"
+            )
+            self.mixer.reset()
+            self._apply(outcomes)
+            self.reporter.event("audio-failed", reason=status.detail)
+        else:
+            self._audio_ok = True
+            self.reporter.event("audio-restored", device=status.detail)
+            self._apply(self.scheduler.resume(now))
+        self.reporter.status_again()
 
     def _feed_watchdog(self) -> None:
         """Ping systemd's watchdog only while the audio callback keeps running."""
@@ -215,7 +223,7 @@ class Daemon:
         last = -1
         while not self._stop.wait(interval / 2):
             blocks = self.mixer.blocks_rendered
-            if blocks != last:
+            if blocks != last or not self._audio_ok:  # stalled, or known down and recovering
                 systemd.notify("WATCHDOG=1")
             else:
                 log.error("the audio output has stalled: not feeding the systemd watchdog")
@@ -230,11 +238,13 @@ class Daemon:
             new = reload_config(self.config_path, self.config, self.adjust)
         except ConfigError as error:
             log.error("reload refused, the old config stays: %s", error)
-            self._event("config-rejected", reason=str(error), problems=error.problems)
+            self.reporter.event("config-rejected", reason=str(error), problems=error.problems)
         else:
             self._take_config(new)
             log.info("reloaded %s", self.config_path)
-            self._event("config-reloaded", zones=list(new.zones), counters=list(new.counters))
+            self.reporter.event(
+                "config-reloaded", zones=list(new.zones), counters=list(new.counters)
+            )
         systemd.notify("READY=1")
 
     def _take_config(self, new: Config) -> None:
@@ -289,7 +299,7 @@ class Daemon:
             log.warning("rejected message on %s: %s", message.topic, rejected.reason)
             known: dict[str, Any] = {"id": None, "ticket": None, "counter": message.counter}
             known.update(rejected.known)
-            self._event("rejected", reason=rejected.reason, **known)
+            self.reporter.event("rejected", reason=rejected.reason, **known)
             if journaled:
                 self.journal.remove(journaled)
         finally:
@@ -322,7 +332,7 @@ class Daemon:
                     player.tag.stopped = True
                     player.stop()
             if outcome.event != "finished":  # published from the mixer's report instead
-                self._job_event(outcome.event, outcome.job, outcome.zones, reason=outcome.reason)
+                self.reporter.job(outcome.event, outcome.job, outcome.zones, reason=outcome.reason)
             if not self.scheduler.knows(outcome.job.id):
                 self.journal.remove(outcome.job.id)  # its announcement has ended for good
 
@@ -354,7 +364,7 @@ class Daemon:
         job = playing.job
         if event.kind is PlayerState.PLAYING:
             if not playing.stopped:
-                self._job_event(playing.event, job, playing.zones, text=playing.text)
+                self.reporter.job(playing.event, job, playing.zones, text=playing.text)
             return
         if playing.stopped:
             return
@@ -362,9 +372,11 @@ class Daemon:
             del self.players[job.id]
         if playing.failure:
             log.error("%s: %s", job.id, playing.failure)
-            self._job_event("failed", job, playing.zones, text=playing.text, reason=playing.failure)
+            self.reporter.job(
+                "failed", job, playing.zones, text=playing.text, reason=playing.failure
+            )
         else:
-            self._job_event("finished", job, playing.zones, text=playing.text)
+            self.reporter.job("finished", job, playing.zones, text=playing.text)
         if event.player.starved_frames:
             late_ms = 1000 * event.player.starved_frames / self.config.audio.sample_rate
             log.warning("%s: speech came %.0f ms after the chime ended", job.id, late_ms)
@@ -375,22 +387,3 @@ class Daemon:
         self._apply(self.scheduler.finished(job.id, now))
 
     # -- reporting ----------------------------------------------------------------------
-
-    def _job_event(self, event: str, job: Job, zones: tuple[str, ...], **fields: Any) -> None:
-        announcement: Announcement | None = job.payload
-        fields.setdefault("text", announcement.text if announcement else None)
-        if not fields.get("reason"):
-            fields.pop("reason", None)
-        self._event(event, id=job.id, priority=job.priority.label, ticket=job.ticket,
-                    counter=job.counter, zones=list(zones), play=job.play, **fields)  # fmt: skip
-
-    def _event(self, event: str, **fields: Any) -> None:
-        body: dict[str, Any] = {"event": event, "node": self.config.node, **fields}
-        body["ts"] = round(time.time(), 3)
-        self.link.publish_event(body)
-
-    def _publish_status(self) -> None:
-        status = {"queues": self.scheduler.queue_depths(), "playing": self.scheduler.playing()}
-        if status != self._last_status:
-            self._last_status = status
-            self.link.publish_status(**status)

@@ -141,6 +141,14 @@ class Mixer:
         self._check_channels(player)
         self._incoming.put(player)
 
+    def reset(self) -> None:
+        """Drop every announcement at once (only while the stream is not running)."""
+        while not self._incoming.empty():
+            self._incoming.get_nowait().stopped = True
+        for player in self._active:
+            player.stopped = True
+        self._active = []
+
     def add_bed(self, bed: Bed) -> None:
         """Add background music (before the stream starts)."""
         self._check_channels(bed.player)

@@ -24,10 +24,15 @@ from pager.zones import Zone
 log = logging.getLogger(__name__)
 
 Render = Callable[[np.ndarray], bool]
+Report = Callable[[str, str], None]  # ("failed" | "restored", what happened)
+
+RETRY_FIRST_S = 0.5
+RETRY_MAX_S = 30.0
 
 
 class AudioSink(Protocol):
     description: str
+    report: Report  # told when the output fails and when it is back
 
     def start(self, render: Render) -> None:
         """Open the output and start pulling blocks from `render`; raise AudioError."""
@@ -94,14 +99,19 @@ class SoundDeviceSink:
         self.callbacks = 0
         self.callback_errors = 0
         self.status_flags = 0
+        self.report: Report = lambda kind, detail: None
         self._stream: Any = None
         self._render: Render | None = None
+        self._stopping = threading.Event()
 
     def start(self, render: Render) -> None:
+        self._render = render
+        self._open()
+
+    def _open(self) -> None:
         import sounddevice
 
         index = resolve_device(self.audio.device, self.audio.channels)
-        self._render = render
         try:
             self._stream = sounddevice.OutputStream(
                 device=index,
@@ -111,6 +121,7 @@ class SoundDeviceSink:
                 dtype="float32",
                 latency=self.audio.latency,
                 callback=self._callback,
+                finished_callback=self._finished,
             )
             self._stream.start()
         except sounddevice.PortAudioError as error:
@@ -138,11 +149,50 @@ class SoundDeviceSink:
             self.callback_errors += 1
             outdata.fill(0.0)
 
+    def _finished(self) -> None:
+        """PortAudio ended the stream: on our stop, or because the device failed."""
+        if not self._stopping.is_set():
+            threading.Thread(target=self._recover, name="audio-recovery", daemon=True).start()
+
+    def _recover(self) -> None:
+        """Report the failure, then reopen the device with backoff until it is back."""
+        import sounddevice
+
+        log.error("the audio output %s failed; reopening it", self.description)
+        self.report("failed", f"{self.description} stopped")
+        delay = RETRY_FIRST_S
+        while not self._stopping.wait(delay):
+            try:
+                self._close()
+                # PortAudio lists devices only when it starts: restart it to find the device.
+                sounddevice._terminate()
+                sounddevice._initialize()
+                self._open()
+            except (AudioError, OSError, sounddevice.PortAudioError) as error:
+                log.warning("audio output still unavailable (%s); next try in %.0f s", error,
+                            min(delay * 2, RETRY_MAX_S))  # fmt: skip
+                delay = min(delay * 2, RETRY_MAX_S)
+                continue
+            log.info("the audio output is back: %s", self.description)
+            self.report("restored", self.description)
+            return
+
+    def _close(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            try:
+                stream.close()
+            except Exception as error:  # a failed device may not close cleanly
+                log.debug("closing the failed stream: %s", error)
+
     def stop(self) -> None:
+        self._stopping.set()
         if self._stream is not None:
-            self._stream.stop()
-            self._stream.close()
-            self._stream = None
+            try:
+                self._stream.stop()  # lets the last blocks play
+            except Exception as error:  # a failed device may not stop cleanly
+                log.debug("stopping the stream: %s", error)
+            self._close()
             log.info(
                 "stream closed after %d blocks (%d with under/overflow flags, %d errors)",
                 self.callbacks,
@@ -164,6 +214,7 @@ class WavRecorderSink:
         self.zones = zones
         self.directory = Path(audio.recordings_dir).resolve()
         self.description = f"WAV recordings in {self.directory}"
+        self.report: Report = lambda kind, detail: None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 

@@ -92,6 +92,7 @@ class Scheduler:
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._served: dict[str, int] = {}
         self._serial = itertools.count()
+        self.paused = False  # the audio output is down: start nothing
 
     # -- inputs -------------------------------------------------------------------------
 
@@ -175,6 +176,22 @@ class Scheduler:
                 outcomes.append(Outcome("expired", job, job.zones, reason))
         return outcomes + self._schedule(now)
 
+    def interrupt(self, now: float, reason: str) -> list[Outcome]:
+        """The output failed: everything playing goes back to the queue, to play again from
+        its start, and nothing starts until `resume`."""
+        self.paused = True
+        outcomes = []
+        for job_id in list(self._playing):
+            job, zones = self._release(job_id)
+            self._pending[job.id] = _Entry(job, next(self._serial), now, preempted=True)
+            outcomes.append(Outcome("preempted", job, zones, reason, stop=True))
+        return outcomes
+
+    def resume(self, now: float) -> list[Outcome]:
+        """The output is back: start what waits."""
+        self.paused = False
+        return self._schedule(now)
+
     def remember(self, ids: Iterable[str]) -> None:
         """Ids taken before a restart: a redelivery of one plays no more."""
         for job_id in ids:
@@ -238,6 +255,8 @@ class Scheduler:
 
     def _schedule(self, now: float) -> list[Outcome]:
         outcomes: list[Outcome] = []
+        if self.paused:
+            return outcomes
         reserved: set[str] = set()
         ready = [e for e in self._pending.values() if e.due <= now]
         for entry in sorted(ready, key=self._order):

@@ -11,12 +11,15 @@ import numpy as np
 from pager import config
 from pager.daemon import Daemon
 from pager.mqtt import Inbound, classify
-from pager.output import Render
+from pager.output import Render, Report
 from tests.conftest import EXAMPLE_CONFIG
 
 
 class NoSink:
     description = "nothing"
+
+    def __init__(self) -> None:
+        self.report: Report = lambda kind, detail: None
 
     def start(self, render: Render) -> None:
         render(np.zeros((64, 8), dtype=np.float32))

@@ -310,3 +310,13 @@ def check_life(job: Job, history: list[str], repeats_allowed: int) -> None:
     assert state in ("ended", "finished"), f"{job.id} never ended: {history}"
     if job.priority is not EMERGENCY:
         assert follow_ups <= repeats_allowed, history
+
+
+def test_an_output_failure_requeues_what_played_and_holds_everything() -> None:
+    s = Scheduler(ZONES)
+    s.submit(call("a", "1", "A1", "hall"), 0)
+    out = s.interrupt(1, "the audio output failed")
+    assert [(o.event, o.job.id, o.stop) for o in out] == [("preempted", "a", True)]
+    assert events(s.submit(call("b", "2", "B1", "food"), 2)) == [("queued", "b")]  # held
+    assert s.playing() == {}
+    assert sorted(events(s.resume(3))) == [("resumed", "a"), ("started", "b")]
