@@ -7,8 +7,12 @@ import signal
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
+
+from pager import chime, config
 from tests.broker import Mosquitto, Watcher
 from tests.conftest import DaemonProcess, write_config
+from tests.virtual_card import VirtualCard
 
 
 def daemon_args(cfg: Path, tmp_path: Path) -> list[str]:
@@ -91,3 +95,45 @@ def test_broker_restart_mid_queue_plays_every_call_exactly_once(tmp_path: Path) 
             watcher.close()
     assert starts(watcher) == Counter({"b1": 1, "b2": 1, "b3": 1})
     assert "lost the MQTT broker" in daemon.log
+
+
+def test_a_lost_audio_device_is_reopened_and_the_cut_call_replayed(
+    tmp_path: Path, broker: Mosquitto, watcher: Watcher, card: VirtualCard
+) -> None:
+    cfg = write_config(
+        tmp_path / "zones.yaml", node="dev", mqtt={"port": broker.port}, audio={"device": card.name}
+    )
+    daemon = DaemonProcess(["run", "-c", str(cfg)], card.env(), tmp_path / "daemon.log")
+    try:
+        watcher.wait_for(lambda t, b: t == "pager/status/dev" and b["state"] == "online")
+        watcher.publish("pager/call/5", json.dumps({"ticket": "C1", "id": "c1"}))
+        watcher.event("started", "c1")
+        card.unplug()
+        assert watcher.event("audio-failed")["reason"].endswith("stopped")
+        assert "the audio output failed" in watcher.event("preempted", "c1")["reason"]
+        watcher.wait_for(lambda t, b: t == "pager/status/dev" and b.get("audio") == "failed")
+        watcher.publish("pager/call/3", json.dumps({"ticket": "C2", "id": "c2"}))
+        watcher.event("queued", "c2")  # calls keep queuing while the device is away
+        card.plug()
+        watcher.event("audio-restored", timeout=40)
+        watcher.event("resumed", "c1")
+        watcher.event("finished", "c1", timeout=30)
+        watcher.event("finished", "c2", timeout=30)
+    finally:
+        assert daemon.stop() == 0, daemon.log
+    assert "reopening it" in daemon.log and "the audio output is back" in daemon.log
+    assert card.closed.wait(10)
+    played = card.samples()
+    assert card.replugged_at is not None
+    hall = played[card.replugged_at :, 0]
+    loaded = config.load(cfg)
+    bell = chime.prepared(loaded.announcement, loaded.audio.sample_rate)
+    # The chime again, from its first sample, after the device came back. (The first few
+    # milliseconds read after replugging may still be the old stream's last buffer.)
+    starts_of_chime = [
+        i - 1
+        for i in np.flatnonzero(np.abs(hall - bell[1]) < 1e-7)
+        if np.allclose(hall[i - 1 : i - 1 + len(bell)], bell, atol=1e-6)
+    ]
+    assert starts_of_chime, "the cut call was not replayed from its start"
+    assert starts_of_chime[0] < 0.5 * loaded.audio.sample_rate

@@ -7,11 +7,13 @@ test sees what each channel carried and when.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import threading
 import time
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -35,6 +37,10 @@ class VirtualCard:
         self._thread: threading.Thread | None = None
         self.opened = threading.Event()
         self.closed = threading.Event()
+        self._unplug = threading.Event()
+        self.unplugged = threading.Event()
+        self.replugged_at: int | None = None  # the first frame played after plug()
+        self._finished = False
 
     def __enter__(self) -> VirtualCard:
         self.home.mkdir(parents=True, exist_ok=True)
@@ -48,10 +54,10 @@ class VirtualCard:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if not self.opened.is_set():
-            # Unblock our own open() of the FIFO so the thread can end.
-            with open(self.fifo, "wb"):
-                pass
+        self._finished = True
+        # Unblock our own open() of the FIFO, if it waits for a writer, so that it can end.
+        with contextlib.suppress(OSError):  # nobody waits
+            os.close(os.open(self.fifo, os.O_WRONLY | os.O_NONBLOCK))
         if self._thread is not None:
             self._thread.join(timeout=10)
 
@@ -63,35 +69,61 @@ class VirtualCard:
     def bytes_per_frame(self) -> int:
         return 4 * self.channels
 
+    def unplug(self) -> None:
+        """Pull the card out: stop reading, so the stream's next write fails."""
+        self._unplug.set()
+        if not self.unplugged.wait(10):
+            raise AssertionError("the card could not be unplugged")
+
+    def plug(self) -> None:
+        """Put the card back: read again once the daemon reopens it."""
+        self._unplug.clear()
+        with self._lock:
+            self.replugged_at = self._frames
+        self._thread = threading.Thread(target=self._read, name="virtual-card", daemon=True)
+        self._thread.start()
+
     def _read(self) -> None:
+        # EOF on a FIFO only means no writer right now: PortAudio may close and reopen the
+        # device (it does when it recovers from a failure), so keep reading from the next.
+        while not self._finished:
+            with open(self.fifo, "rb", buffering=0) as fifo:
+                self.opened.set()
+                if not self._read_until_eof(fifo):
+                    return  # unplugged
+            self.closed.set()
+
+    def _read_until_eof(self, fifo: BinaryIO) -> bool:
+        """Read at the card's pace until the writer closes (True) or unplug() (False)."""
         want = READ_FRAMES * self.bytes_per_frame
-        with open(self.fifo, "rb", buffering=0) as fifo:
-            # A pipe buffers 64 KiB by default (42 ms of 8 channels): shrink it to about one
-            # read, so the card holds no more audio than a real interface's hardware buffer.
-            fcntl.fcntl(fifo.fileno(), fcntl.F_SETPIPE_SZ, want)
-            self.opened.set()
-            start = time.monotonic()
-            frames = 0
+        # A pipe buffers 64 KiB by default (42 ms of 8 channels): shrink it to about one
+        # read, so the card holds no more audio than a real interface's hardware buffer.
+        fcntl.fcntl(fifo.fileno(), fcntl.F_SETPIPE_SZ, want)
+        frames = self._frames
+        start = time.monotonic() - frames / self.rate
+        pending = b""
+        while True:
+            if self._unplug.is_set():
+                self.unplugged.set()
+                return False
+            data = fifo.read(want - len(pending))
+            if not data:
+                return True
+            self.closed.clear()
+            pending += data
+            if len(pending) < want:
+                continue
+            with self._lock:
+                self._chunks.append(pending)
+                self._arrivals.append((time.monotonic(), frames))
+                self._frames = frames + READ_FRAMES
+                self._progress.notify_all()
+            frames += READ_FRAMES
             pending = b""
-            while True:
-                data = fifo.read(want - len(pending))
-                if not data:
-                    break
-                pending += data
-                if len(pending) < want:
-                    continue
-                with self._lock:
-                    self._chunks.append(pending)
-                    self._arrivals.append((time.monotonic(), frames))
-                    self._frames = frames + READ_FRAMES
-                    self._progress.notify_all()
-                frames += READ_FRAMES
-                pending = b""
-                # Pace like hardware: frame N is consumed at start + N / rate.
-                delay = start + frames / self.rate - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
-        self.closed.set()
+            # Pace like hardware: frame N is consumed at start + N / rate.
+            delay = start + frames / self.rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
 
     def wait_for_frames(self, frames: int, timeout: float = 30) -> None:
         """Block until the card has played `frames` frames in all."""
