@@ -19,7 +19,13 @@ from pager import __version__, chime, config
 from pager.calls import Call, parse_call
 from pager.daemon import Daemon
 from pager.errors import BrokerError, CallRejected, ConfigError, PagerError
-from pager.output import AudioSink, SoundDeviceSink, WavRecorderSink, list_output_devices
+from pager.output import (
+    AudioSink,
+    NullSink,
+    SoundDeviceSink,
+    WavRecorderSink,
+    list_output_devices,
+)
 from pager.wiring import make_announcer, make_synthesizer
 
 log = logging.getLogger("pager")
@@ -48,11 +54,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         return dataclasses.replace(loaded, audio=audio)
 
     cfg = adjust(config.load(args.config))
-    sink: AudioSink = (
-        WavRecorderSink(cfg.audio, cfg.zones)
-        if cfg.audio.output == "wav"
-        else SoundDeviceSink(cfg.audio)
-    )
+    sink: AudioSink
+    if cfg.audio.output == "wav":
+        sink = WavRecorderSink(cfg.audio, cfg.zones)
+    elif cfg.audio.output == "null":
+        sink = NullSink(cfg.audio)
+    else:
+        sink = SoundDeviceSink(cfg.audio)
     daemon = Daemon(cfg, sink, config_path=str(args.config), adjust=adjust)
 
     def on_stop(signum: int, frame: FrameType | None) -> None:

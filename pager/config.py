@@ -27,7 +27,7 @@ from pager.zones import Counter, Routing, UnknownZone, Zone
 
 TEMPLATE_FIELDS = ("ticket", "counter", "service")
 DEFAULT_TEMPLATE = "Nomor antrean {ticket}, silakan menuju loket {counter}."
-OUTPUTS = ("device", "wav")
+OUTPUTS = ("device", "wav", "null")
 LATENCIES = ("low", "high")
 
 
@@ -45,7 +45,7 @@ class MqttConfig:
 
 @dataclass(frozen=True)
 class AudioConfig:
-    output: str = "device"  # "device" (sounddevice) or "wav" (record each zone to WAV files)
+    output: str = "device"  # "device" (sounddevice), "wav" (record each zone), "null" (tests)
     device: str | int = "default"
     sample_rate: int = 48000
     channels: int = 8

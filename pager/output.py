@@ -270,3 +270,33 @@ class WavRecorderSink:
                 path,
                 len(samples) / self.audio.sample_rate,
             )
+
+
+class NullSink:
+    """Discards the audio, rendering blocks as fast as it can: for load tests of everything
+    but the sound card (the stream then runs far faster than real time)."""
+
+    def __init__(self, audio: AudioConfig) -> None:
+        self.audio = audio
+        self.description = "no output (null, faster than real time)"
+        self.report: Report = lambda kind, detail: None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self, render: Render) -> None:
+        self._thread = threading.Thread(target=self._run, args=(render,), name="null-output")
+        self._thread.start()
+        log.warning("audio output is null: nothing is heard")
+
+    def _run(self, render: Render) -> None:
+        block = np.zeros((self.audio.blocksize, self.audio.channels), dtype=np.float32)
+        while not self._stop.is_set():
+            if not render(block):
+                self._stop.wait(0.001)  # idle: no need to spin
+            else:
+                time.sleep(0)  # let the other threads run between blocks
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()

@@ -29,7 +29,7 @@ from pager.levels import normalize, resample
 
 log = logging.getLogger(__name__)
 
-CACHE_ENTRIES = 256
+CACHE_BYTES = 32 * 1024 * 1024  # about 35 sentences at 48 kHz
 ESPEAK_TIMEOUT_S = 10
 RENDER_TIMEOUT_S = 10
 SETTLE_RENDERS = 6
@@ -167,6 +167,7 @@ class Synthesizer:
         self._workdir = tempfile.TemporaryDirectory(prefix="pager-tts-")
         self._engines: list[SpeechEngine] = []
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_bytes = 0
 
     def start(self) -> None:
         """Open the engines in the worker thread; raise SpeechError when none works."""
@@ -225,6 +226,7 @@ class Synthesizer:
         )
         ready.flags.writeable = False
         self._cache[text] = ready
-        if len(self._cache) > CACHE_ENTRIES:
-            self._cache.popitem(last=False)
+        self._cache_bytes += ready.nbytes
+        while self._cache_bytes > CACHE_BYTES and len(self._cache) > 1:
+            self._cache_bytes -= self._cache.popitem(last=False)[1].nbytes
         return ready

@@ -87,6 +87,7 @@ class Watcher:
     def __init__(self, port: int, topic: str = "#", session: str | None = None) -> None:
         self.messages: queue.Queue[tuple[str, Any]] = queue.Queue()
         self.seen: list[tuple[str, Any]] = []
+        self._events: dict[tuple[str, str], Any] = {}  # (event, id) -> first such event
         subscribed = threading.Event()
         # With a session name, the broker keeps our subscription and queues messages for us
         # while we are disconnected (a broker restart with persistence).
@@ -111,9 +112,11 @@ class Watcher:
             body = message.payload
         self.messages.put((message.topic, body))
 
-    def wait_for(self, match: Callable[[str, Any], bool], timeout: float = 20) -> Any:
-        """The first message (seen before or arriving) that `match` accepts; fail on timeout."""
-        for topic, body in self.seen:
+    def wait_for(
+        self, match: Callable[[str, Any], bool], timeout: float = 20, past: bool = True
+    ) -> Any:
+        """The first message (seen before, if `past`, or arriving) that `match` accepts."""
+        for topic, body in self.seen if past else ():
             if match(topic, body):
                 return body
         deadline = time.monotonic() + timeout
@@ -126,14 +129,19 @@ class Watcher:
             except queue.Empty:
                 continue
             self.seen.append((topic, body))
+            if "/event/" in topic and isinstance(body, dict) and body.get("id") is not None:
+                self._events.setdefault((body["event"], body["id"]), body)
             if match(topic, body):
                 return body
 
     def event(self, name: str, call_id: str | None = None, timeout: float = 20) -> Any:
+        if call_id is not None and (name, call_id) in self._events:
+            return self._events[(name, call_id)]  # every past event with an id is indexed
         return self.wait_for(
             lambda t, b: "/event/" in t and isinstance(b, dict) and b.get("event") == name
             and (call_id is None or b.get("id") == call_id),
             timeout,
+            past=call_id is None,
         )  # fmt: skip
 
     def publish(self, topic: str, payload: str | bytes) -> None:

@@ -44,12 +44,13 @@ def card(tmp_path: Path) -> Iterator[VirtualCard]:
         yield virtual
 
 
-def write_config(path: Path, **overrides: Any) -> Path:
-    """The example config with sections replaced (dict values are merged one level deep)."""
+def write_config(path: Path, replace: tuple[str, ...] = (), **overrides: Any) -> Path:
+    """The example config with sections changed: dict values are merged one level deep,
+    except for the sections named in `replace`."""
     document = yaml.safe_load(EXAMPLE_CONFIG.read_text())
     document["state_dir"] = str(path.parent / "state")  # each test its own call journal
     for key, value in overrides.items():
-        if isinstance(value, dict) and isinstance(document.get(key), dict):
+        if isinstance(value, dict) and isinstance(document.get(key), dict) and key not in replace:
             document[key].update(value)
         else:
             document[key] = value

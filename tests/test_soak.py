@@ -1,0 +1,66 @@
+"""A bounded soak: 2,000 calls from 40 counters over 8 zones, on an output that runs far
+faster than real time. Every call is accounted for; memory, threads and files stay flat."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from pathlib import Path
+
+from tests.broker import Mosquitto, Watcher
+from tests.conftest import DaemonProcess, write_config
+
+COUNTERS = 40
+WAVES = 50  # 40 x 50 = 2,000 calls
+ZONES = {f"z{n}": {"channels": [n]} for n in range(1, 9)}
+
+
+def process_usage(pid: int) -> tuple[int, int, int]:
+    """Resident memory (kB), threads and open files of a process."""
+    status = Path(f"/proc/{pid}/status").read_text().splitlines()
+    rss = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+    threads = len(os.listdir(f"/proc/{pid}/task"))
+    files = len(os.listdir(f"/proc/{pid}/fd"))
+    return rss, threads, files
+
+
+def test_two_thousand_calls_are_all_played_once_with_flat_resources(
+    tmp_path: Path, broker: Mosquitto
+) -> None:
+    watcher = Watcher(broker.port, "pager/#")
+    counters = {str(c): {"zones": [f"z{c % 8 + 1}"]} for c in range(1, COUNTERS + 1)}
+    cfg = write_config(
+        tmp_path / "zones.yaml", replace=("zones", "groups", "counters"), node="soak",
+        mqtt={"port": broker.port},
+        audio={"output": "null"}, zones=ZONES, groups={}, counters=counters,
+        default_zones=["z1"], music={},
+        announcement={"chime": "none", "template": "Nomor {ticket}."},  # short: a faster run
+    )  # fmt: skip
+    daemon = DaemonProcess(["run", "-c", str(cfg)], None, tmp_path / "daemon.log")
+    usage = []
+    try:
+        watcher.wait_for(lambda t, b: t == "pager/status/soak" and b["state"] == "online")
+        for wave in range(WAVES):
+            # A counter calls its next ticket once its last one was heard (else the new
+            # ticket would rightly supersede the old one).
+            for counter in range(1, COUNTERS + 1):
+                body = {"ticket": f"A{wave * COUNTERS + counter}", "id": f"w{wave}c{counter}"}
+                watcher.client.publish(f"pager/call/{counter}", json.dumps(body), qos=1)
+            for counter in range(1, COUNTERS + 1):
+                watcher.event("finished", f"w{wave}c{counter}", timeout=60)
+            if wave in (9, WAVES - 1):
+                usage.append(process_usage(daemon.process.pid))
+    finally:
+        assert daemon.stop() == 0, daemon.log
+        watcher.close()
+
+    tally = Counter((b["event"], b["id"]) for t, b in watcher.seen if "/event/" in t)
+    ids = [f"w{w}c{c}" for w in range(WAVES) for c in range(1, COUNTERS + 1)]
+    for name in ("queued", "started", "finished"):
+        assert all(tally[(name, i)] == 1 for i in ids), name  # every call, exactly once
+    assert not [e for e, _ in tally if e not in ("queued", "started", "finished")]
+    (rss_early, threads_early, files_early), (rss_late, threads_late, files_late) = usage
+    assert threads_late == threads_early
+    assert files_late == files_early
+    assert rss_late < rss_early * 1.10, (rss_early, rss_late)  # after 1,600 more calls
