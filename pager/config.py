@@ -336,6 +336,7 @@ def parse(document: Any, source: str = "<config>", base: Path | None = None) -> 
     if top.raw("default_zones") is not None:
         default_zones = _name_list(top.raw("default_zones"), "default_zones", problems)
         _check_targets(default_zones, "default_zones", routing, problems)
+    state_dir = str(Path.cwd() / top.get("state_dir", "state", is_text))
     if problems.items:
         raise ConfigError(source, problems.items)
     return Config(
@@ -349,7 +350,7 @@ def parse(document: Any, source: str = "<config>", base: Path | None = None) -> 
         groups=MappingProxyType(groups),
         counters=MappingProxyType(counters),
         default_zones=default_zones,
-        state_dir=str(Path.cwd() / top.get("state_dir", "state", is_text)),
+        state_dir=state_dir,
         source=source,
     )
 

@@ -36,7 +36,6 @@ from pager.wiring import PRIORITIES, make_announcer, make_policy, make_synthesiz
 
 log = logging.getLogger(__name__)
 
-SHUTDOWN_GRACE_S = 15.0
 _STOP = object()
 _RELOAD = object()
 
@@ -156,7 +155,7 @@ class Daemon:
             try:
                 if item is _STOP:
                     self._stopping = True
-                    stop_by = now + SHUTDOWN_GRACE_S
+                    stop_by = now + self.config.scheduling.stop_grace_s
                 elif isinstance(item, MixerEvent):
                     self._on_mixer(item, now)
                 elif isinstance(item, Inbound) and not self._stopping:

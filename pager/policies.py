@@ -27,6 +27,7 @@ class SchedulingConfig:
     emergency_gain_db: float = 0.0  # emergencies ignore zone gains
     emergency_interval_s: float = 2.0  # pause between emergency repeats
     fade_ms: float = 20.0  # fade-out of a pre-empted or cancelled announcement
+    stop_grace_s: float = 15.0  # on stop, how long a playing announcement may take to finish
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ def load_scheduling(raw: Any, problems: Problems) -> SchedulingConfig:
             s.get("emergency_interval_s", d.emergency_interval_s, number_in(0, 600))
         ),
         fade_ms=float(s.get("fade_ms", d.fade_ms, number_in(1, 50))),
+        stop_grace_s=float(s.get("stop_grace_s", d.stop_grace_s, number_in(0, 120))),
     )
 
 

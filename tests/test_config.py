@@ -57,7 +57,7 @@ def test_config_is_frozen() -> None:
         (minimal(mqtt={"port": "x"}), "mqtt.port: must be a whole number, not str 'x'"),
         (minimal(mqtt={"port": 70000}), "mqtt.port: 70000 is outside 1..65535"),
         (minimal(mqtt={"topic_prefix": "a/#"}), "mqtt.topic_prefix: must not contain MQTT wildcards"),
-        (minimal(audio={"output": "wave"}), "audio.output: 'wave' is not one of device, wav (did you mean \"wav\"?)"),
+        (minimal(audio={"output": "wave"}), "audio.output: 'wave' is not one of device, wav, null (did you mean \"wav\"?)"),
         (minimal(audio={"latency": "lowest"}), "audio.latency: must be low, high or seconds"),
         (minimal(audio={"device": [1]}), "audio.device: must be a device name or index"),
         (minimal(announcement={"template": "Nomor {tiket}"}), 'announcement.template: unknown field {tiket} (did you mean "ticket"?)'),
@@ -82,6 +82,14 @@ def test_config_is_frozen() -> None:
         (minimal(default_zones=["everywhere"]), "default_zones[0]: unknown zone or group everywhere"),
         (minimal(node="a/b"), "node: must not contain / + or #"),
         ([1, 2], "must be a mapping of keys, not list"),
+        (minimal(scheduling={"fade_ms": 80}), "scheduling.fade_ms: 80 is outside 1..50"),
+        (minimal(scheduling={"partial": ["urgent"]}), "scheduling.partial: must be a list of call, announcement, emergency"),
+        (minimal(scheduling={"stop_grace": 5}), 'scheduling.stop_grace: unknown key (did you mean "stop_grace_s"?)'),
+        (minimal(scheduling={"max_repeats": 11}), "scheduling.max_repeats: 11 is outside 0..10"),
+        (minimal(mqtt={"session_expiry_s": -1}), "mqtt.session_expiry_s: -1 is outside"),
+        (minimal(announcement={"repeat_prefix": "Panggilan {nomor}"}), "announcement.repeat_prefix: only {ordinal} may be used"),
+        (minimal(music={"attack": 5}), 'music.attack: unknown key (did you mean "attack_ms"?)'),
+        (minimal(state_dir=""), "state_dir: must be a non-empty string"),
     ],
 )  # fmt: skip
 def test_each_mistake_is_named_by_its_yaml_path(document: Any, expected: str) -> None:
