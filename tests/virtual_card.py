@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import os
 import threading
 import time
@@ -48,6 +49,9 @@ class VirtualCard:
         (self.home / ".asoundrc").write_text(
             f'pcm.{self.name} {{\n  type file\n  slave.pcm "null"\n'
             f'  file "{self.fifo}"\n  format "raw"\n}}\n'
+            # The same card for programs that play other formats (aplay of espeak-ng's WAV).
+            f'pcm.{self.name}_plug {{\n  type plug\n  slave {{\n    pcm "{self.name}"\n'
+            f"    format FLOAT_LE\n    rate {self.rate}\n    channels {self.channels}\n  }}\n}}\n"
         )
         self._thread = threading.Thread(target=self._read, name="virtual-card", daemon=True)
         self._thread.start()
@@ -98,7 +102,8 @@ class VirtualCard:
         want = READ_FRAMES * self.bytes_per_frame
         # A pipe buffers 64 KiB by default (42 ms of 8 channels): shrink it to about one
         # read, so the card holds no more audio than a real interface's hardware buffer.
-        fcntl.fcntl(fifo.fileno(), fcntl.F_SETPIPE_SZ, want)
+        with contextlib.suppress(OSError):  # EBUSY: the writer was faster; keep its size
+            fcntl.fcntl(fifo.fileno(), fcntl.F_SETPIPE_SZ, want)
         frames = self._frames
         start = time.monotonic() - frames / self.rate
         pending = b""
@@ -131,13 +136,38 @@ class VirtualCard:
             if not self._progress.wait_for(lambda: self._frames >= frames, timeout):
                 raise AssertionError(f"the card played {self._frames} of {frames} frames")
 
+    @property
+    def frames(self) -> int:
+        """Frames played so far."""
+        return self._frames
+
     def time_of_frame(self, frame: int) -> float:
         """When (time.monotonic) the card consumed `frame`: the read that carried it."""
         with self._lock:
-            for when, first in self._arrivals:
-                if first + READ_FRAMES > frame:
-                    return when
-        raise ValueError(f"frame {frame} has not been played yet")
+            return self._arrivals[frame // READ_FRAMES][0]
+
+    def _played_beyond(self, chunk: int) -> bool:
+        return len(self._chunks) > chunk
+
+    def wait_for_sound(self, after: int, timeout: float = 30) -> int:
+        """The first frame at or after `after` with sound on any channel, once played."""
+        deadline = time.monotonic() + timeout
+        chunk = after // READ_FRAMES
+        while True:
+            with self._progress:
+                if not self._progress.wait_for(
+                    functools.partial(self._played_beyond, chunk),
+                    max(0.0, deadline - time.monotonic()),
+                ):
+                    raise AssertionError(f"no sound within {timeout} s")
+                new = self._chunks[chunk:]
+            for data in new:
+                block = np.frombuffer(data, dtype="<f4").reshape(-1, self.channels)
+                loud = np.flatnonzero(np.any(block != 0, axis=1))
+                loud = loud[loud + chunk * READ_FRAMES >= after]
+                if len(loud):
+                    return int(chunk * READ_FRAMES + loud[0])
+                chunk += 1
 
     def samples(self) -> np.ndarray:
         """Everything the card has played so far: frames x channels float32."""
