@@ -43,6 +43,10 @@ class Player:
 
     def __init__(self, channel_gains: Sequence[tuple[int, float]], tag: Any = None) -> None:
         self.channel_gains = tuple((int(c), float(g)) for c, g in channel_gains)
+        groups: dict[float, list[int]] = {}
+        for channel, gain in self.channel_gains:
+            groups.setdefault(gain, []).append(channel)
+        self.gain_groups = tuple((gain, tuple(chans)) for gain, chans in groups.items())
         self.tag: Any = tag  # whatever the owner needs to recognise it
         self.state = PlayerState.WAITING
         self.starved_frames = 0
@@ -188,10 +192,7 @@ class Mixer:
                     player.starved_frames += frames - got
             if player.stop_requested:
                 got = self._fade_out(player, scratch, got)
-            for channel, gain in player.channel_gains:
-                np.multiply(scratch, gain, out=gained)
-                column = out[:, channel]
-                np.add(column, gained, out=column)
+            self._add(out, scratch, gained, player)
             if player.drained or player.stopped:
                 player.state = PlayerState.FINISHED
                 self.events.put(
@@ -228,10 +229,18 @@ class Mixer:
                 np.multiply(self._index[:frames], (bed.gain - start) / frames, out=envelope)
                 np.add(envelope, start, out=envelope)
                 np.multiply(scratch, envelope, out=scratch)
-            for channel, gain in bed.player.channel_gains:
-                np.multiply(scratch, gain, out=gained)
+            self._add(out, scratch, gained, bed.player)
+
+    @staticmethod
+    def _add(out: np.ndarray, samples: np.ndarray, gained: np.ndarray, player: Player) -> None:
+        """Add the samples into the player's channels, one multiply per distinct gain."""
+        for gain, channels in player.gain_groups:
+            source = samples
+            if gain != 1.0:
+                source = np.multiply(samples, gain, out=gained)
+            for channel in channels:
                 column = out[:, channel]
-                np.add(column, gained, out=column)
+                np.add(column, source, out=column)
 
     def _fade_out(self, player: Player, scratch: np.ndarray, got: int) -> int:
         """Apply the next part of the player's fade-out ramp; return the frames it sounded."""

@@ -1,0 +1,76 @@
+"""In-process costs: the mixer per audio block, and rendering one call's speech.
+
+    .venv/bin/python -m bench.costs
+
+Prints one JSON object. Each figure is min / median / max over repeated runs.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from pager.mixer import Mixer, Player
+from pager.tts import Synthesizer
+
+RATE = 48000
+BLOCK = 256
+RUNS = 5
+
+
+def spread(samples: list[float]) -> dict[str, float]:
+    return {"min": round(min(samples), 3), "median": round(statistics.median(samples), 3),
+            "max": round(max(samples), 3)}  # fmt: skip
+
+
+def mixer_block_us(channels: int, players: int, blocks: int = 2000) -> float:
+    """Mean microseconds to mix one block with `players` announcements on 2 channels each."""
+    mixer = Mixer(channels)
+    for n in range(players):
+        player = Player([((2 * n) % channels, 1.0), ((2 * n + 1) % channels, 0.5)])
+        player.append(np.random.default_rng(n).uniform(-0.5, 0.5, 60 * RATE).astype(np.float32))
+        mixer.add(player)
+    out = np.zeros((BLOCK, channels), dtype=np.float32)
+    mixer.render(out)
+    start = time.perf_counter()
+    for _ in range(blocks):
+        mixer.render(out)
+    return (time.perf_counter() - start) / blocks * 1e6
+
+
+def timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return (time.perf_counter() - start) * 1000
+
+
+def main() -> None:
+    block_us = BLOCK / RATE * 1e6
+    mixing = {}
+    for channels in (8, 32, 64):
+        players = channels // 2  # every channel busy
+        runs = [mixer_block_us(channels, players) for _ in range(RUNS)]
+        mixing[f"{channels}ch_{players}_players"] = {
+            "us_per_block": spread(runs),
+            "percent_of_block": spread([100 * r / block_us for r in runs]),
+        }
+    synth = Synthesizer("id", 150, RATE, -20.0)
+    synth.start()
+    try:
+        sentence = "Nomor antrean A {}, silakan menuju loket lima."
+        miss = [timed(functools.partial(synth.speak, sentence.format(n))) for n in range(100)]
+        hit = [timed(functools.partial(synth.speak, sentence.format(0))) for _ in range(100)]
+    finally:
+        synth.close()
+    print(json.dumps({"block_us": round(block_us, 1), "mixer": mixing,
+                      "render_ms": {"cache_miss": spread(miss), "cache_hit": spread(hit)}},
+                     indent=2))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
