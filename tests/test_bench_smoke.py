@@ -1,0 +1,25 @@
+"""The benchmark suite in its tiny smoke mode: it runs end to end and writes its table.
+
+(Timing belongs in the benchmarks, not here: this only proves the suite works.)
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+
+def test_bench_smoke_writes_the_report(tmp_path: Path) -> None:
+    out = tmp_path / "BENCHMARKS.md"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.report", "--smoke", "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = out.read_text()
+    assert "| publish → first sample, p99 (ms) |" in report
+    assert "| 64 |" in report
+    assert "Smoke run" in report
