@@ -23,3 +23,4 @@ def test_bench_smoke_writes_the_report(tmp_path: Path) -> None:
     assert "| publish → first sample, p99 (ms) |" in report
     assert "| 64 |" in report
     assert "Smoke run" in report
+    assert "| CPU idle, stream open (% of one core) |" in report
