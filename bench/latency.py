@@ -53,7 +53,7 @@ def pager_latency(
     daemon = DaemonProcess(["run", "-c", str(cfg)], card.env(), directory / "daemon.log")
     samples = []
     try:
-        watcher.wait_for(lambda t, b: t == "pager/status/bench" and b["state"] == "online")
+        watcher.status("bench", "online")
         card.wait_for_frames(card.frames + RATE)  # the stream is running steadily
         for n in range(calls):
             before = card.frames

@@ -49,7 +49,7 @@ def cpu_and_memory(directory: Path, window_s: float) -> dict[str, Any]:
         )  # fmt: skip
         daemon = DaemonProcess(["run", "-c", str(cfg)], card.env(), directory / "daemon.log")
         try:
-            watcher.wait_for(lambda t, b: t == "pager/status/res" and b["state"] == "online")
+            watcher.status("res", "online")
             card.wait_for_frames(card.frames + card.rate)
             pid = daemon.process.pid
             rss_start = rss_mb(pid)
@@ -81,7 +81,7 @@ def memory_after_calls(directory: Path, calls: int) -> dict[str, Any]:
         )  # fmt: skip
         daemon = DaemonProcess(["run", "-c", str(cfg)], None, directory / "daemon.log")
         try:
-            watcher.wait_for(lambda t, b: t == "pager/status/mem" and b["state"] == "online")
+            watcher.status("mem", "online")
             rss_start = rss_mb(daemon.process.pid)
             for wave in range(calls // counters):
                 for c in range(1, counters + 1):

@@ -134,6 +134,12 @@ class Watcher:
             if match(topic, body):
                 return body
 
+    def status(self, node: str, state: str, timeout: float = 20) -> Any:
+        """The first retained status of `node` in `state` ("online" or "offline")."""
+        return self.wait_for(
+            lambda t, b: t == f"pager/status/{node}" and b["state"] == state, timeout
+        )
+
     def event(self, name: str, call_id: str | None = None, timeout: float = 20) -> Any:
         if call_id is not None and (name, call_id) in self._events:
             return self._events[(name, call_id)]  # every past event with an id is indexed

@@ -35,7 +35,7 @@ def test_call_is_heard_after_a_chime_on_exactly_its_zones(
     )
     daemon = DaemonProcess(["run", "--config", str(cfg)], card.env(), tmp_path / "daemon.log")
     try:
-        watcher.wait_for(lambda t, b: t == "pager/status/e2e" and b["state"] == "online")
+        watcher.status("e2e", "online")
 
         # Bad input first: each is rejected with its reason and costs the next call nothing.
         watcher.publish("pager/call/5", b"not json")
@@ -54,7 +54,7 @@ def test_call_is_heard_after_a_chime_on_exactly_its_zones(
     finally:
         code = daemon.stop()
     assert code == 0, daemon.log
-    offline = watcher.wait_for(lambda t, b: t == "pager/status/e2e" and b["state"] == "offline")
+    offline = watcher.status("e2e", "offline")
     assert offline["node"] == "e2e"
 
     rejected = [b for t, b in watcher.seen if isinstance(b, dict) and b.get("event") == "rejected"]
@@ -160,7 +160,7 @@ def test_without_a_sound_card_each_zone_is_recorded_to_wav(
         ["run", "-c", str(cfg), "--record", str(recordings)], None, tmp_path / "daemon.log"
     )
     try:
-        watcher.wait_for(lambda t, b: t == "pager/status/rec" and b["state"] == "online")
+        watcher.status("rec", "online")
         watcher.publish("pager/call/3", b'{"ticket": "C7", "id": "rec-1"}')
         watcher.event("finished", "rec-1", timeout=30)
     finally:
@@ -180,7 +180,7 @@ def test_stop_finishes_the_playing_call_and_keeps_the_queued_ones_for_the_next_s
     args = ["run", "-c", str(cfg), "--record", str(tmp_path / "rec")]
     daemon = DaemonProcess(args, None, tmp_path / "daemon.log")
     try:
-        watcher.wait_for(lambda t, b: t == "pager/status/stop" and b["state"] == "online")
+        watcher.status("stop", "online")
         for n in (1, 2, 3):  # counters 1-3 share the MPP zones: one plays, two wait
             watcher.publish(f"pager/call/{n}", f'{{"ticket": "A{n}", "id": "s{n}"}}')
         watcher.event("queued", "s3")
@@ -189,7 +189,7 @@ def test_stop_finishes_the_playing_call_and_keeps_the_queued_ones_for_the_next_s
         code = daemon.stop()
     assert code == 0, daemon.log
     assert watcher.event("finished", "s1")["ticket"] == "A1"
-    offline = watcher.wait_for(lambda t, b: t == "pager/status/stop" and b["state"] == "offline")
+    offline = watcher.status("stop", "offline")
     assert "2 calls kept" in daemon.log
 
     again = DaemonProcess(args, None, tmp_path / "daemon-2.log")

@@ -30,9 +30,9 @@ def test_calls_published_while_pager_is_down_play_when_it_is_back(
 ) -> None:
     cfg = write_config(tmp_path / "zones.yaml", node="down", mqtt={"port": broker.port})
     first = DaemonProcess(daemon_args(cfg, tmp_path), None, tmp_path / "first.log")
-    watcher.wait_for(lambda t, b: t == "pager/status/down" and b["state"] == "online")
+    watcher.status("down", "online")
     assert first.stop() == 0, first.log
-    watcher.wait_for(lambda t, b: t == "pager/status/down" and b["state"] == "offline")
+    watcher.status("down", "offline")
 
     watcher.publish("pager/call/7", json.dumps({"ticket": "D1", "id": "while-down"}))
     second = DaemonProcess(daemon_args(cfg, tmp_path), None, tmp_path / "second.log")
@@ -48,7 +48,7 @@ def test_kill_9_mid_queue_loses_nothing_that_was_acknowledged(
 ) -> None:
     cfg = write_config(tmp_path / "zones.yaml", node="k9", mqtt={"port": broker.port})
     daemon = DaemonProcess(daemon_args(cfg, tmp_path), None, tmp_path / "first.log")
-    watcher.wait_for(lambda t, b: t == "pager/status/k9" and b["state"] == "online")
+    watcher.status("k9", "online")
     for n in (1, 2, 3):  # the MPP zones: one plays, two wait
         watcher.publish(f"pager/call/{n}", json.dumps({"ticket": f"K{n}", "id": f"k{n}"}))
     watcher.event("queued", "k3")
@@ -56,7 +56,7 @@ def test_kill_9_mid_queue_loses_nothing_that_was_acknowledged(
     daemon.process.send_signal(signal.SIGKILL)
     daemon.stop()
     # The broker publishes the last will for the dead daemon.
-    watcher.wait_for(lambda t, b: t == "pager/status/k9" and b["state"] == "offline")
+    watcher.status("k9", "offline")
 
     before = starts(watcher)
     again = DaemonProcess(daemon_args(cfg, tmp_path), None, tmp_path / "second.log")
@@ -75,7 +75,7 @@ def test_broker_restart_mid_queue_plays_every_call_exactly_once(tmp_path: Path) 
         cfg = write_config(tmp_path / "zones.yaml", node="br", mqtt={"port": broker.port})
         daemon = DaemonProcess(daemon_args(cfg, tmp_path), None, tmp_path / "daemon.log")
         try:
-            watcher.wait_for(lambda t, b: t == "pager/status/br" and b["state"] == "online")
+            watcher.status("br", "online")
             for n in (1, 2):
                 watcher.publish(f"pager/call/{n}", json.dumps({"ticket": f"B{n}", "id": f"b{n}"}))
             watcher.event("started", "b1")
@@ -105,7 +105,7 @@ def test_a_lost_audio_device_is_reopened_and_the_cut_call_replayed(
     )
     daemon = DaemonProcess(["run", "-c", str(cfg)], card.env(), tmp_path / "daemon.log")
     try:
-        watcher.wait_for(lambda t, b: t == "pager/status/dev" and b["state"] == "online")
+        watcher.status("dev", "online")
         watcher.publish("pager/call/5", json.dumps({"ticket": "C1", "id": "c1"}))
         watcher.event("started", "c1")
         card.unplug()

@@ -37,7 +37,7 @@ def start_daemon(
         audio={"device": card.name}, scheduling={"fade_ms": 20},
     )  # fmt: skip
     daemon = DaemonProcess(["run", "-c", str(cfg)], card.env(), tmp_path / "daemon.log")
-    watcher.wait_for(lambda t, b: t == "pager/status/sched" and b["state"] == "online")
+    watcher.status("sched", "online")
     return daemon
 
 
@@ -121,7 +121,7 @@ def test_background_music_is_ducked_under_a_call_and_restored(
     )  # fmt: skip
     daemon = DaemonProcess(["run", "-c", str(cfg)], card.env(), tmp_path / "daemon.log")
     try:
-        watcher.wait_for(lambda t, b: t == "pager/status/music" and b["state"] == "online")
+        watcher.status("music", "online")
         card.wait_for_frames(2 * RATE)  # music alone for a while first
         watcher.publish("pager/call/5", json.dumps({"ticket": "A5", "id": "m1"}))
         watcher.event("finished", "m1", timeout=30)

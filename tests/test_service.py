@@ -68,7 +68,7 @@ def test_ready_watchdog_reload_and_stopping_reach_systemd(
         ready = messages_until(notify_socket, "READY=1")[-1]
         assert "STATUS=serving 5 zones" in ready
         # READY only once the broker is connected: the online status is already there.
-        watcher.wait_for(lambda t, b: t == "pager/status/svc" and b["state"] == "online", 1)
+        watcher.status("svc", "online", 1)
         assert messages_until(notify_socket, "WATCHDOG=1")  # fed while the audio runs
         daemon.process.send_signal(signal.SIGHUP)
         reload = messages_until(notify_socket, "RELOADING=1")[-1]
@@ -90,7 +90,7 @@ def test_sighup_applies_a_valid_config_and_refuses_a_broken_one(
         ["run", "-c", str(cfg), "--record", str(tmp_path / "rec")], None, tmp_path / "daemon.log"
     )
     try:
-        watcher.wait_for(lambda t, b: t == "pager/status/rl" and b["state"] == "online")
+        watcher.status("rl", "online")
         document = yaml.safe_load(cfg.read_text())
 
         document["counters"]["5"]["zones"] = ["food-court"]

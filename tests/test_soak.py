@@ -40,7 +40,7 @@ def test_two_thousand_calls_are_all_played_once_with_flat_resources(
     daemon = DaemonProcess(["run", "-c", str(cfg)], None, tmp_path / "daemon.log")
     usage = []
     try:
-        watcher.wait_for(lambda t, b: t == "pager/status/soak" and b["state"] == "online")
+        watcher.status("soak", "online")
         for wave in range(WAVES):
             # A counter calls its next ticket once its last one was heard (else the new
             # ticket would rightly supersede the old one).
