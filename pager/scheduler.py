@@ -109,17 +109,23 @@ class Scheduler:
             if now - job.called_at > self.policy.max_age_s:
                 age = now - job.called_at
                 return [Outcome("expired", job, job.zones, f"called {age:.0f} s ago")]
+            merged_into: str | None = None
             for entry in list(self._pending.values()):
                 queued = entry.job
                 if queued.priority is not Priority.CALL or queued.counter != job.counter:
                     continue
                 if queued.ticket == job.ticket:
-                    merged = replace(queued, repeats=max(queued.repeats, job.repeats))
-                    entry.job = merged
-                    return [Outcome("merged", job, job.zones, f"into queued call {queued.id}")]
+                    entry.job = replace(queued, repeats=max(queued.repeats, job.repeats))
+                    merged_into = queued.id
+                    continue
                 del self._pending[queued.id]
                 reason = f"counter {job.counter} called {job.ticket}"
                 outcomes.append(Outcome("superseded", queued, queued.zones, reason))
+            if merged_into is not None:
+                outcomes.append(
+                    Outcome("merged", job, job.zones, f"into queued call {merged_into}")
+                )
+                return outcomes + self._schedule(now)
         self._pending[job.id] = _Entry(job, next(self._serial), now)
         outcomes.append(Outcome("queued", job, job.zones))
         return outcomes + self._schedule(now)
@@ -157,6 +163,10 @@ class Scheduler:
         due = now
         if job.priority is Priority.EMERGENCY:
             follow_up, due = replace(job, play=job.play + 1), now + self.policy.emergency_interval_s
+        elif job.repeats > 0 and (newer := self._later_call(job)) is not None:
+            # The counter has called again since: its repeat would call an old ticket.
+            reason = f"counter {job.counter} called {newer.ticket}"
+            outcomes.append(Outcome("superseded", job, zones, reason))
         elif job.repeats > 0:
             follow_up = replace(job, play=job.play + 1, repeats=job.repeats - 1, called_at=now)
             due = now + self.policy.repeat_interval_s
@@ -235,6 +245,14 @@ class Scheduler:
         return [e.job for e in self._pending.values()]
 
     # -- internals ------------------------------------------------------------------------
+
+    def _later_call(self, job: Job) -> Job | None:
+        """Another call of the same counter, queued or playing (it came after `job`)."""
+        others = [e.job for e in self._pending.values()] + [j for j, _ in self._playing.values()]
+        for other in others:
+            if other.priority is Priority.CALL and other.counter == job.counter:
+                return other
+        return None
 
     def _remember(self, job_id: str) -> None:
         self._seen[job_id] = None
