@@ -80,7 +80,7 @@ class Daemon:
         self.control: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self.mixer = Mixer(
             config.audio.channels,
-            max_frames=max(8192, config.audio.blocksize),
+            max_frames=config.audio.blocksize,
             fade_frames=int(config.scheduling.fade_ms * rate / 1000),
             events=self.control,
         )
@@ -114,7 +114,7 @@ class Daemon:
         feeders = start_music(self.mixer, self.config.zones, self.config.music, rate)
         self.sink.report = lambda kind, detail: self.control.put(AudioStatus(kind, detail))
         try:
-            self.sink.start(self.mixer.render)
+            self.sink.start(self.mixer)
         except BaseException:
             for feeder in feeders:
                 feeder.stop()

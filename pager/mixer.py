@@ -1,9 +1,9 @@
 """The real-time mix: players (one announcement each) summed into the interface's channels.
 
-`Mixer.render` runs in the audio callback. It only copies prepared samples, multiplies them by
-zone gains and adds them into the output block: no allocation of sample buffers, no logging, no
-locks, no I/O. Other threads hand players over through a lock-free SimpleQueue, and the mixer
-reports what happened (started, finished) through another one.
+`Mixer.render` runs in the audio callback. It only copies prepared samples into a stack and
+mixes the stack into the output block with one product by the zone gains: no allocation of
+sample buffers, no logging, no locks, no I/O. Other threads hand players over through a
+lock-free SimpleQueue, and the mixer reports what happened (started, finished) through another.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 
 class PlayerState(enum.Enum):
@@ -43,10 +44,6 @@ class Player:
 
     def __init__(self, channel_gains: Sequence[tuple[int, float]], tag: Any = None) -> None:
         self.channel_gains = tuple((int(c), float(g)) for c, g in channel_gains)
-        groups: dict[float, list[int]] = {}
-        for channel, gain in self.channel_gains:
-            groups.setdefault(gain, []).append(channel)
-        self.gain_groups = tuple((gain, tuple(chans)) for gain, chans in groups.items())
         self.tag: Any = tag  # whatever the owner needs to recognise it
         self.state = PlayerState.WAITING
         self.starved_frames = 0
@@ -62,7 +59,8 @@ class Player:
     def append(self, samples: np.ndarray) -> None:
         """Queue more samples (one producer thread; deque appends are atomic)."""
         if samples.size:
-            self._segments.append(np.ascontiguousarray(samples, dtype=np.float32))
+            # Within full scale, so that the mixer needs to clip only where players overlap.
+            self._segments.append(np.clip(samples, -1.0, 1.0, dtype=np.float32))
             self.appended_frames += len(samples)
 
     @property
@@ -82,15 +80,30 @@ class Player:
     def stop_requested(self) -> bool:
         return self._stop_requested
 
-    def read_into(self, scratch: np.ndarray) -> int:
-        """Copy up to len(scratch) next samples into scratch; return how many (audio thread)."""
-        wanted = len(scratch)
-        done = 0
+    def read_steady(self, out: np.ndarray) -> bool:
+        """The usual block, in as few steps as possible (audio thread): if the player is
+        playing, not stopping, and its current segment fills `out` with samples to spare,
+        copy them and return True; otherwise change nothing and return False."""
+        if self.state is not PlayerState.PLAYING or self._stop_requested or not self._segments:
+            return False
+        segment = self._segments[0]
+        end = self._offset + len(out)
+        if end >= len(segment):
+            return False
+        out[...] = segment[self._offset : end]
+        self._offset = end
+        self.played_frames += len(out)
+        return True
+
+    def read_into(self, out: np.ndarray) -> int:
+        """Copy up to len(out) next samples into out; return how many (audio thread)."""
+        wanted = len(out)
         segments = self._segments
+        done = 0
         while done < wanted and segments:
             segment = segments[0]
             take = min(wanted - done, len(segment) - self._offset)
-            scratch[done : done + take] = segment[self._offset : self._offset + take]
+            out[done : done + take] = segment[self._offset : self._offset + take]
             done += take
             self._offset += take
             if self._offset == len(segment):
@@ -117,7 +130,13 @@ class Bed:
 
 
 class Mixer:
-    """Sums active players, and ducked background music, into blocks of `channels` columns."""
+    """Sums active players, and ducked background music, into blocks of `channels` columns.
+
+    Each block, every sounding player (music beds first) reads its next samples into one row
+    of a players x frames stack, and a single matrix product with the players x channels
+    gain matrix mixes them all into the output: the cost per block hardly grows with the
+    number of channels, and the Python work is one short step per player.
+    """
 
     def __init__(
         self,
@@ -125,98 +144,164 @@ class Mixer:
         max_frames: int = 8192,
         fade_frames: int = 960,
         events: queue.SimpleQueue[Any] | None = None,
+        max_players: int = 64,
     ) -> None:
+        # The mix is one small matrix product: OpenBLAS would hand it to a second thread
+        # that then spins, burning a core and waking in the audio callback's path.
+        threadpool_limits(1, user_api="blas")
         self.channels = channels
+        self.max_frames = max_frames
         self.events: queue.SimpleQueue[Any] = events if events is not None else queue.SimpleQueue()
         self._fade = np.linspace(1.0, 0.0, max(1, fade_frames), dtype=np.float32)
-        self._incoming: queue.SimpleQueue[Player] = queue.SimpleQueue()
+        self._incoming: queue.SimpleQueue[tuple[Player, np.ndarray]] = queue.SimpleQueue()
+        self._waiting: collections.deque[tuple[Player, np.ndarray]] = collections.deque()
         self._active: list[Player] = []
+        self._rows: dict[Player, np.ndarray] = {}  # each player's gain per output channel
         self._beds: list[Bed] = []
+        self._stack = np.zeros((max_players, max_frames), dtype=np.float32)
+        self._views = list(self._stack)  # each row, cut to the current block size
+        self._gains = np.zeros((max_players, channels), dtype=np.float32)
         self._busy = np.zeros(channels, dtype=bool)  # channels an announcement plays on
+        self._may_clip = False  # some channel's gains add up to more than full scale
         self._index = np.arange(max_frames, dtype=np.float32)
         self._envelope = np.zeros(max_frames, dtype=np.float32)
-        self._scratch = np.zeros(max_frames, dtype=np.float32)
-        self._gained = np.zeros(max_frames, dtype=np.float32)
         self.frames_rendered = 0
         self.blocks_rendered = 0
 
     def add(self, player: Player) -> None:
         """Start a player at the next block (any thread)."""
-        self._check_channels(player)
-        self._incoming.put(player)
+        self._incoming.put((player, self._gain_row(player)))
 
     def reset(self) -> None:
         """Drop every announcement at once (only while the stream is not running)."""
         while not self._incoming.empty():
-            self._incoming.get_nowait().stopped = True
+            self._waiting.append(self._incoming.get_nowait())
+        for player, _ in self._waiting:
+            player.stopped = True
+        self._waiting.clear()
         for player in self._active:
             player.stopped = True
+            del self._rows[player]
         self._active = []
+        self._arrange()
 
     def add_bed(self, bed: Bed) -> None:
         """Add background music (before the stream starts)."""
-        self._check_channels(bed.player)
+        if len(self._beds) + 1 >= len(self._stack):
+            raise ValueError(f"more than {len(self._stack) - 1} music beds")
+        self._rows[bed.player] = self._gain_row(bed.player)
         self._beds.append(bed)
+        self._arrange()
 
-    def _check_channels(self, player: Player) -> None:
-        for channel, _ in player.channel_gains:
+    def _gain_row(self, player: Player) -> np.ndarray:
+        row = np.zeros(self.channels, dtype=np.float32)
+        for channel, gain in player.channel_gains:
             if not 0 <= channel < self.channels:
                 raise ValueError(f"player wants output {channel + 1} of {self.channels}")
+            row[channel] += gain
+        return row
 
     @property
     def idle(self) -> bool:
-        return not self._active and self._incoming.empty()
+        """No announcement plays or waits to start."""
+        return not self._active and not self._waiting and self._incoming.empty()
+
+    def skip_silence(self, frames: int) -> bool:
+        """When nothing at all would sound, count `frames` of silence and return True.
+
+        The cheapest possible block for an idle stream: the caller outputs zeros itself.
+        """
+        if self._beds or not self.idle:
+            return False
+        self._count(frames)
+        return True
 
     def render(self, out: np.ndarray) -> bool:
         """Mix one block into `out` (frames x channels); True when an announcement played."""
         frames = len(out)
-        out.fill(0.0)
-        self._busy.fill(False)
-        while not self._incoming.empty():
-            self._active.append(self._incoming.get_nowait())
-        if self._beds:
-            self._mix_beds(out)
-        if not self._active:
+        if frames > self.max_frames:
+            raise ValueError(f"a block of {frames} frames; the mixer takes {self.max_frames}")
+        if not self._incoming.empty() or self._waiting:
+            self._admit()
+        beds = len(self._beds)
+        rows = beds + len(self._active)
+        if not rows:
+            out.fill(0.0)
             self._count(frames)
             return False
-        scratch = self._scratch[:frames]
-        gained = self._gained[:frames]
-        for player in self._active:
-            got = player.read_into(scratch)
+        if frames != len(self._views[0]):
+            self._views = [row[:frames] for row in self._stack]  # once per block size
+        views = self._views
+        if beds:
+            self._read_beds(views)
+        announced = bool(self._active)
+        finished = False
+        for row, player in enumerate(self._active, beds):
+            samples = views[row]
+            if player.read_steady(samples):
+                continue  # nothing to report: the next player
+            got = player.read_into(samples)
             if player.state is PlayerState.WAITING and got:
                 player.state = PlayerState.PLAYING
                 self.events.put(MixerEvent(PlayerState.PLAYING, player, self.frames_rendered))
             if got < frames:
-                scratch[got:] = 0.0
+                samples[got:] = 0.0
                 if not player.drained and player.state is PlayerState.PLAYING:
                     player.starved_frames += frames - got
             if player.stop_requested:
-                got = self._fade_out(player, scratch, got)
-            self._add(out, scratch, gained, player)
+                got = self._fade_out(player, samples, got)
             if player.drained or player.stopped:
                 player.state = PlayerState.FINISHED
+                finished = True
                 self.events.put(
                     MixerEvent(PlayerState.FINISHED, player, self.frames_rendered + got)
                 )
-        if any(p.state is PlayerState.FINISHED for p in self._active):
+        np.dot(self._stack[:rows, :frames].T, self._gains[:rows], out=out)
+        if self._may_clip:
+            np.clip(out, -1.0, 1.0, out=out)
+        if finished:
+            for player in self._active:
+                if player.state is PlayerState.FINISHED:
+                    del self._rows[player]
             self._active = [p for p in self._active if p.state is not PlayerState.FINISHED]
-        np.clip(out, -1.0, 1.0, out=out)
+            self._arrange()
         self._count(frames)
-        return True
+        return announced
 
-    def _mix_beds(self, out: np.ndarray) -> None:
-        frames = len(out)
-        scratch = self._scratch[:frames]
-        gained = self._gained[:frames]
-        envelope = self._envelope[:frames]
-        busy = self._busy
+    def _admit(self) -> None:
+        """Take players handed over since the last block, as far as the stack has rows."""
+        while not self._incoming.empty():
+            self._waiting.append(self._incoming.get_nowait())
+        room = len(self._stack) - len(self._beds) - len(self._active)
+        if room <= 0:
+            return  # the rest start as rows come free
+        while self._waiting and room:
+            player, row = self._waiting.popleft()
+            self._rows[player] = row
+            self._active.append(player)
+            room -= 1
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Gain matrix rows in stack order, and the channels announcements now occupy."""
+        players = [bed.player for bed in self._beds] + self._active
+        for index, player in enumerate(players):
+            self._gains[index] = self._rows[player]
+        loudest = np.abs(self._gains[: len(players)]).sum(axis=0, initial=0.0)
+        self._may_clip = bool(np.any(loudest > 1.0))
+        self._busy.fill(False)
         for player in self._active:
             for channel, _ in player.channel_gains:
-                busy[channel] = True
-        for bed in self._beds:
-            got = bed.player.read_into(scratch)
-            scratch[got:] = 0.0
-            ducked = any(busy[channel] for channel, _ in bed.player.channel_gains)
+                self._busy[channel] = True
+
+    def _read_beds(self, views: list[np.ndarray]) -> None:
+        frames = len(views[0])
+        envelope = self._envelope[:frames]
+        for row, bed in enumerate(self._beds):
+            samples = views[row]
+            got = bed.player.read_into(samples)
+            samples[got:] = 0.0
+            ducked = any(self._busy[channel] for channel, _ in bed.player.channel_gains)
             start = bed.gain
             if ducked:
                 step = (1.0 - bed.duck_gain) * frames / max(1, bed.attack_frames)
@@ -228,26 +313,14 @@ class Mixer:
                 # A linear ramp from the last block's level to this one's: no clicks.
                 np.multiply(self._index[:frames], (bed.gain - start) / frames, out=envelope)
                 np.add(envelope, start, out=envelope)
-                np.multiply(scratch, envelope, out=scratch)
-            self._add(out, scratch, gained, bed.player)
+                np.multiply(samples, envelope, out=samples)
 
-    @staticmethod
-    def _add(out: np.ndarray, samples: np.ndarray, gained: np.ndarray, player: Player) -> None:
-        """Add the samples into the player's channels, one multiply per distinct gain."""
-        for gain, channels in player.gain_groups:
-            source = samples
-            if gain != 1.0:
-                source = np.multiply(samples, gain, out=gained)
-            for channel in channels:
-                column = out[:, channel]
-                np.add(column, source, out=column)
-
-    def _fade_out(self, player: Player, scratch: np.ndarray, got: int) -> int:
+    def _fade_out(self, player: Player, samples: np.ndarray, got: int) -> int:
         """Apply the next part of the player's fade-out ramp; return the frames it sounded."""
         start = player.fade_position or 0
-        length = min(len(scratch), len(self._fade) - start)
-        np.multiply(scratch[:length], self._fade[start : start + length], out=scratch[:length])
-        scratch[length:] = 0.0
+        length = min(len(samples), len(self._fade) - start)
+        np.multiply(samples[:length], self._fade[start : start + length], out=samples[:length])
+        samples[length:] = 0.0
         player.fade_position = start + length
         if player.fade_position >= len(self._fade):
             player.stopped = True

@@ -1,7 +1,7 @@
 """Audio outputs behind one small interface: a sounddevice stream, or WAV recordings per zone.
 
-A sink pulls blocks from a render function (the mixer) at the device's pace. The render
-function fills a frames x channels float32 block and returns True when anything played.
+A sink pulls blocks from a source (the mixer) at the device's pace. The source fills a
+frames x channels float32 block and returns True when anything played.
 """
 
 from __future__ import annotations
@@ -23,7 +23,19 @@ from pager.zones import Zone
 
 log = logging.getLogger(__name__)
 
-Render = Callable[[np.ndarray], bool]
+
+class Source(Protocol):
+    """What a sink plays: the mixer."""
+
+    def render(self, out: np.ndarray) -> bool:
+        """Fill `out` (frames x channels float32); True when an announcement played."""
+        ...
+
+    def skip_silence(self, frames: int) -> bool:
+        """When nothing at all would sound, count `frames` of silence and return True."""
+        ...
+
+
 Report = Callable[[str, str], None]  # ("failed" | "restored", what happened)
 
 RETRY_FIRST_S = 0.5
@@ -34,8 +46,8 @@ class AudioSink(Protocol):
     description: str
     report: Report  # told when the output fails and when it is back
 
-    def start(self, render: Render) -> None:
-        """Open the output and start pulling blocks from `render`; raise AudioError."""
+    def start(self, source: Source) -> None:
+        """Open the output and start pulling blocks from `source`; raise AudioError."""
         ...
 
     def stop(self) -> None: ...
@@ -91,7 +103,12 @@ def resolve_device(wanted: str | int, channels: int) -> int:
 
 
 class SoundDeviceSink:
-    """A long-running PortAudio output stream; its callback only runs the mixer."""
+    """A long-running PortAudio output stream; its callback only runs the mixer.
+
+    The stream is a raw one: the callback mixes into a block of its own and copies it out,
+    and while nothing sounds it copies prepared silence without running the mix at all.
+    That keeps an idle stream's cost down to PortAudio's own (see BENCHMARKS.md).
+    """
 
     def __init__(self, audio: AudioConfig) -> None:
         self.audio = audio
@@ -101,11 +118,14 @@ class SoundDeviceSink:
         self.status_flags = 0
         self.report: Report = lambda kind, detail: None
         self._stream: Any = None
-        self._render: Render | None = None
+        self._source: Source | None = None
+        frames, channels = audio.blocksize, audio.channels
+        self._block = np.zeros((frames, channels), dtype=np.float32)
+        self._silence = bytes(self._block.nbytes)
         self._stopping = threading.Event()
 
-    def start(self, render: Render) -> None:
-        self._render = render
+    def start(self, source: Source) -> None:
+        self._source = source
         self._open()
 
     def _open(self) -> None:
@@ -113,7 +133,7 @@ class SoundDeviceSink:
 
         index = resolve_device(self.audio.device, self.audio.channels)
         try:
-            self._stream = sounddevice.OutputStream(
+            self._stream = sounddevice.RawOutputStream(
                 device=index,
                 channels=self.audio.channels,
                 samplerate=self.audio.sample_rate,
@@ -137,17 +157,22 @@ class SoundDeviceSink:
             self._stream.latency * 1000,
         )
 
-    def _callback(self, outdata: np.ndarray, frames: int, when: Any, status: Any) -> None:
+    def _callback(self, outdata: Any, frames: int, when: Any, status: Any) -> None:
         # If this raised, PortAudio would never call it again: guard it and always fill.
         try:
             self.callbacks += 1
             if status:
                 self.status_flags += 1
-            assert self._render is not None
-            self._render(outdata)
+            assert self._source is not None
+            if frames == len(self._block) and self._source.skip_silence(frames):
+                outdata[:] = self._silence
+                return
+            block = self._block[:frames]  # PortAudio keeps to the blocksize it was given
+            self._source.render(block)
+            outdata[:] = block
         except Exception:
             self.callback_errors += 1
-            outdata.fill(0.0)
+            outdata[:] = bytes(len(outdata))
 
     def _finished(self) -> None:
         """PortAudio ended the stream: on our stop, or because the device failed."""
@@ -218,12 +243,12 @@ class WavRecorderSink:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def start(self, render: Render) -> None:
+    def start(self, source: Source) -> None:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise AudioError(f"cannot create {self.directory}: {error.strerror}") from error
-        self._thread = threading.Thread(target=self._run, args=(render,), name="recorder")
+        self._thread = threading.Thread(target=self._run, args=(source,), name="recorder")
         self._thread.start()
         log.info("no sound device used: recording each zone's announcements to %s", self.directory)
 
@@ -232,7 +257,7 @@ class WavRecorderSink:
         if self._thread is not None:
             self._thread.join()
 
-    def _run(self, render: Render) -> None:
+    def _run(self, source: Source) -> None:
         frames, rate = self.audio.blocksize, self.audio.sample_rate
         block = np.zeros((frames, self.audio.channels), dtype=np.float32)
         take: list[np.ndarray] = []
@@ -240,7 +265,7 @@ class WavRecorderSink:
         deadline = time.monotonic()
         while not self._stop.wait(max(0.0, deadline - time.monotonic())):
             deadline = max(deadline + frames / rate, time.monotonic() - 1.0)
-            if render(block):
+            if source.render(block):
                 if not take:
                     began = datetime.datetime.now()
                 take.append(block.copy())
@@ -283,15 +308,15 @@ class NullSink:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def start(self, render: Render) -> None:
-        self._thread = threading.Thread(target=self._run, args=(render,), name="null-output")
+    def start(self, source: Source) -> None:
+        self._thread = threading.Thread(target=self._run, args=(source,), name="null-output")
         self._thread.start()
         log.warning("audio output is null: nothing is heard")
 
-    def _run(self, render: Render) -> None:
+    def _run(self, source: Source) -> None:
         block = np.zeros((self.audio.blocksize, self.audio.channels), dtype=np.float32)
         while not self._stop.is_set():
-            if not render(block):
+            if not source.render(block):
                 self._stop.wait(0.001)  # idle: no need to spin
             else:
                 time.sleep(0)  # let the other threads run between blocks

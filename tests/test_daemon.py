@@ -11,7 +11,7 @@ import numpy as np
 from pager import config
 from pager.daemon import Daemon
 from pager.mqtt import Inbound, classify
-from pager.output import Render, Report
+from pager.output import Report, Source
 from tests.conftest import EXAMPLE_CONFIG
 
 
@@ -21,8 +21,8 @@ class NoSink:
     def __init__(self) -> None:
         self.report: Report = lambda kind, detail: None
 
-    def start(self, render: Render) -> None:
-        render(np.zeros((64, 8), dtype=np.float32))
+    def start(self, source: Source) -> None:
+        source.render(np.zeros((64, 8), dtype=np.float32))
 
     def stop(self) -> None:
         pass

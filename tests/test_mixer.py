@@ -151,3 +151,40 @@ def test_stop_fades_out_within_the_fade_and_finishes() -> None:
         (PlayerState.FINISHED, 64 + 100),
     ]
     assert mixer.idle
+
+
+def test_an_idle_mixer_skips_the_mix_but_counts_the_frames() -> None:
+    mixer = Mixer(CHANNELS)
+    assert mixer.skip_silence(64)
+    assert (mixer.frames_rendered, mixer.blocks_rendered) == (64, 1)
+    player = Player([(0, 1.0)])
+    player.append(ramp(10))
+    player.close()
+    mixer.add(player)
+    assert not mixer.skip_silence(64)  # a player waits: it must be mixed
+    out = render(mixer, 64)
+    np.testing.assert_array_equal(out[:10, 0], ramp(10))
+    assert mixer.frames_rendered == 128
+
+
+def test_more_players_than_rows_wait_for_a_free_row_and_none_is_lost() -> None:
+    mixer = Mixer(CHANNELS, max_players=2)
+    players = []
+    for n in range(3):
+        player = Player([(n, 1.0)])
+        player.append(np.full(64, 0.5, dtype=np.float32))
+        player.close()
+        mixer.add(player)
+        players.append(player)
+    first = render(mixer, 64)
+    assert np.all(first[:, :2] == 0.5) and not np.any(first[:, 2])
+    second = render(mixer, 64)
+    assert np.all(second[:, 2] == 0.5)
+    assert [p.state for p in players] == [PlayerState.FINISHED] * 3
+
+
+def test_the_mix_keeps_blas_to_one_thread() -> None:
+    from threadpoolctl import threadpool_info
+
+    Mixer(CHANNELS)
+    assert all(pool["num_threads"] == 1 for pool in threadpool_info() if pool["user_api"] == "blas")
