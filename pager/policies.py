@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pager.schema import Problems, Section, int_in, number_in
+from pager.schema import Problems, Section, int_in, is_bool, number_in
 
 
 def field_names(cls: type) -> tuple[str, ...]:
@@ -22,6 +22,7 @@ class SchedulingConfig:
     max_age_s: float = 180.0  # calls older than this are dropped as expired
     repeat_interval_s: float = 15.0  # pause before a call's repeat
     max_repeats: int = 3  # the most a call may ask for
+    supersede: bool = True  # a counter's next ticket replaces its queued older call
     resume_preempted: tuple[str, ...] = ("call", "announcement")  # the rest is dropped
     partial: tuple[str, ...] = ("emergency",)  # may start where free instead of waiting
     emergency_gain_db: float = 0.0  # emergencies ignore zone gains
@@ -51,6 +52,7 @@ def load_scheduling(raw: Any, problems: Problems) -> SchedulingConfig:
         max_age_s=float(s.get("max_age_s", d.max_age_s, number_in(5, 86400))),
         repeat_interval_s=float(s.get("repeat_interval_s", d.repeat_interval_s, number_in(0, 600))),
         max_repeats=s.get("max_repeats", d.max_repeats, int_in(0, 10)),
+        supersede=s.get("supersede", d.supersede, is_bool),
         resume_preempted=tuple(s.get("resume_preempted", list(d.resume_preempted), priorities)),
         partial=tuple(s.get("partial", list(d.partial), priorities)),
         emergency_gain_db=float(s.get("emergency_gain_db", d.emergency_gain_db, number_in(-40, 0))),

@@ -6,8 +6,9 @@
   everywhere and is resumed from its start later (or dropped, by policy).
 - Among equal priorities, the counter served longest ago goes first; per counter, oldest first.
 - A waiting job reserves its zones, so later, smaller jobs cannot starve it.
-- Duplicate ids play once; a counter's new ticket supersedes its queued older one; a recall of a
-  queued ticket merges into it; calls older than `max_age_s` expire instead of playing late.
+- Duplicate ids play once; a counter's new ticket supersedes its queued older one (unless the
+  policy says every call plays); a recall of a queued ticket merges into it; calls older than
+  `max_age_s` expire instead of playing late.
 - Repeats (calls) follow after `repeat_interval_s`; emergencies repeat until cancelled.
 """
 
@@ -62,6 +63,7 @@ class Outcome:
 class Policy:
     max_age_s: float = 180.0
     repeat_interval_s: float = 15.0
+    supersede: bool = True  # a counter's next ticket replaces its queued older call
     resume_preempted: frozenset[Priority] = frozenset({Priority.CALL, Priority.ANNOUNCEMENT})
     partial: frozenset[Priority] = frozenset({Priority.EMERGENCY})
     emergency_interval_s: float = 2.0
@@ -118,6 +120,8 @@ class Scheduler:
                     entry.job = replace(queued, repeats=max(queued.repeats, job.repeats))
                     merged_into = queued.id
                     continue
+                if not self.policy.supersede:
+                    continue
                 del self._pending[queued.id]
                 reason = f"counter {job.counter} called {job.ticket}"
                 outcomes.append(Outcome("superseded", queued, queued.zones, reason))
@@ -163,7 +167,7 @@ class Scheduler:
         due = now
         if job.priority is Priority.EMERGENCY:
             follow_up, due = replace(job, play=job.play + 1), now + self.policy.emergency_interval_s
-        elif job.repeats > 0 and (newer := self._later_call(job)) is not None:
+        elif job.repeats > 0 and self.policy.supersede and (newer := self._later_call(job)):
             # The counter has called again since: its repeat would call an old ticket.
             reason = f"counter {job.counter} called {newer.ticket}"
             outcomes.append(Outcome("superseded", job, zones, reason))

@@ -70,6 +70,12 @@ def is_text(value: Any) -> str | None:
     return None if isinstance(value, str) and value.strip() else "must be a non-empty string"
 
 
+def is_bool(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return None
+    return f"must be true or false, not {type_name(value)} {value!r}"
+
+
 def int_in(low: float, high: float) -> Callable[[Any], str | None]:
     def check(value: Any) -> str | None:
         if not isinstance(value, int) or isinstance(value, bool):

@@ -25,6 +25,7 @@ def make_policy(scheduling: SchedulingConfig) -> Policy:
     return Policy(
         max_age_s=scheduling.max_age_s,
         repeat_interval_s=scheduling.repeat_interval_s,
+        supersede=scheduling.supersede,
         resume_preempted=frozenset(PRIORITIES[p] for p in scheduling.resume_preempted),
         partial=frozenset(PRIORITIES[p] for p in scheduling.partial),
         emergency_interval_s=scheduling.emergency_interval_s,

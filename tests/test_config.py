@@ -86,6 +86,7 @@ def test_config_is_frozen() -> None:
         (minimal(scheduling={"partial": ["urgent"]}), "scheduling.partial: must be a list of call, announcement, emergency"),
         (minimal(scheduling={"stop_grace": 5}), 'scheduling.stop_grace: unknown key (did you mean "stop_grace_s"?)'),
         (minimal(scheduling={"max_repeats": 11}), "scheduling.max_repeats: 11 is outside 0..10"),
+        (minimal(scheduling={"supersede": "no"}), "scheduling.supersede: must be true or false, not"),
         (minimal(mqtt={"session_expiry_s": -1}), "mqtt.session_expiry_s: -1 is outside"),
         (minimal(announcement={"repeat_prefix": "Panggilan {nomor}"}), "announcement.repeat_prefix: only {ordinal} may be used"),
         (minimal(music={"attack": 5}), 'music.attack: unknown key (did you mean "attack_ms"?)'),

@@ -110,6 +110,14 @@ def test_a_counters_next_ticket_supersedes_its_queued_one() -> None:
     assert "counter 1 called A2" in out[0].reason
 
 
+def test_without_supersede_every_ticket_of_a_counter_plays_in_order() -> None:
+    s = Scheduler(ZONES, Policy(supersede=False))
+    s.submit(call("a1", "1", "A1", repeats=1), 0)
+    assert events(s.submit(call("a2", "1", "A2"), 1)) == [("queued", "a2")]
+    assert events(s.submit(call("a3", "1", "A3"), 1)) == [("queued", "a3")]
+    assert events(s.finished("a1", 2)) == [("finished", "a1"), ("queued", "a1"), ("started", "a2")]
+
+
 def test_a_recall_of_a_queued_ticket_merges_into_it() -> None:
     s = Scheduler(ZONES)
     s.submit(call("x", "9", "X1"), 0)
