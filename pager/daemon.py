@@ -375,7 +375,11 @@ class Daemon:
                 "failed", job, playing.zones, text=playing.text, reason=playing.failure
             )
         else:
-            self.reporter.job("finished", job, playing.zones, text=playing.text)
+            rate = self.config.audio.sample_rate
+            audio_s = round(event.player.appended_frames / rate, 3)
+            late_s = round(event.player.starved_frames / rate, 3)
+            self.reporter.job("finished", job, playing.zones, text=playing.text,
+                              audio_s=audio_s, late_s=late_s)  # fmt: skip
         if event.player.starved_frames:
             late_ms = 1000 * event.player.starved_frames / self.config.audio.sample_rate
             log.warning("%s: speech came %.0f ms after the chime ended", job.id, late_ms)

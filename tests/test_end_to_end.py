@@ -108,6 +108,10 @@ def test_call_is_heard_after_a_chime_on_exactly_its_zones(
     assert correlation(contour(speech), contour(said)) > 0.95
     end = onset + len(bell) + voiced[-1]
     assert not np.any(hall[end + int(0.5 * rate) :]), "something played after the call"
+    # The finished event tells the announcement's length, and how late its speech came.
+    assert 0 <= finished["late_s"] < 0.3
+    heard_s = (end - onset) / rate
+    assert heard_s <= finished["audio_s"] + finished["late_s"] < heard_s + 0.5
 
 
 def contour(samples: np.ndarray, frame: int = 960) -> np.ndarray:
