@@ -1,5 +1,6 @@
-"""Latency from publish to the first sample at the sound card: pager against the simple
-alternative (mosquitto_sub | espeak-ng | aplay), on the same paced virtual card.
+"""Latency from publish to the first sample at the sound card, of the chime and of speech:
+pager against the simple alternative (mosquitto_sub | espeak-ng | aplay), on the same paced
+virtual card.
 
     .venv/bin/python -m bench.latency [--calls 200] [--baseline-calls 30]
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import tempfile
@@ -18,12 +20,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from pager import chime, config
 from tests.broker import Mosquitto, Watcher
 from tests.conftest import DaemonProcess, write_config
 from tests.virtual_card import VirtualCard
 
 RATE = 48000
 SETTLE_FRAMES = RATE // 10  # after a cancel: the fade and the device buffer are over
+SPEECH_WINDOW = RATE // 2  # how long after the chime's end to look for the speech
 
 BASELINE = (
     "mosquitto_sub -h 127.0.0.1 -p {port} -t 'pager/call/+' | "
@@ -46,12 +52,21 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 def pager_latency(
     directory: Path, broker: Mosquitto, card: VirtualCard, calls: int
 ) -> dict[str, Any]:
-    """Publish a call, wait for its chime's first sample at the card, cancel it; repeat."""
+    """Publish a call; find its chime's first sample, then its speech's first sample, in
+    what the card played; cancel it; repeat.
+
+    Speech starts at its first sample (pager trims leading silence) and the chime ends in
+    an exact zero, so the first non-zero frame from the chime's last one on is the speech's
+    first: any silence the mixer had to insert because synthesis was late shows as a gap.
+    """
     watcher = Watcher(broker.port, "pager/#")
     cfg = write_config(directory / "zones.yaml", node="bench", mqtt={"port": broker.port},
                        audio={"device": card.name, "latency": "low"})  # fmt: skip
+    loaded = config.load(cfg)
+    bell = chime.prepared(loaded.announcement, loaded.audio.sample_rate)
+    lead, length = int(np.flatnonzero(bell)[0]), len(bell)
     daemon = DaemonProcess(["run", "-c", str(cfg)], card.env(), directory / "daemon.log")
-    samples = []
+    chime_ms, speech_ms, gaps = [], [], []
     try:
         watcher.status("bench", "online")
         card.wait_for_frames(card.frames + RATE)  # the stream is running steadily
@@ -60,15 +75,35 @@ def pager_latency(
             sent = time.monotonic()
             watcher.publish("pager/call/3", json.dumps({"ticket": f"A{n + 1}", "id": f"l{n}"}))
             heard = card.wait_for_sound(before)
-            samples.append((card.time_of_frame(heard) - sent) * 1000)
+            chime_ms.append((card.time_of_frame(heard) - sent) * 1000)
+            chime_end = heard - lead + length - 1  # the chime's last frame: exactly zero
+            card.wait_for_frames(chime_end + SPEECH_WINDOW)
+            after = card.segment(chime_end, chime_end + SPEECH_WINDOW)
+            loud = np.flatnonzero(np.any(after != 0, axis=1))
+            gap = int(loud[0]) if len(loud) else SPEECH_WINDOW
+            gaps.append(1000 * max(0, gap - 1) / RATE)  # frames of silence between the two
+            speech_ms.append((card.time_of_frame(chime_end + gap) - sent) * 1000)
             watcher.publish("pager/cancel", json.dumps({"id": f"l{n}"}))
             watcher.event("cancelled", f"l{n}")
             card.wait_for_frames(card.frames + SETTLE_FRAMES)
     finally:
         daemon.stop()
         watcher.close()
-    late = daemon.log.count("after the chime ended")
-    return {"first_sample_ms": percentiles(samples), "speech_late_after_chime": late}
+    return {
+        "first_sample_ms": percentiles(chime_ms),
+        "first_speech_ms": percentiles(speech_ms),
+        "speech_gap_ms": percentiles(gaps),
+        "speech_late_after_chime": sum(1 for g in gaps if g > 0),
+        "device_latency_ms": output_latency_ms(daemon.log),
+    }
+
+
+def output_latency_ms(log: str) -> float:
+    """The device buffer PortAudio reported when the daemon opened the stream."""
+    found = re.search(r"output latency ([0-9.]+) ms", log)
+    if found is None:
+        raise AssertionError("the daemon did not log its output latency")
+    return float(found.group(1))
 
 
 def baseline_latency(broker: Mosquitto, card: VirtualCard, calls: int) -> dict[str, Any]:
@@ -77,6 +112,7 @@ def baseline_latency(broker: Mosquitto, card: VirtualCard, calls: int) -> dict[s
     script = BASELINE.format(port=broker.port, device=f"{card.name}_plug")
     loop = subprocess.Popen(["bash", "-c", script], env=card.env(), start_new_session=True)
     samples = []
+    ended = card.sessions_ended
     try:
         time.sleep(1.0)  # mosquitto_sub has no readiness signal to wait for
         for n in range(calls):
@@ -85,13 +121,13 @@ def baseline_latency(broker: Mosquitto, card: VirtualCard, calls: int) -> dict[s
             watcher.publish("pager/call/3", f"A{n + 1}")
             heard = card.wait_for_sound(before)
             samples.append((card.time_of_frame(heard) - sent) * 1000)
-            if not card.closed.wait(30):  # aplay closes the device after the sentence
-                raise AssertionError("the baseline never finished a sentence")
+            card.wait_for_sessions(ended + n + 1, 30)  # aplay closes the card after each call
     finally:
         os.killpg(loop.pid, 15)
         loop.wait()
         watcher.close()
-    return {"first_sample_ms": percentiles(samples)}
+    # It has no chime: its first sample is its speech's.
+    return {"first_sample_ms": percentiles(samples), "first_speech_ms": percentiles(samples)}
 
 
 def main() -> None:

@@ -20,7 +20,9 @@ def test_bench_smoke_writes_the_report(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     report = out.read_text()
-    assert "| publish → first sample, p99 (ms) |" in report
+    assert "| publish → first sample of chime, p99 (ms) |" in report
+    assert "| publish → first sample of speech, p99 (ms) |" in report
+    assert "| time until the last call has finished (s) |" in report
     assert "| 64 |" in report
     assert "Smoke run" in report
     assert "| CPU idle, stream open (% of one core) |" in report

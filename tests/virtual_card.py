@@ -41,6 +41,7 @@ class VirtualCard:
         self._unplug = threading.Event()
         self.unplugged = threading.Event()
         self.replugged_at: int | None = None  # the first frame played after plug()
+        self.sessions_ended = 0  # how many times a player opened the card and closed it again
         self._finished = False
 
     def __enter__(self) -> VirtualCard:
@@ -95,6 +96,9 @@ class VirtualCard:
                 self.opened.set()
                 if not self._read_until_eof(fifo):
                     return  # unplugged
+            with self._progress:
+                self.sessions_ended += 1
+                self._progress.notify_all()
             self.closed.set()
 
     def _read_until_eof(self, fifo: BinaryIO) -> bool:
@@ -168,6 +172,22 @@ class VirtualCard:
                 if len(loud):
                     return int(chunk * READ_FRAMES + loud[0])
                 chunk += 1
+
+    def wait_for_sessions(self, sessions: int, timeout: float) -> None:
+        """Block until players have opened and closed the card `sessions` times in all."""
+        with self._progress:
+            if not self._progress.wait_for(lambda: self.sessions_ended >= sessions, timeout):
+                raise AssertionError(f"{self.sessions_ended} of {sessions} sessions ended")
+
+    def segment(self, start: int, stop: int) -> np.ndarray:
+        """Frames start..stop (already played) as frames x channels float32."""
+        first, last = start // READ_FRAMES, -(-stop // READ_FRAMES)
+        with self._lock:
+            if stop > self._frames:
+                raise ValueError(f"frame {stop} has not been played yet ({self._frames})")
+            data = b"".join(self._chunks[first:last])
+        block = np.frombuffer(data, dtype="<f4").reshape(-1, self.channels)
+        return block[start - first * READ_FRAMES : stop - first * READ_FRAMES]
 
     def samples(self) -> np.ndarray:
         """Everything the card has played so far: frames x channels float32."""
