@@ -55,6 +55,20 @@ def timed(action: Callable[[], object]) -> float:
     return (time.perf_counter() - start) * 1000
 
 
+def render_ms(sentences: int) -> dict[str, list[float]]:
+    """Milliseconds to render one call's speech, ready for the mixer: each of `sentences`
+    different sentences once (cache miss), then one sentence again and again (cache hit)."""
+    synth = Synthesizer("id", 150, RATE, -20.0)
+    synth.start()
+    try:
+        sentence = "Nomor antrean A {}, silakan menuju loket lima."
+        miss = [timed(functools.partial(synth.speak, sentence.format(n))) for n in range(sentences)]
+        hit = [timed(functools.partial(synth.speak, sentence.format(0))) for _ in range(sentences)]
+    finally:
+        synth.close()
+    return {"cache_miss": miss, "cache_hit": hit}
+
+
 def main() -> None:
     block_us = BLOCK / RATE * 1e6
     mixing = {}
@@ -65,16 +79,9 @@ def main() -> None:
             "us_per_block": spread(runs),
             "percent_of_block": spread([100 * r / block_us for r in runs]),
         }
-    synth = Synthesizer("id", 150, RATE, -20.0)
-    synth.start()
-    try:
-        sentence = "Nomor antrean A {}, silakan menuju loket lima."
-        miss = [timed(functools.partial(synth.speak, sentence.format(n))) for n in range(100)]
-        hit = [timed(functools.partial(synth.speak, sentence.format(0))) for _ in range(100)]
-    finally:
-        synth.close()
+    renders = render_ms(100)
     print(json.dumps({"block_us": round(block_us, 1), "mixer": mixing,
-                      "render_ms": {"cache_miss": spread(miss), "cache_hit": spread(hit)}},
+                      "render_ms": {k: spread(v) for k, v in renders.items()}},
                      indent=2))  # fmt: skip
 
 
