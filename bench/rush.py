@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import functools
 import io
 import json
 import os
@@ -33,6 +34,10 @@ from tests.virtual_card import VirtualCard
 
 WINDOW_S = 1.0  # all calls are published within this
 SETTLE_S = 0.5  # after the last call: nothing more may play
+END_EVENTS = ("finished", "expired", "superseded", "merged", "failed", "rejected", "cancelled")
+# A zone's last call waits about 3.5 minutes, longer than the default max_age_s (180 s) after
+# which a call expires rather than be read out late: here every call must play.
+MAX_AGE_S = 3600
 
 
 def publish_burst(watcher: Watcher, counters: int, calls: int, body: Any) -> float:
@@ -46,6 +51,12 @@ def publish_burst(watcher: Watcher, counters: int, calls: int, body: Any) -> flo
             payload = body(counter, n)
             watcher.client.publish(f"pager/call/{counter}", payload, qos=1)
     return first
+
+
+def ended(call_id: str, topic: str, body: Any) -> bool:
+    """The event that ends a call's life: played, or not to be played."""
+    return ("/event/" in topic and isinstance(body, dict) and body.get("id") == call_id
+            and body.get("event") in END_EVENTS)  # fmt: skip
 
 
 def last_sound_time(card: VirtualCard, since: int) -> float:
@@ -65,7 +76,8 @@ def pager_rush(directory: Path, broker: Mosquitto, card: VirtualCard, counters: 
         directory / "zones.yaml", replace=("zones", "groups", "counters"), node="rush",
         mqtt={"port": broker.port}, audio={"device": card.name, "latency": "low"},
         zones=EIGHT_ZONES, groups={}, counters={c: {"zones": [z]} for c, z in zone_of.items()},
-        default_zones=["z1"], music={}, scheduling={"supersede": False},
+        default_zones=["z1"], music={},
+        scheduling={"supersede": False, "max_age_s": MAX_AGE_S},
     )  # fmt: skip
     daemon = DaemonProcess(["run", "-c", str(cfg)], card.env(), directory / "daemon.log")
     ids = [f"r{c}-{n}" for n in range(calls) for c in range(1, counters + 1)]
@@ -75,7 +87,8 @@ def pager_rush(directory: Path, broker: Mosquitto, card: VirtualCard, counters: 
         start_frame = card.frames
         first = publish_burst(watcher, counters, calls, lambda c, n: json.dumps(
             {"ticket": f"A{n * counters + c}", "id": f"r{c}-{n}"}))  # fmt: skip
-        finished = [watcher.event("finished", call_id, timeout=900) for call_id in ids]
+        ends = [watcher.wait_for(functools.partial(ended, call_id), timeout=900) for call_id in ids]
+        finished = [body for body in ends if body["event"] == "finished"]
         card.wait_for_frames(card.frames + int(SETTLE_S * card.rate))
         elapsed = last_sound_time(card, start_frame) - first
     finally:
