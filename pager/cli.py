@@ -19,6 +19,7 @@ from pager import __version__, chime, config
 from pager.calls import Call, parse_call
 from pager.daemon import Daemon
 from pager.errors import BrokerError, CallRejected, ConfigError, PagerError
+from pager.memory import keep_large_buffers_out_of_the_heap
 from pager.output import (
     AudioSink,
     NullSink,
@@ -54,6 +55,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return dataclasses.replace(loaded, audio=audio)
 
     cfg = adjust(config.load(args.config))
+    keep_large_buffers_out_of_the_heap()
     sink: AudioSink
     if cfg.audio.output == "wav":
         sink = WavRecorderSink(cfg.audio, cfg.zones)
