@@ -14,6 +14,7 @@ import os
 import platform
 import statistics
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,41 +40,44 @@ def fmt(values: list[float]) -> str:
     return f"{s['min']:.1f} / {s['median']:.1f} / {s['max']:.1f}"
 
 
-def latency_runs(runs: int, calls: int, baseline_calls: int) -> list[dict[str, Any]]:
+def in_fresh_directories(
+    runs: int, measure: Callable[[Path], dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """`measure` once per run, each time in a new temporary directory."""
     results = []
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as tmp:
-            directory = Path(tmp)
-            with Mosquitto(directory) as broker, VirtualCard(directory / "card") as card:
-                results.append({
-                    "pager": pager_latency(directory, broker, card, calls),
-                    "baseline": baseline_latency(broker, card, baseline_calls),
-                })  # fmt: skip
+            results.append(measure(Path(tmp)))
     return results
+
+
+def latency_runs(runs: int, calls: int, baseline_calls: int) -> list[dict[str, Any]]:
+    def measure(directory: Path) -> dict[str, Any]:
+        with Mosquitto(directory) as broker, VirtualCard(directory / "card") as card:
+            return {
+                "pager": pager_latency(directory, broker, card, calls),
+                "baseline": baseline_latency(broker, card, baseline_calls),
+            }
+
+    return in_fresh_directories(runs, measure)
 
 
 def resource_runs(runs: int, window_s: float, calls: int) -> list[dict[str, Any]]:
-    results = []
-    for _ in range(runs):
-        with tempfile.TemporaryDirectory() as tmp:
-            d = Path(tmp)
-            for part in "abcd":
-                (d / part).mkdir()
-            results.append({
-                **cpu_and_memory(d / "a", window_s),
-                **{f"{k}_512": v for k, v in cpu_and_memory(d / "b", window_s, 512).items()},
-                **floor_cpu(d / "c", window_s),
-                **memory_after_calls(d / "d", calls),
-            })  # fmt: skip
-    return results
+    def measure(d: Path) -> dict[str, Any]:
+        for part in "abcd":
+            (d / part).mkdir()
+        return {
+            **cpu_and_memory(d / "a", window_s),
+            **{f"{k}_512": v for k, v in cpu_and_memory(d / "b", window_s, 512).items()},
+            **floor_cpu(d / "c", window_s),
+            **memory_after_calls(d / "d", calls),
+        }
+
+    return in_fresh_directories(runs, measure)
 
 
 def rush_runs(runs: int, counters: int, calls: int) -> list[dict[str, Any]]:
-    results = []
-    for _ in range(runs):
-        with tempfile.TemporaryDirectory() as tmp:
-            results.append(rush_run(Path(tmp), counters, calls, baseline=True))
-    return results
+    return in_fresh_directories(runs, lambda d: rush_run(d, counters, calls, baseline=True))
 
 
 def verdict(met: bool, text: str) -> str:

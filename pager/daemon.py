@@ -369,20 +369,19 @@ class Daemon:
             return
         if self.players.get(job.id) is event.player:
             del self.players[job.id]
+        rate = self.config.audio.sample_rate
+        late_s = event.player.starved_frames / rate
         if playing.failure:
             log.error("%s: %s", job.id, playing.failure)
             self.reporter.job(
                 "failed", job, playing.zones, text=playing.text, reason=playing.failure
             )
         else:
-            rate = self.config.audio.sample_rate
             audio_s = round(event.player.appended_frames / rate, 3)
-            late_s = round(event.player.starved_frames / rate, 3)
             self.reporter.job("finished", job, playing.zones, text=playing.text,
-                              audio_s=audio_s, late_s=late_s)  # fmt: skip
-        if event.player.starved_frames:
-            late_ms = 1000 * event.player.starved_frames / self.config.audio.sample_rate
-            log.warning("%s: speech came %.0f ms after the chime ended", job.id, late_ms)
+                              audio_s=audio_s, late_s=round(late_s, 3))  # fmt: skip
+        if late_s:
+            log.warning("%s: speech came %.0f ms after the chime ended", job.id, 1000 * late_s)
         if self._stopping:  # start nothing new; what waits stays in the journal
             if job.repeats == 0:
                 self.journal.remove(job.id)

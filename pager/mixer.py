@@ -45,6 +45,7 @@ class Player:
     def __init__(self, channel_gains: Sequence[tuple[int, float]], tag: Any = None) -> None:
         self.channel_gains = tuple((int(c), float(g)) for c, g in channel_gains)
         self.tag: Any = tag  # whatever the owner needs to recognise it
+        self.gains = np.zeros(0, dtype=np.float32)  # per output channel: set by Mixer.add
         self.state = PlayerState.WAITING
         self.starved_frames = 0
         self._segments: collections.deque[np.ndarray] = collections.deque()
@@ -153,10 +154,9 @@ class Mixer:
         self.max_frames = max_frames
         self.events: queue.SimpleQueue[Any] = events if events is not None else queue.SimpleQueue()
         self._fade = np.linspace(1.0, 0.0, max(1, fade_frames), dtype=np.float32)
-        self._incoming: queue.SimpleQueue[tuple[Player, np.ndarray]] = queue.SimpleQueue()
-        self._waiting: collections.deque[tuple[Player, np.ndarray]] = collections.deque()
+        self._incoming: queue.SimpleQueue[Player] = queue.SimpleQueue()
+        self._waiting: collections.deque[Player] = collections.deque()
         self._active: list[Player] = []
-        self._rows: dict[Player, np.ndarray] = {}  # each player's gain per output channel
         self._beds: list[Bed] = []
         self._stack = np.zeros((max_players, max_frames), dtype=np.float32)
         self._views = list(self._stack)  # each row, cut to the current block size
@@ -170,18 +170,16 @@ class Mixer:
 
     def add(self, player: Player) -> None:
         """Start a player at the next block (any thread)."""
-        self._incoming.put((player, self._gain_row(player)))
+        player.gains = self._gain_row(player)
+        self._incoming.put(player)
 
     def reset(self) -> None:
         """Drop every announcement at once (only while the stream is not running)."""
         while not self._incoming.empty():
             self._waiting.append(self._incoming.get_nowait())
-        for player, _ in self._waiting:
+        for player in [*self._waiting, *self._active]:
             player.stopped = True
         self._waiting.clear()
-        for player in self._active:
-            player.stopped = True
-            del self._rows[player]
         self._active = []
         self._arrange()
 
@@ -189,7 +187,7 @@ class Mixer:
         """Add background music (before the stream starts)."""
         if len(self._beds) + 1 >= len(self._stack):
             raise ValueError(f"more than {len(self._stack) - 1} music beds")
-        self._rows[bed.player] = self._gain_row(bed.player)
+        bed.player.gains = self._gain_row(bed.player)
         self._beds.append(bed)
         self._arrange()
 
@@ -260,9 +258,6 @@ class Mixer:
         if self._may_clip:
             np.clip(out, -1.0, 1.0, out=out)
         if finished:
-            for player in self._active:
-                if player.state is PlayerState.FINISHED:
-                    del self._rows[player]
             self._active = [p for p in self._active if p.state is not PlayerState.FINISHED]
             self._arrange()
         self._count(frames)
@@ -276,9 +271,7 @@ class Mixer:
         if room <= 0:
             return  # the rest start as rows come free
         while self._waiting and room:
-            player, row = self._waiting.popleft()
-            self._rows[player] = row
-            self._active.append(player)
+            self._active.append(self._waiting.popleft())
             room -= 1
         self._arrange()
 
@@ -286,7 +279,7 @@ class Mixer:
         """Gain matrix rows in stack order, and the channels announcements now occupy."""
         players = [bed.player for bed in self._beds] + self._active
         for index, player in enumerate(players):
-            self._gains[index] = self._rows[player]
+            self._gains[index] = player.gains
         loudest = np.abs(self._gains[: len(players)]).sum(axis=0, initial=0.0)
         self._may_clip = bool(np.any(loudest > 1.0))
         self._busy.fill(False)
