@@ -15,11 +15,13 @@ from collections.abc import Callable
 
 import numpy as np
 
+from pager.config import AudioConfig
 from pager.mixer import Mixer, Player
 from pager.tts import Synthesizer
 
 RATE = 48000
-BLOCK = 256
+BLOCK = AudioConfig().blocksize  # the daemon's default
+SMALL_BLOCK = 256  # the lower-latency alternative, measured beside it
 RUNS = 5
 
 

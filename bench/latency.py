@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from bench.costs import BLOCK
 from pager import chime, config
 from tests.broker import Mosquitto, Watcher
 from tests.conftest import DaemonProcess, write_config
@@ -50,7 +51,7 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 
 
 def pager_latency(
-    directory: Path, broker: Mosquitto, card: VirtualCard, calls: int
+    directory: Path, broker: Mosquitto, card: VirtualCard, calls: int, blocksize: int = BLOCK
 ) -> dict[str, Any]:
     """Publish a call; find its chime's first sample, then its speech's first sample, in
     what the card played; cancel it; repeat.
@@ -60,8 +61,9 @@ def pager_latency(
     first: any silence the mixer had to insert because synthesis was late shows as a gap.
     """
     watcher = Watcher(broker.port, "pager/#")
+    audio = {"device": card.name, "latency": "low", "blocksize": blocksize}
     cfg = write_config(directory / "zones.yaml", node="bench", mqtt={"port": broker.port},
-                       audio={"device": card.name, "latency": "low"})  # fmt: skip
+                       audio=audio)  # fmt: skip
     loaded = config.load(cfg)
     bell = chime.prepared(loaded.announcement, loaded.audio.sample_rate)
     lead, length = int(np.flatnonzero(bell)[0]), len(bell)
@@ -139,7 +141,7 @@ def main() -> None:
         directory = Path(tmp)
         with Mosquitto(directory) as broker, VirtualCard(directory / "card") as card:
             result = {
-                "block_ms": round(256 / RATE * 1000, 1),
+                "block_ms": round(BLOCK / RATE * 1000, 1),
                 "pager": pager_latency(directory, broker, card, args.calls),
                 "baseline": baseline_latency(broker, card, args.baseline_calls),
             }

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.costs import mixer_block_us, render_ms, spread
+from bench.costs import BLOCK, SMALL_BLOCK, mixer_block_us, render_ms, spread
 from bench.latency import RATE, baseline_latency, pager_latency
 from bench.resources import cpu_and_memory, floor_cpu, memory_after_calls
 from bench.rush import rush_run
@@ -53,11 +53,14 @@ def in_fresh_directories(
 
 def latency_runs(runs: int, calls: int, baseline_calls: int) -> list[dict[str, Any]]:
     def measure(directory: Path) -> dict[str, Any]:
+        (directory / "small").mkdir()
         with Mosquitto(directory) as broker, VirtualCard(directory / "card") as card:
             return {
                 "pager": pager_latency(directory, broker, card, calls),
+                "small_block": pager_latency(directory / "small", broker, card,
+                                             max(1, calls // 2), SMALL_BLOCK),
                 "baseline": baseline_latency(broker, card, baseline_calls),
-            }
+            }  # fmt: skip
 
     return in_fresh_directories(runs, measure)
 
@@ -68,7 +71,10 @@ def resource_runs(runs: int, window_s: float, calls: int) -> list[dict[str, Any]
             (d / part).mkdir()
         return {
             **cpu_and_memory(d / "a", window_s),
-            **{f"{k}_512": v for k, v in cpu_and_memory(d / "b", window_s, 512).items()},
+            **{
+                f"{k}_small_block": v
+                for k, v in cpu_and_memory(d / "b", window_s, SMALL_BLOCK).items()
+            },
             **floor_cpu(d / "c", window_s),
             **memory_after_calls(d / "d", calls),
         }
@@ -85,7 +91,11 @@ def verdict(met: bool, text: str) -> str:
 
 
 def latency_section(runs: list[dict[str, Any]]) -> str:
-    block_ms = 256 / RATE * 1000
+    block_ms = BLOCK / RATE * 1000
+    small_ms = SMALL_BLOCK / RATE * 1000
+    small = [r["small_block"]["first_sample_ms"] for r in runs]
+    small_p99 = statistics.median(s["p99"] for s in small)
+    small_floor = small_ms + statistics.median(r["small_block"]["device_latency_ms"] for r in runs)
     device_ms = statistics.median(r["pager"]["device_latency_ms"] for r in runs)
     floor_ms = block_ms + device_ms
     rows = []
@@ -110,6 +120,10 @@ Each run: pager {calls} calls, the alternative {base_calls}, one at a time.
 |---|---|---|---|
 {chr(10).join(rows)}
 | silence between chime and speech, max over runs (ms) | {worst_gap:.1f} | (no chime) | |
+| with `audio.blocksize: {SMALL_BLOCK}`: first sample of chime, p50 (ms) | \
+{fmt([s["p50"] for s in small])} | | |
+| with `audio.blocksize: {SMALL_BLOCK}`: first sample of chime, p99 (ms) | \
+{fmt([s["p99"] for s in small])} | | |
 
 **First sample of the chime.** Floor for pager: one audio block ({block_ms:.1f} ms) plus the
 device buffer PortAudio reported ({device_ms:.1f} ms, `audio.latency: low`) =
@@ -131,7 +145,13 @@ The alternative has no chime, so its first sample is its speech. It reaches the 
 because it opens the device per call and writes into an empty buffer, while pager keeps one
 stream open for all zones with a device buffer in front of it; in exchange the alternative
 plays one call at a time, in one zone, with no chime, levels or queueing (see rush hour).
-A smaller `audio.latency` or `blocksize` lowers pager's floor.
+
+**Block size.** The default `audio.blocksize` is {BLOCK} frames ({block_ms:.1f} ms).
+With {SMALL_BLOCK} frames ({small[0]["n"]} calls a run) the floor is \
+{small_floor:.1f} ms and the chime's p99 {small_p99:.1f} ms: \
+{p99 - small_p99:.1f} ms sooner, for the CPU shown under "CPU and memory" below. A few
+milliseconds are inaudible in a paging system, where the chime itself lasts two seconds, so
+the default spends them on a quieter CPU and more headroom against underruns.
 """
 
 
@@ -195,16 +215,17 @@ def resource_section(resources: list[dict[str, Any]]) -> str:
     idle = statistics.median(r["cpu_idle_percent"] for r in resources)
     own = statistics.median(r["cpu_idle_percent"] - r["cpu_empty_callback_percent"]
                             for r in resources)  # fmt: skip
+    small = statistics.median(r["cpu_idle_percent_small_block"] for r in resources)
     explanation = (
-        "" if idle < 2 else
-        " Profiled (py-spy, and per thread from /proc): the cost is the audio thread. A "
-        "sounddevice stream whose callback does nothing at all costs about the same on this "
-        f"card (row above); pager's own share on top of it is {own:.1f} % (median). It is the "
-        "price of calling Python 187.5 times a second from PortAudio's thread on this virtual "
-        "machine; aplay, in C, shows the card's own part. Already done: the idle callback "
-        "copies prepared silence without running the mixer, on a raw stream (sounddevice's "
-        "numpy wrapping alone cost about 1 % of a core). Left to the operator: "
-        "`audio.blocksize: 512` halves the callbacks, for 5 ms more latency (row above)."
+        f" pager's own share, above a sounddevice stream whose callback does nothing, is "
+        f"{own:.1f} % (median). Profiled (py-spy, and per thread from /proc): idle, the cost "
+        "is the audio thread, that is PortAudio calling Python "
+        f"{RATE / BLOCK:.1f} times a second; aplay, in C, shows the card's own part. So the "
+        "idle callback copies prepared silence without running the mixer, on a raw stream "
+        "(sounddevice's numpy wrapping alone cost about 1 % of a core), and the default "
+        f"block is {BLOCK} frames: with {SMALL_BLOCK} ({RATE / SMALL_BLOCK:.1f} callbacks a "
+        f"second) the idle daemon costs {small:.1f} % (row above)"
+        f"{', over the target' if small >= 2 else ''}."
     )  # fmt: skip
     return f"""## CPU and memory of the daemon process
 
@@ -214,7 +235,12 @@ of the card's own clock.
 | figure | min / median / max |
 |---|---|
 {row("CPU idle, stream open (% of one core)", "cpu_idle_percent")}
-{row("CPU idle with `audio.blocksize: 512` (% of one core)", "cpu_idle_percent_512")}
+{
+        row(
+            f"CPU idle with `audio.blocksize: {SMALL_BLOCK}` (% of one core)",
+            "cpu_idle_percent_small_block",
+        )
+    }
 {
         row(
             "same card, sounddevice stream with an empty callback (% of one core)",
@@ -237,7 +263,7 @@ Target: memory does not grow. {memory} The soak test checks the same in CI.
 def write(path: Path, *, runs: list[dict[str, Any]], rush: list[dict[str, Any]],
           mixer: dict[int, list[float]], renders: list[dict[str, list[float]]],
           resources: list[dict[str, Any]], smoke: bool) -> None:  # fmt: skip
-    block_ms = 256 / RATE * 1000
+    block_ms = BLOCK / RATE * 1000
     render_rows = "\n".join(
         f"| render, cache {kind} (ms) | {fmt([statistics.median(r[key]) for r in renders])} | "
         f"{fmt([sorted(r[key])[int(0.99 * len(r[key]))] for r in renders])} |"
@@ -265,7 +291,7 @@ piped into a loop of `espeak-ng -v id --stdout "Nomor antrean $m" | aplay`.
 {rush_section(rush)}
 ## Mixer cost per audio block (every channel busy, two channels per announcement)
 
-Median time of one 256-frame block, as a share of the block's 5.3 ms.
+Median time of one {BLOCK}-frame block (the default), as a share of the block's {block_ms:.1f} ms.
 
 | output channels | % of the block's duration |
 |---|---|

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.costs import BLOCK
 from tests.broker import Mosquitto, Watcher
 from tests.conftest import DaemonProcess, write_config
 from tests.virtual_card import VirtualCard
@@ -55,7 +56,7 @@ def cpu_percent(pid: int, card: VirtualCard, seconds: float) -> float:
     return 100 * (cpu_seconds(pid) - start_cpu) / (time.monotonic() - start)
 
 
-def cpu_and_memory(directory: Path, window_s: float, blocksize: int = 256) -> dict[str, Any]:
+def cpu_and_memory(directory: Path, window_s: float, blocksize: int = BLOCK) -> dict[str, Any]:
     with Mosquitto(directory) as broker, VirtualCard(directory / "card") as card:
         watcher = Watcher(broker.port, "pager/#")
         cfg = write_config(
@@ -86,7 +87,7 @@ def cpu_and_memory(directory: Path, window_s: float, blocksize: int = 256) -> di
             "rss_after_start_mb": round(rss_start, 1)}  # fmt: skip
 
 
-def floor_cpu(directory: Path, window_s: float, blocksize: int = 256) -> dict[str, float]:
+def floor_cpu(directory: Path, window_s: float, blocksize: int = BLOCK) -> dict[str, float]:
     """What an open stream costs without pager, on the same card: a sounddevice stream with a
     callback that does nothing, and aplay (C, no callback) playing silence."""
     commands = {

@@ -49,7 +49,7 @@ class AudioConfig:
     device: str | int = "default"
     sample_rate: int = 48000
     channels: int = 8
-    blocksize: int = 256
+    blocksize: int = 512  # 10.7 ms at 48 kHz: see BENCHMARKS.md for why not 256
     latency: str | float = "low"
     recordings_dir: str = "recordings"
 
