@@ -2,6 +2,7 @@
 
     make bench            # the full run (about an hour)
     make bench-smoke      # a tiny run that only proves the suite works
+    python -m bench.report --from-json BENCHMARKS.json   # rewrite the text, measure nothing
 
 Each latency figure is given as min / median / max over the repeated runs.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import platform
 import statistics
@@ -149,9 +151,10 @@ plays one call at a time, in one zone, with no chime, levels or queueing (see ru
 **Block size.** The default `audio.blocksize` is {BLOCK} frames ({block_ms:.1f} ms).
 With {SMALL_BLOCK} frames ({small[0]["n"]} calls a run) the floor is \
 {small_floor:.1f} ms and the chime's p99 {small_p99:.1f} ms: \
-{p99 - small_p99:.1f} ms sooner, for the CPU shown under "CPU and memory" below. A few
-milliseconds are inaudible in a paging system, where the chime itself lasts two seconds, so
-the default spends them on a quieter CPU and more headroom against underruns.
+{p99 - small_p99:.1f} ms sooner. {BLOCK} frames wake PortAudio's thread half as often and give
+a late callback twice the time before the card runs dry. A few milliseconds before a
+two-second chime are inaudible; an underrun clicks in every zone. What the wake-ups cost
+depends on the machine: the idle rows under "CPU and memory" show both sizes.
 """
 
 
@@ -260,27 +263,44 @@ Target: memory does not grow. {memory} The soak test checks the same in CI.
 """
 
 
-def write(path: Path, *, runs: list[dict[str, Any]], rush: list[dict[str, Any]],
-          mixer: dict[int, list[float]], renders: list[dict[str, list[float]]],
-          resources: list[dict[str, Any]], smoke: bool) -> None:  # fmt: skip
+def measure(runs: int, smoke: bool) -> dict[str, Any]:
+    """Every measurement, as plain data (saved beside the report as JSON)."""
+    calls, baseline_calls = (3, 1) if smoke else (200, 30)
+    return {
+        "machine": f"{cpu_model()}, {os.cpu_count()} cores; "
+                   f"{platform.python_implementation()} {platform.python_version()}",
+        "date": datetime.date.today().isoformat(),
+        "smoke": smoke,
+        "runs": latency_runs(runs, calls, baseline_calls),
+        "rush": rush_runs(runs, 8, 1) if smoke else rush_runs(runs, 40, 5),
+        "mixer": {str(c): [mixer_block_us(c, c // 2, 200 if smoke else 2000)
+                           for _ in range(runs)] for c in (8, 32, 64)},
+        "renders": [render_ms(10 if smoke else 100) for _ in range(runs)],
+        "resources": resource_runs(runs, 0.5 if smoke else 5.0, 80 if smoke else 2000),
+    }  # fmt: skip
+
+
+def write(path: Path, results: dict[str, Any]) -> None:
+    """BENCHMARKS.md from the results of `measure`."""
+    runs, rush, mixer = results["runs"], results["rush"], results["mixer"]
+    renders, resources = results["renders"], results["resources"]
     block_ms = BLOCK / RATE * 1000
     render_rows = "\n".join(
         f"| render, cache {kind} (ms) | {fmt([statistics.median(r[key]) for r in renders])} | "
         f"{fmt([sorted(r[key])[int(0.99 * len(r[key]))] for r in renders])} |"
         for kind, key in (("miss", "cache_miss"), ("hit", "cache_hit"))
     )
-    mix64 = statistics.median(100 * us / (block_ms * 1000) for us in mixer[64])
+    mix64 = statistics.median(100 * us / (block_ms * 1000) for us in mixer["64"])
     mixer_rows = [
         f"| {channels} | {fmt([100 * us / (block_ms * 1000) for us in values])} |"
         for channels, values in mixer.items()
     ]
     text = f"""# Benchmarks
 
-{"**Smoke run: too few samples to mean anything.**" if smoke else ""}
-
-Machine: {cpu_model()}, {os.cpu_count()} cores; {platform.python_implementation()} \
-{platform.python_version()}; {datetime.date.today().isoformat()}. Written by `make bench`
-(`bench/report.py`). Every figure is min / median / max over {len(runs)} runs; pager and the
+{"**Smoke run: too few samples to mean anything.**" + chr(10) if results["smoke"] else ""}
+Machine: {results["machine"]}; {results["date"]}. Written by `make bench`
+(`bench/report.py`; the raw figures are in `{path.with_suffix(".json").name}`). Every figure is
+min / median / max over {len(runs)} runs; pager and the
 home-made alternative are measured in turn in each run, on the same kind of paced virtual
 sound card (an ALSA file PCM into a FIFO read at 48 kHz, 8 channels).
 
@@ -321,23 +341,19 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true", help="a tiny run: proves it works")
     parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
     parser.add_argument("--runs", type=int, default=3, help="repeated runs (default 3)")
-    args = parser.parse_args()
-    runs, calls, baseline_calls = (1, 3, 1) if args.smoke else (args.runs, 200, 30)
-    results = latency_runs(runs, calls, baseline_calls)
-    rush = rush_runs(runs, 8, 1) if args.smoke else rush_runs(runs, 40, 5)
-    mixer = {c: [mixer_block_us(c, c // 2, 200 if args.smoke else 2000) for _ in range(runs)]
-             for c in (8, 32, 64)}  # fmt: skip
-    renders = [render_ms(10 if args.smoke else 100) for _ in range(runs)]
-    resources = resource_runs(runs, 0.5 if args.smoke else 5.0, 80 if args.smoke else 2000)
-    write(
-        args.out,
-        runs=results,
-        rush=rush,
-        mixer=mixer,
-        renders=renders,
-        resources=resources,
-        smoke=args.smoke,
+    parser.add_argument(
+        "--from-json",
+        type=Path,
+        metavar="FILE",
+        help="rewrite the report from a run's saved figures, measuring nothing",
     )
+    args = parser.parse_args()
+    if args.from_json:
+        results = json.loads(args.from_json.read_text())
+    else:
+        results = measure(1 if args.smoke else args.runs, args.smoke)
+        args.out.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n")
+    write(args.out, results)
     print(f"wrote {args.out}")
 
 

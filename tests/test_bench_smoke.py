@@ -26,3 +26,12 @@ def test_bench_smoke_writes_the_report(tmp_path: Path) -> None:
     assert "| 64 |" in report
     assert "Smoke run" in report
     assert "| CPU idle, stream open (% of one core) |" in report
+    # The raw figures are saved, and the same report can be written again from them alone.
+    again = tmp_path / "again.md"
+    redone = subprocess.run(
+        [sys.executable, "-m", "bench.report", "--from-json", str(out.with_suffix(".json")),
+         "--out", str(again)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert redone.returncode == 0, redone.stderr[-3000:]
+    assert again.read_text() == report.replace("BENCHMARKS.json", "again.json")
