@@ -1,6 +1,6 @@
 """Run the benchmarks and write BENCHMARKS.md.
 
-    make bench            # the full run (about an hour)
+    make bench            # the full run (about 80 minutes)
     make bench-smoke      # a tiny run that only proves the suite works
     python -m bench.report --from-json BENCHMARKS.json   # rewrite the text, measure nothing
 
@@ -92,9 +92,9 @@ def verdict(met: bool, text: str) -> str:
     return f"**{'Met' if met else 'Missed'}**: {text}"
 
 
-def latency_section(runs: list[dict[str, Any]]) -> str:
-    block_ms = BLOCK / RATE * 1000
-    small_ms = SMALL_BLOCK / RATE * 1000
+def latency_section(runs: list[dict[str, Any]], block: int, small_block: int) -> str:
+    block_ms = block / RATE * 1000
+    small_ms = small_block / RATE * 1000
     small = [r["small_block"]["first_sample_ms"] for r in runs]
     small_p99 = statistics.median(s["p99"] for s in small)
     small_floor = small_ms + statistics.median(r["small_block"]["device_latency_ms"] for r in runs)
@@ -122,9 +122,9 @@ Each run: pager {calls} calls, the alternative {base_calls}, one at a time.
 |---|---|---|---|
 {chr(10).join(rows)}
 | silence between chime and speech, max over runs (ms) | {worst_gap:.1f} | (no chime) | |
-| with `audio.blocksize: {SMALL_BLOCK}`: first sample of chime, p50 (ms) | \
+| with `audio.blocksize: {small_block}`: first sample of chime, p50 (ms) | \
 {fmt([s["p50"] for s in small])} | | |
-| with `audio.blocksize: {SMALL_BLOCK}`: first sample of chime, p99 (ms) | \
+| with `audio.blocksize: {small_block}`: first sample of chime, p99 (ms) | \
 {fmt([s["p99"] for s in small])} | | |
 
 **First sample of the chime.** Floor for pager: one audio block ({block_ms:.1f} ms) plus the
@@ -148,10 +148,10 @@ because it opens the device per call and writes into an empty buffer, while page
 stream open for all zones with a device buffer in front of it; in exchange the alternative
 plays one call at a time, in one zone, with no chime, levels or queueing (see rush hour).
 
-**Block size.** The default `audio.blocksize` is {BLOCK} frames ({block_ms:.1f} ms).
-With {SMALL_BLOCK} frames ({small[0]["n"]} calls a run) the floor is \
+**Block size.** The default `audio.blocksize` is {block} frames ({block_ms:.1f} ms).
+With {small_block} frames ({small[0]["n"]} calls a run) the floor is \
 {small_floor:.1f} ms and the chime's p99 {small_p99:.1f} ms: \
-{p99 - small_p99:.1f} ms sooner. {BLOCK} frames wake PortAudio's thread half as often and give
+{p99 - small_p99:.1f} ms sooner. {block} frames wake PortAudio's thread half as often and give
 a late callback twice the time before the card runs dry. A few milliseconds before a
 two-second chime are inaudible; an underrun clicks in every zone. What the wake-ups cost
 depends on the machine: the idle rows under "CPU and memory" show both sizes.
@@ -203,7 +203,7 @@ Speech came late after its chime in {late} of them. Other events: {", ".join(oth
 """
 
 
-def resource_section(resources: list[dict[str, Any]]) -> str:
+def resource_section(resources: list[dict[str, Any]], block: int, small_block: int) -> str:
     def row(label: str, key: str) -> str:
         return f"| {label} | {fmt([r[key] for r in resources])} |"
 
@@ -223,10 +223,10 @@ def resource_section(resources: list[dict[str, Any]]) -> str:
         f" pager's own share, above a sounddevice stream whose callback does nothing, is "
         f"{own:.1f} % (median). Profiled (py-spy, and per thread from /proc): idle, the cost "
         "is the audio thread, that is PortAudio calling Python "
-        f"{RATE / BLOCK:.1f} times a second; aplay, in C, shows the card's own part. So the "
+        f"{RATE / block:.1f} times a second; aplay, in C, shows the card's own part. So the "
         "idle callback copies prepared silence without running the mixer, on a raw stream "
         "(sounddevice's numpy wrapping alone cost about 1 % of a core), and the default "
-        f"block is {BLOCK} frames: with {SMALL_BLOCK} ({RATE / SMALL_BLOCK:.1f} callbacks a "
+        f"block is {block} frames: with {small_block} ({RATE / small_block:.1f} callbacks a "
         f"second) the idle daemon costs {small:.1f} % (row above)"
         f"{', over the target' if small >= 2 else ''}."
     )  # fmt: skip
@@ -240,7 +240,7 @@ of the card's own clock.
 {row("CPU idle, stream open (% of one core)", "cpu_idle_percent")}
 {
         row(
-            f"CPU idle with `audio.blocksize: {SMALL_BLOCK}` (% of one core)",
+            f"CPU idle with `audio.blocksize: {small_block}` (% of one core)",
             "cpu_idle_percent_small_block",
         )
     }
@@ -271,6 +271,8 @@ def measure(runs: int, smoke: bool) -> dict[str, Any]:
                    f"{platform.python_implementation()} {platform.python_version()}",
         "date": datetime.date.today().isoformat(),
         "smoke": smoke,
+        "blocksize": BLOCK,
+        "small_blocksize": SMALL_BLOCK,
         "runs": latency_runs(runs, calls, baseline_calls),
         "rush": rush_runs(runs, 8, 1) if smoke else rush_runs(runs, 40, 5),
         "mixer": {str(c): [mixer_block_us(c, c // 2, 200 if smoke else 2000)
@@ -284,7 +286,8 @@ def write(path: Path, results: dict[str, Any]) -> None:
     """BENCHMARKS.md from the results of `measure`."""
     runs, rush, mixer = results["runs"], results["rush"], results["mixer"]
     renders, resources = results["renders"], results["resources"]
-    block_ms = BLOCK / RATE * 1000
+    block, small_block = results["blocksize"], results["small_blocksize"]
+    block_ms = block / RATE * 1000
     render_rows = "\n".join(
         f"| render, cache {kind} (ms) | {fmt([statistics.median(r[key]) for r in renders])} | "
         f"{fmt([sorted(r[key])[int(0.99 * len(r[key]))] for r in renders])} |"
@@ -307,11 +310,11 @@ sound card (an ALSA file PCM into a FIFO read at 48 kHz, 8 channels).
 The alternative is what a mall's IT staff would write: `mosquitto_sub -t 'pager/call/+'`
 piped into a loop of `espeak-ng -v id --stdout "Nomor antrean $m" | aplay`.
 
-{latency_section(runs)}
+{latency_section(runs, block, small_block)}
 {rush_section(rush)}
 ## Mixer cost per audio block (every channel busy, two channels per announcement)
 
-Median time of one {BLOCK}-frame block (the default), as a share of the block's {block_ms:.1f} ms.
+Median time of one {block}-frame block (the default), as a share of the block's {block_ms:.1f} ms.
 
 | output channels | % of the block's duration |
 |---|---|
@@ -332,7 +335,7 @@ worker; {len(renders[0]["cache_miss"])} different sentences (miss), then one rep
 
 Both are far below the chime's 1.94 s, during which speech is rendered.
 
-{resource_section(resources)}"""
+{resource_section(resources, block, small_block)}"""
     path.write_text(text)
 
 
