@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 
 from bench.costs import BLOCK
-from pager import chime, config
+from pager import config
+from pager.audio import chime
 from tests.broker import Mosquitto, Watcher
 from tests.conftest import DaemonProcess, write_config
 from tests.virtual_card import VirtualCard

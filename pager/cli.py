@@ -15,19 +15,19 @@ from types import FrameType
 import numpy as np
 import soundfile
 
-from pager import __version__, chime, config
-from pager.calls import Call, parse_call
-from pager.daemon import Daemon
-from pager.errors import BrokerError, CallRejected, ConfigError, PagerError
-from pager.memory import keep_large_buffers_out_of_the_heap
-from pager.output import (
+from pager import __version__, config, parts
+from pager.audio.sinks import (
     AudioSink,
     NullSink,
     SoundDeviceSink,
     WavRecorderSink,
     list_output_devices,
 )
-from pager.wiring import make_announcer, make_synthesizer
+from pager.core.announcer import Announcer
+from pager.core.messages import Call, parse_call
+from pager.errors import BrokerError, CallRejected, ConfigError, PagerError
+from pager.memory import keep_large_buffers_out_of_the_heap
+from pager.runtime import Runtime
 
 log = logging.getLogger("pager")
 
@@ -63,7 +63,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         sink = NullSink(cfg.audio)
     else:
         sink = SoundDeviceSink(cfg.audio)
-    daemon = Daemon(cfg, sink, config_path=str(args.config), adjust=adjust)
+    daemon = Runtime(cfg, sink, config_path=str(args.config), adjust=adjust)
 
     def on_stop(signum: int, frame: FrameType | None) -> None:
         daemon.stop()
@@ -107,18 +107,17 @@ def cmd_call(args: argparse.Namespace) -> int:
 
 def cmd_say(args: argparse.Namespace) -> int:
     cfg = config.load(args.config)
-    announcement = make_announcer(cfg).prepare(_call_from_args(args))
-    synthesizer = make_synthesizer(cfg)
-    synthesizer.start()
+    job = Announcer(cfg.routing(), cfg.announcement).call(_call_from_args(args))
+    built = parts.build(cfg)
     try:
-        speech = synthesizer.speak(announcement.text)
+        speech = built.synthesizer.speak(job.text)
     finally:
-        synthesizer.close()
+        built.synthesizer.close()
     rate = cfg.audio.sample_rate
-    audio = np.concatenate([chime.prepared(cfg.announcement, rate), speech])
+    audio = np.concatenate([built.chime, speech])
     soundfile.write(args.out, audio, rate, subtype="PCM_16")
-    print(announcement.text)
-    zones = ", ".join(announcement.route.zones)
+    print(job.text)
+    zones = ", ".join(job.zones)
     print(f"wrote {args.out}: {len(audio) / rate:.2f} s at {rate} Hz (zones: {zones})")
     return 0
 

@@ -2,8 +2,10 @@
 
 `Mixer.render` runs in the audio callback. It only copies prepared samples into a stack and
 mixes the stack into the output block with one product by the zone gains: no allocation of
-sample buffers, no logging, no locks, no I/O. Other threads hand players over through a
-lock-free SimpleQueue, and the mixer reports what happened (started, finished) through another.
+sample buffers, no logging, no locks, no I/O. Other threads hand players and commands (flush,
+new music beds) over through a lock-free SimpleQueue that only the audio thread reads, so the
+lists it plays from are never touched by another thread; the mixer reports what happened
+(started, finished) through another queue.
 """
 
 from __future__ import annotations
@@ -13,16 +15,18 @@ import enum
 import queue
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 
 class PlayerState(enum.Enum):
+    """Where a player is, as the audio thread sees it (only the audio thread changes it)."""
+
     WAITING = "waiting"  # handed over, not yet heard
     PLAYING = "playing"
-    FINISHED = "finished"
+    FINISHED = "finished"  # played to its end, faded out after stop(), or flushed
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,24 @@ class MixerEvent:
     frame: int
 
 
+class EventSink(Protocol):
+    """Where the mixer reports its events (the runtime's control queue)."""
+
+    def put(self, item: MixerEvent, /) -> None: ...
+
+
+@dataclass(frozen=True)
+class _Flush:
+    """Drop every announcement at once (the output failed)."""
+
+
+@dataclass(frozen=True)
+class _SetBeds:
+    """Replace the background music beds."""
+
+    beds: tuple[Bed, ...]
+
+
 class Player:
     """One announcement on a set of output channels: a chime, then speech added when ready.
 
@@ -42,9 +64,9 @@ class Player:
     it is closed plays silence until more arrive (reported as `starved_frames`).
     """
 
-    def __init__(self, channel_gains: Sequence[tuple[int, float]], tag: Any = None) -> None:
+    def __init__(self, channel_gains: Sequence[tuple[int, float]], ident: int = 0) -> None:
         self.channel_gains = tuple((int(c), float(g)) for c, g in channel_gains)
-        self.tag: Any = tag  # whatever the owner needs to recognise it
+        self.ident = ident  # the owner's number for it (the controller's play)
         self.gains = np.zeros(0, dtype=np.float32)  # per output channel: set by Mixer.add
         self.state = PlayerState.WAITING
         self.starved_frames = 0
@@ -52,9 +74,9 @@ class Player:
         self._closed = False
         self.appended_frames = 0  # written by the producer only
         self.played_frames = 0  # written by the audio thread only
-        self._stop_requested = False
+        self._stop_requested = False  # the one flag another thread sets
         self.fade_position: int | None = None  # frames into the fade-out, once it began
-        self.stopped = False  # ended by stop() rather than by playing to its end
+        self.faded = False  # the fade-out has run to silence (audio thread)
         self._offset = 0
 
     def append(self, samples: np.ndarray) -> None:
@@ -74,7 +96,8 @@ class Player:
         self._closed = True
 
     def stop(self) -> None:
-        """Fade out now and finish (any thread); the mixer applies the fade."""
+        """Fade out now and finish (any thread); the mixer applies the fade and then reports
+        the player FINISHED."""
         self._stop_requested = True
 
     @property
@@ -144,7 +167,7 @@ class Mixer:
         channels: int,
         max_frames: int = 8192,
         fade_frames: int = 960,
-        events: queue.SimpleQueue[Any] | None = None,
+        events: EventSink | None = None,
         max_players: int = 64,
     ) -> None:
         # The mix is one small matrix product: OpenBLAS would hand it to a second thread
@@ -152,9 +175,9 @@ class Mixer:
         threadpool_limits(1, user_api="blas")
         self.channels = channels
         self.max_frames = max_frames
-        self.events: queue.SimpleQueue[Any] = events if events is not None else queue.SimpleQueue()
+        self.events: EventSink = events if events is not None else queue.SimpleQueue()
         self._fade = np.linspace(1.0, 0.0, max(1, fade_frames), dtype=np.float32)
-        self._incoming: queue.SimpleQueue[Player] = queue.SimpleQueue()
+        self._incoming: queue.SimpleQueue[Player | _Flush | _SetBeds] = queue.SimpleQueue()
         self._waiting: collections.deque[Player] = collections.deque()
         self._active: list[Player] = []
         self._beds: list[Bed] = []
@@ -173,23 +196,22 @@ class Mixer:
         player.gains = self._gain_row(player)
         self._incoming.put(player)
 
-    def reset(self) -> None:
-        """Drop every announcement at once (only while the stream is not running)."""
-        while not self._incoming.empty():
-            self._waiting.append(self._incoming.get_nowait())
-        for player in [*self._waiting, *self._active]:
-            player.stopped = True
-        self._waiting.clear()
-        self._active = []
-        self._arrange()
+    def flush(self) -> None:
+        """Drop every announcement handed over so far, at the next block (any thread).
 
-    def add_bed(self, bed: Bed) -> None:
-        """Add background music (before the stream starts)."""
-        if len(self._beds) + 1 >= len(self._stack):
-            raise ValueError(f"more than {len(self._stack) - 1} music beds")
-        bed.player.gains = self._gain_row(bed.player)
-        self._beds.append(bed)
-        self._arrange()
+        For when the output failed: the audio thread carries it out when the stream runs
+        again, before any player handed over after this call; no events are reported for
+        the dropped players.
+        """
+        self._incoming.put(_Flush())
+
+    def set_beds(self, beds: Sequence[Bed]) -> None:
+        """Replace the background music, at the next block (any thread)."""
+        if len(beds) >= len(self._stack):
+            raise ValueError(f"{len(beds)} music beds; the mixer takes {len(self._stack) - 1}")
+        for bed in beds:
+            bed.player.gains = self._gain_row(bed.player)
+        self._incoming.put(_SetBeds(tuple(beds)))
 
     def _gain_row(self, player: Player) -> np.ndarray:
         row = np.zeros(self.channels, dtype=np.float32)
@@ -248,7 +270,7 @@ class Mixer:
                     player.starved_frames += frames - got
             if player.stop_requested:
                 got = self._fade_out(player, samples, got)
-            if player.drained or player.stopped:
+            if player.drained or player.faded:
                 player.state = PlayerState.FINISHED
                 finished = True
                 self.events.put(
@@ -264,9 +286,21 @@ class Mixer:
         return announced
 
     def _admit(self) -> None:
-        """Take players handed over since the last block, as far as the stack has rows."""
+        """Take what was handed over since the last block: players, as far as the stack has
+        rows, and commands, in the order they came."""
         while not self._incoming.empty():
-            self._waiting.append(self._incoming.get_nowait())
+            item = self._incoming.get_nowait()
+            if isinstance(item, Player):
+                self._waiting.append(item)
+                continue
+            if isinstance(item, _Flush):
+                for player in [*self._waiting, *self._active]:
+                    player.state = PlayerState.FINISHED
+                self._waiting.clear()
+                self._active = []
+            else:
+                self._beds = list(item.beds)
+            self._arrange()
         room = len(self._stack) - len(self._beds) - len(self._active)
         if room <= 0:
             return  # the rest start as rows come free
@@ -315,8 +349,7 @@ class Mixer:
         np.multiply(samples[:length], self._fade[start : start + length], out=samples[:length])
         samples[length:] = 0.0
         player.fade_position = start + length
-        if player.fade_position >= len(self._fade):
-            player.stopped = True
+        player.faded = player.fade_position >= len(self._fade)
         return min(got, length)
 
     def _count(self, frames: int) -> None:

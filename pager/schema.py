@@ -1,13 +1,74 @@
-"""Small building blocks for validating YAML: collect every problem with its path."""
+"""Config keys declared once: a key is a dataclass field carrying its check and its doc.
+
+`key(default, check, doc, live=...)` declares a field with its type (the annotation), range
+(the check), default, description and whether a reload applies it or it needs a restart.
+The loader (`read`), the reload check (`restart_changes`) and the README's tables
+(`pager.config.docs`) all walk these declarations; nothing else repeats them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pager.errors import did_you_mean
 
 T = TypeVar("T")
+SPEC = "pager.key"
+
+
+class Invalid(ValueError):
+    """A value a check refuses; `at` is a suffix of its YAML path (like "[1]")."""
+
+    def __init__(self, message: str, at: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.at = at
+
+
+@dataclass(frozen=True)
+class Where:
+    """What checks may need to know about the file being read."""
+
+    base: Path  # relative file names are relative to this folder (the config file's)
+
+
+Check = Callable[[Any, Where], Any]  # returns the value as stored, or raises Invalid
+
+
+@dataclass(frozen=True)
+class Spec:
+    """Everything about one config key but its name and default (the field has those)."""
+
+    check: Check
+    doc: str
+    live: bool  # a reload applies it; False: it takes a restart
+    shown: str | None = None  # the default as the README shows it, where repr() would not do
+    required: bool = False
+
+
+def key(default: T, check: Check, doc: str, *, live: bool = True, shown: str | None = None) -> T:
+    """Declare a config key as a dataclass field (see the module docstring)."""
+    spec = {SPEC: Spec(check, doc, live, shown)}
+    if type(default).__hash__ is None:  # a read-only mapping: dataclasses wants a factory
+        return field(default_factory=lambda: default, metadata=spec)
+    return field(default=default, metadata=spec)
+
+
+def required(check: Check, doc: str, *, live: bool = True) -> Any:
+    """Declare a config key that has no default."""
+    return field(metadata={SPEC: Spec(check, doc, live, shown="required", required=True)})
+
+
+def specs(cls: type) -> Iterator[tuple[dataclasses.Field[Any], Spec]]:
+    """The declared keys of a config dataclass, in order."""
+    for f in dataclasses.fields(cls):
+        spec = f.metadata.get(SPEC)
+        if isinstance(spec, Spec):
+            yield f, spec
 
 
 class Problems:
@@ -20,84 +81,131 @@ class Problems:
         self.items.append(f"{path}: {message}" if path else message)
 
 
+def join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
 def type_name(value: object) -> str:
     return "nothing" if value is None else type(value).__name__
 
 
-class Section:
-    """One YAML mapping being read: unknown keys are reported with a "did you mean" hint."""
+def mapping(raw: Any, path: str, allowed: tuple[str, ...], problems: Problems) -> dict[str, Any]:
+    """A YAML mapping's entries whose keys are allowed; the others are reported with a hint."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.add(path, f"must be a mapping of keys, not {type_name(raw)}")
+        return {}
+    values: dict[str, Any] = {}
+    for name, value in raw.items():
+        if str(name) in allowed:
+            values[str(name)] = value
+        else:
+            problems.add(join(path, str(name)), f"unknown key{did_you_mean(str(name), allowed)}")
+    return values
 
-    def __init__(self, raw: Any, path: str, allowed: tuple[str, ...], problems: Problems) -> None:
-        self.path = path
-        self.problems = problems
-        self.values: dict[str, Any] = {}
-        if raw is None:
-            return
-        if not isinstance(raw, dict):
-            problems.add(path, f"must be a mapping of keys, not {type_name(raw)}")
-            return
-        for key, value in raw.items():
-            if str(key) in allowed:
-                self.values[str(key)] = value
-            else:
-                problems.add(
-                    self.key_path(str(key)), f"unknown key{did_you_mean(str(key), allowed)}"
-                )
 
-    def key_path(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
+def read(
+    cls: type[T], raw: Any, path: str, problems: Problems, where: Where, **given: Any
+) -> T | None:
+    """An instance of the config dataclass `cls` from a YAML mapping, every key checked.
 
-    def __contains__(self, key: str) -> bool:
-        return key in self.values
-
-    def raw(self, key: str) -> Any:
-        return self.values.get(key)
-
-    def get(self, key: str, default: T, check: Callable[[Any], str | None]) -> T:
-        """The value if `check` (which returns a complaint or None) accepts it, else default."""
-        value = self.values.get(key)
+    Keys that are absent (or null) keep their defaults; `given` fills fields that are not
+    keys (a zone's name). None when a required key is missing or invalid.
+    """
+    declared = dict(specs(cls))
+    values = mapping(raw, path, tuple(f.name for f in declared), problems)
+    result: dict[str, Any] = dict(given)
+    complete = True
+    for f, spec in declared.items():
+        value = values.get(f.name)
         if value is None:
-            return default
-        complaint = check(value)
-        if complaint:
-            self.problems.add(self.key_path(key), complaint)
-            return default
-        accepted: T = value
-        return accepted
+            if spec.required:
+                problems.add(join(path, f.name), f"is missing: {spec.doc.split('. ')[0]}")
+                complete = False
+            continue
+        try:
+            result[f.name] = spec.check(value, where)
+        except Invalid as error:
+            problems.add(join(path, f.name) + error.at, error.message)
+            complete = complete and not spec.required
+    return cls(**result) if complete else None
 
 
-def is_text(value: Any) -> str | None:
-    return None if isinstance(value, str) and value.strip() else "must be a non-empty string"
+# -- checks: each returns the value as the config stores it, or raises Invalid --------------
 
 
-def is_bool(value: Any) -> str | None:
+def text(value: Any, where: Where) -> str:
+    if isinstance(value, str) and value.strip():
+        return value
+    raise Invalid("must be a non-empty string")
+
+
+def boolean(value: Any, where: Where) -> bool:
     if isinstance(value, bool):
-        return None
-    return f"must be true or false, not {type_name(value)} {value!r}"
+        return value
+    raise Invalid(f"must be true or false, not {type_name(value)} {value!r}")
 
 
-def int_in(low: float, high: float) -> Callable[[Any], str | None]:
-    def check(value: Any) -> str | None:
+def integer(low: int, high: int) -> Check:
+    def check(value: Any, where: Where) -> int:
         if not isinstance(value, int) or isinstance(value, bool):
-            return f"must be a whole number, not {type_name(value)} {value!r}"
-        return None if low <= value <= high else f"{value} is outside {low}..{high}"
+            raise Invalid(f"must be a whole number, not {type_name(value)} {value!r}")
+        if not low <= value <= high:
+            raise Invalid(f"{value} is outside {low}..{high}")
+        return value
 
     return check
 
 
-def number_in(low: float, high: float) -> Callable[[Any], str | None]:
-    def check(value: Any) -> str | None:
+def number(low: float, high: float) -> Check:
+    def check(value: Any, where: Where) -> float:
         if not isinstance(value, int | float) or isinstance(value, bool):
-            return f"must be a number, not {type_name(value)} {value!r}"
-        return None if low <= value <= high else f"{value} is outside {low}..{high}"
+            raise Invalid(f"must be a number, not {type_name(value)} {value!r}")
+        if not low <= value <= high:
+            raise Invalid(f"{value} is outside {low:g}..{high:g}")
+        return float(value)
 
     return check
 
 
-def one_of(choices: tuple[str, ...]) -> Callable[[Any], str | None]:
-    def check(value: Any) -> str | None:
+def one_of(*choices: str) -> Check:
+    def check(value: Any, where: Where) -> str:
         if value in choices:
-            return None
-        return f"{value!r} is not one of {', '.join(choices)}{did_you_mean(str(value), choices)}"
+            return str(value)
+        hint = did_you_mean(str(value), choices)
+        raise Invalid(f"{value!r} is not one of {', '.join(choices)}{hint}")
 
     return check
+
+
+def names(value: Any, where: Where) -> tuple[str, ...]:
+    """One name or a non-empty list of them (zones and groups)."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        raise Invalid("must be a non-empty list of zone or group names")
+    return tuple(str(name) for name in value)
+
+
+def existing_file(value: Any, where: Where) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid("must be a file name")
+    full = where.base / value
+    if not full.is_file():
+        raise Invalid(f"file {full} does not exist")
+    return str(full)
+
+
+def files(value: Any, where: Where) -> tuple[str, ...]:
+    """An audio file or a non-empty list of them, relative to the config file."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items:
+        raise Invalid("must be an audio file or a list of them")
+    found = []
+    for index, name in enumerate(items):
+        try:
+            found.append(existing_file(name, where))
+        except Invalid as error:
+            raise Invalid(error.message, at=f"[{index}]") from None
+    return tuple(found)

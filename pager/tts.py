@@ -24,8 +24,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from pager.audio.levels import normalize, resample
 from pager.errors import SpeechError
-from pager.levels import normalize, resample
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from pager import schema
 from pager.errors import did_you_mean
+from pager.schema import Invalid, Where, key, required
+from pager.units import db_to_gain, output_column
+
+
+def _outputs(value: Any, where: Where) -> tuple[int, ...]:
+    items = value if isinstance(value, list) else [value]
+    for index, output in enumerate(items):
+        if not isinstance(output, int) or isinstance(output, bool) or output < 1:
+            raise Invalid(f"{output!r} is not an output number (1, 2, ...)", at=f"[{index}]")
+    return tuple(items)
 
 
 @dataclass(frozen=True)
@@ -13,14 +25,29 @@ class Zone:
     """A speaker zone: the interface outputs (1-based, as printed) that feed its amplifier."""
 
     name: str
-    channels: tuple[int, ...]
-    gain_db: float = 0.0
-    description: str = ""
-    music: tuple[str, ...] = ()  # background music playlist (file paths)
+    channels: tuple[int, ...] = required(
+        _outputs,
+        "The interface outputs that feed this zone, numbered from 1 as printed on the "
+        "interface, like `[7, 8]`. An output belongs to one zone at most.",
+    )
+    gain_db: float = key(0.0, schema.number(-60, 6), "The zone's level in the mix, in dB.")
+    description: str = key("", schema.text, "Free text.", shown="")
+    music: tuple[str, ...] = key(
+        (),
+        schema.files,
+        "An audio file, or a list of files played in turn and looped, as background music "
+        "in this zone (see [Background music](#background-music)).",
+        shown="none",
+    )
 
     @property
     def gain(self) -> float:
-        return float(10 ** (self.gain_db / 20))
+        return db_to_gain(self.gain_db)
+
+    @property
+    def columns(self) -> tuple[int, ...]:
+        """Its outputs as 0-based channel columns of the stream."""
+        return tuple(output_column(c) for c in self.channels)
 
 
 @dataclass(frozen=True)
@@ -28,13 +55,16 @@ class Counter:
     """A counter and the zones or groups that hear its calls."""
 
     id: str
-    zones: tuple[str, ...]
-    service: str | None = None
+    zones: tuple[str, ...] = required(schema.names, "The zones or groups that hear this counter.")
+    service: str | None = key(
+        None, schema.text, "The service at this counter, for the template's `{service}`.",
+        shown="",
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Route:
-    """Where one call plays: zone names, and per output channel (0-based) its linear gain."""
+    """Where one announcement plays: zone names, and per channel column its linear gain."""
 
     zones: tuple[str, ...]
     channel_gains: tuple[tuple[int, float], ...]
@@ -91,13 +121,15 @@ class Routing:
         return self.route_zones(self.expand(self.targets_for(counter, override)))
 
     def route_zones(self, zone_names: tuple[str, ...], gain: float | None = None) -> Route:
-        """The channels of these zones, at each zone's gain (or at one fixed `gain`)."""
+        """The channels of these zones (those still configured), at each zone's gain or at
+        one fixed `gain`."""
+        present = tuple(name for name in zone_names if name in self.zones)
         gains = tuple(
-            (channel - 1, self.zones[name].gain if gain is None else gain)
-            for name in zone_names
-            for channel in self.zones[name].channels
+            (column, self.zones[name].gain if gain is None else gain)
+            for name in present
+            for column in self.zones[name].columns
         )
-        return Route(zone_names, gains)
+        return Route(present, gains)
 
     def service_of(self, counter: str) -> str | None:
         known = self.counters.get(counter)

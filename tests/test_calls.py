@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from types import MappingProxyType
 
 import pytest
 
-from pager.calls import Announcer, Cancel, parse_announce, parse_call, parse_cancel
+from pager.config.model import AnnouncementConfig
+from pager.core.announcer import Announcer
+from pager.core.messages import Cancel, parse_announce, parse_call, parse_cancel
+from pager.core.model import Priority
 from pager.errors import CallRejected
 from pager.zones import Counter, Routing, Zone
 
@@ -21,7 +26,8 @@ ROUTING = Routing(
 def announcer(
     template: str = "Nomor antrean {ticket}, silakan menuju loket {counter}.",
 ) -> Announcer:
-    return Announcer(ROUTING, template, {"KTP": "ka te pe"})
+    lexicon = MappingProxyType({"KTP": "ka te pe"})
+    return Announcer(ROUTING, AnnouncementConfig(template=template, lexicon=lexicon))
 
 
 def test_a_valid_call() -> None:
@@ -69,37 +75,35 @@ def test_rejection_keeps_what_was_known() -> None:
 
 
 def test_sentence_from_the_template() -> None:
-    announcement = announcer().prepare(parse_call("5", b'{"ticket": "A023"}', 0))
-    assert announcement.text == "Nomor antrean A dua puluh tiga, silakan menuju loket lima."
-    assert announcement.route.zones == ("hall",)
+    job = announcer().call(parse_call("5", b'{"ticket": "A023"}', 0))
+    assert job.text == "Nomor antrean A dua puluh tiga, silakan menuju loket lima."
+    assert job.zones == ("hall",)
 
 
 def test_service_field_uses_the_counter_service_and_the_lexicon() -> None:
     a = announcer("Nomor {ticket}, layanan {service}, loket {counter}.")
-    assert a.prepare(parse_call("7", b'{"ticket": "B112"}', 0)).text == (
+    assert a.call(parse_call("7", b'{"ticket": "B112"}', 0)).text == (
         "Nomor be seratus dua belas, layanan ka te pe, loket tujuh."
     )
     call = parse_call("5", b'{"ticket": "B1", "service": "SIM"}', 0)
-    assert a.prepare(call).text == "Nomor be satu, layanan sim, loket lima."  # built-in lexicon
+    assert a.call(call).text == "Nomor be satu, layanan sim, loket lima."  # built-in lexicon
 
 
 def test_empty_service_leaves_no_stray_punctuation() -> None:
     a = announcer("Nomor {ticket} {service}, loket {counter}.")
-    assert (
-        a.prepare(parse_call("9", b'{"ticket": "C3"}', 0)).text == "Nomor ce tiga, loket sembilan."
-    )
+    assert a.call(parse_call("9", b'{"ticket": "C3"}', 0)).text == "Nomor ce tiga, loket sembilan."
 
 
 def test_unknown_zone_override_is_rejected_with_the_call_fields() -> None:
     with pytest.raises(CallRejected) as caught:
-        announcer().prepare(parse_call("5", b'{"ticket": "A1", "id": "q", "zones": ["fod"]}', 0))
+        announcer().call(parse_call("5", b'{"ticket": "A1", "id": "q", "zones": ["fod"]}', 0))
     assert 'did you mean "food"' in caught.value.reason
     assert caught.value.known == {"id": "q", "ticket": "A1", "counter": "5"}
 
 
 def test_call_priority_repeat_and_timestamp() -> None:
     call = parse_call("5", b'{"ticket": "A1", "priority": "emergency", "repeat": 2, "ts": 90}', 100)
-    assert (call.priority, call.repeat, call.called_at) == ("emergency", 2, 90.0)
+    assert (call.priority, call.repeat, call.called_at) == (Priority.EMERGENCY, 2, 90.0)
     assert parse_call("5", b'{"ticket": "A1"}', 100).called_at == 100.0
     assert parse_call("5", b'{"ticket": "A1", "ts": 500}', 100).called_at == 100.0  # clock ahead
 
@@ -123,12 +127,14 @@ def test_bad_scheduling_fields_are_rejected(payload: bytes, reason: str) -> None
 
 def test_operator_messages() -> None:
     message = parse_announce(b'{"text": "Loket 3 tutup.", "zones": ["food"], "id": "m1"}', 5)
-    assert (message.id, message.priority, message.zones) == ("m1", "announcement", ("food",))
-    announcement = announcer().prepare_message(message)
-    assert announcement.text == "Loket tiga tutup."
-    assert announcement.route.zones == ("food",)
-    everywhere = announcer().prepare_message(parse_announce(b'{"text": "Halo"}', 0))
-    assert everywhere.route.zones == ("hall", "food")
+    assert (message.id, message.priority, message.zones) == (
+        "m1", Priority.ANNOUNCEMENT, ("food",),
+    )  # fmt: skip
+    job = announcer().message(message)
+    assert job.text == "Loket tiga tutup."
+    assert job.zones == ("food",)
+    everywhere = announcer().message(parse_announce(b'{"text": "Halo"}', 0))
+    assert everywhere.zones == ("hall", "food")
 
 
 @pytest.mark.parametrize(
@@ -156,12 +162,9 @@ def test_cancels() -> None:
 
 def test_repeats_say_which_call_it_is() -> None:
     a = announcer()
-    announcement = a.prepare(parse_call("5", b'{"ticket": "A023", "repeat": 1}', 0))
-    assert (
-        a.text_for_play(announcement, 1)
-        == "Nomor antrean A dua puluh tiga, silakan menuju loket lima."
-    )
-    assert a.text_for_play(announcement, 2) == (
+    job = a.call(parse_call("5", b'{"ticket": "A023", "repeat": 1}', 0))
+    assert a.text_for_play(job) == "Nomor antrean A dua puluh tiga, silakan menuju loket lima."
+    assert a.text_for_play(replace(job, play=2)) == (
         "Panggilan kedua, nomor antrean A dua puluh tiga, silakan menuju loket lima."
     )
-    assert a.text_for_play(announcement, 3).startswith("Panggilan ketiga, nomor")
+    assert a.text_for_play(replace(job, play=3)).startswith("Panggilan ketiga, nomor")

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import soundfile
 
-from pager import chime, config
+from pager import config
+from pager.audio import chime
 from tests.broker import Mosquitto, Watcher
 from tests.conftest import DaemonProcess, pager_command, write_config
 from tests.virtual_card import VirtualCard

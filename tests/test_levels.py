@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pager import chime, levels
+from pager.audio import chime, levels
 from pager.config import AnnouncementConfig
 
 

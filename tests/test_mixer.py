@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import queue
+
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pager.mixer import Mixer, MixerEvent, Player, PlayerState
+from pager.mixer import Bed, Mixer, MixerEvent, Player, PlayerState
 
 CHANNELS = 8
 
@@ -18,9 +21,11 @@ def render(mixer: Mixer, frames: int) -> np.ndarray:
 
 
 def drain(mixer: Mixer) -> list[MixerEvent]:
+    reported = mixer.events
+    assert isinstance(reported, queue.SimpleQueue)  # the mixer's own, when given none
     events = []
-    while not mixer.events.empty():
-        events.append(mixer.events.get_nowait())
+    while not reported.empty():
+        events.append(reported.get_nowait())
     return events
 
 
@@ -145,7 +150,7 @@ def test_stop_fades_out_within_the_fade_and_finishes() -> None:
     out = np.concatenate([render(mixer, 64)[:, 4] for _ in range(3)])
     np.testing.assert_allclose(out[:100], np.linspace(1, 0, 100), atol=1e-6)
     assert not np.any(out[100:])
-    assert player.stopped
+    assert player.faded and player.state is PlayerState.FINISHED
     assert [(e.kind, e.frame) for e in drain(mixer)] == [
         (PlayerState.PLAYING, 0),
         (PlayerState.FINISHED, 64 + 100),
@@ -188,3 +193,38 @@ def test_the_mix_keeps_blas_to_one_thread() -> None:
 
     Mixer(CHANNELS)
     assert all(pool["num_threads"] == 1 for pool in threadpool_info() if pool["user_api"] == "blas")
+
+
+def test_flush_drops_every_announcement_before_later_ones_play() -> None:
+    mixer = Mixer(CHANNELS)
+    playing, waiting = Player([(0, 1.0)], ident=1), Player([(1, 1.0)], ident=2)
+    for player in (playing, waiting):
+        player.append(np.ones(1000, dtype=np.float32))
+    mixer.add(playing)
+    render(mixer, 64)
+    mixer.add(waiting)
+    mixer.flush()  # from the control thread: carried out by the next block
+    after = Player([(2, 1.0)], ident=3)
+    after.append(ramp(10))
+    after.close()
+    mixer.add(after)
+    out = render(mixer, 64)
+    assert not np.any(out[:, :2]), "a flushed player still sounded"
+    np.testing.assert_array_equal(out[:10, 2], ramp(10))
+    assert playing.state is waiting.state is PlayerState.FINISHED
+    events = [(e.kind, e.player.ident) for e in drain(mixer)]
+    assert events == [(PlayerState.PLAYING, 1), (PlayerState.PLAYING, 3), (PlayerState.FINISHED, 3)]
+
+
+def test_music_beds_are_replaced_at_the_next_block() -> None:
+    mixer = Mixer(CHANNELS)
+    old, new = Player([(0, 1.0)]), Player([(5, 1.0)])
+    for bed in (old, new):
+        bed.append(np.full(1000, 0.25, dtype=np.float32))
+    mixer.set_beds([Bed(old, duck_gain=0.1, attack_frames=64, release_frames=64)])
+    assert np.all(render(mixer, 64)[:, 0] == 0.25)
+    mixer.set_beds([Bed(new, duck_gain=0.1, attack_frames=64, release_frames=64)])
+    out = render(mixer, 64)
+    assert not np.any(out[:, 0]) and np.all(out[:, 5] == 0.25)
+    with pytest.raises(ValueError, match="music beds"):
+        mixer.set_beds([Bed(Player([(0, 1.0)]), 0.1, 64, 64)] * 64)

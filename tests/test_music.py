@@ -11,9 +11,9 @@ import soundfile
 import yaml
 
 from pager import config
+from pager.audio.music import MusicFeeder
 from pager.errors import ConfigError
 from pager.mixer import Bed, Mixer, Player
-from pager.music import MusicFeeder
 from pager.zones import Zone
 
 CHANNELS = 4
@@ -33,7 +33,7 @@ def music_bed(level: float = 0.5) -> Player:
 
 def test_music_ducks_under_an_announcement_and_comes_back() -> None:
     mixer = Mixer(CHANNELS)
-    mixer.add_bed(Bed(music_bed(), duck_gain=0.1, attack_frames=128, release_frames=256))
+    mixer.set_beds([Bed(music_bed(), duck_gain=0.1, attack_frames=128, release_frames=256)])
     assert np.allclose(block(mixer)[:, 0], 0.5)  # full level while nothing is announced
 
     announcement = Player([(1, 1.0)])  # on one of the music zone's channels
@@ -52,7 +52,7 @@ def test_music_ducks_under_an_announcement_and_comes_back() -> None:
 
 def test_music_in_another_zone_is_not_ducked() -> None:
     mixer = Mixer(CHANNELS)
-    mixer.add_bed(Bed(music_bed(), duck_gain=0.1, attack_frames=64, release_frames=64))
+    mixer.set_beds([Bed(music_bed(), duck_gain=0.1, attack_frames=64, release_frames=64)])
     announcement = Player([(3, 1.0)])
     announcement.append(np.ones(640, dtype=np.float32))
     announcement.close()
@@ -64,7 +64,7 @@ def test_music_in_another_zone_is_not_ducked() -> None:
 
 def test_music_alone_does_not_count_as_an_announcement() -> None:
     mixer = Mixer(CHANNELS)
-    mixer.add_bed(Bed(music_bed(), duck_gain=0.1, attack_frames=64, release_frames=64))
+    mixer.set_beds([Bed(music_bed(), duck_gain=0.1, attack_frames=64, release_frames=64)])
     assert mixer.render(np.zeros((64, CHANNELS), dtype=np.float32)) is False
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pager import chime, config
+from pager import config
+from pager.audio import chime
 from tests.broker import Mosquitto, Watcher
 from tests.conftest import DaemonProcess, write_config
 from tests.virtual_card import VirtualCard

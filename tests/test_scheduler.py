@@ -8,7 +8,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pager.scheduler import Job, Outcome, Policy, Priority, Scheduler
+from pager.config.model import SchedulingConfig as Policy
+from pager.core.model import Job, Priority
+from pager.core.scheduler import Outcome, Scheduler
 
 ZONES = ("hall", "seats", "shops", "food")
 CALL, ANNOUNCEMENT, EMERGENCY = Priority.CALL, Priority.ANNOUNCEMENT, Priority.EMERGENCY

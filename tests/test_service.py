@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pager import systemd
+from pager.io import systemd
 from tests.broker import Mosquitto, Watcher
 from tests.conftest import DaemonProcess, write_config
 
@@ -112,7 +112,7 @@ def test_sighup_applies_a_valid_config_and_refuses_a_broken_one(
         daemon.process.send_signal(signal.SIGHUP)
         refused = watcher.wait_for(
             lambda t, b: isinstance(b, dict) and b.get("event") == "config-rejected"
-            and "audio: changed" in b["reason"]
+            and "audio.channels: changed from 8 to 16" in b["reason"]
         )  # fmt: skip
         assert "takes a restart" in refused["reason"]
 

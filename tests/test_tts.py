@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from pager import levels
+from pager.audio import levels
 from pager.errors import SpeechError
 from pager.tts import EspeakCommandEngine, Synthesizer, find_voice
 

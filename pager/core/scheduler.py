@@ -14,60 +14,27 @@
 
 from __future__ import annotations
 
-import enum
 import itertools
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, replace
 
+from pager.config.model import SchedulingConfig
+from pager.core.model import REMEMBERED_IDS, EventName, Job, Priority
 
-class Priority(enum.IntEnum):
-    CALL = 1
-    ANNOUNCEMENT = 2
-    EMERGENCY = 3
-
-    @property
-    def label(self) -> str:
-        return self.name.lower()
-
-
-@dataclass(frozen=True)
-class Job:
-    """Something to play on some zones."""
-
-    id: str
-    priority: Priority
-    zones: tuple[str, ...]
-    counter: str | None = None
-    ticket: str | None = None
-    called_at: float = 0.0  # when the counter pressed the button (or when it arrived)
-    repeats: int = 0  # further plays after this one
-    play: int = 1  # 1 for the first play, 2 for "Panggilan kedua", ...
-    payload: Any = field(default=None, compare=False)  # what the daemon needs to play it
+CALL, EMERGENCY = Priority.CALL, Priority.EMERGENCY
 
 
 @dataclass(frozen=True)
 class Outcome:
     """An event about a job; `start` and `stop` tell the player layer what to do."""
 
-    event: str
+    event: EventName
     job: Job
     zones: tuple[str, ...]
     reason: str = ""
     start: bool = False  # start a player for the job on `zones`
     stop: bool = False  # fade the job's player out now
-
-
-@dataclass(frozen=True)
-class Policy:
-    max_age_s: float = 180.0
-    repeat_interval_s: float = 15.0
-    supersede: bool = True  # a counter's next ticket replaces its queued older call
-    resume_preempted: frozenset[Priority] = frozenset({Priority.CALL, Priority.ANNOUNCEMENT})
-    partial: frozenset[Priority] = frozenset({Priority.EMERGENCY})
-    emergency_interval_s: float = 2.0
-    remembered_ids: int = 10000
 
 
 @dataclass
@@ -85,9 +52,9 @@ def _counter_key(job: Job) -> str:
 class Scheduler:
     """Decides starts, pre-emptions and drops; the daemon applies the outcomes."""
 
-    def __init__(self, zones: Iterable[str], policy: Policy | None = None) -> None:
+    def __init__(self, zones: Iterable[str], policy: SchedulingConfig | None = None) -> None:
         self.zones = tuple(zones)
-        self.policy = policy or Policy()
+        self.policy = policy or SchedulingConfig()
         self._pending: dict[str, _Entry] = {}
         self._playing: dict[str, tuple[Job, tuple[str, ...]]] = {}
         self._owner: dict[str, str] = {}
@@ -104,17 +71,19 @@ class Scheduler:
         if unknown or not job.zones:
             raise ValueError(f"job {job.id} names unknown zones {unknown}")
         if job.id in self._seen:
-            return [Outcome("duplicate", job, job.zones, f"id {job.id} was already received")]
+            return [
+                Outcome(EventName.DUPLICATE, job, job.zones, f"id {job.id} was already received")
+            ]
         self._remember(job.id)
         outcomes: list[Outcome] = []
-        if job.priority is Priority.CALL:
+        if job.priority is CALL:
             if now - job.called_at > self.policy.max_age_s:
                 age = now - job.called_at
-                return [Outcome("expired", job, job.zones, f"called {age:.0f} s ago")]
+                return [Outcome(EventName.EXPIRED, job, job.zones, f"called {age:.0f} s ago")]
             merged_into: str | None = None
             for entry in list(self._pending.values()):
                 queued = entry.job
-                if queued.priority is not Priority.CALL or queued.counter != job.counter:
+                if queued.priority is not CALL or queued.counter != job.counter:
                     continue
                 if queued.ticket == job.ticket:
                     entry.job = replace(queued, repeats=max(queued.repeats, job.repeats))
@@ -124,15 +93,39 @@ class Scheduler:
                     continue
                 del self._pending[queued.id]
                 reason = f"counter {job.counter} called {job.ticket}"
-                outcomes.append(Outcome("superseded", queued, queued.zones, reason))
+                outcomes.append(Outcome(EventName.SUPERSEDED, queued, queued.zones, reason))
             if merged_into is not None:
                 outcomes.append(
-                    Outcome("merged", job, job.zones, f"into queued call {merged_into}")
+                    Outcome(EventName.MERGED, job, job.zones, f"into queued call {merged_into}")
                 )
                 return outcomes + self._schedule(now)
         self._pending[job.id] = _Entry(job, next(self._serial), now)
-        outcomes.append(Outcome("queued", job, job.zones))
+        outcomes.append(Outcome(EventName.QUEUED, job, job.zones))
         return outcomes + self._schedule(now)
+
+    def takes(self, job: Job, now: float) -> bool:
+        """Whether `submit` would queue `job` as a new entry (not a duplicate, not expired, not
+        merged into a queued call): the caller journals it first. Changes nothing."""
+        if job.id in self._seen:
+            return False
+        if job.priority is CALL:
+            if now - job.called_at > self.policy.max_age_s:
+                return False
+            return not any(
+                e.job.priority is CALL
+                and e.job.counter == job.counter
+                and e.job.ticket == job.ticket
+                for e in self._pending.values()
+            )
+        return True
+
+    def withdraw(self, job_id: str, now: float) -> list[Outcome]:
+        """Take a job out, queued or playing, without an event of its own (its announcement
+        could not be made); the zones it held go to whatever waits."""
+        self._pending.pop(job_id, None)
+        if job_id in self._playing:
+            self._release(job_id)
+        return self._schedule(now)
 
     def cancel(
         self,
@@ -151,10 +144,10 @@ class Scheduler:
         outcomes: list[Outcome] = []
         for entry in [e for e in self._pending.values() if matches(e.job)]:
             del self._pending[entry.job.id]
-            outcomes.append(Outcome("cancelled", entry.job, entry.job.zones, "cancelled"))
+            outcomes.append(Outcome(EventName.CANCELLED, entry.job, entry.job.zones, "cancelled"))
         for job, zones in [p for p in self._playing.values() if matches(p[0])]:
             self._release(job.id)
-            outcomes.append(Outcome("cancelled", job, zones, "cancelled", stop=True))
+            outcomes.append(Outcome(EventName.CANCELLED, job, zones, "cancelled", stop=True))
         return outcomes + self._schedule(now)
 
     def finished(self, job_id: str, now: float) -> list[Outcome]:
@@ -162,21 +155,21 @@ class Scheduler:
         if job_id not in self._playing:
             return []
         job, zones = self._release(job_id)
-        outcomes = [Outcome("finished", job, zones)]
+        outcomes = [Outcome(EventName.FINISHED, job, zones)]
         follow_up: Job | None = None
         due = now
-        if job.priority is Priority.EMERGENCY:
+        if job.priority is EMERGENCY:
             follow_up, due = replace(job, play=job.play + 1), now + self.policy.emergency_interval_s
         elif job.repeats > 0 and self.policy.supersede and (newer := self._later_call(job)):
             # The counter has called again since: its repeat would call an old ticket.
             reason = f"counter {job.counter} called {newer.ticket}"
-            outcomes.append(Outcome("superseded", job, zones, reason))
+            outcomes.append(Outcome(EventName.SUPERSEDED, job, zones, reason))
         elif job.repeats > 0:
             follow_up = replace(job, play=job.play + 1, repeats=job.repeats - 1, called_at=now)
             due = now + self.policy.repeat_interval_s
         if follow_up is not None:
             self._pending[job.id] = _Entry(follow_up, next(self._serial), due)
-            outcomes.append(Outcome("queued", follow_up, follow_up.zones))
+            outcomes.append(Outcome(EventName.QUEUED, follow_up, follow_up.zones))
         return outcomes + self._schedule(now)
 
     def tick(self, now: float) -> list[Outcome]:
@@ -184,10 +177,10 @@ class Scheduler:
         outcomes: list[Outcome] = []
         for entry in list(self._pending.values()):
             job = entry.job
-            if job.priority is Priority.CALL and now - job.called_at > self.policy.max_age_s:
+            if job.priority is CALL and now - job.called_at > self.policy.max_age_s:
                 del self._pending[job.id]
                 reason = f"called {now - job.called_at:.0f} s ago"
-                outcomes.append(Outcome("expired", job, job.zones, reason))
+                outcomes.append(Outcome(EventName.EXPIRED, job, job.zones, reason))
         return outcomes + self._schedule(now)
 
     def interrupt(self, now: float, reason: str) -> list[Outcome]:
@@ -198,7 +191,7 @@ class Scheduler:
         for job_id in list(self._playing):
             job, zones = self._release(job_id)
             self._pending[job.id] = _Entry(job, next(self._serial), now, preempted=True)
-            outcomes.append(Outcome("preempted", job, zones, reason, stop=True))
+            outcomes.append(Outcome(EventName.PREEMPTED, job, zones, reason, stop=True))
         return outcomes
 
     def resume(self, now: float) -> list[Outcome]:
@@ -210,6 +203,12 @@ class Scheduler:
         """Ids taken before a restart: a redelivery of one plays no more."""
         for job_id in ids:
             self._remember(job_id)
+
+    def job(self, job_id: str) -> Job | None:
+        """The job with this id, queued or playing."""
+        if job_id in self._pending:
+            return self._pending[job_id].job
+        return self._playing[job_id][0] if job_id in self._playing else None
 
     def knows(self, job_id: str) -> bool:
         """Whether the job is queued or playing."""
@@ -228,7 +227,7 @@ class Scheduler:
         times += [
             e.job.called_at + self.policy.max_age_s
             for e in self._pending.values()
-            if e.job.priority is Priority.CALL
+            if e.job.priority is CALL
         ]
         return min(times) if times else None
 
@@ -254,13 +253,13 @@ class Scheduler:
         """Another call of the same counter, queued or playing (it came after `job`)."""
         others = [e.job for e in self._pending.values()] + [j for j, _ in self._playing.values()]
         for other in others:
-            if other.priority is Priority.CALL and other.counter == job.counter:
+            if other.priority is CALL and other.counter == job.counter:
                 return other
         return None
 
     def _remember(self, job_id: str) -> None:
         self._seen[job_id] = None
-        if len(self._seen) > self.policy.remembered_ids:
+        if len(self._seen) > REMEMBERED_IDS:
             self._seen.popitem(last=False)
 
     def _release(self, job_id: str) -> tuple[Job, tuple[str, ...]]:
@@ -306,7 +305,7 @@ class Scheduler:
             for zone in target:
                 self._owner[zone] = job.id
             self._served[_counter_key(job)] = next(self._serial)
-            event = "resumed" if entry.preempted else "started"
+            event = EventName.RESUMED if entry.preempted else EventName.STARTED
             outcomes.append(Outcome(event, job, target, start=True))
         return outcomes
 
@@ -316,6 +315,8 @@ class Scheduler:
         if job.priority in self.policy.resume_preempted:
             self._pending[job.id] = _Entry(job, next(self._serial), now, preempted=True)
             return [
-                Outcome("preempted", job, zones, reason + "; resumes from its start", stop=True)
+                Outcome(
+                    EventName.PREEMPTED, job, zones, reason + "; resumes from its start", stop=True
+                )
             ]
-        return [Outcome("preempted", job, zones, reason + "; dropped", stop=True)]
+        return [Outcome(EventName.PREEMPTED, job, zones, reason + "; dropped", stop=True)]

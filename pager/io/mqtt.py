@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
-import queue
 import threading
 import time
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
@@ -21,7 +20,9 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
 from pager import __version__
-from pager.config import Config
+from pager.config.model import Config
+from pager.core.model import Inbound, MessageKind
+from pager.core.steps import Connected
 
 log = logging.getLogger(__name__)
 
@@ -29,43 +30,25 @@ RECONNECT_MIN_S = 1
 RECONNECT_MAX_S = 30
 
 
-@dataclass(frozen=True)
-class Connected:
-    """The link (re)connected and subscribed: handed to the control thread."""
+class Inbox(Protocol):
+    """Where the link hands over what arrives (the runtime's control queue)."""
+
+    def put(self, item: Inbound | Connected, /) -> None: ...
 
 
-@dataclass(frozen=True)
-class Inbound:
-    """A message as it arrived, not yet validated.
-
-    `kind` is "call", "cancel" or "announce"; `counter` is the topic's last level for
-    calls and counter cancels, else None.
-    """
-
-    topic: str
-    kind: str
-    counter: str | None
-    payload: bytes
-    received: float
-    retained: bool = False  # delivered from the broker's retained store, not just published
-    mid: int | None = None  # to acknowledge it (QoS 1); None when replayed from the journal
-    qos: int = 0
-    connection: int = 0  # which connection it came on: an ack is only valid on that one
-
-
-def classify(prefix: str, topic: str) -> tuple[str, str | None]:
+def classify(prefix: str, topic: str) -> tuple[MessageKind, str | None]:
     """The kind of message and the counter, from its topic."""
     levels = topic[len(prefix) + 1 :].split("/") if topic.startswith(prefix + "/") else []
     if levels == ["announce"]:
-        return "announce", None
+        return MessageKind.ANNOUNCE, None
     if levels == ["cancel"]:
-        return "cancel", None
+        return MessageKind.CANCEL, None
     if len(levels) == 2 and levels[0] in ("call", "cancel"):
-        return levels[0], levels[1]
-    return "unknown", None
+        return MessageKind(levels[0]), levels[1]
+    return MessageKind.UNKNOWN, None
 
 
-def status_payload(node: str, state: str, **details: Any) -> bytes:
+def status_payload(node: str, state: str, **details: object) -> bytes:
     body = {"state": state, "node": node, "version": __version__, **details}
     body["ts"] = round(time.time(), 3)
     return json.dumps(body).encode()
@@ -74,7 +57,7 @@ def status_payload(node: str, state: str, **details: Any) -> bytes:
 class MqttLink:
     """Subscribes to calls, publishes events and the retained online/offline status."""
 
-    def __init__(self, config: Config, inbox: queue.SimpleQueue[Any]) -> None:
+    def __init__(self, config: Config, inbox: Inbox) -> None:
         prefix = config.mqtt.topic_prefix
         self.config = config
         self.inbox = inbox
@@ -118,12 +101,12 @@ class MqttLink:
         )
         self._client.loop_start()
 
-    def publish_status(self, **details: Any) -> None:
+    def publish_status(self, details: Mapping[str, object]) -> None:
         """Re-publish the retained online status with details (queue depths, playing)."""
         payload = status_payload(self.config.node, "online", **details)
         self._client.publish(self.status_topic, payload, 1, retain=True)
 
-    def publish_event(self, event: dict[str, Any]) -> None:
+    def publish_event(self, event: Mapping[str, object]) -> None:
         """Publish one call event (QoS 1); paho queues it while disconnected."""
         self._client.publish(self.event_topic, json.dumps(event, ensure_ascii=False), qos=1)
 

@@ -9,6 +9,8 @@ import numpy as np
 import pyloudnorm
 import soxr
 
+from pager.units import db_to_gain
+
 log = logging.getLogger(__name__)
 
 PEAK_CEILING_DB = -1.0
@@ -44,4 +46,4 @@ def normalize(samples: np.ndarray, rate: int, target_lufs: float) -> np.ndarray:
     if gain_db > headroom_db:
         log.debug("level limited by its peak: %.1f dB instead of %.1f dB", headroom_db, gain_db)
         gain_db = headroom_db
-    return (samples * np.float32(10 ** (gain_db / 20))).astype(np.float32)
+    return (samples * np.float32(db_to_gain(gain_db))).astype(np.float32)

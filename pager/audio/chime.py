@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from pager.config import AnnouncementConfig
+from pager.audio.levels import normalize, resample
+from pager.config.model import AnnouncementConfig
 from pager.errors import ConfigError
-from pager.levels import normalize, resample
 
 # Partials of a struck bell relative to its strike note (hum, prime, tierce, quint, nominal),
 # with their relative levels and decay times in seconds: inharmonic, so it sounds like a bell.

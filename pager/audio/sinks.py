@@ -11,13 +11,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 import soundfile
 
-from pager.config import AudioConfig
+from pager.config.model import AudioConfig
 from pager.errors import AudioError, did_you_mean
 from pager.zones import Zone
 
@@ -38,6 +39,16 @@ class Source(Protocol):
 
 Report = Callable[[str, str], None]  # ("failed" | "restored", what happened)
 
+
+@dataclass(frozen=True)
+class Health:
+    """The audio callback's running totals."""
+
+    xruns: int = 0  # blocks PortAudio flagged as under- or overflowed
+    callback_errors: int = 0  # blocks the callback could not render (sent silent)
+    first_error: BaseException | None = None  # kept for a non-real-time thread to log
+
+
 RETRY_FIRST_S = 0.5
 RETRY_MAX_S = 30.0
 
@@ -51,6 +62,14 @@ class AudioSink(Protocol):
         ...
 
     def stop(self) -> None: ...
+
+    def health(self) -> Health:
+        """The callback's running totals (any thread)."""
+        ...
+
+    def set_zones(self, zones: Mapping[str, Zone]) -> None:
+        """The zones changed (reload): a sink that knows zones uses these from now on."""
+        ...
 
 
 def list_output_devices() -> list[dict[str, Any]]:
@@ -116,6 +135,7 @@ class SoundDeviceSink:
         self.callbacks = 0
         self.callback_errors = 0
         self.status_flags = 0
+        self.first_error: BaseException | None = None
         self.report: Report = lambda kind, detail: None
         self._stream: Any = None
         self._source: Source | None = None
@@ -170,9 +190,17 @@ class SoundDeviceSink:
             block = self._block[:frames]  # PortAudio keeps to the blocksize it was given
             self._source.render(block)
             outdata[:] = block
-        except Exception:
+        except Exception as error:
             self.callback_errors += 1
+            if self.first_error is None:
+                self.first_error = error  # logged by a non-real-time thread (the runtime)
             outdata[:] = bytes(len(outdata))
+
+    def health(self) -> Health:
+        return Health(self.status_flags, self.callback_errors, self.first_error)
+
+    def set_zones(self, zones: Mapping[str, Zone]) -> None:
+        pass
 
     def _finished(self) -> None:
         """PortAudio ended the stream: on our stop, or because the device failed."""
@@ -257,6 +285,12 @@ class WavRecorderSink:
         if self._thread is not None:
             self._thread.join()
 
+    def health(self) -> Health:
+        return Health()
+
+    def set_zones(self, zones: Mapping[str, Zone]) -> None:
+        self.zones = zones  # one reference, swapped whole: the writer sees old or new
+
     def _run(self, source: Source) -> None:
         frames, rate = self.audio.blocksize, self.audio.sample_rate
         block = np.zeros((frames, self.audio.channels), dtype=np.float32)
@@ -280,7 +314,7 @@ class WavRecorderSink:
         for zone in self.zones.values():
             if not zone.channels:
                 continue
-            samples = take[:, zone.channels[0] - 1]
+            samples = take[:, zone.columns[0]]
             if not np.any(samples):
                 continue
             path = self.directory / f"{stamp}-{zone.name}.wav"
@@ -325,3 +359,9 @@ class NullSink:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
+
+    def health(self) -> Health:
+        return Health()
+
+    def set_zones(self, zones: Mapping[str, Zone]) -> None:
+        pass

@@ -1,4 +1,4 @@
-"""MQTT payloads in, validated frozen values out, and the sentence each announcement speaks.
+"""MQTT payloads in, validated frozen values out. Pure: no I/O.
 
 Three kinds of message: calls (`{prefix}/call/{counter}`), operator messages
 (`{prefix}/announce`) and cancels (`{prefix}/cancel/{counter}`, `{prefix}/cancel`).
@@ -10,28 +10,19 @@ import json
 import math
 import re
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pager.core.model import Priority
 from pager.errors import CallRejected
-from pager.indonesian import (
-    COUNTER_PATTERN,
-    DEFAULT_LEXICON,
-    ordinal_words,
-    read_counter,
-    read_ticket,
-    verbalize,
-)
-from pager.zones import Route, Routing, UnknownZone
+from pager.indonesian import COUNTER_PATTERN, read_ticket
 
 MAX_PAYLOAD_BYTES = 4096
 MAX_ID_CHARS = 64
 MAX_SERVICE_CHARS = 64
 MAX_TEXT_CHARS = 500
 MAX_ZONES = 32
-CALL_PRIORITIES = ("call", "announcement", "emergency")
-OPERATOR_PRIORITIES = ("announcement", "emergency")
+OPERATOR_PRIORITIES = (Priority.ANNOUNCEMENT, Priority.EMERGENCY)
 _PRINTABLE = re.compile(r"^[\w .,'()&/-]+$")
 _SPEAKABLE = re.compile(r"^[\w\s.,;:!?'()&/%+-]+$")
 
@@ -46,7 +37,7 @@ class Call:
     zones: tuple[str, ...] | None = None  # overrides the counter's routing
     service: str | None = None
     received: float = 0.0
-    priority: str = "call"
+    priority: Priority = Priority.CALL
     repeat: int = 0  # further plays after the first
     called_at: float = 0.0  # the counter's `ts`, else when it arrived
     caller_id: bool = False  # the id came from the counter (not made up here)
@@ -59,7 +50,7 @@ class OperatorMessage:
     id: str
     text: str
     zones: tuple[str, ...] | None
-    priority: str
+    priority: Priority
     received: float
 
 
@@ -72,20 +63,6 @@ class Cancel:
     counter: str | None
 
 
-@dataclass(frozen=True)
-class Announcement:
-    """A message made ready to play: where it goes, how urgent, and what it says."""
-
-    id: str
-    priority: str
-    route: Route
-    text: str
-    counter: str | None = None
-    ticket: str | None = None
-    repeats: int = 0
-    called_at: float = 0.0
-
-
 def _field_text(value: object, name: str, limit: int) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
@@ -93,6 +70,10 @@ def _field_text(value: object, name: str, limit: int) -> str:
         raise CallRejected(f'"{name}" must be a non-empty string')
     if len(value) > limit:
         raise CallRejected(f'"{name}" is {len(value)} characters long; at most {limit} allowed')
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise CallRejected(f'"{name}" is not valid text: it holds a lone surrogate') from None
     return value.strip()
 
 
@@ -105,14 +86,18 @@ def _required(body: dict[str, Any], name: str, limit: int) -> str:
 def _take_id(body: dict[str, Any], known: dict[str, object]) -> None:
     """The caller's id, kept in `known` so that a rejection still names it."""
     if "id" in body:
-        known["id"] = _field_text(body["id"], "id", MAX_ID_CHARS)
+        ident = _field_text(body["id"], "id", MAX_ID_CHARS)
+        if not ident.isprintable():
+            raise CallRejected('"id" must not hold control characters or line breaks')
+        known["id"] = ident
 
 
-def _choice(body: dict[str, Any], name: str, choices: tuple[str, ...], default: str) -> str:
-    value = body.get(name, default)
-    if value not in choices:
-        raise CallRejected(f'"{name}" must be one of {", ".join(choices)}')
-    return str(value)
+def _priority(body: dict[str, Any], choices: tuple[Priority, ...], default: Priority) -> Priority:
+    value = body.get("priority", default.label)
+    labels = [p.label for p in choices]
+    if value not in labels:
+        raise CallRejected(f'"priority" must be one of {", ".join(labels)}')
+    return Priority.from_label(value)
 
 
 def _decode(payload: bytes, known: dict[str, object]) -> dict[str, Any]:
@@ -153,7 +138,7 @@ def parse_call(counter: str, payload: bytes, received: float, max_repeats: int =
             service = _field_text(body["service"], "service", MAX_SERVICE_CHARS)
             if not _PRINTABLE.match(service):
                 raise CallRejected('"service" may hold only letters, digits, spaces and .,\'()&/-')
-        priority = _choice(body, "priority", CALL_PRIORITIES, "call")
+        priority = _priority(body, tuple(Priority), Priority.CALL)
         repeat = body.get("repeat", 0)
         if (
             not isinstance(repeat, int)
@@ -192,7 +177,7 @@ def parse_announce(payload: bytes, received: float) -> OperatorMessage:
         if not _SPEAKABLE.match(text):
             raise CallRejected('"text" may hold only words, digits and punctuation (no markup)')
         zones = _zone_override(body.get("zones"))
-        priority = _choice(body, "priority", OPERATOR_PRIORITIES, "announcement")
+        priority = _priority(body, OPERATOR_PRIORITIES, Priority.ANNOUNCEMENT)
     except CallRejected as error:
         raise CallRejected(error.reason, **known) from None
     message_id = str(known.get("id") or uuid.uuid4().hex)
@@ -223,63 +208,3 @@ def _zone_override(value: object) -> tuple[str, ...] | None:
     if len(value) > MAX_ZONES or not all(isinstance(z, str) and z for z in value):
         raise CallRejected(f'"zones" must be at most {MAX_ZONES} zone or group names')
     return tuple(value)
-
-
-class Announcer:
-    """Routes messages and writes their sentences from the template and lexicon."""
-
-    def __init__(
-        self,
-        routing: Routing,
-        template: str,
-        lexicon: Mapping[str, str],
-        repeat_prefix: str = "Panggilan {ordinal}, ",
-    ) -> None:
-        self.routing = routing
-        self.template = template
-        self.lexicon = {**DEFAULT_LEXICON, **lexicon}
-        self.repeat_prefix = repeat_prefix
-
-    def prepare(self, call: Call) -> Announcement:
-        """The announcement for a call; raises CallRejected when it cannot be routed."""
-        try:
-            route = self.routing.route(call.counter, call.zones)
-        except UnknownZone as error:
-            raise CallRejected(
-                str(error), id=call.id, ticket=call.ticket, counter=call.counter
-            ) from None
-        return Announcement(
-            call.id, call.priority, route, self.sentence(call), call.counter, call.ticket,
-            call.repeat, call.called_at,
-        )  # fmt: skip
-
-    def prepare_message(self, message: OperatorMessage) -> Announcement:
-        """The announcement for an operator message (all zones unless it names some)."""
-        try:
-            zones = self.routing.expand(message.zones or tuple(self.routing.zones))
-        except UnknownZone as error:
-            raise CallRejected(str(error), id=message.id) from None
-        text = verbalize(message.text, self.lexicon)
-        return Announcement(
-            message.id, message.priority, self.routing.route_zones(zones), text,
-            called_at=message.received,
-        )  # fmt: skip
-
-    def sentence(self, call: Call) -> str:
-        service = call.service or self.routing.service_of(call.counter) or ""
-        text = self.template.format(
-            ticket=read_ticket(call.ticket),
-            counter=read_counter(call.counter),
-            service=verbalize(service, self.lexicon),
-        )
-        return re.sub(r"\s+([,.])", r"\1", re.sub(r"\s+", " ", text)).strip()
-
-    def text_for_play(self, announcement: Announcement, play: int) -> str:
-        """The sentence for the n-th play: repeats of calls say so ("Panggilan kedua, ...")."""
-        text = announcement.text
-        if play <= 1 or announcement.priority == "emergency" or announcement.ticket is None:
-            return text
-        prefix = self.repeat_prefix.format(ordinal=ordinal_words(play))
-        if prefix.rstrip().endswith(","):
-            text = text[:1].lower() + text[1:]
-        return prefix + text

@@ -15,8 +15,9 @@ import numpy as np
 import soundfile
 import soxr
 
+from pager.config.model import MusicConfig
 from pager.mixer import Bed, Mixer, Player
-from pager.policies import MusicConfig
+from pager.units import db_to_gain
 from pager.zones import Zone
 
 log = logging.getLogger(__name__)
@@ -81,26 +82,50 @@ class MusicFeeder:
         return False
 
 
-def start_music(
-    mixer: Mixer, zones: Mapping[str, Zone], music: MusicConfig, rate: int
-) -> list[MusicFeeder]:
-    """A ducked bed in the mixer and a feeder thread for every zone with a playlist."""
-    feeders = []
-    level = float(10 ** (music.level_db / 20))
-    for zone in zones.values():
-        if not zone.music:
-            continue
-        player = Player([(channel - 1, zone.gain) for channel in zone.channels], tag=zone.name)
-        mixer.add_bed(
-            Bed(
-                player,
-                duck_gain=float(10 ** (music.duck_db / 20)),
-                attack_frames=int(music.attack_ms * rate / 1000),
-                release_frames=int(music.release_ms * rate / 1000),
+class MusicBeds:
+    """Every zone's background music: ducked beds in the mixer and their feeder threads.
+
+    `apply` is used at start and on every reload: when the zones' music, channels or gains
+    or the `music` settings changed, the beds are replaced as a whole (each playlist starts
+    again from its first file); otherwise nothing is touched.
+    """
+
+    def __init__(self, mixer: Mixer, rate: int) -> None:
+        self.mixer = mixer
+        self.rate = rate
+        self._feeders: list[MusicFeeder] = []
+        self._plan: tuple[object, ...] | None = None
+
+    def apply(self, zones: Mapping[str, Zone], music: MusicConfig) -> None:
+        """Make the beds match these zones and settings; ValueError if the mixer cannot."""
+        plan = (music, tuple((z.name, z.columns, z.gain, z.music) for z in zones.values()))
+        if plan == self._plan:
+            return
+        level = db_to_gain(music.level_db)
+        beds, feeders = [], []
+        for zone in zones.values():
+            if not zone.music:
+                continue
+            player = Player([(column, zone.gain) for column in zone.columns])
+            beds.append(
+                Bed(
+                    player,
+                    duck_gain=db_to_gain(music.duck_db),
+                    attack_frames=int(music.attack_ms * self.rate / 1000),
+                    release_frames=int(music.release_ms * self.rate / 1000),
+                )
             )
-        )
-        feeder = MusicFeeder(zone, player, rate, level)
-        feeder.start()
-        feeders.append(feeder)
-        log.info("zone %s: background music from %d file(s)", zone.name, len(zone.music))
-    return feeders
+            feeders.append(MusicFeeder(zone, player, self.rate, level))
+        self.mixer.set_beds(beds)  # raises before anything changed if there are too many
+        self.stop()
+        self._plan = plan
+        self._feeders = feeders
+        for feeder in feeders:
+            feeder.start()
+            log.info("zone %s: background music from %d file(s)", feeder.zone.name,
+                     len(feeder.zone.music))  # fmt: skip
+
+    def stop(self) -> None:
+        for feeder in self._feeders:
+            feeder.stop()
+        self._feeders = []

@@ -10,28 +10,17 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
+from pager.core.model import REMEMBERED_IDS, Inbound, MessageKind
 from pager.errors import PagerError
-
-REMEMBERED_IDS = 10000
-
-
-@dataclass(frozen=True)
-class Entry:
-    id: str
-    topic: str
-    kind: str
-    counter: str | None
-    payload: bytes
-    received: float
 
 
 class Journal:
     """One SQLite file; used by the control thread only."""
 
     def __init__(self, path: Path) -> None:
+        self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
@@ -44,24 +33,34 @@ class Journal:
             self._db.execute("CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY, at REAL)")
         except (OSError, sqlite3.Error) as error:
             raise PagerError(f"cannot open the call journal {path}: {error}") from error
-        self.path = path
 
-    def add(self, entry: Entry) -> None:
-        with self._db:
-            self._db.execute(
-                "INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?, ?, ?)",
-                (entry.id, entry.topic, entry.kind, entry.counter, entry.payload, entry.received),
-            )
-            self._db.execute("INSERT OR REPLACE INTO seen VALUES (?, ?)", (entry.id, time.time()))
+    def add(self, call_id: str, message: Inbound) -> None:
+        """Keep a message taken as `call_id`; raises PagerError if it cannot be written."""
+        try:
+            with self._db:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?, ?, ?)",
+                    (call_id, message.topic, message.kind.value, message.counter,
+                     message.payload, message.received),
+                )  # fmt: skip
+                self._db.execute(
+                    "INSERT OR REPLACE INTO seen VALUES (?, ?)", (call_id, time.time())
+                )
+        except (sqlite3.Error, UnicodeError, ValueError) as error:
+            raise PagerError(f"cannot write {call_id!r} to {self.path}: {error}") from error
 
     def remove(self, call_id: str) -> None:
         self._db.execute("DELETE FROM pending WHERE id = ?", (call_id,))
 
-    def pending(self) -> list[Entry]:
+    def pending(self) -> list[Inbound]:
+        """The messages taken but not finished, oldest first, each marked with its id."""
         rows = self._db.execute(
             "SELECT id, topic, kind, counter, payload, received FROM pending ORDER BY rowid"
         )
-        return [Entry(*row) for row in rows]
+        return [
+            Inbound(topic, MessageKind(kind), counter, bytes(payload), received, journaled=ident)
+            for ident, topic, kind, counter, payload, received in rows
+        ]
 
     def seen_ids(self) -> list[str]:
         """The most recent ids taken, oldest first; older ones are forgotten."""

@@ -1,0 +1,1 @@
+"""Audio building blocks beside the mixer: chime, levels, background music and the sinks."""

@@ -1,0 +1,25 @@
+"""The configuration: declared in `model`, read and checked in `load`, documented by `docs`."""
+
+from pager.config.load import load, parse, restart_changes
+from pager.config.model import (
+    TEMPLATE_FIELDS,
+    AnnouncementConfig,
+    AudioConfig,
+    Config,
+    MqttConfig,
+    MusicConfig,
+    SchedulingConfig,
+)
+
+__all__ = [
+    "TEMPLATE_FIELDS",
+    "AnnouncementConfig",
+    "AudioConfig",
+    "Config",
+    "MqttConfig",
+    "MusicConfig",
+    "SchedulingConfig",
+    "load",
+    "parse",
+    "restart_changes",
+]

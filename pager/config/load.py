@@ -1,0 +1,181 @@
+"""YAML in, a validated `Config` out; every mistake named by its YAML path, all at once."""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+from collections.abc import Callable
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, cast
+
+import yaml
+
+from pager import schema
+from pager.config.model import SECTION, Config
+from pager.errors import ConfigError, did_you_mean
+from pager.indonesian import COUNTER_PATTERN
+from pager.schema import Invalid, Problems, Where
+from pager.zones import Counter, Routing, UnknownZone, Zone
+
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
+def _sections() -> dict[str, type]:
+    """The config's sections (mqtt, audio, ...) and their dataclasses."""
+    return {
+        f.name: type(cast(Callable[[], object], f.default_factory)())
+        for f in dataclasses.fields(Config)
+        if SECTION in f.metadata
+    }
+
+
+def _load_zones(raw: Any, channels: int, where: Where, problems: Problems) -> dict[str, Zone]:
+    if not isinstance(raw, dict) or not raw:
+        problems.add("zones", "must map at least one zone name to its output channels")
+        return {}
+    result: dict[str, Zone] = {}
+    owner: dict[int, str] = {}
+    for name, body in raw.items():
+        path = f"zones.{name}"
+        zone = schema.read(Zone, body, path, problems, where, name=str(name))
+        if zone is None:
+            continue
+        good = []
+        for index, output in enumerate(zone.channels):
+            at = f"{path}.channels[{index}]"
+            if output > channels:
+                problems.add(at, f"channel {output} > {channels} channels (audio.channels)")
+            elif output in owner and owner[output] != zone.name:
+                problems.add(at, f"channel {output} already belongs to zone {owner[output]}")
+            else:
+                owner[output] = zone.name
+                good.append(output)
+        result[zone.name] = dataclasses.replace(zone, channels=tuple(good))
+    return result
+
+
+def _load_groups(
+    raw: Any, zones: dict[str, Zone], where: Where, problems: Problems
+) -> dict[str, tuple[str, ...]]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.add("groups", "must map group names to lists of zone names")
+        return {}
+    result: dict[str, tuple[str, ...]] = {}
+    for name, members in raw.items():
+        path = f"groups.{name}"
+        if str(name) in zones:
+            problems.add(path, f"a zone is already called {name}; pick another group name")
+            continue
+        try:
+            names = schema.names(members, where)
+        except Invalid as error:
+            problems.add(path, error.message)
+            continue
+        for index, member in enumerate(names):
+            if member not in zones:
+                problems.add(
+                    f"{path}[{index}]", f"unknown zone {member}{did_you_mean(member, zones)}"
+                )
+        result[str(name)] = names
+    return result
+
+
+def _check_targets(names: tuple[str, ...], path: str, routing: Routing, problems: Problems) -> None:
+    for index, name in enumerate(names):
+        try:
+            routing.expand((name,))
+        except UnknownZone as error:
+            problems.add(f"{path}[{index}]", str(error))
+
+
+def _load_counters(
+    raw: Any, routing: Routing, where: Where, problems: Problems
+) -> dict[str, Counter]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.add("counters", "must map counter ids to their zones")
+        return {}
+    result: dict[str, Counter] = {}
+    for ident, body in raw.items():
+        path = f"counters.{ident}"
+        if not COUNTER_PATTERN.match(str(ident)):
+            problems.add(path, "counter ids are 1-32 letters, digits, - or _")
+            continue
+        counter = schema.read(Counter, body, path, problems, where, id=str(ident))
+        if counter is not None:
+            _check_targets(counter.zones, f"{path}.zones", routing, problems)
+            result[counter.id] = counter
+    return result
+
+
+def parse(document: Any, source: str = "<config>", base: Path | None = None) -> Config:
+    """Validate a parsed YAML document; raise ConfigError listing every mistake."""
+    where = Where(base or Path.cwd())
+    problems = Problems()
+    if document is not None and not isinstance(document, dict):
+        raise ConfigError(source, [f"must be a mapping of keys, not {schema.type_name(document)}"])
+    document = document or {}
+    sections = _sections()
+    top_keys = tuple(f.name for f, _ in schema.specs(Config) if f.name != "groups")
+    allowed = (*top_keys, *sections, "zones", "groups", "counters")
+    values = schema.mapping(document, "", allowed, problems)
+    parts: dict[str, Any] = {}
+    for name, cls in sections.items():
+        parts[name] = schema.read(cls, values.get(name), name, problems, where) or cls()
+    scalars = {k: v for k, v in values.items() if k in top_keys}
+    top = schema.read(Config, scalars, "", problems, where)
+    assert top is not None  # no top-level key is required
+    zones = _load_zones(values.get("zones"), parts["audio"].channels, where, problems)
+    groups = _load_groups(values.get("groups"), zones, where, problems)
+    routing = Routing(zones, groups, {}, ())
+    counters = _load_counters(values.get("counters"), routing, where, problems)
+    _check_targets(top.default_zones, "default_zones", routing, problems)
+    if problems.items:
+        raise ConfigError(source, problems.items)
+    return dataclasses.replace(
+        top,
+        node=top.node or socket.gethostname(),
+        zones=MappingProxyType(zones),
+        groups=MappingProxyType(groups),
+        counters=MappingProxyType(counters),
+        state_dir=str(Path.cwd() / top.state_dir),
+        source=source,
+        **parts,
+    )
+
+
+def load(path: str | Path) -> Config:
+    """Read and validate a YAML config file (relative file names are relative to it)."""
+    path = Path(path)
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_CONFIG_BYTES + 1)
+    except OSError as error:
+        raise ConfigError(str(path), [f"cannot read the file: {error.strerror}"]) from error
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(str(path), [f"the file is over {MAX_CONFIG_BYTES} bytes"])
+    try:
+        document = yaml.safe_load(data.decode("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise ConfigError(str(path), [f"not valid YAML: {error}"]) from error
+    return parse(document, str(path), path.resolve().parent)
+
+
+def restart_changes(running: Config, new: Config) -> list[str]:
+    """What `new` changes that only a restart can apply, one line per key."""
+    changed = []
+    pairs: list[tuple[str, object, object]] = [("", running, new)]
+    pairs += [(name, getattr(running, name), getattr(new, name)) for name in _sections()]
+    for path, old_part, new_part in pairs:
+        for f, spec in schema.specs(type(old_part)):
+            before, after = getattr(old_part, f.name), getattr(new_part, f.name)
+            if not spec.live and before != after:
+                changed.append(
+                    f"{schema.join(path, f.name)}: changed from {before!r} to {after!r}; "
+                    "this takes a restart (systemctl restart pager)"
+                )
+    return changed

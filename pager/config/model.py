@@ -1,0 +1,328 @@
+"""The configuration as frozen dataclasses: every key declared once, with its check and doc.
+
+See `pager.schema` for how a declaration reads. The README's configuration tables are
+generated from these declarations (`python -m pager.config.docs --write`).
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from pager import schema
+from pager.core.model import Priority
+from pager.errors import did_you_mean
+from pager.schema import Invalid, Where, key
+from pager.zones import Counter, Routing, Zone
+
+TEMPLATE_FIELDS = ("ticket", "counter", "service")
+DEFAULT_TEMPLATE = "Nomor antrean {ticket}, silakan menuju loket {counter}."
+
+
+def _topic_level(value: Any, where: Where) -> str:
+    text = schema.text(value, where).strip("/")
+    if any(c in text for c in "+#"):
+        raise Invalid("must not contain MQTT wildcards + or #")
+    return text
+
+
+def _device(value: Any, where: Where) -> str | int:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise Invalid("must be a device name or index (see `pager devices`)")
+    return value
+
+
+def _latency(value: Any, where: Where) -> str | float:
+    if value in ("low", "high"):
+        return str(value)
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 1:
+        return float(value)
+    raise Invalid("must be low, high or seconds (0 < latency <= 1)")
+
+
+def _template(value: Any, where: Where) -> str:
+    template = schema.text(value, where)
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+    except ValueError as error:
+        raise Invalid(f"is not a valid template: {error}") from None
+    for name in names:
+        if name not in TEMPLATE_FIELDS:
+            fields = ", ".join("{" + f + "}" for f in TEMPLATE_FIELDS)
+            hint = did_you_mean(name, TEMPLATE_FIELDS)
+            raise Invalid(f"unknown field {{{name}}}{hint}; use {fields}")
+    if "ticket" not in names:
+        raise Invalid("must contain {ticket}")
+    return template
+
+
+def _repeat_prefix(value: Any, where: Where) -> str:
+    if not isinstance(value, str):
+        raise Invalid("must be a string with {ordinal}")
+    try:
+        value.format(ordinal="kedua")
+    except (KeyError, IndexError, ValueError) as error:
+        raise Invalid(f"only {{ordinal}} may be used: {error}") from None
+    return value
+
+
+def _chime(value: Any, where: Where) -> str:
+    if value in ("bell", "none"):
+        return str(value)
+    try:
+        return schema.existing_file(value, where)
+    except Invalid as error:
+        raise Invalid(f"{error.message} (or use bell / none)") from None
+
+
+def _lexicon(value: Any, where: Where) -> Mapping[str, str]:
+    if not isinstance(value, dict):
+        raise Invalid("must map written words to how they are spoken")
+    for written, spoken in value.items():
+        if not isinstance(spoken, str) or not spoken.strip():
+            raise Invalid("must be the spoken form, a non-empty string", at=f".{written}")
+    return MappingProxyType({str(w): s for w, s in value.items()})
+
+
+def _priorities(value: Any, where: Where) -> frozenset[Priority]:
+    if not isinstance(value, list) or not all(v in Priority.labels() for v in value):
+        raise Invalid(f"must be a list of {', '.join(Priority.labels())}")
+    return frozenset(Priority.from_label(v) for v in value)
+
+
+@dataclass(frozen=True)
+class MqttConfig:
+    host: str = key("127.0.0.1", schema.text, "The broker's host name or address.", live=False)
+    port: int = key(1883, schema.integer(1, 65535), "The broker's port.", live=False)
+    topic_prefix: str = key("pager", _topic_level, "The first level of every topic.", live=False)
+    client_id: str = key(
+        "", schema.text, "The fixed MQTT client id.", live=False, shown="`pager-{node}`"
+    )
+    username: str | None = key(None, schema.text, "Broker login.", live=False, shown="none")
+    password: str | None = key(None, schema.text, "Broker password.", live=False, shown="none")
+    keepalive: int = key(30, schema.integer(5, 3600), "MQTT keepalive, in seconds.", live=False)
+    session_expiry_s: int = key(
+        86400,
+        schema.integer(0, 4294967295),
+        "How long the broker keeps pager's session, and the calls published for it, while "
+        "pager is away.",
+        live=False,
+    )
+
+
+@dataclass(frozen=True)
+class AudioConfig:
+    output: str = key(
+        "device",
+        schema.one_of("device", "wav", "null"),
+        "`device` plays through sounddevice. `wav` records each zone's announcements to WAV "
+        "files, for machines with no sound card. `null` discards the audio faster than real "
+        "time, for load tests.",
+        live=False,
+    )
+    device: str | int = key(
+        "default",
+        _device,
+        "The PortAudio device name (exact, or a unique part of it) or its index. `pager "
+        "devices` lists them. If the device is missing, the error lists the devices that exist.",
+        live=False,
+    )
+    sample_rate: int = key(
+        48000,
+        schema.integer(8000, 192000),
+        "The stream's sample rate. Speech (22050 Hz) and chime files are resampled to it with "
+        "soxr's HQ filter.",
+        live=False,
+    )
+    channels: int = key(
+        8, schema.integer(1, 128), "The interface's outputs. One stream carries all of them.",
+        live=False,
+    )  # fmt: skip
+    blocksize: int = key(
+        512,
+        schema.integer(32, 8192),
+        "Frames per audio callback (10.7 ms at 48 kHz). 256 starts the chime about 7 ms "
+        "sooner; 512 wakes the audio thread half as often and gives a late callback twice the "
+        "time before the card runs dry, which is worth more to a PA than a few inaudible "
+        "milliseconds (see BENCHMARKS.md).",
+        live=False,
+    )
+    latency: str | float = key(
+        "low",
+        _latency,
+        "`low`, `high` or seconds. This is PortAudio's device buffer: `low` is about 10 ms on "
+        "ALSA.",
+        live=False,
+    )
+    recordings_dir: str = key(
+        "recordings", schema.text, "Where `output: wav` and `--record` write.", live=False
+    )
+
+
+@dataclass(frozen=True)
+class AnnouncementConfig:
+    template: str = key(
+        DEFAULT_TEMPLATE,
+        _template,
+        "The sentence. Its fields are `{ticket}`, `{counter}` and `{service}`, and it must "
+        "contain `{ticket}`.",
+    )
+    repeat_prefix: str = key(
+        "Panggilan {ordinal}, ",
+        _repeat_prefix,
+        "Put before the sentence of a repeated call. `{ordinal}` becomes kedua, ketiga, and so on.",
+    )
+    voice: str = key(
+        "id",
+        schema.text,
+        "The espeak-ng voice, as a language code, a voice id (`poz/id`) or a name. If it is "
+        "not installed, the start (or the reload) fails and the error lists the voices that are.",
+    )
+    rate: int = key(150, schema.integer(80, 400), "Speaking rate in words per minute.")
+    chime: str = key(
+        "bell",
+        _chime,
+        "`bell` (a synthesized three-tone bell), `none`, or the path of an audio file (WAV, "
+        "FLAC…) relative to the config file. A file that is not audio is refused.",
+    )
+    loudness_lufs: float = key(
+        -20.0,
+        schema.number(-40, -6),
+        "The loudness (ITU-R BS.1770, via pyloudnorm) that both the chime and the speech are "
+        "normalized to. Peaks are kept under -1 dBFS.",
+    )
+    lexicon: Mapping[str, str] = key(
+        MappingProxyType({}),
+        _lexicon,
+        "Written form → spoken form. It is added on top of the built-in list: KTP, SIM, NPWP, "
+        'BPJS, SKCK, "No.", "dr."…',
+        shown="(built-in)",
+    )
+
+
+@dataclass(frozen=True)
+class SchedulingConfig:
+    max_age_s: float = key(
+        180.0, schema.number(5, 86400), "Calls older than this are expired instead of played."
+    )
+    repeat_interval_s: float = key(
+        15.0, schema.number(0, 600), "The pause before each repeat of a call."
+    )
+    max_repeats: int = key(3, schema.integer(0, 10), "The largest `repeat` a call may ask for.")
+    supersede: bool = key(
+        True,
+        schema.boolean,
+        "A counter's next ticket replaces its queued older call (and ends its repeats); "
+        "`false` plays every call, in order.",
+    )
+    resume_preempted: frozenset[Priority] = key(
+        frozenset({Priority.CALL, Priority.ANNOUNCEMENT}),
+        _priorities,
+        "Pre-empted priorities that resume from their start; the others are dropped.",
+        shown="`[call, announcement]`",
+    )
+    partial: frozenset[Priority] = key(
+        frozenset({Priority.EMERGENCY}),
+        _priorities,
+        "Priorities that start in the zones that are free instead of waiting for all.",
+        shown="`[emergency]`",
+    )
+    emergency_gain_db: float = key(
+        0.0, schema.number(-40, 0), "The fixed level of emergencies on every zone."
+    )
+    emergency_interval_s: float = key(
+        2.0, schema.number(0, 600), "The pause between emergency repeats."
+    )
+    fade_ms: float = key(
+        20.0,
+        schema.number(1, 50),
+        "The fade-out of a pre-empted or cancelled announcement.",
+        live=False,
+    )
+    stop_grace_s: float = key(
+        15.0,
+        schema.number(0, 120),
+        "On stop, how long a playing announcement may take to finish.",
+    )
+
+
+@dataclass(frozen=True)
+class MusicConfig:
+    level_db: float = key(
+        -15.0,
+        schema.number(-60, 0),
+        "The music's level below announcements, on top of the zone's `gain_db`.",
+    )
+    duck_db: float = key(
+        -20.0,
+        schema.number(-80, 0),
+        "How far the music drops while an announcement plays in its zone.",
+    )
+    attack_ms: float = key(300.0, schema.number(1, 10000), "The time to duck.")
+    release_ms: float = key(1500.0, schema.number(1, 30000), "The time to come back.")
+
+
+def _node(value: Any, where: Where) -> str:
+    name = schema.text(value, where)
+    if any(c in name for c in "/+#") or not name.isprintable():
+        raise Invalid("must not contain / + or #, nor control characters")
+    return name
+
+
+SECTION = "pager.section"  # marks a field that is a section of keys
+
+
+@dataclass(frozen=True)
+class Config:
+    """A whole validated config file. The mappings are read-only."""
+
+    node: str = key(
+        "", _node, "This daemon's name in the status and event topics.", live=False,
+        shown="host name",
+    )  # fmt: skip
+    mqtt: MqttConfig = field(
+        default_factory=MqttConfig, metadata={SECTION: "The broker connection."}
+    )
+    audio: AudioConfig = field(
+        default_factory=AudioConfig, metadata={SECTION: "The audio interface."}
+    )
+    announcement: AnnouncementConfig = field(
+        default_factory=AnnouncementConfig, metadata={SECTION: "What is said, and how."}
+    )
+    scheduling: SchedulingConfig = field(
+        default_factory=SchedulingConfig, metadata={SECTION: "Which call plays when."}
+    )
+    music: MusicConfig = field(default_factory=MusicConfig, metadata={SECTION: "Background music."})
+    zones: Mapping[str, Zone] = field(default_factory=lambda: MappingProxyType({}))
+    groups: Mapping[str, tuple[str, ...]] = key(
+        MappingProxyType({}),
+        schema.names,  # per group; the loader checks the members
+        "A list of zone names, usable wherever zones are named.",
+        shown="",
+    )
+    counters: Mapping[str, Counter] = field(default_factory=lambda: MappingProxyType({}))
+    default_zones: tuple[str, ...] = key(
+        (),
+        schema.names,
+        "The zones for counters that are not listed. Without it, calls from unlisted "
+        "counters are rejected.",
+        shown="none",
+    )
+    state_dir: str = key(
+        "state",
+        schema.text,
+        "Where the call journal lives, relative to the working directory (`/var/lib/pager` "
+        "under systemd).",
+        live=False,
+    )
+    source: str = "<config>"
+
+    @property
+    def client_id(self) -> str:
+        return self.mqtt.client_id or f"pager-{self.node}"
+
+    def routing(self) -> Routing:
+        return Routing(self.zones, self.groups, self.counters, self.default_zones)

@@ -1,0 +1,359 @@
+"""The one place that decides: typed inputs in, typed effects out. No threads, no I/O.
+
+The controller owns the scheduler and everything the daemon knows about calls and players.
+The runtime (`pager.runtime`) feeds it inputs with the time and carries out the effects.
+Taking a message is two steps, so that each succeeds or leaves nothing behind: a message
+that would queue is first journaled (`JournalAdd`); only once the runtime answers
+`Journaled` does it reach the scheduler, and a `JournalFailed` answers it with a `failed`
+event instead.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import logging
+from dataclasses import dataclass
+
+from pager.config.model import Config
+from pager.core import steps
+from pager.core.announcer import Announcer
+from pager.core.messages import parse_announce, parse_call, parse_cancel
+from pager.core.model import EventName, Inbound, Job, MessageKind, Priority
+from pager.core.scheduler import Outcome, Scheduler
+from pager.core.steps import Effect, Input
+from pager.errors import CallRejected
+from pager.units import db_to_gain
+
+log = logging.getLogger(__name__)
+
+HEALTH_EVENT_INTERVAL_S = 60.0  # at most one xrun event, and one callback-error event, a minute
+
+
+@dataclass(frozen=True)
+class _Play:
+    """A player the runtime was told to start, as far as the controller is concerned."""
+
+    job: Job
+    zones: tuple[str, ...]
+    event: EventName  # STARTED or RESUMED: published when its first sample plays
+    text: str
+
+
+@dataclass
+class _Health:
+    xruns: int = 0
+    callback_errors: int = 0
+    reported: dict[EventName, tuple[float, int]] = dataclasses.field(default_factory=dict)
+
+
+class Controller:
+    """Decides what happens to every message, player and config; see the module docstring."""
+
+    def __init__(self, config: Config) -> None:
+        self.scheduler = Scheduler(config.zones, config.scheduling)
+        self._configure(config)
+        self._plays: dict[int, _Play] = {}
+        self._play_of_job: dict[str, int] = {}
+        self._taking: dict[str, tuple[Job, Inbound]] = {}
+        self._serial = itertools.count(1)
+        self._audio_ok = True
+        self._health = _Health()
+        self._ready = False
+        self._stop_by: float | None = None
+        self._last_status: dict[str, object] | None = None
+
+    # -- the interface -----------------------------------------------------------------------
+
+    def handle(self, item: Input, now: float) -> list[Effect]:
+        """Everything that follows from one input at time `now`, in order."""
+        effects = self._dispatch(item, now)
+        if self._stop_by is None:
+            effects += self._apply(self.scheduler.tick(now), now)
+        status = self._status()
+        if status != self._last_status:
+            self._last_status = status
+            effects.append(steps.PublishStatus(status))
+        return effects
+
+    def next_deadline(self, now: float) -> float | None:
+        """When `handle` next has something to do with no input (a repeat, an expiry)."""
+        if self._stop_by is not None:
+            return self._stop_by
+        return self.scheduler.next_deadline(now)
+
+    def done(self, now: float) -> bool:
+        """Stopping, and what played has finished (or the grace time is over)."""
+        return self._stop_by is not None and (not self._plays or now >= self._stop_by)
+
+    @property
+    def config(self) -> Config:
+        return self._config
+
+    # -- inputs --------------------------------------------------------------------------------
+
+    def _dispatch(self, item: Input, now: float) -> list[Effect]:
+        match item:
+            case steps.Tick():
+                return []
+            case Inbound():
+                return self._on_message(item, now) if self._stop_by is None else []
+            case steps.Journaled(job_id):
+                job, message = self._taking.pop(job_id)
+                return [*self._submit(job, now), steps.Ack(message)]
+            case steps.JournalFailed(job_id, reason):
+                job, message = self._taking.pop(job_id)
+                log.error("%s not taken: cannot write it to the journal: %s", job_id, reason)
+                failure = f"cannot keep the call in the journal: {reason}"
+                return [self._job_event(EventName.FAILED, job, job.zones, now, reason=failure),
+                        steps.Ack(message)]  # fmt: skip
+            case steps.PlayStarted(play):
+                known = self._plays.get(play)
+                if known is None:
+                    return []
+                return [self._job_event(known.event, known.job, known.zones, now, text=known.text)]
+            case steps.PlayFinished():
+                return self._on_finished(item, now)
+            case steps.PlayFailed(play, reason):
+                known = self._plays.pop(play, None)
+                if known is None:
+                    return []
+                self._play_of_job.pop(known.job.id, None)
+                return self._drop(known.job, known.zones, reason, now)
+            case steps.SpeechUnavailable(job_id, reason):
+                unspoken = self.scheduler.job(job_id)
+                if unspoken is None:
+                    return []
+                effects = self._stop_player(unspoken.id)
+                return effects + self._drop(unspoken, unspoken.zones, reason, now)
+            case steps.AudioFailed() | steps.AudioRestored():
+                return self._on_audio(item, now)
+            case steps.AudioHealth():
+                return self._on_health(item, now)
+            case steps.Connected():
+                return self._on_connected()
+            case steps.Replay(messages, seen_ids):
+                effects = [e for m in messages for e in self._on_message(m, now)]
+                self.scheduler.remember(seen_ids)
+                return effects
+            case steps.ReloadRequested():
+                if self._stop_by is not None:
+                    return []
+                return [steps.Notify("reloading"), steps.LoadConfig()]
+            case steps.Reconfigure(config):
+                self._configure(config)
+                log.info("reloaded %s", config.source)
+                event = self._event(EventName.CONFIG_RELOADED, now, zones=list(config.zones),
+                                    counters=list(config.counters))  # fmt: skip
+                return [event, steps.Notify("ready", self._serving())]
+            case steps.ReloadRefused(reason, problems):
+                log.error("reload refused, the old config stays: %s", reason)
+                event = self._event(EventName.CONFIG_REJECTED, now, reason=reason,
+                                    problems=list(problems))  # fmt: skip
+                return [event, steps.Notify("ready", self._serving())]
+            case steps.StopRequested():
+                if self._stop_by is None:
+                    self._stop_by = now + self._config.scheduling.stop_grace_s
+                return []
+        raise TypeError(f"the controller has no handler for {item!r}")  # pragma: no cover
+
+    def _on_message(self, message: Inbound, now: float) -> list[Effect]:
+        """Reject it, answer it, or take it (journaled first unless replayed from there)."""
+        try:
+            if message.kind is MessageKind.CANCEL:
+                return [*self._cancel(message, now), steps.Ack(message)]
+            job = self._job_for(message)
+        except CallRejected as rejected:
+            log.warning("rejected message on %.200r: %s", message.topic, rejected.reason)
+            known: dict[str, object] = {
+                "id": message.journaled, "ticket": None, "counter": message.counter,
+            }  # fmt: skip
+            known.update(rejected.known)
+            effects: list[Effect] = [
+                self._event(EventName.REJECTED, now, reason=rejected.reason, **known)
+            ]
+            if message.journaled:
+                effects.append(steps.JournalRemove(message.journaled))
+            return [*effects, steps.Ack(message)]
+        if message.journaled is None and self.scheduler.takes(job, now):
+            self._taking[job.id] = (job, message)
+            return [steps.JournalAdd(job.id, message)]
+        return [*self._submit(job, now), steps.Ack(message)]
+
+    def _job_for(self, message: Inbound) -> Job:
+        """The job a call or operator message asks for; CallRejected says why not."""
+        if message.kind is MessageKind.CALL:
+            assert message.counter is not None
+            max_repeats = self._config.scheduling.max_repeats
+            call = parse_call(message.counter, message.payload, message.received, max_repeats)
+            if message.journaled:
+                call = dataclasses.replace(call, id=message.journaled)  # the id it was taken as
+            if message.retained and not call.caller_id:
+                raise CallRejected(
+                    "retained call without an id: it would be read out again at every "
+                    "reconnect; publish calls without retain, or give them an id",
+                    ticket=call.ticket,
+                )
+            return self._announcer.call(call)
+        if message.kind is MessageKind.ANNOUNCE:
+            operator = parse_announce(message.payload, message.received)
+            if message.journaled:
+                operator = dataclasses.replace(operator, id=message.journaled)
+            return self._announcer.message(operator)
+        raise CallRejected(f"topic {message.topic[:200]} is not one pager listens to")
+
+    def _cancel(self, message: Inbound, now: float) -> list[Effect]:
+        cancel = parse_cancel(message.counter, message.payload)
+        outcomes = self.scheduler.cancel(now, cancel.id, cancel.ticket, cancel.counter)
+        if not any(o.event is EventName.CANCELLED for o in outcomes):
+            what = f"id {cancel.id}" if cancel.id else f"ticket {cancel.ticket}"
+            raise CallRejected(f"nothing to cancel: no queued or playing {what}",
+                               id=cancel.id, ticket=cancel.ticket)  # fmt: skip
+        return self._apply(outcomes, now)
+
+    def _submit(self, job: Job, now: float) -> list[Effect]:
+        log.info("%s %s: %s -> %s: %r", job.priority.label, job.id, job.ticket or "message",
+                 ", ".join(job.zones), job.text)  # fmt: skip
+        outcomes = self.scheduler.submit(job, now)
+        effects: list[Effect] = []
+        if any(o.event is EventName.QUEUED and o.job.id == job.id for o in outcomes):
+            effects.append(steps.Prerender(job.id, self._announcer.text_for_play(job)))
+        return effects + self._apply(outcomes, now)
+
+    def _on_finished(self, item: steps.PlayFinished, now: float) -> list[Effect]:
+        known = self._plays.pop(item.play, None)
+        if known is None:
+            return []  # it was stopped: its end was reported then
+        job = known.job
+        self._play_of_job.pop(job.id, None)
+        effects: list[Effect]
+        if item.failure:
+            log.error("%s: %s", job.id, item.failure)
+            effects = [self._job_event(EventName.FAILED, job, known.zones, now, text=known.text,
+                                       reason=item.failure)]  # fmt: skip
+        else:
+            late_s, audio_s = round(item.late_s, 3), round(item.audio_s, 3)
+            effects = [self._job_event(EventName.FINISHED, job, known.zones, now, text=known.text,
+                                       audio_s=audio_s, late_s=late_s)]  # fmt: skip
+        if item.late_s:
+            log.warning("%s: speech came %.0f ms after the chime ended", job.id, 1000 * item.late_s)
+        if self._stop_by is not None:  # start nothing new; what waits stays in the journal
+            return effects + ([steps.JournalRemove(job.id)] if job.repeats == 0 else [])
+        return effects + self._apply(self.scheduler.finished(job.id, now), now)
+
+    def _on_audio(self, item: steps.AudioFailed | steps.AudioRestored, now: float) -> list[Effect]:
+        self._last_status = None  # publish the status again
+        if isinstance(item, steps.AudioFailed):
+            self._audio_ok = False
+            # Cut calls go back to the queue, to be read again from their start; new calls
+            # keep queuing until the output is back.
+            reason = "the audio output failed; resumes from its start"
+            effects = self._apply(self.scheduler.interrupt(now, reason), now)
+            return [steps.ResetAudio(), *effects,
+                    self._event(EventName.AUDIO_FAILED, now, reason=item.detail)]  # fmt: skip
+        self._audio_ok = True
+        event = self._event(EventName.AUDIO_RESTORED, now, device=item.detail)
+        return [event, *self._apply(self.scheduler.resume(now), now)]
+
+    def _on_health(self, item: steps.AudioHealth, now: float) -> list[Effect]:
+        effects: list[Effect] = []
+        for name, total, extra in (
+            (EventName.AUDIO_XRUNS, item.xruns, {}),
+            (EventName.AUDIO_CALLBACK_ERROR, item.callback_errors, {"error": item.error}),
+        ):
+            last_at, last_total = self._health.reported.get(name, (-HEALTH_EVENT_INTERVAL_S, 0))
+            if total > last_total and now - last_at >= HEALTH_EVENT_INTERVAL_S:
+                self._health.reported[name] = (now, total)
+                effects.append(self._event(name, now, count=total - last_total, total=total,
+                                           **extra))  # fmt: skip
+        self._health.xruns, self._health.callback_errors = item.xruns, item.callback_errors
+        return effects
+
+    def _on_connected(self) -> list[Effect]:
+        self._last_status = None  # the broker may have lost the retained status
+        if self._ready:
+            return []
+        self._ready = True
+        log.info("pager %s ready: %d zones, %d counters", self._config.node,
+                 len(self._config.zones), len(self._config.counters))  # fmt: skip
+        return [steps.Notify("ready", self._serving())]
+
+    # -- outcomes to effects -----------------------------------------------------------------
+
+    def _apply(self, outcomes: list[Outcome], now: float) -> list[Effect]:
+        effects: list[Effect] = []
+        for outcome in outcomes:
+            if outcome.start:
+                effects += self._start(outcome)
+                continue
+            if outcome.stop:
+                effects += self._stop_player(outcome.job.id)
+            if outcome.event is not EventName.FINISHED:  # published when the player reports
+                effects.append(self._job_event(outcome.event, outcome.job, outcome.zones, now,
+                                               reason=outcome.reason))  # fmt: skip
+            if not self.scheduler.knows(outcome.job.id):
+                effects.append(steps.JournalRemove(outcome.job.id))  # it has ended for good
+        return effects
+
+    def _start(self, outcome: Outcome) -> list[Effect]:
+        job = outcome.job
+        gain = self._emergency_gain if job.priority is Priority.EMERGENCY else None
+        route = self._routing.route_zones(outcome.zones, gain)  # zones gone since: left out
+        play = next(self._serial)
+        text = self._announcer.text_for_play(job)
+        self._plays[play] = _Play(job, outcome.zones, outcome.event, text)
+        self._play_of_job[job.id] = play
+        return [steps.StartPlay(play, job.id, text, route.channel_gains)]
+
+    def _stop_player(self, job_id: str) -> list[Effect]:
+        play = self._play_of_job.pop(job_id, None)
+        if play is None:
+            return []
+        del self._plays[play]
+        return [steps.StopPlay(play)]
+
+    def _drop(self, job: Job, zones: tuple[str, ...], reason: str, now: float) -> list[Effect]:
+        """The job's announcement cannot be made: report it, free its zones, forget it."""
+        log.error("%s failed: %s", job.id, reason)
+        event = self._job_event(EventName.FAILED, job, zones, now, reason=reason)
+        outcomes = self.scheduler.withdraw(job.id, now)
+        return [event, steps.JournalRemove(job.id), *self._apply(outcomes, now)]
+
+    # -- what is published -------------------------------------------------------------------
+
+    def _event(self, name: EventName, now: float, **fields: object) -> steps.Publish:
+        body: dict[str, object] = {"event": name.value, "node": self._config.node, **fields}
+        body["ts"] = round(now, 3)
+        return steps.Publish(body)
+
+    def _job_event(
+        self, name: EventName, job: Job, zones: tuple[str, ...], now: float, *, text: str = "",
+        reason: str = "", **fields: object,
+    ) -> steps.Publish:  # fmt: skip
+        """An event about one call or message."""
+        if reason:
+            fields["reason"] = reason
+        return self._event(name, now, id=job.id, priority=job.priority.label, ticket=job.ticket,
+                           counter=job.counter, zones=list(zones), play=job.play,
+                           text=text or job.text, **fields)  # fmt: skip
+
+    def _status(self) -> dict[str, object]:
+        return {
+            "audio": "ok" if self._audio_ok else "failed",
+            "queues": self.scheduler.queue_depths(),
+            "playing": self.scheduler.playing(),
+            "xruns": self._health.xruns,
+            "callback_errors": self._health.callback_errors,
+        }
+
+    def _serving(self) -> str:
+        return f"serving {len(self._config.zones)} zones"
+
+    def _configure(self, config: Config) -> None:
+        """Take a config (at start and on reload): queued and playing calls are kept."""
+        self._config = config
+        self._routing = config.routing()
+        self._announcer = Announcer(self._routing, config.announcement)
+        self._emergency_gain = db_to_gain(config.scheduling.emergency_gain_db)
+        self.scheduler.policy = config.scheduling
+        self.scheduler.set_zones(config.zones)

@@ -1,0 +1,103 @@
+"""The small frozen values every layer shares: priorities, event names, messages and jobs.
+
+Each fact is declared here once; the MQTT link, the journal, the scheduler, the controller
+and the config all use these names.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+REMEMBERED_IDS = 10_000  # ids kept (in memory and in the journal) so a redelivery plays once
+
+
+class Priority(enum.IntEnum):
+    """How urgent an announcement is; a higher one pre-empts lower ones in its zones."""
+
+    CALL = 1
+    ANNOUNCEMENT = 2
+    EMERGENCY = 3
+
+    @property
+    def label(self) -> str:
+        """The name in payloads, events and the config: "call", "announcement", "emergency"."""
+        return self.name.lower()
+
+    @classmethod
+    def labels(cls) -> tuple[str, ...]:
+        return tuple(p.label for p in cls)
+
+    @classmethod
+    def from_label(cls, label: str) -> Priority:
+        """The priority called `label`; ValueError for anything else."""
+        for priority in cls:
+            if priority.label == label:
+                return priority
+        raise ValueError(f"{label!r} is not one of {', '.join(cls.labels())}")
+
+
+class EventName(enum.StrEnum):
+    """The `event` field of what is published on {prefix}/event/{node}."""
+
+    QUEUED = "queued"
+    STARTED = "started"
+    RESUMED = "resumed"
+    FINISHED = "finished"
+    PREEMPTED = "preempted"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    SUPERSEDED = "superseded"
+    MERGED = "merged"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+    FAILED = "failed"
+    AUDIO_FAILED = "audio-failed"
+    AUDIO_RESTORED = "audio-restored"
+    AUDIO_XRUNS = "audio-xruns"
+    AUDIO_CALLBACK_ERROR = "audio-callback-error"
+    CONFIG_RELOADED = "config-reloaded"
+    CONFIG_REJECTED = "config-rejected"
+
+
+class MessageKind(enum.StrEnum):
+    """What a topic carries: {prefix}/call/{counter}, /announce, /cancel[/{counter}]."""
+
+    CALL = "call"
+    ANNOUNCE = "announce"
+    CANCEL = "cancel"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A message as it arrived, not yet validated.
+
+    `counter` is the topic's last level for calls and counter cancels, else None.
+    """
+
+    topic: str
+    kind: MessageKind
+    counter: str | None
+    payload: bytes
+    received: float
+    retained: bool = False  # delivered from the broker's retained store
+    mid: int | None = None  # to acknowledge it (QoS 1); None when replayed from the journal
+    qos: int = 0
+    connection: int = 0  # which connection it came on: an ack is only valid on that one
+    journaled: str | None = None  # replayed from the journal, where it was taken under this id
+
+
+@dataclass(frozen=True)
+class Job:
+    """Something to play on some zones: a call, an operator message or an emergency."""
+
+    id: str
+    priority: Priority
+    zones: tuple[str, ...]
+    counter: str | None = None
+    ticket: str | None = None
+    called_at: float = 0.0  # when the counter pressed the button (or when it arrived)
+    repeats: int = 0  # further plays after this one
+    play: int = 1  # 1 for the first play, 2 for "Panggilan kedua", ...
+    text: str = ""  # the sentence of its first play

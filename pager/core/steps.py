@@ -1,0 +1,220 @@
+"""What goes into the controller (inputs) and what comes out of it (effects).
+
+Inputs are facts: a message arrived, a player started, the audio failed, a reload was asked
+for. Effects are orders for the runtime: start or stop a player, journal, acknowledge,
+publish. Some effects report back: a journal write that failed comes back as
+`JournalFailed`, a player that could not start as `PlayFailed`, a config load as
+`Reconfigure` or `ReloadRefused`. All of them are small frozen values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from pager.config.model import Config
+from pager.core.model import Inbound
+
+# -- inputs ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tick:
+    """Nothing arrived, but time passed (a repeat or an expiry may be due)."""
+
+
+@dataclass(frozen=True)
+class Connected:
+    """The MQTT link (re)connected and subscribed."""
+
+
+@dataclass(frozen=True)
+class Replay:
+    """At start: the journal's calls taken but not finished, and the ids seen lately."""
+
+    messages: tuple[Inbound, ...]
+    seen_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Journaled:
+    """A `JournalAdd` succeeded: the message is safe on disk."""
+
+    job_id: str
+
+
+@dataclass(frozen=True)
+class JournalFailed:
+    """A `JournalAdd` failed: the message is not taken."""
+
+    job_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class PlayStarted:
+    """A player's first sample reached the output."""
+
+    play: int
+
+
+@dataclass(frozen=True)
+class PlayFinished:
+    """A player played its last sample (or ended with its speech missing: `failure`)."""
+
+    play: int
+    audio_s: float  # chime and speech
+    late_s: float  # how long the output waited for speech after the chime
+    failure: str | None = None
+
+
+@dataclass(frozen=True)
+class PlayFailed:
+    """A `StartPlay` could not be carried out (no speech worker, a bad channel)."""
+
+    play: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class SpeechUnavailable:
+    """A `Prerender` could not even be handed to the speech worker."""
+
+    job_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class AudioFailed:
+    detail: str
+
+
+@dataclass(frozen=True)
+class AudioRestored:
+    detail: str
+
+
+@dataclass(frozen=True)
+class AudioHealth:
+    """The audio callback's running totals, sent when they change."""
+
+    xruns: int  # blocks PortAudio flagged as under- or overflowed
+    callback_errors: int  # blocks the callback failed to render (sent silent instead)
+    error: str | None = None  # the first error's text
+
+
+@dataclass(frozen=True)
+class ReloadRequested:
+    """SIGHUP: read the config file again."""
+
+
+@dataclass(frozen=True)
+class Reconfigure:
+    """The new config, with everything built from it ready (voice, chime, music)."""
+
+    config: Config
+
+
+@dataclass(frozen=True)
+class ReloadRefused:
+    reason: str
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StopRequested:
+    """SIGTERM: take nothing new, let what plays finish."""
+
+
+Input = (
+    Tick | Inbound | Connected | Replay | Journaled | JournalFailed | PlayStarted | PlayFinished
+    | PlayFailed | SpeechUnavailable | AudioFailed | AudioRestored | AudioHealth
+    | ReloadRequested | Reconfigure | ReloadRefused | StopRequested
+)  # fmt: skip
+
+# -- effects ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StartPlay:
+    """Play the chime, then the speech for `text`, on these channel columns at these gains."""
+
+    play: int
+    job_id: str
+    text: str
+    channel_gains: tuple[tuple[int, float], ...]
+
+
+@dataclass(frozen=True)
+class StopPlay:
+    """Fade the player out now."""
+
+    play: int
+
+
+@dataclass(frozen=True)
+class ResetAudio:
+    """The output died: drop every player at once (the stream is not running)."""
+
+
+@dataclass(frozen=True)
+class Prerender:
+    """Synthesize `text` ahead, so the play finds it ready."""
+
+    job_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Publish:
+    """An event on {prefix}/event/{node}: its JSON body."""
+
+    body: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class PublishStatus:
+    """The retained online status, with these details."""
+
+    details: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class JournalAdd:
+    """Keep the message on disk before it is acknowledged; answer Journaled/JournalFailed."""
+
+    job_id: str
+    message: Inbound
+
+
+@dataclass(frozen=True)
+class JournalRemove:
+    job_id: str
+
+
+@dataclass(frozen=True)
+class Ack:
+    """Acknowledge the message to the broker (QoS 1)."""
+
+    message: Inbound
+
+
+@dataclass(frozen=True)
+class Notify:
+    """Tell systemd: ready (with a status line) or reloading."""
+
+    state: Literal["ready", "reloading"]
+    status: str = ""
+
+
+@dataclass(frozen=True)
+class LoadConfig:
+    """Read the config file again and build what it needs; answer Reconfigure or
+    ReloadRefused (always one of them)."""
+
+
+Effect = (
+    StartPlay | StopPlay | ResetAudio | Prerender | Publish | PublishStatus | JournalAdd
+    | JournalRemove | Ack | Notify | LoadConfig
+)  # fmt: skip

@@ -1,0 +1,1 @@
+"""The edges: the MQTT link, the call journal and systemd's notify protocol."""

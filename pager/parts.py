@@ -1,0 +1,42 @@
+"""What a config needs built with I/O: the voice and the chime, built one way everywhere.
+
+`build` is used at start, on every reload and by `pager say`; on reload it keeps the
+running synthesizer (and its cache) when the voice settings did not change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from pager.audio import chime
+from pager.config.model import Config
+from pager.tts import Synthesizer
+
+
+@dataclass(frozen=True)
+class Parts:
+    synthesizer: Synthesizer  # started
+    chime: np.ndarray  # at the device rate, normalized, read-only
+
+
+def _voice_settings(config: Config) -> tuple[object, ...]:
+    a = config.announcement
+    return (a.voice, a.rate, a.loudness_lufs, config.audio.sample_rate)
+
+
+def build(config: Config, running: tuple[Config, Parts] | None = None) -> Parts:
+    """The parts for `config`; raises ConfigError (chime) or SpeechError (voice), having
+    closed whatever it started."""
+    samples = chime.prepared(config.announcement, config.audio.sample_rate)
+    if running is not None and _voice_settings(running[0]) == _voice_settings(config):
+        return Parts(running[1].synthesizer, samples)
+    a = config.announcement
+    synthesizer = Synthesizer(a.voice, a.rate, config.audio.sample_rate, a.loudness_lufs)
+    try:
+        synthesizer.start()
+    except BaseException:
+        synthesizer.close()
+        raise
+    return Parts(synthesizer, samples)

@@ -1,0 +1,296 @@
+"""The thin runtime: owns the threads and the resources, and carries out the controller's effects.
+
+Threads (see the README's Architecture section):
+- paho's network thread, the audio callback and the sink's recovery thread only put facts
+  on the control queue;
+- the control thread takes them one at a time, asks the controller what follows, and
+  carries out the effects (which may report back, like a journal write that failed);
+- the speech worker renders sentences; the monitor thread feeds systemd's watchdog and
+  reports the audio callback's health; a feeder thread per music zone decodes ahead.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pager import config as config_files
+from pager import parts
+from pager.audio.music import MusicBeds
+from pager.audio.sinks import AudioSink, Health
+from pager.config.model import Config
+from pager.core import steps
+from pager.core.controller import Controller
+from pager.core.steps import Effect, Input
+from pager.errors import ConfigError
+from pager.io import systemd
+from pager.io.journal import Journal
+from pager.io.mqtt import MqttLink
+from pager.mixer import Mixer, MixerEvent, Player, PlayerState
+
+log = logging.getLogger(__name__)
+
+ControlItem = Input | MixerEvent
+MONITOR_INTERVAL_S = 1.0
+
+
+@dataclass
+class _Live:
+    """A player the runtime started, and what its speech worker said about it."""
+
+    player: Player
+    failure: str | None = None
+
+
+class Runtime:
+    """The paging daemon: `run()` blocks until `stop()` is called (from a signal handler)."""
+
+    def __init__(
+        self,
+        config: Config,
+        sink: AudioSink,
+        clock: Callable[[], float] = time.time,
+        config_path: str | None = None,
+        adjust: Callable[[Config], Config] = lambda c: c,
+    ) -> None:
+        self.config_path = config_path
+        self.adjust = adjust  # command-line overrides, applied again on reload
+        self.sink = sink
+        self.clock = clock
+        self.rate = config.audio.sample_rate
+        self.controller = Controller(config)
+        self.control: queue.SimpleQueue[ControlItem] = queue.SimpleQueue()
+        self.mixer = Mixer(
+            config.audio.channels,
+            max_frames=config.audio.blocksize,
+            fade_frames=int(config.scheduling.fade_ms * self.rate / 1000),
+            events=self.control,
+        )
+        self.music = MusicBeds(self.mixer, self.rate)
+        self.link = MqttLink(config, self.control)
+        self.journal = Journal(Path(config.state_dir) / "calls.db")
+        self.parts: parts.Parts | None = None
+        self._live: dict[int, _Live] = {}
+        self._stop = threading.Event()
+        self._audio_ok = True
+
+    def stop(self) -> None:
+        """Ask `run()` to return (safe from a signal handler)."""
+        self._stop.set()
+
+    def reload(self) -> None:
+        """Ask for the config file to be read again (safe from a signal handler)."""
+        self.control.put(steps.ReloadRequested())
+
+    def run(self) -> None:
+        """Open speech and audio (raising PagerError if they fail), then serve until stopped."""
+        config = self.controller.config
+        self.parts = parts.build(config)
+        self.sink.report = self._audio_report
+        try:
+            self.music.apply(config.zones, config.music)
+            self.sink.start(self.mixer)
+        except BaseException:
+            self.music.stop()
+            self.parts.synthesizer.close()
+            raise
+        self.link.start()
+        control = threading.Thread(target=self._control_loop, name="control")
+        control.start()
+        threading.Thread(target=self._monitor, name="monitor", daemon=True).start()
+        self._stop.wait()
+        systemd.notify("STOPPING=1")
+        log.info("stopping: no new calls; what is playing finishes")
+        self.control.put(steps.StopRequested())
+        control.join()
+        self.link.stop()
+        self.sink.stop()
+        self.music.stop()
+        self.parts.synthesizer.close()
+        log.info("stopped")
+
+    # -- the control thread ------------------------------------------------------------------
+
+    def _control_loop(self) -> None:
+        pending = tuple(self.journal.pending())
+        self._step(steps.Replay(pending, tuple(self.journal.seen_ids())))
+        if pending:
+            log.info("replayed %d calls from %s", len(pending), self.journal.path)
+        while not self.controller.done(self.clock()):
+            now = self.clock()
+            deadline = self.controller.next_deadline(now)
+            try:
+                item = self.control.get(
+                    timeout=None if deadline is None else max(0, deadline - now)
+                )
+            except queue.Empty:
+                item = steps.Tick()
+            try:
+                self._step(self._as_input(item))
+            except Exception:
+                log.exception("unexpected error in the control loop")
+        kept = len(self.journal.pending())
+        if kept:
+            log.info("%d calls kept in %s for the next start", kept, self.journal.path)
+        self.journal.close()
+
+    def _step(self, item: Input) -> None:
+        """Hand one input to the controller and carry out what follows, reports included."""
+        for effect in self.controller.handle(item, self.clock()):
+            try:
+                report = self._carry_out(effect)
+            except Exception:
+                log.exception("could not carry out %s", type(effect).__name__)
+                continue
+            if report is not None:
+                self._step(report)
+
+    def _as_input(self, item: ControlItem) -> Input:
+        if not isinstance(item, MixerEvent):
+            return item
+        player = item.player
+        if item.kind is PlayerState.PLAYING:
+            return steps.PlayStarted(player.ident)
+        live = self._live.pop(player.ident, None)
+        return steps.PlayFinished(
+            player.ident,
+            audio_s=player.appended_frames / self.rate,
+            late_s=player.starved_frames / self.rate,
+            failure=live.failure if live else None,
+        )
+
+    def _carry_out(self, effect: Effect) -> Input | None:
+        """Do what one effect says; return what the controller must hear about it, if any."""
+        assert self.parts is not None
+        match effect:
+            case steps.StartPlay():
+                return self._start(effect, self.parts)
+            case steps.StopPlay(play):
+                live = self._live.pop(play, None)
+                if live is not None:
+                    live.player.stop()
+            case steps.ResetAudio():
+                self.mixer.flush()
+                self._live.clear()
+            case steps.Prerender(job_id, text):
+                try:
+                    self.parts.synthesizer.submit(text)
+                except Exception as error:
+                    return steps.SpeechUnavailable(job_id, f"the speech worker refused it: {error}")
+            case steps.Publish(body):
+                self.link.publish_event(body)
+            case steps.PublishStatus(details):
+                self.link.publish_status(details)
+            case steps.JournalAdd(job_id, message):
+                try:
+                    self.journal.add(job_id, message)
+                except Exception as error:
+                    return steps.JournalFailed(job_id, str(error))
+                return steps.Journaled(job_id)
+            case steps.JournalRemove(job_id):
+                self.journal.remove(job_id)
+            case steps.Ack(message):
+                self.link.ack(message)
+            case steps.Notify("ready", status):
+                systemd.notify("READY=1", f"STATUS={status}")
+            case steps.Notify("reloading"):
+                systemd.reloading()
+            case steps.LoadConfig():
+                return self._load_config()
+        return None
+
+    def _start(self, effect: steps.StartPlay, current: parts.Parts) -> Input | None:
+        player = Player(effect.channel_gains, ident=effect.play)
+        live = _Live(player)
+        try:
+            speech = current.synthesizer.submit(effect.text)
+            player.append(current.chime)
+            self.mixer.add(player)
+        except Exception as error:
+            return steps.PlayFailed(effect.play, f"cannot start its announcement: {error}")
+        self._live[effect.play] = live
+        speech.add_done_callback(functools.partial(self._speech_ready, live))
+        return None
+
+    @staticmethod
+    def _speech_ready(live: _Live, speech: Future[np.ndarray]) -> None:
+        """In the speech worker: hand the samples to the player (or say why there are none)."""
+        try:
+            live.player.append(speech.result())
+        except BaseException as error:  # SpeechError, or cancelled at shutdown
+            live.failure = f"speech synthesis failed: {error}"
+        finally:
+            live.player.close()
+
+    def _load_config(self) -> steps.Reconfigure | steps.ReloadRefused:
+        """Read the config again and build everything it needs; swap only if all succeeded."""
+        assert self.parts is not None
+        running = self.controller.config
+        try:
+            if self.config_path is None:
+                raise ConfigError("<config>", ["pager was started without a config file"])
+            new = self.adjust(config_files.load(self.config_path))
+            changes = config_files.restart_changes(running, new)
+            if changes:
+                raise ConfigError(self.config_path, changes)
+            built = parts.build(new, (running, self.parts))
+            try:
+                self.music.apply(new.zones, new.music)
+            except BaseException:
+                if built.synthesizer is not self.parts.synthesizer:
+                    built.synthesizer.close()
+                raise
+        except ConfigError as error:
+            return steps.ReloadRefused(str(error), tuple(error.problems))
+        except Exception as error:  # SpeechError (the voice), a music bed too many, ...
+            return steps.ReloadRefused(f"{self.config_path}: {error}", (str(error),))
+        retired, self.parts = self.parts, built
+        if retired.synthesizer is not built.synthesizer:
+            retired.synthesizer.close(cancel=False)  # what it still renders is played
+        self.sink.set_zones(new.zones)
+        return steps.Reconfigure(new)
+
+    # -- other threads -----------------------------------------------------------------------
+
+    def _audio_report(self, kind: str, detail: str) -> None:
+        """From the sink's recovery thread: the output failed, or is back."""
+        self._audio_ok = kind != "failed"
+        self.control.put(
+            steps.AudioFailed(detail) if kind == "failed" else steps.AudioRestored(detail)
+        )
+
+    def _monitor(self) -> None:
+        """Feed systemd's watchdog only while the audio callback runs, and report the
+        callback's health (xruns, errors) when it changes, logging its first error."""
+        interval = systemd.watchdog_interval()
+        period = min(MONITOR_INTERVAL_S, interval / 2) if interval else MONITOR_INTERVAL_S
+        last_blocks, last_fed = -1, 0.0
+        reported = Health()
+        while not self._stop.wait(period):
+            if interval is not None and time.monotonic() - last_fed >= interval / 2:
+                blocks = self.mixer.blocks_rendered
+                if blocks != last_blocks or not self._audio_ok:  # running, or known down
+                    systemd.notify("WATCHDOG=1")
+                    last_fed = time.monotonic()
+                else:
+                    log.error("the audio output has stalled: not feeding the systemd watchdog")
+                last_blocks = blocks
+            health = self.sink.health()
+            if health == reported:
+                continue
+            error = health.first_error
+            if error is not None and reported.first_error is None:
+                log.error("the audio callback failed (the block went out silent)",
+                          exc_info=(type(error), error, error.__traceback__))  # fmt: skip
+            reported = health
+            text = f"{type(error).__name__}: {error}" if error is not None else None
+            self.control.put(steps.AudioHealth(health.xruns, health.callback_errors, text))

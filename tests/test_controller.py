@@ -1,0 +1,326 @@
+"""The controller, pure: typed inputs with explicit times in, effects out. No threads, no I/O."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+
+from pager import config
+from pager.config.model import Config
+from pager.core import steps
+from pager.core.controller import HEALTH_EVENT_INTERVAL_S, Controller
+from pager.core.model import Inbound, MessageKind
+from pager.core.steps import Effect
+from tests.conftest import EXAMPLE_CONFIG
+
+EXAMPLE = config.load(EXAMPLE_CONFIG)
+FOOD_COURT = 10 ** (-4 / 20)
+
+
+def call(counter: str, ticket: str, ident: str | None = None, **fields: Any) -> Inbound:
+    body = {"ticket": ticket, **({"id": ident} if ident else {}), **fields}
+    return Inbound(f"pager/call/{counter}", MessageKind.CALL, counter, json.dumps(body).encode(), 0)
+
+
+def announce(text: str, ident: str, **fields: Any) -> Inbound:
+    body = json.dumps({"text": text, "id": ident, **fields}).encode()
+    return Inbound("pager/announce", MessageKind.ANNOUNCE, None, body, 0)
+
+
+def cancel(ident: str) -> Inbound:
+    body = json.dumps({"id": ident}).encode()
+    return Inbound("pager/cancel", MessageKind.CANCEL, None, body, 0)
+
+
+class Desk:
+    """A controller and a clock, with the runtime's side played by hand."""
+
+    def __init__(self, cfg: Config = EXAMPLE, now: float = 1000.0) -> None:
+        self.controller = Controller(cfg)
+        self.now = now
+        self.effects: list[Effect] = []
+
+    def feed(self, item: steps.Input) -> list[Effect]:
+        if isinstance(item, Inbound) and not item.received:
+            item = dataclasses.replace(item, received=self.now)  # it arrives now
+        effects = self.controller.handle(item, self.now)
+        self.effects += effects
+        return effects
+
+    def take(self, message: Inbound) -> list[Effect]:
+        """A message as the runtime takes it when the journal works."""
+        effects = self.feed(message)
+        adds = [e for e in effects if isinstance(e, steps.JournalAdd)]
+        for add in adds:
+            effects += self.feed(steps.Journaled(add.job_id))
+        return effects
+
+    def play(self, job_id: str) -> int:
+        """The play number of the job's latest StartPlay."""
+        return [e for e in self.effects if isinstance(e, steps.StartPlay) and e.job_id == job_id][
+            -1
+        ].play
+
+    def finish(self, job_id: str, failure: str | None = None) -> list[Effect]:
+        play = self.play(job_id)
+        return self.feed(steps.PlayStarted(play)) + self.feed(
+            steps.PlayFinished(play, 6.5, 0.0, failure)
+        )
+
+    @property
+    def held(self) -> dict[str, str]:
+        return self.controller.scheduler.playing()
+
+    @property
+    def waiting(self) -> int:
+        return sum(self.controller.scheduler.queue_depths().values())
+
+
+def events(effects: Sequence[Effect], name: str | None = None) -> list[dict[str, object]]:
+    bodies = [dict(e.body) for e in effects if isinstance(e, steps.Publish)]
+    return [b for b in bodies if name is None or b["event"] == name]
+
+
+def names(effects: Sequence[Effect]) -> list[tuple[object, object]]:
+    return [(b["event"], b.get("id")) for b in events(effects)]
+
+
+def kinds(effects: Sequence[Effect]) -> list[str]:
+    return [type(e).__name__ for e in effects]
+
+
+# -- taking a message ------------------------------------------------------------------------
+
+
+def test_a_call_is_journaled_before_it_reaches_the_scheduler_and_acked_after() -> None:
+    desk = Desk()
+    first = desk.feed(call("5", "A23", "c1"))
+    assert kinds(first) == ["JournalAdd", "PublishStatus"]
+    assert desk.held == {} and desk.waiting == 0  # nothing taken yet
+    after = desk.feed(steps.Journaled("c1"))
+    assert kinds(after) == ["Prerender", "Publish", "StartPlay", "Ack", "PublishStatus"]
+    assert names(after) == [("queued", "c1")]
+    start = next(e for e in after if isinstance(e, steps.StartPlay))
+    assert start.text == "Nomor antrean A dua puluh tiga, silakan menuju loket lima."
+    assert dict(start.channel_gains) == pytest.approx(
+        {0: 1.0, 1: 1.0, 6: FOOD_COURT, 7: FOOD_COURT}
+    )
+    assert desk.held == {"tenant-hall": "c1", "food-court": "c1"}
+
+
+def test_started_and_finished_follow_the_player_not_the_decision() -> None:
+    desk = Desk()
+    desk.take(call("5", "A23", "c1"))
+    assert not events(desk.effects, "started")
+    play = desk.play("c1")
+    started = desk.feed(steps.PlayStarted(play))
+    assert names(started) == [("started", "c1")]
+    finished = events(desk.feed(steps.PlayFinished(play, 6.25, 0.012)), "finished")
+    assert finished[0]["audio_s"] == 6.25 and finished[0]["late_s"] == 0.012
+    assert finished[0]["text"] == "Nomor antrean A dua puluh tiga, silakan menuju loket lima."
+    assert steps.JournalRemove("c1") in desk.effects
+    assert desk.held == {}
+
+
+@pytest.mark.parametrize(
+    ("step", "event"),
+    [
+        ("journal", "failed"),  # the journal cannot write it
+        ("routing", "rejected"),  # its zone does not exist
+        ("speech submit", "failed"),  # the speech worker refuses it when it starts
+        ("prerender", "failed"),  # ... or already when it is queued
+        ("payload", "rejected"),  # an id SQLite cannot store (a lone surrogate)
+    ],
+)
+def test_a_message_failing_at_any_step_leaves_no_zone_held(step: str, event: str) -> None:
+    desk = Desk()
+    message = call("5", "A23", "bad", **({"zones": ["food-cour"]} if step == "routing" else {}))
+    if step == "payload":
+        message = dataclasses.replace(message, payload=b'{"ticket": "A23", "id": "\\ud800"}')
+    effects = desk.feed(message)
+    if step == "journal":
+        effects += desk.feed(steps.JournalFailed("bad", "disk I/O error"))
+    elif step in ("speech submit", "prerender"):
+        effects += desk.feed(steps.Journaled("bad"))
+        failure = (
+            steps.PlayFailed(desk.play("bad"), "the speech worker is closed")
+            if step == "speech submit"
+            else steps.SpeechUnavailable("bad", "the speech worker is closed")
+        )
+        effects += desk.feed(failure)
+    assert desk.held == {} and desk.waiting == 0
+    answered = events(effects, event)
+    assert len(answered) == 1 and answered[0]["reason"], effects
+    assert kinds(effects).count("Ack") == 1
+    if step in ("speech submit", "prerender"):
+        assert steps.JournalRemove("bad") in effects
+    # ... and the next call for the same zones starts at once.
+    assert "StartPlay" in kinds(desk.take(call("5", "A24", "good")))
+    assert desk.held == {"tenant-hall": "good", "food-court": "good"}
+
+
+def test_a_failed_start_lets_the_next_waiting_call_play() -> None:
+    desk = Desk()
+    desk.take(call("3", "A1", "first"))  # the MPP zones
+    desk.take(call("4", "B1", "second"))  # waits for them
+    effects = desk.feed(steps.PlayFailed(desk.play("first"), "no speech worker"))
+    assert names(effects)[0] == ("failed", "first")
+    assert [e.job_id for e in effects if isinstance(e, steps.StartPlay)] == ["second"]
+
+
+def test_rejections_name_what_was_known_and_are_acked() -> None:
+    desk = Desk()
+    effects = desk.feed(call("5", "A0234567", "x1"))
+    (rejected,) = events(effects, "rejected")
+    assert rejected["id"] == "x1" and rejected["counter"] == "5"
+    assert "A0234567" in str(rejected["reason"])
+    assert kinds(effects)[-2:] == ["Ack", "PublishStatus"]
+
+
+def test_a_retained_call_without_id_is_rejected_not_replayed() -> None:
+    desk = Desk()
+    message = dataclasses.replace(call("5", "A1"), retained=True)
+    (rejected,) = events(desk.feed(message), "rejected")
+    assert "retained call without an id" in str(rejected["reason"])
+    assert rejected["ticket"] == "A1"
+
+
+def test_a_cancel_of_nothing_is_rejected() -> None:
+    (rejected,) = events(Desk().feed(cancel("nope")), "rejected")
+    assert rejected["reason"] == "nothing to cancel: no queued or playing id nope"
+
+
+def test_a_cancel_fades_the_player_out_and_its_end_is_not_reported_twice() -> None:
+    desk = Desk()
+    desk.take(call("5", "A1", "c1"))
+    play = desk.play("c1")
+    effects = desk.feed(cancel("c1"))
+    assert steps.StopPlay(play) in effects and names(effects) == [("cancelled", "c1")]
+    assert steps.JournalRemove("c1") in effects
+    assert desk.feed(steps.PlayFinished(play, 1.0, 0.0)) == []  # the faded player ends
+
+
+def test_a_duplicate_id_plays_once_and_is_not_journaled_again() -> None:
+    desk = Desk()
+    desk.take(call("5", "A1", "c1"))
+    again = desk.feed(call("5", "A1", "c1"))
+    assert names(again) == [("duplicate", "c1")] and "JournalAdd" not in kinds(again)
+
+
+# -- players, audio and health ---------------------------------------------------------------
+
+
+def test_repeats_come_back_after_the_interval_and_say_so() -> None:
+    desk = Desk()
+    desk.take(call("5", "A1", "r1", repeat=1))
+    finished = desk.finish("r1")
+    assert ("queued", "r1") in names(finished)
+    deadline = desk.controller.next_deadline(desk.now)
+    assert deadline == desk.now + EXAMPLE.scheduling.repeat_interval_s
+    desk.now = deadline
+    (start,) = [e for e in desk.feed(steps.Tick()) if isinstance(e, steps.StartPlay)]
+    assert start.text.startswith("Panggilan kedua, nomor antrean A satu")
+
+
+def test_an_emergency_plays_at_its_fixed_level_on_every_zone() -> None:
+    cfg = dataclasses.replace(
+        EXAMPLE, scheduling=dataclasses.replace(EXAMPLE.scheduling, emergency_gain_db=-6.0)
+    )
+    desk = Desk(cfg)
+    desk.take(announce("Harap tenang.", "e1", priority="emergency"))
+    (start,) = [e for e in desk.effects if isinstance(e, steps.StartPlay)]
+    assert len(start.channel_gains) == 8
+    assert all(g == pytest.approx(10 ** (-6 / 20)) for _, g in start.channel_gains)
+
+
+def test_a_failed_output_puts_what_played_back_in_the_queue_until_it_is_back() -> None:
+    desk = Desk()
+    desk.take(call("5", "A1", "c1"))
+    effects = desk.feed(steps.AudioFailed("sound device 3 stopped"))
+    assert kinds(effects)[:2] == ["ResetAudio", "StopPlay"]
+    assert names(effects) == [("preempted", "c1"), ("audio-failed", None)]
+    status = [e for e in effects if isinstance(e, steps.PublishStatus)][-1]
+    assert status.details["audio"] == "failed"
+    assert "StartPlay" not in kinds(desk.take(call("3", "B1", "c2")))  # queues, waits
+    back = desk.feed(steps.AudioRestored("sound device 3"))
+    assert [e.job_id for e in back if isinstance(e, steps.StartPlay)] == ["c1"]
+    desk.feed(steps.PlayStarted(desk.play("c1")))
+    assert ("resumed", "c1") in names(desk.effects)
+
+
+def test_callback_health_is_in_the_status_and_events_are_rate_limited() -> None:
+    desk = Desk()
+    first = desk.feed(steps.AudioHealth(2, 0))
+    assert [(b["event"], b["count"]) for b in events(first)] == [("audio-xruns", 2)]
+    assert [e for e in first if isinstance(e, steps.PublishStatus)][-1].details["xruns"] == 2
+    desk.now += 1
+    soon = desk.feed(steps.AudioHealth(5, 1, "ValueError: boom"))
+    assert [(b["event"], b["count"]) for b in events(soon)] == [("audio-callback-error", 1)]
+    assert events(soon)[0]["error"] == "ValueError: boom"
+    desk.now += HEALTH_EVENT_INTERVAL_S
+    later = desk.feed(steps.AudioHealth(6, 1))
+    assert [(b["event"], b["count"], b["total"]) for b in events(later)] == [("audio-xruns", 4, 6)]
+
+
+def test_ready_once_and_the_status_again_at_every_connection() -> None:
+    desk = Desk()
+    first = desk.feed(steps.Connected())
+    assert steps.Notify("ready", "serving 5 zones") in first
+    assert "PublishStatus" in kinds(first)
+    again = desk.feed(steps.Connected())
+    assert kinds(again) == ["PublishStatus"]
+
+
+# -- reload, replay, stop --------------------------------------------------------------------
+
+
+def test_every_reload_answers_ready_whether_taken_or_refused() -> None:
+    desk = Desk()
+    assert desk.feed(steps.ReloadRequested())[:2] == [steps.Notify("reloading"), steps.LoadConfig()]
+    refused = desk.feed(steps.ReloadRefused("zones.yaml: 1 mistake", ("voice x missing",)))
+    assert events(refused, "config-rejected")[0]["problems"] == ["voice x missing"]
+    assert steps.Notify("ready", "serving 5 zones") in refused
+    counters = {**EXAMPLE.counters}
+    counters["5"] = dataclasses.replace(counters["5"], zones=("food-court",))
+    taken = desk.feed(steps.Reconfigure(dataclasses.replace(EXAMPLE, counters=counters)))
+    assert events(taken, "config-reloaded") and steps.Notify("ready", "serving 5 zones") in taken
+    assert names(desk.take(call("5", "A1", "after")))[0] == ("queued", "after")
+    assert desk.held == {"food-court": "after"}
+
+
+def test_replayed_calls_are_not_journaled_again_and_seen_ids_stay_duplicates() -> None:
+    desk = Desk()
+    kept = dataclasses.replace(call("3", "A1"), journaled="j1", received=desk.now - 5)
+    broken = dataclasses.replace(call("3", "A0234567"), journaled="j2", received=desk.now - 5)
+    effects = desk.feed(steps.Replay((kept, broken), ("old",)))
+    assert "JournalAdd" not in kinds(effects)
+    assert names(effects) == [("queued", "j1"), ("rejected", "j2")]
+    assert steps.JournalRemove("j2") in effects
+    assert names(desk.feed(call("3", "A9", "old"))) == [("duplicate", "old")]
+
+
+def test_stopping_takes_nothing_new_and_keeps_the_waiting_calls() -> None:
+    desk = Desk()
+    desk.take(call("3", "A1", "s1"))
+    desk.take(call("4", "B1", "s2"))  # waits for the MPP zones
+    desk.feed(steps.StopRequested())
+    assert desk.feed(call("5", "C1", "late")) == []  # not acked: the broker keeps it
+    assert not desk.controller.done(desk.now)
+    ended = desk.finish("s1")
+    assert "StartPlay" not in kinds(ended) and steps.JournalRemove("s1") in ended
+    assert steps.JournalRemove("s2") not in desk.effects
+    assert desk.controller.done(desk.now)
+    assert desk.feed(steps.ReloadRequested()) == []
+
+
+def test_stopping_ends_after_the_grace_time_even_if_a_player_hangs() -> None:
+    desk = Desk()
+    desk.take(call("3", "A1", "s1"))
+    desk.feed(steps.StopRequested())
+    assert desk.controller.next_deadline(desk.now) == desk.now + EXAMPLE.scheduling.stop_grace_s
+    desk.now += EXAMPLE.scheduling.stop_grace_s
+    assert desk.controller.done(desk.now)
