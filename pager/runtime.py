@@ -11,6 +11,7 @@ Threads (see the README's Architecture section):
 
 from __future__ import annotations
 
+import collections
 import functools
 import logging
 import queue
@@ -144,15 +145,19 @@ class Runtime:
         self.journal.close()
 
     def _step(self, item: Input) -> None:
-        """Hand one input to the controller and carry out what follows, reports included."""
-        for effect in self.controller.handle(item, self.clock()):
-            try:
-                report = self._carry_out(effect)
-            except Exception:
-                log.exception("could not carry out %s", type(effect).__name__)
-                continue
-            if report is not None:
-                self._step(report)
+        """Hand one input to the controller and carry out what follows. What an effect
+        reports back (a journal write that failed) is a new input, handled once the whole
+        batch it came from is carried out."""
+        inputs = collections.deque([item])
+        while inputs:
+            for effect in self.controller.handle(inputs.popleft(), self.clock()):
+                try:
+                    report = self._carry_out(effect)
+                except Exception:
+                    log.exception("could not carry out %s", type(effect).__name__)
+                    continue
+                if report is not None:
+                    inputs.append(report)
 
     def _as_input(self, item: ControlItem) -> Input:
         if not isinstance(item, MixerEvent):

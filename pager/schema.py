@@ -36,7 +36,25 @@ class Where:
     base: Path  # relative file names are relative to this folder (the config file's)
 
 
-Check = Callable[[Any, Where], Any]  # returns the value as stored, or raises Invalid
+@dataclass(frozen=True)
+class Check:
+    """A key's check: what it accepts, in words for the README, and the function that
+    returns the value as the config stores it or raises Invalid."""
+
+    accepts: str
+    parse: Callable[[Any, Where], Any]
+
+    def __call__(self, value: Any, where: Where) -> Any:
+        return self.parse(value, where)
+
+
+def accepts(words: str) -> Callable[[Callable[[Any, Where], Any]], Check]:
+    """Make a parse function a Check that accepts what `words` say."""
+
+    def wrap(parse: Callable[[Any, Where], Any]) -> Check:
+        return Check(words, parse)
+
+    return wrap
 
 
 @dataclass(frozen=True)
@@ -135,12 +153,14 @@ def read(
 # -- checks: each returns the value as the config stores it, or raises Invalid --------------
 
 
+@accepts("text")
 def text(value: Any, where: Where) -> str:
     if isinstance(value, str) and value.strip():
         return value
     raise Invalid("must be a non-empty string")
 
 
+@accepts("`true`, `false`")
 def boolean(value: Any, where: Where) -> bool:
     if isinstance(value, bool):
         return value
@@ -155,7 +175,7 @@ def integer(low: int, high: int) -> Check:
             raise Invalid(f"{value} is outside {low}..{high}")
         return value
 
-    return check
+    return Check(f"whole number {low}..{high}", check)
 
 
 def number(low: float, high: float) -> Check:
@@ -166,7 +186,7 @@ def number(low: float, high: float) -> Check:
             raise Invalid(f"{value} is outside {low:g}..{high:g}")
         return float(value)
 
-    return check
+    return Check(f"number {low:g}..{high:g}", check)
 
 
 def one_of(*choices: str) -> Check:
@@ -176,9 +196,10 @@ def one_of(*choices: str) -> Check:
         hint = did_you_mean(str(value), choices)
         raise Invalid(f"{value!r} is not one of {', '.join(choices)}{hint}")
 
-    return check
+    return Check(", ".join(f"`{c}`" for c in choices), check)
 
 
+@accepts("zone and group names")
 def names(value: Any, where: Where) -> tuple[str, ...]:
     """One name or a non-empty list of them (zones and groups)."""
     if isinstance(value, str):
@@ -188,6 +209,7 @@ def names(value: Any, where: Where) -> tuple[str, ...]:
     return tuple(str(name) for name in value)
 
 
+@accepts("file")
 def existing_file(value: Any, where: Where) -> str:
     if not isinstance(value, str) or not value.strip():
         raise Invalid("must be a file name")
@@ -197,6 +219,7 @@ def existing_file(value: Any, where: Where) -> str:
     return str(full)
 
 
+@accepts("audio files")
 def files(value: Any, where: Where) -> tuple[str, ...]:
     """An audio file or a non-empty list of them, relative to the config file."""
     items = [value] if isinstance(value, str) else value

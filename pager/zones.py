@@ -8,10 +8,11 @@ from typing import Any
 
 from pager import schema
 from pager.errors import did_you_mean
-from pager.schema import Invalid, Where, key, required
+from pager.schema import Invalid, Where, accepts, key, required
 from pager.units import db_to_gain, output_column
 
 
+@accepts("list of outputs 1..audio.channels")
 def _outputs(value: Any, where: Where) -> tuple[int, ...]:
     items = value if isinstance(value, list) else [value]
     for index, output in enumerate(items):

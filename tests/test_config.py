@@ -9,8 +9,9 @@ import pytest
 import yaml
 
 from pager import config
+from pager.config import docs
 from pager.errors import ConfigError
-from tests.conftest import EXAMPLE_CONFIG
+from tests.conftest import EXAMPLE_CONFIG, ROOT
 
 
 def minimal(**extra: Any) -> dict[str, Any]:
@@ -132,3 +133,30 @@ def test_unreadable_and_invalid_yaml_files_are_config_errors(tmp_path: Path) -> 
     broken.write_text("zones: [unclosed\n")
     with pytest.raises(ConfigError, match="not valid YAML"):
         config.load(broken)
+
+
+def test_the_readme_config_tables_are_the_declarations() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert docs.update(readme) == readme, "run: python -m pager.config.docs"
+    for name in docs.TABLES:
+        assert f"<!-- config:{name} -->" in readme, name
+    assert "| `scheduling.fade_ms` | number 1..50 | 20 | restart |" in readme
+
+
+def test_a_reload_may_change_live_keys_and_names_each_restart_only_key() -> None:
+    running = config.parse(minimal())
+    live = config.parse(
+        minimal(counters={"5": {"zones": ["food"]}}, scheduling={"max_age_s": 60},
+                announcement={"rate": 120})
+    )  # fmt: skip
+    assert config.restart_changes(running, live) == []
+    moved = config.parse(
+        minimal(audio={"channels": 16}, mqtt={"port": 1884}, scheduling={"fade_ms": 5})
+    )
+    assert [c.split(":")[0] for c in config.restart_changes(running, moved)] == [
+        "mqtt.port", "audio.channels", "scheduling.fade_ms",
+    ]  # fmt: skip
+    assert (
+        "audio.channels: changed from 8 to 16; this takes a restart"
+        in (config.restart_changes(running, moved)[1])
+    )

@@ -8,12 +8,16 @@ import os
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from tests.broker import Mosquitto, Watcher
 from tests.conftest import DaemonProcess, write_config
 
 COUNTERS = 40
 WAVES = 50  # 40 x 50 = 2,000 calls
 ZONES = {f"z{n}": {"channels": [n]} for n in range(1, 9)}
+
+pytestmark = pytest.mark.slow
 
 
 def process_usage(pid: int) -> tuple[int, int, int]:

@@ -1,0 +1,107 @@
+"""The README's configuration tables, generated from the key declarations.
+
+Each table sits between `<!-- config:NAME -->` and `<!-- /config -->` in README.md.
+`python -m pager.config.docs` rewrites them in place; `--check` exits 1 if they are stale
+(a test runs the same check).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import re
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from pager import schema
+from pager.config.model import (
+    AnnouncementConfig,
+    AudioConfig,
+    Config,
+    MqttConfig,
+    MusicConfig,
+    SchedulingConfig,
+)
+from pager.zones import Counter, Zone
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+_TABLE = re.compile(r"(<!-- config:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /config -->)", re.S)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, float | int):
+        return f"{value:g}"
+    if value is None or value == ():
+        return "none"
+    return f"`{value}`"
+
+
+def _rows(cls: type, prefix: str, names: tuple[str, ...] = ()) -> Iterator[str]:
+    """A row per declared key of `cls` (only `names`, in that order, if given)."""
+    declared = {f.name: (f, spec) for f, spec in schema.specs(cls)}
+    for name in names or tuple(declared):
+        f, spec = declared[name]
+        if spec.shown is not None:
+            default = spec.shown
+        else:
+            default = _shown(f.default_factory() if callable(f.default_factory) else f.default)
+        reload = "applied" if spec.live else "restart"
+        path = f"{prefix}{name}.NAME" if name == "groups" else f"{prefix}{name}"
+        yield f"| `{path}` | {spec.check.accepts} | {default} | {reload} | {spec.doc} |"
+
+
+TABLES: dict[str, Callable[[], Iterator[str]]] = {
+    "general": lambda: _rows(Config, "", ("node", "state_dir")),
+    "mqtt": lambda: _rows(MqttConfig, "mqtt."),
+    "audio": lambda: _rows(AudioConfig, "audio."),
+    "announcement": lambda: _rows(AnnouncementConfig, "announcement."),
+    "zones": lambda: _rows(Zone, "zones.NAME."),
+    "routing": lambda: itertools.chain(
+        _rows(Config, "", ("groups",)),
+        _rows(Counter, "counters.ID."),
+        _rows(Config, "", ("default_zones",)),
+    ),
+    "scheduling": lambda: _rows(SchedulingConfig, "scheduling."),
+    "music": lambda: _rows(MusicConfig, "music."),
+}
+
+
+def table(name: str) -> str:
+    """One table in Markdown: key, values, default, what a reload does with it, meaning."""
+    head = "| key | values | default | on reload | meaning |\n|---|---|---|---|---|\n"
+    return head + "\n".join(TABLES[name]()) + "\n"
+
+
+def update(text: str) -> str:
+    """`text` with every marked table generated afresh."""
+
+    def fill(match: re.Match[str]) -> str:
+        name = match["name"]
+        if name not in TABLES:
+            raise KeyError(f"README marks an unknown config table {name!r}")
+        return match[1] + table(name) + match[4]
+
+    return _TABLE.sub(fill, text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("readme", nargs="?", type=Path, default=README)
+    parser.add_argument("--check", action="store_true", help="only say whether it is current")
+    args = parser.parse_args(argv)
+    text = args.readme.read_text(encoding="utf-8")
+    fresh = update(text)
+    if args.check:
+        if fresh != text:
+            print(f"{args.readme}: the config tables are out of date", file=sys.stderr)
+            return 1
+        return 0
+    args.readme.write_text(fresh, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

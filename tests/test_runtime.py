@@ -1,0 +1,110 @@
+"""The runtime carries the controller's effects out on real parts and reports their failures.
+
+No broker and no sound card: the MQTT link's outputs are collected, the journal is the real
+SQLite file and the speech worker the real one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pager import config, parts
+from pager.audio.sinks import Health, Report, Source
+from pager.core.model import Inbound, MessageKind
+from pager.runtime import Runtime
+from pager.zones import Zone
+from tests.conftest import EXAMPLE_CONFIG
+
+
+class QuietSink:
+    """A sink that is never started: the test renders blocks itself."""
+
+    description = "nothing"
+
+    def __init__(self) -> None:
+        self.report: Report = lambda kind, detail: None
+
+    def start(self, source: Source) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def health(self) -> Health:
+        return Health()
+
+    def set_zones(self, zones: Mapping[str, Zone]) -> None:
+        pass
+
+
+class Published(list[dict[str, object]]):
+    def names(self) -> list[tuple[object, object]]:
+        return [(e["event"], e.get("id")) for e in self]
+
+
+@pytest.fixture
+def runtime(tmp_path: Path) -> Iterator[tuple[Runtime, Published]]:
+    cfg = dataclasses.replace(config.load(EXAMPLE_CONFIG), state_dir=str(tmp_path))
+    rt = Runtime(cfg, QuietSink())
+    published = Published()
+    rt.link.publish_event = lambda body: published.append(dict(body))  # type: ignore[assignment,method-assign]
+    rt.link.publish_status = lambda details: None  # type: ignore[method-assign]
+    rt.parts = parts.build(cfg)
+    yield rt, published
+    rt.parts.synthesizer.close()
+    rt.journal.close()
+
+
+def call(counter: str, ticket: str, ident: str) -> Inbound:
+    body = json.dumps({"ticket": ticket, "id": ident}).encode()
+    return Inbound(f"pager/call/{counter}", MessageKind.CALL, counter, body, time.time())
+
+
+def idle(rt: Runtime) -> bool:
+    return rt.mixer.idle
+
+
+def test_a_call_the_journal_cannot_write_is_answered_failed_and_holds_no_zone(
+    runtime: tuple[Runtime, Published],
+) -> None:
+    rt, published = runtime
+    rt.journal._db.execute("PRAGMA query_only = ON")  # every write now fails, as on a full disk
+    rt._step(call("5", "A1", "lost"))
+    assert published.names() == [("failed", "lost")]
+    assert "cannot keep the call in the journal" in str(published[0]["reason"])
+    assert rt.controller.scheduler.playing() == {} and idle(rt)
+    assert rt.journal.pending() == []
+
+    rt.journal._db.execute("PRAGMA query_only = OFF")
+    rt._step(call("5", "A2", "kept"))
+    assert published.names()[-1] == ("queued", "kept")
+    assert [m.journaled for m in rt.journal.pending()] == ["kept"]
+    assert not idle(rt)  # its player was handed to the mixer
+    out = np.zeros((512, 8), dtype=np.float32)
+    rt.mixer.render(out)
+    assert np.any(out[:, 0]) and not np.any(out[:, 2])  # the chime, on its zones only
+
+
+def test_a_call_the_speech_worker_refuses_is_answered_failed_and_holds_no_zone(
+    runtime: tuple[Runtime, Published],
+) -> None:
+    rt, published = runtime
+    assert rt.parts is not None
+    synthesizer = rt.parts.synthesizer
+    synthesizer.close()  # the worker is gone: every submit raises
+    rt._step(call("5", "A1", "unspoken"))
+    names = published.names()
+    assert names[:2] == [("queued", "unspoken"), ("failed", "unspoken")], names
+    assert "the speech worker refused it" in str(published[1]["reason"])
+    assert rt.controller.scheduler.playing() == {}
+    assert rt.journal.pending() == []
+    out = np.zeros((512, 8), dtype=np.float32)
+    rt.mixer.render(out)
+    assert not np.any(out), "a player still sounds for a call that failed"
