@@ -1,4 +1,5 @@
-"""In-process costs: the mixer per audio block, and rendering one call's speech.
+"""In-process costs: the mixer per audio block, rendering one call's speech, and the
+controller's decisions for one call.
 
     .venv/bin/python -m bench.costs
 
@@ -15,9 +16,14 @@ from collections.abc import Callable
 
 import numpy as np
 
+from pager import config
 from pager.config import AudioConfig
+from pager.core import steps
+from pager.core.controller import Controller
+from pager.core.model import Inbound, MessageKind
 from pager.mixer import Mixer, Player
 from pager.tts import Synthesizer
+from tests.conftest import EXAMPLE_CONFIG
 
 RATE = 48000
 BLOCK = AudioConfig().blocksize  # the daemon's default
@@ -71,6 +77,28 @@ def render_ms(sentences: int) -> dict[str, list[float]]:
     return {"cache_miss": miss, "cache_hit": hit}
 
 
+def controller_call_us(calls: int) -> float:
+    """Median microseconds the controller takes to decide one call's whole life: the message
+    (journal it), journaled (queue, start), its first sample, its last (finish, next)."""
+    controller = Controller(config.load(EXAMPLE_CONFIG))
+    now = time.time()
+    times = []
+    for n in range(calls):
+        counter = str(n % 8 + 1)
+        payload = json.dumps({"ticket": f"A{n % 9999 + 1}", "id": f"bench-{n}"}).encode()
+        message = Inbound(f"pager/call/{counter}", MessageKind.CALL, counter, payload, now)
+        start = time.perf_counter()
+        controller.handle(message, now)
+        effects = controller.handle(steps.Journaled(f"bench-{n}"), now)
+        plays = [e.play for e in effects if isinstance(e, steps.StartPlay)]
+        for play in plays:
+            controller.handle(steps.PlayStarted(play), now)
+            controller.handle(steps.PlayFinished(play, 6.5, 0.0), now)
+        times.append(time.perf_counter() - start)
+        now += 0.01
+    return statistics.median(times) * 1e6
+
+
 def main() -> None:
     block_us = BLOCK / RATE * 1e6
     mixing = {}
@@ -82,8 +110,10 @@ def main() -> None:
             "percent_of_block": spread([100 * r / block_us for r in runs]),
         }
     renders = render_ms(100)
+    deciding = [controller_call_us(2000) for _ in range(RUNS)]
     print(json.dumps({"block_us": round(block_us, 1), "mixer": mixing,
-                      "render_ms": {k: spread(v) for k, v in renders.items()}},
+                      "render_ms": {k: spread(v) for k, v in renders.items()},
+                      "controller_us_per_call": spread(deciding)},
                      indent=2))  # fmt: skip
 
 

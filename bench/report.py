@@ -20,7 +20,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.costs import BLOCK, SMALL_BLOCK, mixer_block_us, render_ms, spread
+from bench.costs import (
+    BLOCK,
+    SMALL_BLOCK,
+    controller_call_us,
+    mixer_block_us,
+    render_ms,
+    spread,
+)
 from bench.latency import RATE, baseline_latency, pager_latency
 from bench.resources import cpu_and_memory, floor_cpu, memory_after_calls
 from bench.rush import rush_run
@@ -263,6 +270,26 @@ Target: memory does not grow. {memory} The soak test checks the same in CI.
 """
 
 
+def controller_section(controller: list[float] | None) -> str:
+    if not controller:
+        return ""  # a run saved before this figure was measured
+    return f"""
+## Deciding: the controller's work for one call
+
+Every decision is made by one pure controller (`pager/core/controller.py`), fed one input at
+a time by the control thread. Median time of one call's whole life in its decisions (the
+message, its journal write done, its first sample, its last), with no I/O; over 8 counters
+and the example config's zones.
+
+| figure | min / median / max |
+|---|---|
+| controller, per call (µs) | {fmt(controller)} |
+
+Target: under 1 ms a call, so that a rush of calls never waits on decisions.
+{verdict(statistics.median(controller) < 1000, f"{statistics.median(controller):.0f} µs.")}
+"""
+
+
 def measure(runs: int, smoke: bool) -> dict[str, Any]:
     """Every measurement, as plain data (saved beside the report as JSON)."""
     calls, baseline_calls = (3, 1) if smoke else (200, 30)
@@ -278,6 +305,7 @@ def measure(runs: int, smoke: bool) -> dict[str, Any]:
         "mixer": {str(c): [mixer_block_us(c, c // 2, 200 if smoke else 2000)
                            for _ in range(runs)] for c in (8, 32, 64)},
         "renders": [render_ms(10 if smoke else 100) for _ in range(runs)],
+        "controller": [controller_call_us(200 if smoke else 2000) for _ in range(runs)],
         "resources": resource_runs(runs, 0.5 if smoke else 5.0, 80 if smoke else 2000),
     }  # fmt: skip
 
@@ -334,7 +362,7 @@ worker; {len(renders[0]["cache_miss"])} different sentences (miss), then one rep
 {render_rows}
 
 Both are far below the chime's 1.94 s, during which speech is rendered.
-
+{controller_section(results.get("controller"))}
 {resource_section(resources, block, small_block)}"""
     path.write_text(text)
 

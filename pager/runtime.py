@@ -266,12 +266,10 @@ class Runtime:
 
     # -- other threads -----------------------------------------------------------------------
 
-    def _audio_report(self, kind: str, detail: str) -> None:
+    def _audio_report(self, fact: steps.AudioFailed | steps.AudioRestored) -> None:
         """From the sink's recovery thread: the output failed, or is back."""
-        self._audio_ok = kind != "failed"
-        self.control.put(
-            steps.AudioFailed(detail) if kind == "failed" else steps.AudioRestored(detail)
-        )
+        self._audio_ok = isinstance(fact, steps.AudioRestored)
+        self.control.put(fact)
 
     def _monitor(self) -> None:
         """Feed systemd's watchdog only while the audio callback runs, and report the

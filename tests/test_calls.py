@@ -168,3 +168,18 @@ def test_repeats_say_which_call_it_is() -> None:
         "Panggilan kedua, nomor antrean A dua puluh tiga, silakan menuju loket lima."
     )
     assert a.text_for_play(replace(job, play=3)).startswith("Panggilan ketiga, nomor")
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        (b'{"ticket": "A1", "id": "\\ud800"}', '"id" is not valid text: it holds a lone surrogate'),
+        (b'{"ticket": "A1", "id": "x\\nINFO forged"}', '"id" must not hold control characters'),
+        (b'{"ticket": "A1", "service": "\\udfff"}', '"service" is not valid text'),
+    ],
+)
+def test_text_that_cannot_be_stored_or_logged_safely_is_rejected(
+    payload: bytes, reason: str
+) -> None:
+    with pytest.raises(CallRejected, match=reason):
+        parse_call("5", payload, 0)

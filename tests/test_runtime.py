@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 
 from pager import config, parts
 from pager.audio.sinks import Health, Report, Source
+from pager.core import steps
 from pager.core.model import Inbound, MessageKind
 from pager.runtime import Runtime
 from pager.zones import Zone
@@ -29,7 +31,7 @@ class QuietSink:
     description = "nothing"
 
     def __init__(self) -> None:
-        self.report: Report = lambda kind, detail: None
+        self.report: Report = lambda fact: None
 
     def start(self, source: Source) -> None:
         pass
@@ -108,3 +110,24 @@ def test_a_call_the_speech_worker_refuses_is_answered_failed_and_holds_no_zone(
     out = np.zeros((512, 8), dtype=np.float32)
     rt.mixer.render(out)
     assert not np.any(out), "a player still sounds for a call that failed"
+
+
+def test_the_callbacks_health_reaches_the_controller_and_its_first_error_the_log(
+    runtime: tuple[Runtime, Published], caplog: pytest.LogCaptureFixture
+) -> None:
+    rt, _ = runtime
+    try:
+        raise ValueError("a bug in the mix")
+    except ValueError as error:
+        failed = Health(xruns=3, callback_errors=1, first_error=error)
+    rt.sink.health = lambda: failed  # type: ignore[method-assign]
+    monitor = threading.Thread(target=rt._monitor)
+    monitor.start()
+    try:
+        report = rt.control.get(timeout=10)
+    finally:
+        rt.stop()
+        monitor.join()
+    assert report == steps.AudioHealth(3, 1, "ValueError: a bug in the mix")
+    logged = [r for r in caplog.records if "the audio callback failed" in r.getMessage()]
+    assert logged and logged[0].exc_info is not None and logged[0].exc_info[1] is failed.first_error

@@ -19,6 +19,7 @@ import numpy as np
 import soundfile
 
 from pager.config.model import AudioConfig
+from pager.core.steps import AudioFailed, AudioRestored
 from pager.errors import AudioError, did_you_mean
 from pager.zones import Zone
 
@@ -37,7 +38,7 @@ class Source(Protocol):
         ...
 
 
-Report = Callable[[str, str], None]  # ("failed" | "restored", what happened)
+Report = Callable[[AudioFailed | AudioRestored], None]  # the output failed, or is back
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ class SoundDeviceSink:
         self.callback_errors = 0
         self.status_flags = 0
         self.first_error: BaseException | None = None
-        self.report: Report = lambda kind, detail: None
+        self.report: Report = lambda fact: None
         self._stream: Any = None
         self._source: Source | None = None
         frames, channels = audio.blocksize, audio.channels
@@ -212,7 +213,7 @@ class SoundDeviceSink:
         import sounddevice
 
         log.error("the audio output %s failed; reopening it", self.description)
-        self.report("failed", f"{self.description} stopped")
+        self.report(AudioFailed(f"{self.description} stopped"))
         delay = RETRY_FIRST_S
         while not self._stopping.wait(delay):
             try:
@@ -227,7 +228,7 @@ class SoundDeviceSink:
                 delay = min(delay * 2, RETRY_MAX_S)
                 continue
             log.info("the audio output is back: %s", self.description)
-            self.report("restored", self.description)
+            self.report(AudioRestored(self.description))
             return
 
     def _close(self) -> None:
@@ -267,7 +268,7 @@ class WavRecorderSink:
         self.zones = zones
         self.directory = Path(audio.recordings_dir).resolve()
         self.description = f"WAV recordings in {self.directory}"
-        self.report: Report = lambda kind, detail: None
+        self.report: Report = lambda fact: None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -338,7 +339,7 @@ class NullSink:
     def __init__(self, audio: AudioConfig) -> None:
         self.audio = audio
         self.description = "no output (null, faster than real time)"
-        self.report: Report = lambda kind, detail: None
+        self.report: Report = lambda fact: None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 

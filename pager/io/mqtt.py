@@ -43,7 +43,7 @@ def classify(prefix: str, topic: str) -> tuple[MessageKind, str | None]:
         return MessageKind.ANNOUNCE, None
     if levels == ["cancel"]:
         return MessageKind.CANCEL, None
-    if len(levels) == 2 and levels[0] in ("call", "cancel"):
+    if len(levels) == 2 and levels[0] in (MessageKind.CALL, MessageKind.CANCEL):
         return MessageKind(levels[0]), levels[1]
     return MessageKind.UNKNOWN, None
 
