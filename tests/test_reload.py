@@ -16,7 +16,7 @@ import yaml
 
 from tests.broker import Mosquitto, Watcher
 from tests.conftest import DaemonProcess, write_config
-from tests.test_scheduling_e2e import RATE, yaml_zones
+from tests.test_scheduling_e2e import RATE, food_court_music
 from tests.test_service import messages_until
 from tests.virtual_card import VirtualCard
 
@@ -115,10 +115,7 @@ def test_a_reload_is_refused_whole_or_applied_everywhere_and_always_answered(
 def test_a_moved_zone_takes_its_music_and_its_calls_to_the_new_outputs(
     tmp_path: Path, broker: Mosquitto, watcher: Watcher, card: VirtualCard
 ) -> None:
-    t = np.arange(2 * 44100) / 44100
-    soundfile.write(tmp_path / "music.wav", 0.5 * np.sin(2 * np.pi * 440 * t), 44100)
-    zones = yaml_zones()
-    zones["food-court"]["music"] = [str(tmp_path / "music.wav")]
+    zones = food_court_music(tmp_path)
     cfg = write_config(
         tmp_path / "zones.yaml", node="mv", mqtt={"port": broker.port}, zones=zones,
         audio={"device": card.name},

@@ -108,12 +108,7 @@ def test_an_emergency_cuts_a_call_within_50_ms_and_the_call_resumes_after(
 def test_background_music_is_ducked_under_a_call_and_restored(
     tmp_path: Path, broker: Mosquitto, watcher: Watcher, card: VirtualCard
 ) -> None:
-    import soundfile
-
-    t = np.arange(2 * 44100) / 44100
-    soundfile.write(tmp_path / "music.wav", 0.5 * np.sin(2 * np.pi * 440 * t), 44100)
-    zones = yaml_zones()
-    zones["food-court"]["music"] = [str(tmp_path / "music.wav")]
+    zones = food_court_music(tmp_path)
     cfg = write_config(
         tmp_path / "zones.yaml", node="music", mqtt={"port": broker.port}, zones=zones,
         audio={"device": card.name},
@@ -147,6 +142,17 @@ def test_background_music_is_ducked_under_a_call_and_restored(
     assert rms(start + RATE // 5, end) == pytest.approx(expected / 10, rel=0.05)  # -20 dB
     assert rms(end + RATE, end + 2 * RATE) == pytest.approx(expected, rel=0.05)  # restored
     assert not np.any(played[:, HALL][: start - 1])  # music stays in its own zone
+
+
+def food_court_music(directory: Path) -> dict[str, dict[str, object]]:
+    """The example's zones, with a 440 Hz tone (amplitude 0.5) looped in the food court."""
+    import soundfile
+
+    t = np.arange(2 * 44100) / 44100
+    soundfile.write(directory / "music.wav", 0.5 * np.sin(2 * np.pi * 440 * t), 44100)
+    zones = yaml_zones()
+    zones["food-court"]["music"] = [str(directory / "music.wav")]
+    return zones
 
 
 def yaml_zones() -> dict[str, dict[str, object]]:

@@ -255,31 +255,23 @@ class SoundDeviceSink:
             )
 
 
-class WavRecorderSink:
-    """For machines without a sound card: each announcement, per zone, in its own WAV file.
+class _PullingSink:
+    """A sink with no sound device: a thread of its own pulls the blocks (no callback, so
+    nothing to count in its health)."""
 
-    A thread pulls blocks at the device's pace (so timing is as on a real interface) and
-    keeps them while anything plays; each zone's first channel is then written to
-    `{recordings_dir}/{time}-{zone}.wav`.
-    """
-
-    def __init__(self, audio: AudioConfig, zones: Mapping[str, Zone]) -> None:
+    def __init__(self, audio: AudioConfig, description: str) -> None:
         self.audio = audio
-        self.zones = zones
-        self.directory = Path(audio.recordings_dir).resolve()
-        self.description = f"WAV recordings in {self.directory}"
+        self.description = description
         self.report: Report = lambda fact: None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def start(self, source: Source) -> None:
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise AudioError(f"cannot create {self.directory}: {error.strerror}") from error
-        self._thread = threading.Thread(target=self._run, args=(source,), name="recorder")
+    def _pull(self, source: Source, name: str) -> None:
+        self._thread = threading.Thread(target=self._run, args=(source,), name=name)
         self._thread.start()
-        log.info("no sound device used: recording each zone's announcements to %s", self.directory)
+
+    def _run(self, source: Source) -> None:
+        raise NotImplementedError
 
     def stop(self) -> None:
         self._stop.set()
@@ -288,6 +280,31 @@ class WavRecorderSink:
 
     def health(self) -> Health:
         return Health()
+
+    def set_zones(self, zones: Mapping[str, Zone]) -> None:
+        pass
+
+
+class WavRecorderSink(_PullingSink):
+    """For machines without a sound card: each announcement, per zone, in its own WAV file.
+
+    A thread pulls blocks at the device's pace (so timing is as on a real interface) and
+    keeps them while anything plays; each zone's first channel is then written to
+    `{recordings_dir}/{time}-{zone}.wav`.
+    """
+
+    def __init__(self, audio: AudioConfig, zones: Mapping[str, Zone]) -> None:
+        self.directory = Path(audio.recordings_dir).resolve()
+        super().__init__(audio, f"WAV recordings in {self.directory}")
+        self.zones = zones
+
+    def start(self, source: Source) -> None:
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise AudioError(f"cannot create {self.directory}: {error.strerror}") from error
+        self._pull(source, "recorder")
+        log.info("no sound device used: recording each zone's announcements to %s", self.directory)
 
     def set_zones(self, zones: Mapping[str, Zone]) -> None:
         self.zones = zones  # one reference, swapped whole: the writer sees old or new
@@ -332,20 +349,15 @@ class WavRecorderSink:
             )
 
 
-class NullSink:
+class NullSink(_PullingSink):
     """Discards the audio, rendering blocks as fast as it can: for load tests of everything
     but the sound card (the stream then runs far faster than real time)."""
 
     def __init__(self, audio: AudioConfig) -> None:
-        self.audio = audio
-        self.description = "no output (null, faster than real time)"
-        self.report: Report = lambda fact: None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__(audio, "no output (null, faster than real time)")
 
     def start(self, source: Source) -> None:
-        self._thread = threading.Thread(target=self._run, args=(source,), name="null-output")
-        self._thread.start()
+        self._pull(source, "null-output")
         log.warning("audio output is null: nothing is heard")
 
     def _run(self, source: Source) -> None:
@@ -355,14 +367,3 @@ class NullSink:
                 self._stop.wait(0.001)  # idle: no need to spin
             else:
                 time.sleep(0)  # let the other threads run between blocks
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-
-    def health(self) -> Health:
-        return Health()
-
-    def set_zones(self, zones: Mapping[str, Zone]) -> None:
-        pass
