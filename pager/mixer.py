@@ -76,7 +76,6 @@ class Player:
         self.played_frames = 0  # written by the audio thread only
         self._stop_requested = False  # the one flag another thread sets
         self.fade_position: int | None = None  # frames into the fade-out, once it began
-        self.faded = False  # the fade-out has run to silence (audio thread)
         self._offset = 0
 
     def append(self, samples: np.ndarray) -> None:
@@ -268,9 +267,11 @@ class Mixer:
                 samples[got:] = 0.0
                 if not player.drained and player.state is PlayerState.PLAYING:
                     player.starved_frames += frames - got
+            ended = player.drained
             if player.stop_requested:
-                got = self._fade_out(player, samples, got)
-            if player.drained or player.faded:
+                got, faded = self._fade_out(player, samples, got)
+                ended = ended or faded
+            if ended:
                 player.state = PlayerState.FINISHED
                 finished = True
                 self.events.put(
@@ -342,15 +343,15 @@ class Mixer:
                 np.add(envelope, start, out=envelope)
                 np.multiply(samples, envelope, out=samples)
 
-    def _fade_out(self, player: Player, samples: np.ndarray, got: int) -> int:
-        """Apply the next part of the player's fade-out ramp; return the frames it sounded."""
+    def _fade_out(self, player: Player, samples: np.ndarray, got: int) -> tuple[int, bool]:
+        """Apply the next part of the player's fade-out ramp; return the frames it sounded
+        and whether the fade has run to silence."""
         start = player.fade_position or 0
         length = min(len(samples), len(self._fade) - start)
         np.multiply(samples[:length], self._fade[start : start + length], out=samples[:length])
         samples[length:] = 0.0
         player.fade_position = start + length
-        player.faded = player.fade_position >= len(self._fade)
-        return min(got, length)
+        return min(got, length), player.fade_position >= len(self._fade)
 
     def _count(self, frames: int) -> None:
         self.frames_rendered += frames

@@ -150,7 +150,7 @@ def test_stop_fades_out_within_the_fade_and_finishes() -> None:
     out = np.concatenate([render(mixer, 64)[:, 4] for _ in range(3)])
     np.testing.assert_allclose(out[:100], np.linspace(1, 0, 100), atol=1e-6)
     assert not np.any(out[100:])
-    assert player.faded and player.state is PlayerState.FINISHED
+    assert player.state is PlayerState.FINISHED
     assert [(e.kind, e.frame) for e in drain(mixer)] == [
         (PlayerState.PLAYING, 0),
         (PlayerState.FINISHED, 64 + 100),
