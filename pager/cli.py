@@ -124,8 +124,13 @@ def cmd_say(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     cfg = config.load(args.config)
+    built = parts.build(cfg)  # what a start or a reload would refuse: the voice, the chime
+    built.synthesizer.close()
     print(f"{args.config}: OK: node {cfg.node}, {len(cfg.zones)} zones, {len(cfg.groups)} groups, "
           f"{len(cfg.counters)} counters, {cfg.audio.channels} outputs")  # fmt: skip
+    chime_s = len(built.chime) / cfg.audio.sample_rate
+    print(f"  voice {cfg.announcement.voice}: installed; chime {cfg.announcement.chime}: "
+          f"{chime_s:.2f} s")  # fmt: skip
     routing = cfg.routing()
     for counter in cfg.counters:
         print(f"  counter {counter}: {', '.join(routing.route(counter).zones)}")

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from pager.audio.levels import normalize, resample
-from pager.errors import SpeechError
+from pager.errors import SpeechError, did_you_mean
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +57,10 @@ def find_voice(voices: Sequence[Any], wanted: str) -> str:
             *languages,
         ):
             return str(voice.id)
-    names = sorted(str(v.id) for v in voices)
-    near = [n for n in names if wanted.lower() in n.lower()][:10] or names[:10]
+    names = sorted({str(v.id).rsplit("/", 1)[-1] for v in voices})
     raise SpeechError(
-        f'voice "{wanted}" is not installed; some that are: {", ".join(near)}'
-        ' (install espeak-ng for the Indonesian voice "id")'
+        f'voice "{wanted}" is not installed{did_you_mean(wanted, names)}; the Indonesian voice '
+        'is "id" (apt install espeak-ng); `espeak-ng --voices` lists the others'
     )
 
 

@@ -324,3 +324,20 @@ def test_stopping_ends_after_the_grace_time_even_if_a_player_hangs() -> None:
     assert desk.controller.next_deadline(desk.now) == desk.now + EXAMPLE.scheduling.stop_grace_s
     desk.now += EXAMPLE.scheduling.stop_grace_s
     assert desk.controller.done(desk.now)
+
+
+def test_a_waiting_call_whose_zones_a_reload_removed_fails_instead_of_playing_nowhere() -> None:
+    desk = Desk()
+    desk.take(call("3", "A1", "first"))  # tenant-hall and waiting-area
+    desk.take(call("4", "B1", "second"))  # waits for them
+    desk.feed(steps.Reconfigure(config.parse({"zones": {"elsewhere": {"channels": [1]}}})))
+    effects = desk.finish("first")
+    assert ("failed", "second") in names(effects)
+    assert "no longer configured" in str(events(effects, "failed")[0]["reason"])
+    assert "StartPlay" not in kinds(effects) and desk.held == {}
+
+
+def test_answers_nothing_waits_for_are_ignored() -> None:
+    desk = Desk()
+    for answer in (steps.Journaled("never-asked"), steps.PlayFinished(99, 1.0, 0.0)):
+        assert [e for e in desk.feed(answer) if not isinstance(e, steps.PublishStatus)] == []

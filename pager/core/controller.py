@@ -98,10 +98,10 @@ class Controller:
                 return []
             case Inbound():
                 return self._on_message(item, now) if self._stop_by is None else []
-            case steps.Journaled(job_id):
+            case steps.Journaled(job_id) if job_id in self._taking:
                 job, message = self._taking.pop(job_id)
                 return [*self._submit(job, now), steps.Ack(message)]
-            case steps.JournalFailed(job_id, reason):
+            case steps.JournalFailed(job_id, reason) if job_id in self._taking:
                 job, message = self._taking.pop(job_id)
                 log.error("%s not taken: cannot write it to the journal: %s", job_id, reason)
                 failure = f"cannot keep the call in the journal: {reason}"
@@ -155,7 +155,8 @@ class Controller:
                 if self._stop_by is None:
                     self._stop_by = now + self._config.scheduling.stop_grace_s
                 return []
-        raise TypeError(f"the controller has no handler for {item!r}")  # pragma: no cover
+        log.error("ignored %r: nothing waits for it", item)
+        return []
 
     def _on_message(self, message: Inbound, now: float) -> list[Effect]:
         """Reject it, answer it, or take it (journaled first unless replayed from there)."""
@@ -284,7 +285,7 @@ class Controller:
         effects: list[Effect] = []
         for outcome in outcomes:
             if outcome.start:
-                effects += self._start(outcome)
+                effects += self._start(outcome, now)
                 continue
             if outcome.stop:
                 effects += self._stop_player(outcome.job.id)
@@ -295,10 +296,12 @@ class Controller:
                 effects.append(steps.JournalRemove(outcome.job.id))  # it has ended for good
         return effects
 
-    def _start(self, outcome: Outcome) -> list[Effect]:
+    def _start(self, outcome: Outcome, now: float) -> list[Effect]:
         job = outcome.job
         gain = self._emergency_gain if job.priority is Priority.EMERGENCY else None
         route = self._routing.route_zones(outcome.zones, gain)  # zones gone since: left out
+        if not route.channel_gains:
+            return self._drop(job, outcome.zones, "its zones are no longer configured", now)
         play = next(self._serial)
         text = self._announcer.text_for_play(job)
         self._plays[play] = _Play(job, outcome.zones, outcome.event, text)

@@ -1,0 +1,41 @@
+"""`pager check` refuses what a start or a reload would refuse, with the reason."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import pager_command, write_config
+
+
+def check(cfg: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*pager_command(), "check", "-c", str(cfg)], capture_output=True, text=True, timeout=60,
+        check=False,
+    )  # fmt: skip
+
+
+def test_check_reports_the_routing_the_voice_and_the_chime(tmp_path: Path) -> None:
+    done = check(write_config(tmp_path / "zones.yaml"))
+    assert done.returncode == 0, done.stderr
+    assert "voice id: installed; chime bell: 1.94 s" in done.stdout
+    assert "counter 5: tenant-hall, food-court" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("announcement", "code", "reason"),
+    [
+        ({"voice": "idd"}, 69, 'voice "idd" is not installed (did you mean "id"?)'),
+        ({"chime": "notes.wav"}, 78, "announcement.chime: cannot read the file"),
+    ],
+)
+def test_check_refuses_a_missing_voice_and_a_chime_that_is_not_audio(
+    tmp_path: Path, announcement: dict[str, str], code: int, reason: str
+) -> None:
+    (tmp_path / "notes.wav").write_text("not a sound\n")
+    done = check(write_config(tmp_path / "zones.yaml", announcement=announcement))
+    assert done.returncode == code, done.stderr
+    assert reason in done.stderr
+    assert "OK" not in done.stdout
