@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ import yaml
 from tests.broker import Mosquitto, Watcher
 from tests.conftest import DaemonProcess, write_config
 from tests.test_scheduling_e2e import RATE, food_court_music
-from tests.test_service import messages_until
+from tests.test_service import Notifications
 from tests.virtual_card import VirtualCard
 
 pytestmark = pytest.mark.e2e
@@ -55,9 +54,7 @@ class Reloader:
 def test_a_reload_is_refused_whole_or_applied_everywhere_and_always_answered(
     tmp_path: Path, broker: Mosquitto, watcher: Watcher
 ) -> None:
-    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    notify.bind(str(tmp_path / "notify.sock"))
-    notify.settimeout(20)
+    notify = Notifications(tmp_path / "notify.sock")
     cfg = write_config(tmp_path / "zones.yaml", node="rl2", mqtt={"port": broker.port})
     (tmp_path / "not-audio.wav").write_text("this is a text file, not a sound\n")
     recordings = tmp_path / "rec"
@@ -85,6 +82,16 @@ def test_a_reload_is_refused_whole_or_applied_everywhere_and_always_answered(
         assert refused["event"] == "config-rejected", refused
         assert "announcement.chime: cannot read the file" in refused["reason"]
 
+        # A mistake, and a change that takes a restart: refused, each named by its path.
+        refused = reloader.reload(
+            announcement__chime="bell", counters__5={**counter_5, "zonez": []}
+        )
+        assert refused["problems"] == ['counters.5.zonez: unknown key (did you mean "zones"?)']
+        refused = reloader.reload(counters__5=routed_elsewhere, audio__channels=16)
+        assert refused["problems"] == [
+            "audio.channels: changed from 8 to 16; this takes a restart (systemctl restart pager)"
+        ]
+
         # The old config still serves calls: counter 5 is still heard in its own zones.
         watcher.publish("pager/call/5", json.dumps({"ticket": "A1", "id": "old"}))
         assert watcher.event("queued", "old")["zones"] == ["tenant-hall", "food-court"]
@@ -93,19 +100,19 @@ def test_a_reload_is_refused_whole_or_applied_everywhere_and_always_answered(
         # The food court moved to output 8 only: taken, and the recorder follows.
         zones = reloader.document["zones"]
         zones["food-court"]["channels"] = [8]
-        taken = reloader.reload(announcement__chime="bell", zones=zones, counters__5=counter_5)
+        taken = reloader.reload(zones=zones, counters__5=counter_5, audio__channels=8)
         assert taken["event"] == "config-reloaded", taken
         watcher.publish("pager/call/5", json.dumps({"ticket": "A2", "id": "new"}))
         watcher.event("finished", "new", timeout=30)
     finally:
         assert daemon.stop() == 0, daemon.log
-    datagrams = messages_until(notify, "STOPPING=1")
+    datagrams = notify.until("STOPPING=1")
     notify.close()
 
     # systemd heard READY=1 after every RELOADING=1 (else it would wait for a timeout).
     marks = [d.split("\n")[0] for d in datagrams if d.startswith(("RELOADING=1", "READY=1"))]
-    assert marks == ["READY=1"] + ["RELOADING=1", "READY=1"] * 4, datagrams
-    assert daemon.log.count("reload refused") == 2
+    assert marks == ["READY=1"] + ["RELOADING=1", "READY=1"] * 6, datagrams
+    assert daemon.log.count("reload refused") == 4
     food = sorted(recordings.glob("*-food-court.wav"))
     assert len(food) == 2, sorted(p.name for p in recordings.iterdir())
     speech, rate = soundfile.read(food[-1])

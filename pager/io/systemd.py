@@ -13,6 +13,8 @@ import time
 
 log = logging.getLogger(__name__)
 
+SEND_TIMEOUT_S = 2.0  # systemd reads at once; a stuck reader must not stall the control thread
+
 
 def notify(*fields: str) -> bool:
     """Send "KEY=value" fields to systemd; False when not run by systemd (or it failed)."""
@@ -23,6 +25,7 @@ def notify(*fields: str) -> bool:
         address = "\0" + address[1:]
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
+            sock.settimeout(SEND_TIMEOUT_S)
             sock.connect(address)
             sock.sendall("\n".join(fields).encode())
     except OSError as error:
