@@ -1,16 +1,17 @@
-"""Indonesian reading of tickets, counters and service names (table-driven, no audio)."""
+"""Indonesian words for tickets, numbers, counters, times and dates (table-driven, no audio)."""
 
 from __future__ import annotations
 
 import pytest
 
-from pager.indonesian import (
-    DEFAULT_LEXICON,
+from pager.speech.lexicon import DEFAULT_LEXICON
+from pager.speech.words import (
     LETTER_NAMES,
+    date_words,
     number_words,
     read_counter,
     read_ticket,
-    verbalize,
+    time_words,
 )
 
 
@@ -61,36 +62,62 @@ def test_numbers(number: int, words: str) -> None:
     assert number_words(number) == words
 
 
-def test_numbers_out_of_range_are_refused() -> None:
-    with pytest.raises(ValueError):
-        number_words(10000)
+@pytest.mark.parametrize(
+    ("number", "words"),
+    [
+        (10000, "sepuluh ribu"),
+        (25000, "dua puluh lima ribu"),
+        (1_500_000, "satu juta lima ratus ribu"),
+        (2_000_000_000, "dua miliar"),
+        (10**15, "satu nol nol nol nol nol nol nol nol nol nol nol nol nol nol nol"),
+        (-5, "minus lima"),
+    ],
+)
+def test_large_numbers_are_never_clamped(number: int, words: str) -> None:
+    assert number_words(number) == words
+
+
+@pytest.mark.parametrize(
+    ("ticket", "spoken"),
+    [("A007", "A nol nol tujuh"), ("A023", "A nol dua puluh tiga"), ("A000", "A nol nol nol"),
+     ("A100", "A seratus"), ("B5", "be lima")],
+)  # fmt: skip
+def test_leading_zeros_can_be_read_out(ticket: str, spoken: str) -> None:
+    assert read_ticket(ticket, zeros="read") == spoken
 
 
 @pytest.mark.parametrize(
     ("counter", "spoken"),
-    [("5", "lima"), ("12", "dua belas"), ("12B", "dua belas be"), ("pajak", "pajak"),
-     ("A-3", "A tiga")],
-)  # fmt: skip
+    [
+        ("5", "lima"),
+        ("12", "dua belas"),
+        ("12B", "dua belas be"),
+        ("pajak", "pajak"),
+        ("A-3", "A tiga"),
+        ("loket-3", "tiga"),
+        ("Loket_12", "dua belas"),
+        ("LOKET3", "tiga"),
+        ("NIB", "en I be"),
+        ("UMKM-2", "U em ka em dua"),
+        ("SIM", "sim"),
+        ("KTP_1", "ka te pe satu"),
+    ],
+)
 def test_counters(counter: str, spoken: str) -> None:
-    assert read_counter(counter) == spoken
+    assert read_counter(counter, DEFAULT_LEXICON) == spoken
 
 
 @pytest.mark.parametrize(
-    ("written", "spoken"),
-    [
-        ("Pelayanan KTP", "Pelayanan ka te pe"),
-        ("SIM", "sim"),
-        ("No. 3", "nomor tiga"),
-        ("IGD", "I ge de"),
-        ("Pajak  Daerah", "Pajak Daerah"),
-        ("BPJS Kesehatan", "be pe je es Kesehatan"),
-        ("Loket OSS 2", "Loket o es es dua"),
-    ],
-)
-def test_service_names_become_plain_words(written: str, spoken: str) -> None:
-    assert verbalize(written, DEFAULT_LEXICON) == spoken
+    ("hours", "minutes", "spoken"),
+    [(8, 0, "delapan"), (8, 30, "delapan lewat tiga puluh menit"), (15, 0, "lima belas"),
+     (0, 5, "nol lewat lima menit"), (12, 15, "dua belas lewat lima belas menit")],
+)  # fmt: skip
+def test_times_of_day(hours: int, minutes: int, spoken: str) -> None:
+    assert time_words(hours, minutes) == spoken
 
 
-def test_lexicon_entries_match_whole_words_only() -> None:
-    assert verbalize("Tabungan SIMPANAN", {"SIM": "sim"}) == "Tabungan SIMPANAN"
-    assert verbalize("SIM-A", {"SIM": "sim"}) == "sim-A"
+def test_dates() -> None:
+    assert date_words(17, 8, 2025) == "tujuh belas Agustus dua ribu dua puluh lima"
+    assert date_words(1, 1) == "satu Januari"
+    with pytest.raises(ValueError):
+        date_words(32, 1, 2025)

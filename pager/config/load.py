@@ -14,8 +14,8 @@ import yaml
 from pager import schema
 from pager.config.model import SECTION, Config
 from pager.errors import ConfigError, did_you_mean
-from pager.indonesian import COUNTER_PATTERN
 from pager.schema import Invalid, Problems, Where
+from pager.speech.words import COUNTER_PATTERN
 from pager.zones import Counter, Routing, UnknownZone, Zone
 
 MAX_CONFIG_BYTES = 1024 * 1024

@@ -204,11 +204,18 @@ class AnnouncementConfig:
         "The loudness (ITU-R BS.1770, via pyloudnorm) that both the chime and the speech are "
         "normalized to. Peaks are kept under -1 dBFS.",
     )
+    ticket_zeros: str = key(
+        "skip",
+        schema.one_of("skip", "read"),
+        'How a ticket\'s leading zeros are read: `skip` ("A007" is "A tujuh") or `read` '
+        '("A nol nol tujuh"), as the hall\'s ticket printer and displays show them.',
+    )
     lexicon: Mapping[str, str] = key(
         MappingProxyType({}),
         _lexicon,
-        "Written form → spoken form. It is added on top of the built-in list: KTP, SIM, NPWP, "
-        'BPJS, SKCK, "No.", "dr."…',
+        "Written form → spoken form, for whole words in the template, counters, services "
+        "and operator messages alike. It is added on top of the built-in list (KTP, SIM, "
+        'NPWP, BPJS, SKCK, WIB, "No.", "Jl.", "dll.", "a.n."…) and overrides it.',
         shown="(built-in)",
     )
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import re
+import string
 
 from pager.config.model import AnnouncementConfig
 from pager.core.messages import Call, OperatorMessage
 from pager.core.model import Job, Priority
 from pager.errors import CallRejected
-from pager.indonesian import DEFAULT_LEXICON, ordinal_words, read_counter, read_ticket, verbalize
+from pager.speech.lexicon import DEFAULT_LEXICON
+from pager.speech.normalize import tidy, verbalize
+from pager.speech.words import Zeros, ordinal_words, read_counter, read_ticket
 from pager.zones import Routing, UnknownZone
 
 
@@ -17,9 +19,14 @@ class Announcer:
 
     def __init__(self, routing: Routing, announcement: AnnouncementConfig) -> None:
         self.routing = routing
-        self.template = announcement.template
-        self.repeat_prefix = announcement.repeat_prefix
         self.lexicon = {**DEFAULT_LEXICON, **announcement.lexicon}
+        self.zeros: Zeros = "read" if announcement.ticket_zeros == "read" else "skip"
+        # The template's own words go through the lexicon too ("No. {ticket}" says "nomor").
+        self.template = "".join(
+            verbalize(text, self.lexicon) + (f" {{{name}}} " if name is not None else "")
+            for text, name, _, _ in string.Formatter().parse(announcement.template)
+        )
+        self.repeat_prefix = announcement.repeat_prefix
 
     def call(self, call: Call) -> Job:
         """The job for a call; raises CallRejected when it cannot be routed."""
@@ -40,17 +47,18 @@ class Announcer:
             zones = self.routing.expand(message.zones or tuple(self.routing.zones))
         except UnknownZone as error:
             raise CallRejected(str(error), id=message.id) from None
-        text = verbalize(message.text, self.lexicon)
+        text = verbalize(message.text, self.lexicon, self.zeros)
         return Job(message.id, message.priority, zones, called_at=message.received, text=text)
 
     def sentence(self, call: Call) -> str:
         service = call.service or self.routing.service_of(call.counter) or ""
-        text = self.template.format(
-            ticket=read_ticket(call.ticket),
-            counter=read_counter(call.counter),
-            service=verbalize(service, self.lexicon),
+        return tidy(
+            self.template.format(
+                ticket=read_ticket(call.ticket, self.zeros),
+                counter=read_counter(call.counter, self.lexicon),
+                service=verbalize(service, self.lexicon, self.zeros),
+            )
         )
-        return re.sub(r"\s+([,.])", r"\1", re.sub(r"\s+", " ", text)).strip()
 
     def text_for_play(self, job: Job) -> str:
         """The sentence for the job's play: repeats of calls say so ("Panggilan kedua, ...")."""

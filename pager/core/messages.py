@@ -15,7 +15,7 @@ from typing import Any
 
 from pager.core.model import Priority
 from pager.errors import CallRejected
-from pager.indonesian import COUNTER_PATTERN, read_ticket
+from pager.speech.words import COUNTER_PATTERN, read_ticket
 
 MAX_PAYLOAD_BYTES = 4096
 MAX_ID_CHARS = 64

@@ -1,13 +1,15 @@
-"""Indonesian reading of tickets, counters and service names, as plain words for the TTS.
+"""Indonesian words for numbers, letters, tickets, counters, times and dates.
 
-espeak-ng reads "A023" as "a nol dua puluh tiga" and acronyms as words, so every
-announcement is turned into plain words here, before synthesis (and testable without audio).
+espeak-ng reads "A023" as "a nol dua puluh tiga" and acronyms as words, so everything an
+announcement says is written out here as plain Indonesian words first (testable without
+audio).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Literal
 
 from num2words import num2words
 
@@ -19,37 +21,39 @@ LETTER_NAMES: Mapping[str, str] = {
     "O": "O", "P": "pe", "Q": "ki", "R": "er", "S": "es", "T": "te", "U": "U",
     "V": "ve", "W": "we", "X": "eks", "Y": "ye", "Z": "zet",
 }  # fmt: skip
+DIGIT_NAMES = ("nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan",
+               "sembilan")  # fmt: skip
+MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+          "September", "Oktober", "November", "Desember")  # fmt: skip
 
-# Words espeak-ng gets wrong in a public-service hall; the config can add more.
-DEFAULT_LEXICON: Mapping[str, str] = {
-    "No.": "nomor",
-    "dr.": "dokter",
-    "SIM": "sim",
-    "KTP": "ka te pe",
-    "KK": "ka ka",
-    "NPWP": "en pe we pe",
-    "BPJS": "be pe je es",
-    "SKCK": "es ka ce ka",
-    "NIB": "en i be",
-    "OSS": "o es es",
-    "PBB": "pe be be",
-    "STNK": "es te en ka",
-    "Dukcapil": "dukcapil",
-    "Samsat": "samsat",
-}
-
-MAX_NUMBER = 9999
+LARGEST_NUMBER = 10**15 - 1  # "sembilan ratus ... triliun ..."; longer numbers: digit by digit
 TICKET_PATTERN = re.compile(r"^(?P<letters>[A-Za-z]{0,3})[-\s]?(?P<number>\d{1,4})$")
 COUNTER_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
-_DIGITS = re.compile(r"\d+")
-_ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
+_COUNTER_WORD = re.compile(r"^loket[\s_-]*", re.IGNORECASE)
+
+Zeros = Literal["skip", "read"]  # leading zeros of a ticket's number
 
 
 def number_words(number: int) -> str:
-    """An integer as Indonesian words: 23 -> "dua puluh tiga", 112 -> "seratus dua belas"."""
-    if not 0 <= number <= MAX_NUMBER:
-        raise ValueError(f"number {number} is outside 0..{MAX_NUMBER}")
+    """An integer as Indonesian words: 23 -> "dua puluh tiga", 25000 -> "dua puluh lima ribu".
+
+    Numbers past the trillions are read digit by digit, as nobody says them otherwise.
+    """
+    if number < 0:
+        return "minus " + number_words(-number)
+    if number > LARGEST_NUMBER:
+        return digit_words(str(number))
     return str(num2words(number, lang="id"))
+
+
+def digit_words(digits: str) -> str:
+    """Digits one by one: "0812" -> "nol delapan satu dua" (phone numbers, NIK, codes)."""
+    return " ".join(DIGIT_NAMES[int(d)] for d in digits if d.isdigit())
+
+
+def decimal_words(whole: str, fraction: str) -> str:
+    """A decimal with a comma, the fraction digit by digit: 2,5 -> "dua koma lima"."""
+    return f"{number_words(int(whole))} koma {digit_words(fraction)}"
 
 
 def ordinal_words(number: int) -> str:
@@ -62,10 +66,11 @@ def spell(letters: str) -> str:
     return " ".join(LETTER_NAMES[c] for c in letters.upper())
 
 
-def read_ticket(ticket: str) -> str:
+def read_ticket(ticket: str, zeros: Zeros = "skip") -> str:
     """A ticket as Indonesian words: "A023" -> "A dua puluh tiga", "B112" -> "be seratus dua belas".
 
-    Raises ValueError with a reason when the ticket is not 0-3 letters and 1-4 digits.
+    With `zeros="read"` its leading zeros are said: "A007" -> "A nol nol tujuh". Raises
+    ValueError with a reason when the ticket is not 0-3 letters and 1-4 digits.
     """
     match = TICKET_PATTERN.match(ticket.strip())
     if match is None:
@@ -74,26 +79,48 @@ def read_ticket(ticket: str) -> str:
         )
     letters, digits = match["letters"], match["number"]
     spoken = number_words(int(digits))
+    if zeros == "read" and len(digits) > 1 and digits.startswith("0"):
+        leading = len(digits) - len(digits.lstrip("0"))
+        spoken = digit_words(digits) if leading == len(digits) else (
+            f"{digit_words('0' * leading)} {number_words(int(digits))}"
+        )  # fmt: skip
     return f"{spell(letters)} {spoken}" if letters else spoken
 
 
-def read_counter(counter: str) -> str:
-    """A counter id as words: "5" -> "lima", "12B" -> "dua belas be", "pajak" -> "pajak"."""
-    parts = re.findall(r"\d+|[A-Za-z]+|[^A-Za-z\d]+", counter)
+def read_counter(counter: str, lexicon: Mapping[str, str] | None = None) -> str:
+    """A counter id as words: "5" -> "lima", "12B" -> "dua belas be", "pajak" -> "pajak".
+
+    A leading "loket" is left out (the template says it already): "loket-3" -> "tiga".
+    Runs of three or more capitals are spelled ("NIB" -> "en I be"), unless the lexicon
+    says how they are spoken; shorter runs of letters are spelled too, other words read.
+    """
+    counter = _COUNTER_WORD.sub("", counter) or counter
+    if lexicon and counter in lexicon:
+        return lexicon[counter]
     words: list[str] = []
-    for part in parts:
+    for part in re.findall(r"\d+|[A-Za-z]+", counter):
         if part.isdigit():
             words.append(number_words(int(part)))
-        elif part.isalpha():
-            words.append(spell(part) if len(part) <= 2 else part.lower())
+        elif lexicon and part in lexicon:
+            words.append(lexicon[part])
+        elif len(part) <= 2 or part.isupper():
+            words.append(spell(part))
+        else:
+            words.append(part.lower())
     return " ".join(words)
 
 
-def verbalize(text: str, lexicon: Mapping[str, str]) -> str:
-    """Free text (a service name) as plain words: lexicon first, then digits and acronyms."""
-    for written in sorted(lexicon, key=len, reverse=True):
-        pattern = rf"(?<!\w){re.escape(written)}(?!\w)"
-        text = re.sub(pattern, lexicon[written], text)
-    text = _DIGITS.sub(lambda m: number_words(min(int(m[0]), MAX_NUMBER)), text)
-    text = _ACRONYM.sub(lambda m: spell(m[0]), text)
-    return re.sub(r"\s+", " ", text).strip()
+def time_words(hours: int, minutes: int) -> str:
+    """A time of day, as said after "pukul": 8:30 -> "delapan lewat tiga puluh menit"."""
+    if not (0 <= hours <= 24 and 0 <= minutes <= 59):
+        raise ValueError(f"{hours}:{minutes:02d} is not a time of day")
+    spoken = number_words(hours)
+    return f"{spoken} lewat {number_words(minutes)} menit" if minutes else spoken
+
+
+def date_words(day: int, month: int, year: int | None = None) -> str:
+    """A date: (17, 8, 2025) -> "tujuh belas Agustus dua ribu dua puluh lima"."""
+    if not (1 <= day <= 31 and 1 <= month <= 12):
+        raise ValueError(f"{day}/{month} is not a date")
+    spoken = f"{number_words(day)} {MONTHS[month - 1]}"
+    return f"{spoken} {number_words(year)}" if year is not None else spoken
