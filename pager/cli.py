@@ -24,10 +24,11 @@ from pager.audio.sinks import (
     list_output_devices,
 )
 from pager.core.announcer import Announcer
-from pager.core.messages import Call, parse_call
+from pager.core.messages import Call, parse_announce, parse_call
 from pager.errors import BrokerError, CallRejected, ConfigError, PagerError
 from pager.memory import keep_large_buffers_out_of_the_heap
 from pager.runtime import Runtime
+from pager.speech import pronounce
 
 log = logging.getLogger("pager")
 
@@ -107,16 +108,29 @@ def cmd_call(args: argparse.Namespace) -> int:
 
 def cmd_say(args: argparse.Namespace) -> int:
     cfg = config.load(args.config)
-    job = Announcer(cfg.routing(), cfg.announcement).call(_call_from_args(args))
+    announcer = Announcer(cfg.routing(), cfg.announcement)
+    if args.text is not None:
+        if args.counter or args.ticket:
+            raise CallRejected("give --text, or --counter and --ticket, not both")
+        payload = {"text": args.text, **({"zones": args.zones.split(",")} if args.zones else {})}
+        job = announcer.message(parse_announce(json.dumps(payload).encode(), 0.0))
+    elif args.counter and args.ticket:
+        job = announcer.call(_call_from_args(args))
+    else:
+        raise CallRejected("say what: --text, or --counter and --ticket")
+    print(job.text)
     built = parts.build(cfg)
     try:
+        if args.phonemes:
+            print(pronounce.ipa(job.text, cfg.announcement.voice, pronounce.data_path()))
+        if args.out is None:
+            return 0
         speech = built.synthesizer.speak(job.text)
     finally:
         built.synthesizer.close()
     rate = cfg.audio.sample_rate
     audio = np.concatenate([built.chime, speech])
     soundfile.write(args.out, audio, rate, subtype="PCM_16")
-    print(job.text)
     zones = ", ".join(job.zones)
     print(f"wrote {args.out}: {len(audio) / rate:.2f} s at {rate} Hz (zones: {zones})")
     return 0
@@ -161,9 +175,9 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--config", "-c", type=Path, default=Path("/etc/pager/zones.yaml"))
         return p
 
-    def with_call(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--counter", required=True, help="counter id, e.g. 5")
-        p.add_argument("--ticket", required=True, help="ticket, e.g. A023")
+    def with_call(p: argparse.ArgumentParser, required: bool = True) -> None:
+        p.add_argument("--counter", required=required, help="counter id, e.g. 5")
+        p.add_argument("--ticket", required=required, help="ticket, e.g. A023")
         p.add_argument("--id", help="unique id of the call (default: a new one)")
         p.add_argument("--zones", help="comma-separated zones or groups instead of the routing")
         p.add_argument("--service", help="service name for the {service} template field")
@@ -176,9 +190,15 @@ def _parser() -> argparse.ArgumentParser:
     call = with_config("call", "publish a call, as a counter does")
     with_call(call)
     call.set_defaults(func=cmd_call)
-    say = with_config("say", "render a call's announcement to a WAV file (no MQTT, no sound card)")
-    with_call(say)
-    say.add_argument("--out", "-o", type=Path, required=True, help="WAV file to write")
+    say = with_config(
+        "say", "show and render what a call or a message says (no MQTT, no sound card)"
+    )
+    with_call(say, required=False)
+    say.add_argument("--text", help="an operator message instead of a call")
+    say.add_argument("--out", "-o", type=Path, help="WAV file to write (chime and speech)")
+    say.add_argument(
+        "--phonemes", action="store_true", help="also print the IPA the speech engine reads"
+    )
     say.set_defaults(func=cmd_say)
     check = with_config("check", "validate the config and show each counter's zones")
     check.set_defaults(func=cmd_check)

@@ -23,7 +23,7 @@ class Parts:
 
 def _voice_settings(config: Config) -> tuple[object, ...]:
     a = config.announcement
-    return (a.voice, a.rate, a.loudness_lufs, config.audio.sample_rate)
+    return (a.voice, a.rate, a.loudness_lufs, a.pronunciations, config.audio.sample_rate)
 
 
 def build(config: Config, running: tuple[Config, Parts] | None = None) -> Parts:
@@ -33,7 +33,9 @@ def build(config: Config, running: tuple[Config, Parts] | None = None) -> Parts:
     if running is not None and _voice_settings(running[0]) == _voice_settings(config):
         return Parts(running[1].synthesizer, samples)
     a = config.announcement
-    synthesizer = Synthesizer(a.voice, a.rate, config.audio.sample_rate, a.loudness_lufs)
+    synthesizer = Synthesizer(
+        a.voice, a.rate, config.audio.sample_rate, a.loudness_lufs, a.pronunciations
+    )
     try:
         synthesizer.start()
     except BaseException:

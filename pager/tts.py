@@ -11,13 +11,14 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import os
 import shutil
 import subprocess
 import tempfile
 import threading
 import wave
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
@@ -26,6 +27,7 @@ import numpy as np
 
 from pager.audio.levels import normalize, resample
 from pager.errors import SpeechError, did_you_mean
+from pager.speech import pronounce
 
 log = logging.getLogger(__name__)
 
@@ -132,11 +134,13 @@ class EspeakCommandEngine:
 
     name = "espeak-ng"
 
-    def __init__(self, voice: str, rate: int) -> None:
+    def __init__(self, voice: str, rate: int, data: Path | None = None) -> None:
         binary = shutil.which("espeak-ng")
         if binary is None:
             raise SpeechError("the espeak-ng command is not installed (apt install espeak-ng)")
-        self._command = [binary, "-v", voice.rsplit("/", 1)[-1], "-s", str(rate), "--stdout"]
+        path = [f"--path={data}"] if data else []
+        self._command = [binary, *path, "-v", voice.rsplit("/", 1)[-1], "-s", str(rate),
+                         "--stdout"]  # fmt: skip
 
     def render(self, text: str) -> tuple[np.ndarray, int]:
         try:
@@ -157,9 +161,17 @@ class EspeakCommandEngine:
 class Synthesizer:
     """Renders sentences in one worker thread, ready for the mixer (device rate, normalized)."""
 
-    def __init__(self, voice: str, rate: int, device_rate: int, loudness_lufs: float) -> None:
+    def __init__(
+        self,
+        voice: str,
+        rate: int,
+        device_rate: int,
+        loudness_lufs: float,
+        pronunciations: Mapping[str, str] | None = None,
+    ) -> None:
         self.voice = voice
         self.rate = rate
+        self.pronunciations = dict(pronunciations or {})  # word -> IPA, over the lexicon
         self.device_rate = device_rate
         self.loudness_lufs = loudness_lufs
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tts")
@@ -187,6 +199,13 @@ class Synthesizer:
 
     def _open(self) -> None:
         problems: list[str] = []
+        data: Path | None = None
+        try:
+            data = pronounce.install(self.pronunciations)
+            # libespeak-ng reads it when pyttsx3 first initializes it in this process.
+            os.environ["ESPEAK_DATA_PATH"] = str(data)
+        except (SpeechError, OSError, subprocess.SubprocessError) as error:
+            problems.append(f"standard Indonesian pronunciations are not in use: {error}")
         try:
             self._engines.append(Pyttsx3Engine(self.voice, self.rate, Path(self._workdir.name)))
         except SpeechError as error:
@@ -194,7 +213,7 @@ class Synthesizer:
                 raise
             problems.append(str(error))
         try:
-            self._engines.append(EspeakCommandEngine(self.voice, self.rate))
+            self._engines.append(EspeakCommandEngine(self.voice, self.rate, data))
         except SpeechError as error:
             problems.append(str(error))
         if not self._engines:

@@ -160,3 +160,17 @@ def test_a_reload_may_change_live_keys_and_names_each_restart_only_key() -> None
         "audio.channels: changed from 8 to 16; this takes a restart"
         in (config.restart_changes(running, moved)[1])
     )
+
+
+def test_pronunciations_are_checked_word_by_word() -> None:
+    cfg = config.parse(minimal(announcement={"pronunciations": {"Loket": "l o k e t"}}))
+    assert cfg.announcement.pronunciations == {"loket": "l o k e t"}
+    found = problems(minimal(announcement={"pronunciations": {"loket": "l o k θ t"}}))
+    assert found == [
+        'announcement.pronunciations.loket: "θ" is not a phoneme pager knows; use: '
+        + " ".join(sorted({"tʃ", "dʒ", "a", "ə", "e", "ɛ", "i", "o", "ɔ", "u", "b", "d", "f",
+                           "ɡ", "h", "j", "k", "l", "m", "n", "ŋ", "ɲ", "p", "r", "s", "ʃ",
+                           "t", "v", "w", "x", "z", "ʔ", "ˈ"}))
+    ]  # fmt: skip
+    found = problems(minimal(announcement={"pronunciations": {"two words": "a"}}))
+    assert found == ["announcement.pronunciations.two words: must be one word of letters"]

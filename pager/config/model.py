@@ -6,6 +6,7 @@ generated from these declarations (`python -m pager.config.docs --write`).
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pager import schema
 from pager.core.model import Priority
 from pager.errors import did_you_mean
 from pager.schema import Invalid, Where, accepts, key
+from pager.speech.pronounce import to_espeak
 from pager.zones import Counter, Routing, Zone
 
 TEMPLATE_FIELDS = ("ticket", "counter", "service")
@@ -92,6 +94,22 @@ def _lexicon(value: Any, where: Where) -> Mapping[str, str]:
         if not isinstance(spoken, str) or not spoken.strip():
             raise Invalid("must be the spoken form, a non-empty string", at=f".{written}")
     return MappingProxyType({str(w): s for w, s in value.items()})
+
+
+@accepts("words → IPA")
+def _pronunciations(value: Any, where: Where) -> Mapping[str, str]:
+    if not isinstance(value, dict):
+        raise Invalid('must map words to their IPA, like {loket: "l o k e t"}')
+    for word, ipa in value.items():
+        if not isinstance(word, str) or not re.fullmatch(r"[A-Za-z]+", word):
+            raise Invalid("must be one word of letters", at=f".{word}")
+        if not isinstance(ipa, str):
+            raise Invalid('must be IPA, like "l o k e t"', at=f".{word}")
+        try:
+            to_espeak(ipa)
+        except ValueError as error:
+            raise Invalid(str(error), at=f".{word}") from None
+    return MappingProxyType({str(w).lower(): str(i) for w, i in value.items()})
 
 
 @accepts("list of priorities")
@@ -209,6 +227,14 @@ class AnnouncementConfig:
         schema.one_of("skip", "read"),
         'How a ticket\'s leading zeros are read: `skip` ("A007" is "A tujuh") or `read` '
         '("A nol nol tujuh"), as the hall\'s ticket printer and displays show them.',
+    )
+    pronunciations: Mapping[str, str] = key(
+        MappingProxyType({}),
+        _pronunciations,
+        'Word → its pronunciation in IPA (`loket: "l o k e t"`), for every speech engine. '
+        "It is added on top of the built-in lexicon of about 27,600 Indonesian words and "
+        "overrides it; `pager say --phonemes` shows what will be said.",
+        shown="(built-in)",
     )
     lexicon: Mapping[str, str] = key(
         MappingProxyType({}),
