@@ -39,3 +39,16 @@ def test_check_refuses_a_missing_voice_and_a_chime_that_is_not_audio(
     assert done.returncode == code, done.stderr
     assert reason in done.stderr
     assert "OK" not in done.stdout
+
+
+def test_say_prints_the_plain_words_and_the_ipa_the_engine_reads(tmp_path: Path) -> None:
+    cfg = write_config(tmp_path / "zones.yaml")
+    done = subprocess.run(
+        [*pager_command(), "say", "-c", str(cfg), "--text", "Loket 4 tutup pukul 15.00 WIB",
+         "--phonemes"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    sentence, ipa = done.stdout.splitlines()[:2]
+    assert sentence == "Loket empat tutup pukul lima belas waktu Indonesia barat"
+    assert "əmpˈat" in ipa and "lˈoket" in ipa and "bəlˈas" in ipa
