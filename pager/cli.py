@@ -28,7 +28,7 @@ from pager.core.messages import Call, parse_announce, parse_call
 from pager.errors import BrokerError, CallRejected, ConfigError, PagerError
 from pager.memory import keep_large_buffers_out_of_the_heap
 from pager.runtime import Runtime
-from pager.speech import pronounce
+from pager.speech import pronounce, voices
 
 log = logging.getLogger("pager")
 
@@ -108,6 +108,9 @@ def cmd_call(args: argparse.Namespace) -> int:
 
 def cmd_say(args: argparse.Namespace) -> int:
     cfg = config.load(args.config)
+    if args.voice:
+        announcement = dataclasses.replace(cfg.announcement, voice=args.voice)
+        cfg = dataclasses.replace(cfg, announcement=announcement)
     announcer = Announcer(cfg.routing(), cfg.announcement)
     if args.text is not None:
         if args.counter or args.ticket:
@@ -125,7 +128,7 @@ def cmd_say(args: argparse.Namespace) -> int:
             print(pronounce.ipa(job.text, cfg.announcement.voice, pronounce.data_path()))
         if args.out is None:
             return 0
-        speech = built.synthesizer.speak(job.text)
+        speech = built.synthesizer.speak(job.speech)
     finally:
         built.synthesizer.close()
     rate = cfg.audio.sample_rate
@@ -142,12 +145,31 @@ def cmd_check(args: argparse.Namespace) -> int:
     built.synthesizer.close()
     print(f"{args.config}: OK: node {cfg.node}, {len(cfg.zones)} zones, {len(cfg.groups)} groups, "
           f"{len(cfg.counters)} counters, {cfg.audio.channels} outputs")  # fmt: skip
-    chime_s = len(built.chime) / cfg.audio.sample_rate
-    print(f"  voice {cfg.announcement.voice}: installed; chime {cfg.announcement.chime}: "
-          f"{chime_s:.2f} s")  # fmt: skip
+    a = cfg.announcement
+    pause_s = a.pause_after_chime_ms / 1000 if len(built.chime) else 0.0
+    chime_s = len(built.chime) / cfg.audio.sample_rate - pause_s
+    print(f"  voice {a.voice}: installed; chime {a.chime}: {chime_s:.2f} s and a "
+          f"{pause_s:.2f} s pause")  # fmt: skip
     routing = cfg.routing()
     for counter in cfg.counters:
         print(f"  counter {counter}: {', '.join(routing.route(counter).zones)}")
+    return 0
+
+
+def cmd_voices(args: argparse.Namespace) -> int:
+    found = voices.available()
+    if not found:
+        print("no voice: espeak-ng is not installed (scripts/install)", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    variants = [v.name for v in found if v.kind == "espeak-ng variant"]
+    for voice in found:
+        if voice.kind == "espeak-ng variant":
+            continue
+        state = "" if voice.installed else "  (not installed: scripts/install --mbrola)"
+        print(f"{voice.name:10} {voice.kind:10} {voice.description}{state}")
+    if variants:
+        print(f"variants ({len(variants)}; f1-f5 female, m1-m7 male): {' '.join(variants)}")
+    print('hear one: pager say --voice NAME --text "Nomor antrean A satu" -o sample.wav')
     return 0
 
 
@@ -195,6 +217,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     with_call(say, required=False)
     say.add_argument("--text", help="an operator message instead of a call")
+    say.add_argument("--voice", help="another voice than the config's (see pager voices)")
     say.add_argument("--out", "-o", type=Path, help="WAV file to write (chime and speech)")
     say.add_argument(
         "--phonemes", action="store_true", help="also print the IPA the speech engine reads"
@@ -202,6 +225,8 @@ def _parser() -> argparse.ArgumentParser:
     say.set_defaults(func=cmd_say)
     check = with_config("check", "validate the config and show each counter's zones")
     check.set_defaults(func=cmd_check)
+    listing = sub.add_parser("voices", help="list the voices that can read Indonesian here")
+    listing.set_defaults(func=cmd_voices)
     devices = sub.add_parser("devices", help="list the audio output devices PortAudio sees")
     devices.set_defaults(func=cmd_devices)
     return parser

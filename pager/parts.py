@@ -23,7 +23,8 @@ class Parts:
 
 def _voice_settings(config: Config) -> tuple[object, ...]:
     a = config.announcement
-    return (a.voice, a.rate, a.loudness_lufs, a.pronunciations, config.audio.sample_rate)
+    return (a.voice, a.rate, a.loudness_lufs, a.pronunciations, a.voice_eq,
+            config.audio.sample_rate)  # fmt: skip
 
 
 def build(config: Config, running: tuple[Config, Parts] | None = None) -> Parts:
@@ -34,8 +35,9 @@ def build(config: Config, running: tuple[Config, Parts] | None = None) -> Parts:
         return Parts(running[1].synthesizer, samples)
     a = config.announcement
     synthesizer = Synthesizer(
-        a.voice, a.rate, config.audio.sample_rate, a.loudness_lufs, a.pronunciations
-    )
+        a.voice, a.rate, config.audio.sample_rate, a.loudness_lufs,
+        pronunciations=a.pronunciations, eq=a.voice_eq,
+    )  # fmt: skip
     try:
         synthesizer.start()
     except BaseException:

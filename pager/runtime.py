@@ -186,9 +186,9 @@ class Runtime:
             case steps.ResetAudio():
                 self.mixer.flush()
                 self._live.clear()
-            case steps.Prerender(job_id, text):
+            case steps.Prerender(job_id, speech):
                 try:
-                    self.parts.synthesizer.submit(text)
+                    self.parts.synthesizer.submit(speech)
                 except Exception as error:
                     return steps.SpeechUnavailable(job_id, f"the speech worker refused it: {error}")
             case steps.Publish(body):
@@ -217,7 +217,7 @@ class Runtime:
         player = Player(effect.channel_gains, ident=effect.play)
         live = _Live(player)
         try:
-            speech = current.synthesizer.submit(effect.text)
+            speech = current.synthesizer.submit(effect.speech)
             player.append(current.chime)
             self.mixer.add(player)
         except Exception as error:

@@ -1,161 +1,37 @@
-"""Text to speech: announcement sentences to mono float32 samples at the device rate.
+"""Text to speech: what an announcement says to mono float32 samples at the device rate.
 
-pyttsx3 (espeak-ng) is the engine; its engine object must stay in one thread, so a single
-worker thread owns it and everything else talks to it through futures. When pyttsx3 fails
-on a sentence, the `espeak-ng` command renders it instead (a separate process, so a crash
-there cannot take the daemon down). Results are resampled, loudness-normalized and cached.
+pyttsx3 (espeak-ng) is the engine, in a worker thread; everything else talks to it through
+futures. When pyttsx3 fails on a phrase, the `espeak-ng` command renders it instead (a
+separate process, so a crash there cannot take the daemon down). Phrases are trimmed,
+joined with their pauses, brought to the PA's loudness and cached.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import logging
 import os
-import shutil
 import subprocess
 import tempfile
-import threading
-import wave
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Protocol
 
 import numpy as np
 
-from pager.audio.levels import normalize, resample
-from pager.errors import SpeechError, did_you_mean
-from pager.speech import pronounce
+from pager.audio import levels
+from pager.core.model import Spoken
+from pager.errors import SpeechError
+from pager.speech import pronounce, voices
+from pager.speech.engines import EspeakCommandEngine, Pyttsx3Engine, SpeechEngine
+from pager.speech.words import syllables
 
 log = logging.getLogger(__name__)
 
+WPM_PER_SYLLABLE_PER_S = 31.0  # measured: espeak-ng's rate 125 says about 4.0 syllables/s
 CACHE_BYTES = 32 * 1024 * 1024  # about 35 sentences at 48 kHz
-ESPEAK_TIMEOUT_S = 10
-RENDER_TIMEOUT_S = 10
-SETTLE_RENDERS = 6
-SETTLE_TEXT = "Sistem panggilan siap."
-
-
-class SpeechEngine(Protocol):
-    name: str
-
-    def render(self, text: str) -> tuple[np.ndarray, int]:
-        """Mono float32 samples in [-1, 1] and their sample rate."""
-        ...
-
-
-def _int16_to_float(frames: bytes) -> np.ndarray:
-    return np.frombuffer(frames, dtype="<i2").astype(np.float32) / 32768.0
-
-
-def find_voice(voices: Sequence[Any], wanted: str) -> str:
-    """The pyttsx3 voice id for a voice name, id or language code ("id", "poz/id", "Indonesian")."""
-    for voice in voices:
-        languages = [str(lang).lower() for lang in (getattr(voice, "languages", None) or [])]
-        if wanted in (voice.id, voice.id.rsplit("/", 1)[-1]) or wanted.lower() in (
-            str(voice.name).lower(),
-            *languages,
-        ):
-            return str(voice.id)
-    names = sorted({str(v.id).rsplit("/", 1)[-1] for v in voices})
-    raise SpeechError(
-        f'voice "{wanted}" is not installed{did_you_mean(wanted, names)}; the Indonesian voice '
-        'is "id" (apt install espeak-ng); `espeak-ng --voices` lists the others'
-    )
-
-
-class Pyttsx3Engine:
-    """pyttsx3 with the espeak driver, rendering to a WAV file per sentence."""
-
-    name = "pyttsx3"
-
-    def __init__(self, voice: str, rate: int, workdir: Path) -> None:
-        try:
-            import pyttsx3
-
-            self._engine = pyttsx3.init("espeak")
-        except Exception as error:
-            raise SpeechError(f"pyttsx3 cannot start espeak-ng: {error}") from error
-        self.voice = find_voice(self._engine.getProperty("voices"), voice)
-        self._engine.setProperty("voice", self.voice)
-        self.rate = rate
-        self._file = workdir / "speech.wav"
-        # espeak-ng synthesizes in its own thread and runAndWait() can return before the WAV
-        # is written (seen here: 1 render in 25 came back empty or cut short). pyttsx3 says
-        # "finished-utterance" once the file is complete: wait for that.
-        self._finished = threading.Event()
-        self._engine.connect("finished-utterance", lambda **_: self._finished.set())
-        self._settle()
-
-    def _settle(self) -> None:
-        """Render until two renders agree: the first ones after start are not reliable.
-
-        Seen here about 1 start in 15: the first sentence comes out at espeak's default rate
-        and the next one silent; after that, renders are stable.
-        """
-        lengths: list[int] = []
-        for _ in range(SETTLE_RENDERS):
-            lengths.append(len(self.render(SETTLE_TEXT)[0]))
-            if (
-                len(lengths) >= 2
-                and lengths[-1] > 0
-                and abs(lengths[-1] - lengths[-2]) <= 0.02 * lengths[-1]
-            ):
-                return
-        raise SpeechError(f"pyttsx3 renders the same sentence differently each time: {lengths}")
-
-    def render(self, text: str) -> tuple[np.ndarray, int]:
-        self._file.unlink(missing_ok=True)
-        self._finished.clear()
-        # espeak-ng applies the rate in its own thread and loading the voice can reset it
-        # after we set it (seen here: 1 start in 60 spoke every sentence at 175 instead of
-        # 150 words a minute): set it again before every sentence.
-        self._engine.setProperty("rate", self.rate)
-        self._engine.save_to_file(text, str(self._file))
-        # pyttsx3 prints "Audio saved to ..." on stdout; stdout is not ours to write.
-        with contextlib.redirect_stdout(io.StringIO()):
-            self._engine.runAndWait()
-            if not self._finished.wait(RENDER_TIMEOUT_S):
-                raise SpeechError(f"pyttsx3 did not finish {text!r} in {RENDER_TIMEOUT_S} s")
-        # A failed write only prints a warning inside pyttsx3: check the file ourselves.
-        try:
-            with wave.open(str(self._file), "rb") as wav:
-                if wav.getsampwidth() != 2 or wav.getnchannels() != 1:
-                    raise SpeechError("pyttsx3 wrote an unexpected WAV format")
-                return _int16_to_float(wav.readframes(wav.getnframes())), wav.getframerate()
-        except (OSError, EOFError, wave.Error) as error:
-            raise SpeechError(f"pyttsx3 produced no audio for {text!r}: {error}") from error
-
-
-class EspeakCommandEngine:
-    """The `espeak-ng` command in a subprocess: slower, but isolated from the daemon."""
-
-    name = "espeak-ng"
-
-    def __init__(self, voice: str, rate: int, data: Path | None = None) -> None:
-        binary = shutil.which("espeak-ng")
-        if binary is None:
-            raise SpeechError("the espeak-ng command is not installed (apt install espeak-ng)")
-        path = [f"--path={data}"] if data else []
-        self._command = [binary, *path, "-v", voice.rsplit("/", 1)[-1], "-s", str(rate),
-                         "--stdout"]  # fmt: skip
-
-    def render(self, text: str) -> tuple[np.ndarray, int]:
-        try:
-            done = subprocess.run(
-                [*self._command, text], capture_output=True, timeout=ESPEAK_TIMEOUT_S, check=False
-            )
-        except (OSError, subprocess.TimeoutExpired) as error:
-            raise SpeechError(f"espeak-ng failed: {error}") from error
-        if done.returncode != 0 or len(done.stdout) <= 44:
-            message = done.stderr.decode(errors="replace").strip()
-            raise SpeechError(f"espeak-ng exited {done.returncode}: {message}")
-        rate = int.from_bytes(done.stdout[24:28], "little")
-        # espeak-ng's streamed WAV header carries a bogus length: take every byte after it.
-        body = done.stdout[44 : len(done.stdout) - len(done.stdout[44:]) % 2]
-        return _int16_to_float(body), rate
+PACE_CHECK_SYLLABLES = 4  # shorter phrases vary too much to judge their pace
+FASTEST_PACE = 0.7  # said in under 70 % of the time the rate asks: the engine went wrong
 
 
 class Synthesizer:
@@ -167,30 +43,39 @@ class Synthesizer:
         rate: int,
         device_rate: int,
         loudness_lufs: float,
+        *,
         pronunciations: Mapping[str, str] | None = None,
+        eq: bool = True,
     ) -> None:
         self.voice = voice
         self.rate = rate
         self.pronunciations = dict(pronunciations or {})  # word -> IPA, over the lexicon
         self.device_rate = device_rate
         self.loudness_lufs = loudness_lufs
+        self.eq = eq  # the voice EQ for horn speakers
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tts")
         self._workdir = tempfile.TemporaryDirectory(prefix="pager-tts-")
         self._engines: list[SpeechEngine] = []
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache: OrderedDict[Spoken, np.ndarray] = OrderedDict()
         self._cache_bytes = 0
 
     def start(self) -> None:
         """Open the engines in the worker thread; raise SpeechError when none works."""
         self._executor.submit(self._open).result()
 
-    def submit(self, text: str) -> Future[np.ndarray]:
-        """Speech for `text`, as a future (its exception is a SpeechError)."""
-        return self._executor.submit(self._synthesize, text)
+    def submit(self, speech: Spoken | str) -> Future[np.ndarray]:
+        """The speech ready for the mixer, as a future (its exception is a SpeechError).
 
-    def speak(self, text: str) -> np.ndarray:
-        """Speech for `text`, waiting for it."""
-        return self.submit(text).result()
+        Each phrase is rendered, its leading and trailing silence trimmed, and the phrases
+        joined with exactly their pauses; then the whole is brought to the configured
+        loudness under a -1 dBTP ceiling, through the voice EQ if it is on.
+        """
+        spoken = Spoken.plain(speech) if isinstance(speech, str) else speech
+        return self._executor.submit(self._synthesize, spoken)
+
+    def speak(self, speech: Spoken | str) -> np.ndarray:
+        """The speech, waiting for it."""
+        return self.submit(speech).result()
 
     def close(self, cancel: bool = True) -> None:
         """Stop the worker; `cancel=False` lets queued sentences finish first."""
@@ -198,6 +83,7 @@ class Synthesizer:
         self._workdir.cleanup()
 
     def _open(self) -> None:
+        voices.check(self.voice)  # a missing variant or MBROLA voice fails silently otherwise
         problems: list[str] = []
         data: Path | None = None
         try:
@@ -218,33 +104,61 @@ class Synthesizer:
             problems.append(str(error))
         if not self._engines:
             raise SpeechError("; ".join(problems))
+        if self.voice.startswith("mb-"):
+            # Through pyttsx3, MBROLA's first sentences after the voice loads sometimes come
+            # out at another rate (seen here: 1 start in 6); the command is always right.
+            self._engines.reverse()
         for problem in problems:
             log.warning("speech: %s", problem)
         log.info("speech engines: %s", ", ".join(e.name for e in self._engines))
 
-    def _synthesize(self, text: str) -> np.ndarray:
-        cached = self._cache.get(text)
+    def _synthesize(self, speech: Spoken) -> np.ndarray:
+        cached = self._cache.get(speech)
         if cached is not None:
-            self._cache.move_to_end(text)
+            self._cache.move_to_end(speech)
             return cached
+        pieces = []
+        for words, pause in speech.phrases:
+            samples, rate = self._render(words)
+            at_rate = levels.resample(samples, rate, self.device_rate)
+            pieces.append(levels.trim(at_rate, self.device_rate))
+            pieces.append(np.zeros(round(pause * self.device_rate), dtype=np.float32))
+        joined = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
+        ready = levels.voice(joined, self.device_rate, self.loudness_lufs, self.eq)
+        ready.flags.writeable = False
+        self._cache[speech] = ready
+        self._cache_bytes += ready.nbytes
+        while self._cache_bytes > CACHE_BYTES and len(self._cache) > 1:
+            self._cache_bytes -= self._cache.popitem(last=False)[1].nbytes
+        return ready
+
+    def _check_pace(self, engine: str, text: str, samples: np.ndarray, rate: int) -> None:
+        """SpeechError when a phrase came out far faster than the configured rate (an engine
+        that lost its rate, or mislabelled its sample rate), so that the next engine says it
+        instead: nobody should hear a call too fast to follow. (Slower is not judged: past
+        about 175 words a minute espeak-ng no longer speeds up as asked.)"""
+        count = syllables(text)
+        if count < PACE_CHECK_SYLLABLES:
+            return
+        expected_s = count / (self.rate / WPM_PER_SYLLABLE_PER_S)
+        said_s = len(levels.trim(samples, rate)) / rate
+        if said_s < FASTEST_PACE * expected_s:
+            raise SpeechError(
+                f"{engine} said {text!r} in {said_s:.2f} s, where the rate asks about "
+                f"{expected_s:.2f} s"
+            )
+
+    def _render(self, text: str) -> tuple[np.ndarray, int]:
+        """One phrase from the first engine that renders it (the others are fallbacks)."""
         failures: list[str] = []
         for engine in self._engines:
             try:
                 samples, rate = engine.render(text)
                 if not np.any(samples):
                     raise SpeechError(f"{engine.name} rendered {text!r} as silence")
-                break
+                self._check_pace(engine.name, text, samples, rate)
+                return samples, rate
             except SpeechError as error:
                 log.warning("speech engine %s failed: %s", engine.name, error)
                 failures.append(str(error))
-        else:
-            raise SpeechError("every speech engine failed: " + "; ".join(failures))
-        ready = normalize(
-            resample(samples, rate, self.device_rate), self.device_rate, self.loudness_lufs
-        )
-        ready.flags.writeable = False
-        self._cache[text] = ready
-        self._cache_bytes += ready.nbytes
-        while self._cache_bytes > CACHE_BYTES and len(self._cache) > 1:
-            self._cache_bytes -= self._cache.popitem(last=False)[1].nbytes
-        return ready
+        raise SpeechError("every speech engine failed: " + "; ".join(failures))

@@ -163,11 +163,25 @@ def test_cancels() -> None:
 def test_repeats_say_which_call_it_is() -> None:
     a = announcer()
     job = a.call(parse_call("5", b'{"ticket": "A023", "repeat": 1}', 0))
-    assert a.text_for_play(job) == "Nomor antrean A dua puluh tiga, silakan menuju loket lima."
-    assert a.text_for_play(replace(job, play=2)) == (
+    assert a.for_play(job).text == "Nomor antrean A dua puluh tiga, silakan menuju loket lima."
+    assert a.for_play(replace(job, play=2)).text == (
         "Panggilan kedua, nomor antrean A dua puluh tiga, silakan menuju loket lima."
     )
-    assert a.text_for_play(replace(job, play=3)).startswith("Panggilan ketiga, nomor")
+    assert a.for_play(replace(job, play=3)).text.startswith("Panggilan ketiga, nomor")
+
+
+def test_a_call_is_said_in_phrases_with_the_announcers_pauses() -> None:
+    job = announcer().call(parse_call("5", b'{"ticket": "B112"}', 0))
+    assert job.speech.phrases == (
+        ("Nomor antrean", 0.3),  # a breath before the ticket
+        ("be", 0.15),  # between its letters and its number
+        ("seratus dua belas,", 0.3),  # at the comma
+        ("silakan menuju loket lima.", 0.0),
+    )
+    repeat = announcer().for_play(replace(job, play=2)).phrases
+    assert repeat[:2] == (("Panggilan kedua,", 0.3), ("nomor antrean", 0.3))
+    message = announcer().message(parse_announce(b'{"text": "Harap tenang. Loket 3 tutup."}', 0))
+    assert message.speech.phrases == (("Harap tenang.", 0.3), ("Loket tiga tutup.", 0.0))
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ def check(cfg: Path) -> subprocess.CompletedProcess[str]:
 def test_check_reports_the_routing_the_voice_and_the_chime(tmp_path: Path) -> None:
     done = check(write_config(tmp_path / "zones.yaml"))
     assert done.returncode == 0, done.stderr
-    assert "voice id: installed; chime bell: 1.94 s" in done.stdout
+    assert "voice id: installed; chime bell: 1.96 s and a 0.50 s pause" in done.stdout
     assert "counter 5: tenant-hall, food-court" in done.stdout
 
 

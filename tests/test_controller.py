@@ -105,7 +105,7 @@ def test_a_call_is_journaled_before_it_reaches_the_scheduler_and_acked_after() -
     assert kinds(after) == ["Prerender", "Publish", "StartPlay", "Ack", "PublishStatus"]
     assert names(after) == [("queued", "c1")]
     start = next(e for e in after if isinstance(e, steps.StartPlay))
-    assert start.text == "Nomor antrean A dua puluh tiga, silakan menuju loket lima."
+    assert start.speech.text == "Nomor antrean A dua puluh tiga, silakan menuju loket lima."
     assert dict(start.channel_gains) == pytest.approx(
         {0: 1.0, 1: 1.0, 6: FOOD_COURT, 7: FOOD_COURT}
     )
@@ -223,7 +223,7 @@ def test_repeats_come_back_after_the_interval_and_say_so() -> None:
     assert deadline == desk.now + EXAMPLE.scheduling.repeat_interval_s
     desk.now = deadline
     (start,) = [e for e in desk.feed(steps.Tick()) if isinstance(e, steps.StartPlay)]
-    assert start.text.startswith("Panggilan kedua, nomor antrean A satu")
+    assert start.speech.text.startswith("Panggilan kedua, nomor antrean A satu")
 
 
 def test_an_emergency_plays_at_its_fixed_level_on_every_zone() -> None:

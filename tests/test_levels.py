@@ -39,7 +39,8 @@ def test_normalize_never_lets_a_peak_clip() -> None:
     spiky = np.zeros(48000, dtype=np.float32)
     spiky[::4800] = 0.05  # tiny average loudness, sharp peaks
     out = levels.normalize(spiky, 48000, -10)
-    assert np.max(np.abs(out)) == pytest.approx(10 ** (levels.PEAK_CEILING_DB / 20), rel=1e-3)
+    assert levels.true_peak_db(out, 48000) == pytest.approx(levels.PEAK_CEILING_DB, abs=0.06)
+    assert np.max(np.abs(out)) <= 10 ** (levels.PEAK_CEILING_DB / 20) + 1e-6
 
 
 def test_short_clips_are_measured_too() -> None:
@@ -58,10 +59,24 @@ def test_bell_has_three_struck_notes_and_no_clipping() -> None:
         assert dominant_frequency(window, rate) == pytest.approx(note, rel=0.03)
 
 
-def test_prepared_chime_is_as_loud_as_the_speech_target() -> None:
-    ready = chime.prepared(AnnouncementConfig(loudness_lufs=-23), 48000)
-    assert levels.loudness(ready, 48000) == pytest.approx(-23, abs=0.1)
+def test_prepared_chime_sits_under_the_speech_and_is_followed_by_its_pause() -> None:
+    config = AnnouncementConfig(loudness_lufs=-23, chime_level_db=-4, pause_after_chime_ms=500)
+    ready = chime.prepared(config, 48000)
+    assert levels.loudness(ready, 48000) == pytest.approx(-27, abs=0.1)
+    assert levels.true_peak_db(ready, 48000) <= levels.PEAK_CEILING_DB
+    bell = chime.bell(48000)
+    assert len(ready) == len(bell) + 24000 and not np.any(ready[len(bell) :])
     assert not ready.flags.writeable
+    assert chime.prepared(AnnouncementConfig(chime="none"), 48000).size == 0  # no pause alone
+
+
+def test_the_bells_last_note_rings_out_by_itself() -> None:
+    bell = chime.bell(48000).astype(np.float64)
+    peak = np.max(np.abs(bell))
+    # Each 100 ms of the last half second is quieter than the one before: a decay, no cut.
+    tail = np.abs(bell[-24000:]).reshape(5, 4800).max(axis=1)
+    assert np.all(np.diff(tail) < 0)
+    assert 20 * np.log10(np.max(np.abs(bell[-960:])) / peak) < -39  # it ends 40 dB under
 
 
 def test_chime_from_a_file_is_mono_at_the_device_rate(tmp_path: Path) -> None:

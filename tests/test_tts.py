@@ -10,7 +10,10 @@ import pytest
 
 from pager.audio import levels
 from pager.errors import SpeechError
-from pager.tts import EspeakCommandEngine, Synthesizer, find_voice
+from pager.speech import pronounce, voices
+from pager.speech.engines import EspeakCommandEngine, find_voice
+from pager.speech.words import syllables
+from pager.tts import WPM_PER_SYLLABLE_PER_S, Synthesizer
 
 SENTENCE = "Nomor antrean A dua puluh tiga, silakan menuju loket lima."
 
@@ -73,3 +76,81 @@ def test_find_voice_by_code_id_or_name(wanted: str) -> None:
         SimpleNamespace(id="poz/id", name="Indonesian", languages=["id"]),
     ]
     assert find_voice(voices, wanted) == "poz/id"
+
+
+def pitch_hz(samples: np.ndarray, rate: int = 48000) -> float:
+    """The median fundamental frequency of the voiced 40 ms frames (autocorrelation)."""
+    frame, found = int(0.04 * rate), []
+    loudest = np.max(np.abs(samples))
+    for start in range(0, len(samples) - frame, frame):
+        x = samples[start : start + frame].astype(np.float64)
+        if np.max(np.abs(x)) < 0.3 * loudest:
+            continue
+        ac = np.correlate(x, x, "full")[frame - 1 :]
+        lags = slice(rate // 400, rate // 60)  # 60..400 Hz
+        found.append(rate / (lags.start + int(np.argmax(ac[lags]))))
+    return float(np.median(found))
+
+
+def test_an_espeak_variant_speaks_with_its_own_timbre(synthesizer: Synthesizer) -> None:
+    female = Synthesizer("id+f3", 150, 48000, -20.0)
+    female.start()
+    try:
+        assert pitch_hz(female.speak(SENTENCE)) > 1.3 * pitch_hz(synthesizer.speak(SENTENCE))
+    finally:
+        female.close()
+
+
+def test_a_variant_that_does_not_exist_is_refused_with_a_hint() -> None:
+    synth = Synthesizer("id+f33", 150, 48000, -20.0)
+    try:
+        with pytest.raises(SpeechError, match=r'variant "f33" does not exist \(did you mean "f3"'):
+            synth.start()
+    finally:
+        synth.close()
+
+
+@pytest.mark.skipif(
+    not any(v.name == "mb-id1" and v.installed for v in voices.available()),
+    reason="MBROLA's Indonesian voice is not installed (scripts/install --mbrola)",
+)
+def test_mbrola_speaks_at_its_own_rate_and_with_pagers_pronunciation() -> None:
+    synth = Synthesizer("mb-id1", 125, 48000, -20.0)
+    synth.start()
+    try:
+        assert [engine.name for engine in synth._engines] == ["espeak-ng", "pyttsx3"]
+        pyttsx3 = synth._engines[1]
+        _, labelled = synth._executor.submit(pyttsx3.render, "empat belas").result()
+        speech = synth.speak("Nomor antrean A empat belas, silakan menuju loket lima.")
+    finally:
+        synth.close()
+    assert labelled == 16000  # pyttsx3 itself writes 22050 into every WAV
+    said = len(levels.trim(speech, 48000)) / 48000  # MBROLA is ~20 % quicker than espeak-ng
+    assert said == pytest.approx(syllables("Nomor antrean A empat belas silakan menuju loket lima")
+                                 / (125 / WPM_PER_SYLLABLE_PER_S), rel=0.25)  # fmt: skip
+    assert "əmpˈat bəlˈas" in pronounce.ipa("empat belas", "mb-id1", pronounce.data_path())
+
+
+class Canned:
+    """A speech engine that returns a fixed number of seconds of tone."""
+
+    def __init__(self, name: str, seconds: float) -> None:
+        self.name, self.seconds, self.calls = name, seconds, 0
+
+    def render(self, text: str) -> tuple[np.ndarray, int]:
+        self.calls += 1
+        t = np.arange(int(self.seconds * 22050)) / 22050
+        return (0.5 * np.sin(2 * np.pi * 200 * t)).astype(np.float32), 22050
+
+
+def test_a_phrase_said_far_too_fast_is_said_again_by_the_next_engine() -> None:
+    synth = Synthesizer("id", 125, 48000, -20.0)
+    expected_s = syllables("silakan menuju loket lima") / (125 / WPM_PER_SYLLABLE_PER_S)
+    fast, right = Canned("fast", 0.5 * expected_s), Canned("right", expected_s)
+    synth._engines = [fast, right]
+    samples, rate = synth._render("silakan menuju loket lima")
+    assert (fast.calls, right.calls) == (1, 1)
+    assert len(samples) / rate == pytest.approx(expected_s, rel=0.01)
+    synth._engines = [Canned("slow", 3 * expected_s)]  # slower is never refused
+    assert len(synth._render("silakan menuju loket lima")[0]) > 0
+    synth.close()

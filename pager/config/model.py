@@ -209,7 +209,23 @@ class AnnouncementConfig:
         "The espeak-ng voice, as a language code, a voice id (`poz/id`) or a name. If it is "
         "not installed, the start (or the reload) fails and the error lists the voices that are.",
     )
-    rate: int = key(150, schema.integer(80, 400), "Speaking rate in words per minute.")
+    rate: int = key(
+        125,
+        schema.integer(80, 400),
+        "Speaking rate, in espeak-ng's words per minute: measured, 125 is about 4 syllables "
+        "a second, the pace of a PA announcer (150, conversation, is about 4.9).",
+    )
+    phrase_pause_ms: int = key(
+        300,
+        schema.integer(0, 2000),
+        'The pause at each phrase break: after "Nomor antrean" (before the ticket) and at '
+        "each comma or full stop.",
+    )
+    ticket_pause_ms: int = key(
+        150,
+        schema.integer(0, 1000),
+        'The pause between a ticket\'s letters and its number ("be … dua belas").',
+    )
     chime: str = key(
         "bell",
         _chime,
@@ -218,9 +234,25 @@ class AnnouncementConfig:
     )
     loudness_lufs: float = key(
         -20.0,
-        schema.number(-40, -6),
-        "The loudness (ITU-R BS.1770, via pyloudnorm) that both the chime and the speech are "
-        "normalized to. Peaks are kept under -1 dBFS.",
+        schema.number(-23, -12),
+        "The speech's loudness (ITU-R BS.1770). It is reached within 0.3 LU with true peaks "
+        "at or under -1 dBTP: a gentle compressor and a true-peak limiter take the peaks "
+        "down where gain alone would clip.",
+    )
+    chime_level_db: float = key(
+        -3.0,
+        schema.number(-30, 0),
+        "The chime's loudness relative to the speech's: never louder than the words.",
+    )
+    pause_after_chime_ms: int = key(
+        500,
+        schema.integer(0, 3000),
+        "The silence between the chime (once its last note has rung out) and the speech.",
+    )
+    voice_eq: bool = key(
+        True,
+        schema.boolean,
+        "The voice EQ for horn speakers: a high-pass at 150 Hz and a 3 dB presence lift at 3 kHz.",
     )
     ticket_zeros: str = key(
         "skip",

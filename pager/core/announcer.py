@@ -1,31 +1,44 @@
-"""Validated messages to jobs: where each announcement goes and the sentence it speaks."""
+"""Validated messages to jobs: where each announcement goes and what it says, phrase by phrase."""
 
 from __future__ import annotations
 
+import re
 import string
 
 from pager.config.model import AnnouncementConfig
 from pager.core.messages import Call, OperatorMessage
-from pager.core.model import Job, Priority
+from pager.core.model import Job, Priority, Spoken
 from pager.errors import CallRejected
 from pager.speech.lexicon import DEFAULT_LEXICON
 from pager.speech.normalize import tidy, verbalize
-from pager.speech.words import Zeros, ordinal_words, read_counter, read_ticket
+from pager.speech.words import Zeros, ordinal_words, read_counter, ticket_parts
 from pager.zones import Routing, UnknownZone
+
+# Marks in a sentence being built (never in user text: normalization drops such characters).
+BREATH = "\ue000"  # a phrase break: announcement.phrase_pause_ms
+TICKET = "\ue001"  # between a ticket's letters and its number: announcement.ticket_pause_ms
+_AFTER_PUNCTUATION = re.compile(r"([,.;:!?])\s+")
 
 
 class Announcer:
-    """Routes messages and writes their sentences from the template and lexicon."""
+    """Routes messages and writes what they say from the template and lexicon."""
 
     def __init__(self, routing: Routing, announcement: AnnouncementConfig) -> None:
         self.routing = routing
         self.lexicon = {**DEFAULT_LEXICON, **announcement.lexicon}
         self.zeros: Zeros = "read" if announcement.ticket_zeros == "read" else "skip"
-        # The template's own words go through the lexicon too ("No. {ticket}" says "nomor").
-        self.template = "".join(
-            verbalize(text, self.lexicon) + (f" {{{name}}} " if name is not None else "")
-            for text, name, _, _ in string.Formatter().parse(announcement.template)
-        )
+        self.pauses = {BREATH: announcement.phrase_pause_ms / 1000,
+                       TICKET: announcement.ticket_pause_ms / 1000}  # fmt: skip
+        # The template's own words go through the lexicon too ("No. {ticket}" says "nomor"),
+        # and the announcer breathes before the ticket.
+        pieces = []
+        for text, name, _, _ in string.Formatter().parse(announcement.template):
+            pieces.append(verbalize(text, self.lexicon))
+            if name == "ticket":
+                pieces.append(f"{BREATH}{{ticket}}")
+            elif name is not None:
+                pieces.append(f" {{{name}}} ")
+        self.template = " ".join(pieces)
         self.repeat_prefix = announcement.repeat_prefix
 
     def call(self, call: Call) -> Job:
@@ -38,7 +51,7 @@ class Announcer:
             ) from None
         return Job(
             call.id, call.priority, zones, call.counter, call.ticket, call.called_at,
-            call.repeat, text=self.sentence(call),
+            call.repeat, speech=self.sentence(call),
         )  # fmt: skip
 
     def message(self, message: OperatorMessage) -> Job:
@@ -47,25 +60,43 @@ class Announcer:
             zones = self.routing.expand(message.zones or tuple(self.routing.zones))
         except UnknownZone as error:
             raise CallRejected(str(error), id=message.id) from None
-        text = verbalize(message.text, self.lexicon, self.zeros)
-        return Job(message.id, message.priority, zones, called_at=message.received, text=text)
+        speech = self._phrases(verbalize(message.text, self.lexicon, self.zeros))
+        return Job(message.id, message.priority, zones, called_at=message.received, speech=speech)
 
-    def sentence(self, call: Call) -> str:
+    def sentence(self, call: Call) -> Spoken:
+        """What a call says: the template with the ticket, counter and service read out."""
         service = call.service or self.routing.service_of(call.counter) or ""
-        return tidy(
+        letters, number = ticket_parts(call.ticket, self.zeros)
+        return self._phrases(
             self.template.format(
-                ticket=read_ticket(call.ticket, self.zeros),
+                ticket=f"{letters}{TICKET}{number}" if letters else number,
                 counter=read_counter(call.counter, self.lexicon),
                 service=verbalize(service, self.lexicon, self.zeros),
             )
         )
 
-    def text_for_play(self, job: Job) -> str:
-        """The sentence for the job's play: repeats of calls say so ("Panggilan kedua, ...")."""
+    def for_play(self, job: Job) -> Spoken:
+        """What the job's play says: repeats of calls say so ("Panggilan kedua, ...")."""
         if job.play <= 1 or job.priority is Priority.EMERGENCY or job.ticket is None:
-            return job.text
+            return job.speech
         prefix = self.repeat_prefix.format(ordinal=ordinal_words(job.play))
-        text = job.text
+        first, *rest = job.speech.phrases
         if prefix.rstrip().endswith(","):
-            text = text[:1].lower() + text[1:]
-        return prefix + text
+            first = (first[0][:1].lower() + first[0][1:], first[1])
+        *said, (words, _) = self._phrases(prefix).phrases
+        return Spoken((*said, (words, self.pauses[BREATH]), first, *rest))
+
+    def _phrases(self, marked: str) -> Spoken:
+        """A sentence with its marks (and its punctuation) split into timed phrases."""
+        marked = _AFTER_PUNCTUATION.sub(rf"\1{BREATH}", marked.strip())
+        phrases: list[tuple[str, float]] = []
+        for piece in re.split(f"([{BREATH}{TICKET}])", marked):
+            if piece in self.pauses:
+                if phrases:  # a pause belongs to the phrase before it; none comes first
+                    words, pause = phrases[-1]
+                    phrases[-1] = (words, max(pause, self.pauses[piece]))
+            elif words := tidy(piece):
+                phrases.append((words, 0.0))
+        if phrases:
+            phrases[-1] = (phrases[-1][0], 0.0)  # nothing after the last word
+        return Spoken(tuple(phrases))

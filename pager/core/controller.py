@@ -19,7 +19,7 @@ from pager.config.model import Config
 from pager.core import steps
 from pager.core.announcer import Announcer
 from pager.core.messages import parse_announce, parse_call, parse_cancel
-from pager.core.model import EventName, Inbound, Job, MessageKind, Priority
+from pager.core.model import EventName, Inbound, Job, MessageKind, Priority, Spoken
 from pager.core.scheduler import Outcome, Scheduler
 from pager.core.steps import Effect, Input
 from pager.errors import CallRejected
@@ -37,7 +37,7 @@ class _Play:
     job: Job
     zones: tuple[str, ...]
     event: EventName  # STARTED or RESUMED: published when its first sample plays
-    text: str
+    speech: Spoken
 
 
 @dataclass
@@ -111,7 +111,11 @@ class Controller:
                 known = self._plays.get(play)
                 if known is None:
                     return []
-                return [self._job_event(known.event, known.job, known.zones, now, text=known.text)]
+                return [
+                    self._job_event(
+                        known.event, known.job, known.zones, now, text=known.speech.text
+                    )
+                ]
             case steps.PlayFinished():
                 return self._on_finished(item, now)
             case steps.PlayFailed(play, reason):
@@ -218,7 +222,7 @@ class Controller:
         outcomes = self.scheduler.submit(job, now)
         effects: list[Effect] = []
         if any(o.event is EventName.QUEUED and o.job.id == job.id for o in outcomes):
-            effects.append(steps.Prerender(job.id, self._announcer.text_for_play(job)))
+            effects.append(steps.Prerender(job.id, self._announcer.for_play(job)))
         return effects + self._apply(outcomes, now)
 
     def _on_finished(self, item: steps.PlayFinished, now: float) -> list[Effect]:
@@ -230,12 +234,13 @@ class Controller:
         effects: list[Effect]
         if item.failure:
             log.error("%s: %s", job.id, item.failure)
-            effects = [self._job_event(EventName.FAILED, job, known.zones, now, text=known.text,
-                                       reason=item.failure)]  # fmt: skip
+            effects = [self._job_event(EventName.FAILED, job, known.zones, now,
+                                       text=known.speech.text, reason=item.failure)]  # fmt: skip
         else:
             late_s, audio_s = round(item.late_s, 3), round(item.audio_s, 3)
-            effects = [self._job_event(EventName.FINISHED, job, known.zones, now, text=known.text,
-                                       audio_s=audio_s, late_s=late_s)]  # fmt: skip
+            effects = [self._job_event(EventName.FINISHED, job, known.zones, now,
+                                       text=known.speech.text, audio_s=audio_s,
+                                       late_s=late_s)]  # fmt: skip
         if item.late_s:
             log.warning("%s: speech came %.0f ms after the chime ended", job.id, 1000 * item.late_s)
         if self._stop_by is not None:  # start nothing new; what waits stays in the journal
@@ -303,10 +308,10 @@ class Controller:
         if not route.channel_gains:
             return self._drop(job, outcome.zones, "its zones are no longer configured", now)
         play = next(self._serial)
-        text = self._announcer.text_for_play(job)
-        self._plays[play] = _Play(job, outcome.zones, outcome.event, text)
+        speech = self._announcer.for_play(job)
+        self._plays[play] = _Play(job, outcome.zones, outcome.event, speech)
         self._play_of_job[job.id] = play
-        return [steps.StartPlay(play, job.id, text, route.channel_gains)]
+        return [steps.StartPlay(play, job.id, speech, route.channel_gains)]
 
     def _stop_player(self, job_id: str) -> list[Effect]:
         play = self._play_of_job.pop(job_id, None)

@@ -89,6 +89,28 @@ class Inbound:
 
 
 @dataclass(frozen=True)
+class Spoken:
+    """What an announcement says: phrases of plain words, each followed by a pause.
+
+    The pauses are where a professional announcer breathes (after "Nomor antrean", between
+    a ticket's letters and its number, at a comma); the speech engine renders each phrase
+    and pager joins them with exactly these silences.
+    """
+
+    phrases: tuple[tuple[str, float], ...] = ()  # (plain words, seconds of silence after)
+
+    @classmethod
+    def plain(cls, text: str) -> Spoken:
+        """One phrase, no pause."""
+        return cls(((text, 0.0),))
+
+    @property
+    def text(self) -> str:
+        """The words as one sentence (what events show)."""
+        return " ".join(words for words, _ in self.phrases)
+
+
+@dataclass(frozen=True)
 class Job:
     """Something to play on some zones: a call, an operator message or an emergency."""
 
@@ -100,4 +122,8 @@ class Job:
     called_at: float = 0.0  # when the counter pressed the button (or when it arrived)
     repeats: int = 0  # further plays after this one
     play: int = 1  # 1 for the first play, 2 for "Panggilan kedua", ...
-    text: str = ""  # the sentence of its first play
+    speech: Spoken = Spoken()  # what its first play says
+
+    @property
+    def text(self) -> str:
+        return self.speech.text

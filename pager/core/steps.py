@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from pager.config.model import Config
-from pager.core.model import Inbound
+from pager.core.model import Inbound, Spoken
 
 # -- inputs ----------------------------------------------------------------------------------
 
@@ -138,11 +138,11 @@ Input = (
 
 @dataclass(frozen=True)
 class StartPlay:
-    """Play the chime, then the speech for `text`, on these channel columns at these gains."""
+    """Play the chime, then `speech`, on these channel columns at these gains."""
 
     play: int
     job_id: str
-    text: str
+    speech: Spoken
     channel_gains: tuple[tuple[int, float], ...]
 
 
@@ -160,10 +160,10 @@ class ResetAudio:
 
 @dataclass(frozen=True)
 class Prerender:
-    """Synthesize `text` ahead, so the play finds it ready."""
+    """Synthesize `speech` ahead, so the play finds it ready."""
 
     job_id: str
-    text: str
+    speech: Spoken
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,12 @@ def read_ticket(ticket: str, zeros: Zeros = "skip") -> str:
     With `zeros="read"` its leading zeros are said: "A007" -> "A nol nol tujuh". Raises
     ValueError with a reason when the ticket is not 0-3 letters and 1-4 digits.
     """
+    letters, number = ticket_parts(ticket, zeros)
+    return f"{letters} {number}" if letters else number
+
+
+def ticket_parts(ticket: str, zeros: Zeros = "skip") -> tuple[str, str]:
+    """A ticket's letters and its number, each as words ("" when it has no letters)."""
     match = TICKET_PATTERN.match(ticket.strip())
     if match is None:
         raise ValueError(
@@ -84,7 +90,7 @@ def read_ticket(ticket: str, zeros: Zeros = "skip") -> str:
         spoken = digit_words(digits) if leading == len(digits) else (
             f"{digit_words('0' * leading)} {number_words(int(digits))}"
         )  # fmt: skip
-    return f"{spell(letters)} {spoken}" if letters else spoken
+    return (spell(letters) if letters else ""), spoken
 
 
 def read_counter(counter: str, lexicon: Mapping[str, str] | None = None) -> str:
@@ -124,3 +130,11 @@ def date_words(day: int, month: int, year: int | None = None) -> str:
         raise ValueError(f"{day}/{month} is not a date")
     spoken = f"{number_words(day)} {MONTHS[month - 1]}"
     return f"{spoken} {number_words(year)}" if year is not None else spoken
+
+
+def syllables(text: str) -> int:
+    """How many syllables Indonesian words have: one per vowel, a final ai/au/oi counting once
+    ("antrean" 3, "rupiah" 3, "sampai" 2)."""
+    lower = text.lower()
+    vowels = len(re.findall(r"[aiueo]", lower))
+    return vowels - len(re.findall(r"(?:ai|au|oi)(?![aiueo])", lower))
