@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import logging
 import signal
 import sys
@@ -28,7 +29,7 @@ from pager.core.messages import Call, parse_announce, parse_call
 from pager.errors import BrokerError, CallRejected, ConfigError, PagerError
 from pager.memory import keep_large_buffers_out_of_the_heap
 from pager.runtime import Runtime
-from pager.speech import pronounce, voices
+from pager.speech import pack, pronounce, voices
 
 log = logging.getLogger("pager")
 
@@ -173,6 +174,27 @@ def cmd_voices(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pack_script(args: argparse.Namespace) -> int:
+    cfg = config.load(args.config)
+    print("# Record each line as its own clip, named by the line: nomor antrean.wav, be.wav …")
+    print("# One breath, no pause before or after (pager trims silence and adds its own).")
+    for phrase in pack.script(cfg):
+        print(phrase)
+    return 0
+
+
+def cmd_pack_check(args: argparse.Namespace) -> int:
+    cfg = config.load(args.config)
+    voice_pack = pack.VoicePack.load(args.folder, cfg.audio.sample_rate)
+    needed, absent = pack.script(cfg), pack.missing(voice_pack, cfg)
+    print(f"{args.folder}: {len(voice_pack.clips)} clips; {len(needed) - len(absent)} of "
+          f"{len(needed)} needed phrases are recorded")  # fmt: skip
+    if absent:
+        print("missing (spoken by the speech engine until recorded): " + ", ".join(absent))
+        return 1
+    return 0
+
+
 def cmd_devices(args: argparse.Namespace) -> int:
     devices = list_output_devices()
     for d in devices:
@@ -225,6 +247,15 @@ def _parser() -> argparse.ArgumentParser:
     say.set_defaults(func=cmd_say)
     check = with_config("check", "validate the config and show each counter's zones")
     check.set_defaults(func=cmd_check)
+    packs = sub.add_parser("voice-pack", help="a recorded voice: what to record, what is there")
+    pack_commands = packs.add_subparsers(dest="pack_command", required=True)
+    to_record = pack_commands.add_parser("script", help="print the phrases to record")
+    to_record.add_argument("--config", "-c", type=Path, default=Path("/etc/pager/zones.yaml"))
+    to_record.set_defaults(func=cmd_pack_script)
+    checking = pack_commands.add_parser("check", help="list the phrases a folder lacks")
+    checking.add_argument("folder", type=Path)
+    checking.add_argument("--config", "-c", type=Path, default=Path("/etc/pager/zones.yaml"))
+    checking.set_defaults(func=cmd_pack_check)
     listing = sub.add_parser("voices", help="list the voices that can read Indonesian here")
     listing.set_defaults(func=cmd_voices)
     devices = sub.add_parser("devices", help="list the audio output devices PortAudio sees")
@@ -248,6 +279,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PagerError as error:
         print(f"pager: {error}", file=sys.stderr)
         return EXIT_UNAVAILABLE
+    except BrokenPipeError:  # `pager voice-pack script | head`: the reader has had enough
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python flushes it at exit
+        return 0
 
 
 if __name__ == "__main__":

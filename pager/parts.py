@@ -7,6 +7,7 @@ running synthesizer (and its cache) when the voice settings did not change.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -23,7 +24,7 @@ class Parts:
 
 def _voice_settings(config: Config) -> tuple[object, ...]:
     a = config.announcement
-    return (a.voice, a.rate, a.loudness_lufs, a.pronunciations, a.voice_eq,
+    return (a.voice, a.rate, a.loudness_lufs, a.pronunciations, a.voice_eq, a.voice_pack,
             config.audio.sample_rate)  # fmt: skip
 
 
@@ -37,6 +38,7 @@ def build(config: Config, running: tuple[Config, Parts] | None = None) -> Parts:
     synthesizer = Synthesizer(
         a.voice, a.rate, config.audio.sample_rate, a.loudness_lufs,
         pronunciations=a.pronunciations, eq=a.voice_eq,
+        voice_pack=Path(a.voice_pack) if a.voice_pack else None,
     )  # fmt: skip
     try:
         synthesizer.start()

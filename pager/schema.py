@@ -219,6 +219,16 @@ def existing_file(value: Any, where: Where) -> str:
     return str(full)
 
 
+@accepts("folder")
+def existing_folder(value: Any, where: Where) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid("must be a folder name")
+    full = where.base / value
+    if not full.is_dir():
+        raise Invalid(f"folder {full} does not exist")
+    return str(full)
+
+
 @accepts("audio files")
 def files(value: Any, where: Where) -> tuple[str, ...]:
     """An audio file or a non-empty list of them, relative to the config file."""

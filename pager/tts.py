@@ -24,6 +24,7 @@ from pager.core.model import Spoken
 from pager.errors import SpeechError
 from pager.speech import pronounce, voices
 from pager.speech.engines import EspeakCommandEngine, Pyttsx3Engine, SpeechEngine
+from pager.speech.pack import CLIP_LOUDNESS_LUFS, VoicePack, join
 from pager.speech.words import syllables
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ class Synthesizer:
         *,
         pronunciations: Mapping[str, str] | None = None,
         eq: bool = True,
+        voice_pack: Path | None = None,
     ) -> None:
         self.voice = voice
         self.rate = rate
@@ -53,6 +55,8 @@ class Synthesizer:
         self.device_rate = device_rate
         self.loudness_lufs = loudness_lufs
         self.eq = eq  # the voice EQ for horn speakers
+        self.voice_pack = voice_pack
+        self._pack: VoicePack | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tts")
         self._workdir = tempfile.TemporaryDirectory(prefix="pager-tts-")
         self._engines: list[SpeechEngine] = []
@@ -84,6 +88,8 @@ class Synthesizer:
 
     def _open(self) -> None:
         voices.check(self.voice)  # a missing variant or MBROLA voice fails silently otherwise
+        if self.voice_pack is not None:
+            self._pack = VoicePack.load(self.voice_pack, self.device_rate)
         problems: list[str] = []
         data: Path | None = None
         try:
@@ -119,9 +125,7 @@ class Synthesizer:
             return cached
         pieces = []
         for words, pause in speech.phrases:
-            samples, rate = self._render(words)
-            at_rate = levels.resample(samples, rate, self.device_rate)
-            pieces.append(levels.trim(at_rate, self.device_rate))
+            pieces.append(self._say(words))
             pieces.append(np.zeros(round(pause * self.device_rate), dtype=np.float32))
         joined = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
         ready = levels.voice(joined, self.device_rate, self.loudness_lufs, self.eq)
@@ -131,6 +135,22 @@ class Synthesizer:
         while self._cache_bytes > CACHE_BYTES and len(self._cache) > 1:
             self._cache_bytes -= self._cache.popitem(last=False)[1].nbytes
         return ready
+
+    def _say(self, words: str) -> np.ndarray:
+        """One phrase at the device rate, from the voice pack's clips where it has them."""
+        if self._pack is None:
+            return self._spoken(words)
+        parts = [
+            part if not isinstance(part, str) else (
+                levels.normalize(self._spoken(part), self.device_rate, CLIP_LOUDNESS_LUFS)
+            )
+            for part in self._pack.split(words)
+        ]  # fmt: skip
+        return join(parts, self.device_rate)
+
+    def _spoken(self, words: str) -> np.ndarray:
+        samples, rate = self._render(words)
+        return levels.trim(levels.resample(samples, rate, self.device_rate), self.device_rate)
 
     def _check_pace(self, engine: str, text: str, samples: np.ndarray, rate: int) -> None:
         """SpeechError when a phrase came out far faster than the configured rate (an engine

@@ -260,6 +260,15 @@ class AnnouncementConfig:
         'How a ticket\'s leading zeros are read: `skip` ("A007" is "A tujuh") or `read` '
         '("A nol nol tujuh"), as the hall\'s ticket printer and displays show them.',
     )
+    voice_pack: str | None = key(
+        None,
+        schema.existing_folder,
+        "A folder of recorded clips, each named by the lower-case word or phrase it says "
+        "(`nomor antrean.wav`, `be.wav`, `dua.wav`), relative to the config file: "
+        "announcements are assembled from them, and words without a clip are spoken by "
+        "`voice` at the same loudness (see [A recorded voice](#a-recorded-voice)).",
+        shown="none",
+    )
     pronunciations: Mapping[str, str] = key(
         MappingProxyType({}),
         _pronunciations,
