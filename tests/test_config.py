@@ -66,7 +66,7 @@ def test_config_is_frozen() -> None:
         (minimal(announcement={"template": "Nomor {ticket"}), "announcement.template: is not a valid template"),
         (minimal(announcement={"chime": "missing.wav"}), "announcement.chime: file"),
         (minimal(announcement={"voice_pack": "no-such-folder"}), "announcement.voice_pack: folder"),
-        (minimal(announcement={"loudness_lufs": -10}), "announcement.loudness_lufs: -10.0 is outside -23..-12"),
+        (minimal(announcement={"loudness_lufs": -10}), "announcement.loudness_lufs: -10 is outside -23..-12"),
         (minimal(announcement={"ticket_zeros": "say"}), "announcement.ticket_zeros: 'say' is not one of skip, read"),
         (minimal(announcement={"rate": 5}), "announcement.rate: 5 is outside 80..400"),
         (minimal(announcement={"lexicon": {"KTP": ""}}), "announcement.lexicon.KTP: must be the spoken form"),
