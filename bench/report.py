@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench import voice
 from bench.costs import (
     BLOCK,
     SMALL_BLOCK,
@@ -270,6 +271,58 @@ Target: memory does not grow. {memory} The soak test checks the same in CI.
 """
 
 
+VOICE_HEAD = (
+    "| target (LUFS) | speech, median (LUFS) | speech, furthest from target (LUFS) "
+    "| true peak, max (dBTP) | chime (LUFS) |\n|---|---|---|---|---|"
+)
+
+
+def voice_section(figures: dict[str, Any] | None) -> str:
+    if not figures:
+        return ""  # a run saved before these figures were measured
+    rows = "\n".join(
+        f"| {f['target_lufs']:g} | {f['speech_lufs_median']:.2f} | {f['speech_lufs_worst']:.2f} | "
+        f"{f['true_peak_dbtp_max']:.2f} | {f['chime_lufs']:.2f} |"
+        for f in figures["levels"]
+    )
+    met = all(
+        abs(f["speech_lufs_worst"] - f["target_lufs"]) <= 1 and f["true_peak_dbtp_max"] <= -1
+        and f["chime_lufs"] <= f["speech_lufs_median"]
+        for f in figures["levels"]
+    )  # fmt: skip
+    pace = figures["pace"]
+    renders = "\n".join(
+        f"| `{r['voice']}` | {', '.join(r['engines'])} | {r['median_ms']:.0f} | {r['max_ms']:.0f} |"
+        for r in figures["render"]
+    )
+    syllables = pace["syllables_per_second"]
+    return f"""
+## The voice: loudness, peaks, pauses, pace
+
+{figures["sentences"]} calls of the example config, rendered as the daemon renders them
+(`bench/voice.py`): phrases, pauses, the voice EQ, compression and the true-peak limiter.
+
+{VOICE_HEAD}
+{rows}
+
+Target: within 1 LU of the target, true peak at or under -1 dBTP, the chime never louder than
+the speech. {verdict(met, "at every target.")}
+
+Pace: {syllables:.2f} syllables a second while speaking, at the default rate (125); target
+about 4. {verdict(abs(syllables - 4) <= 0.4, f"{syllables:.2f}.")} The chime lasts
+{pace["chime_s"]:.2f} s and rings out by itself; then {pace["pause_after_chime_s"]:.2f} s of
+silence; the pauses inside the first call, as rendered: {
+        ", ".join(f"{p:.2f}" for p in pace["pauses_s"])
+    } s (the configured 0.30 and 0.15, plus the 10 ms kept at each trim).
+
+| voice | engines, first used first | render a call, median (ms) | max (ms) |
+|---|---|---|---|
+{renders}
+
+Every render is far below the chime and its pause, during which speech is rendered.
+"""
+
+
 def controller_section(controller: list[float] | None) -> str:
     if not controller:
         return ""  # a run saved before this figure was measured
@@ -306,6 +359,7 @@ def measure(runs: int, smoke: bool) -> dict[str, Any]:
                            for _ in range(runs)] for c in (8, 32, 64)},
         "renders": [render_ms(10 if smoke else 100) for _ in range(runs)],
         "controller": [controller_call_us(200 if smoke else 2000) for _ in range(runs)],
+        "voice": voice.measure(4 if smoke else 40),
         "resources": resource_runs(runs, 0.5 if smoke else 5.0, 80 if smoke else 2000),
     }  # fmt: skip
 
@@ -362,7 +416,7 @@ worker; {len(renders[0]["cache_miss"])} different sentences (miss), then one rep
 {render_rows}
 
 Both are far below the chime's 1.94 s, during which speech is rendered.
-{controller_section(results.get("controller"))}
+{controller_section(results.get("controller"))}{voice_section(results.get("voice"))}
 {resource_section(resources, block, small_block)}"""
     path.write_text(text)
 

@@ -31,6 +31,7 @@ def test_bench_smoke_writes_the_report(tmp_path: Path) -> None:
     assert "Smoke run" in report
     assert "| CPU idle, stream open (% of one core) |" in report
     assert "| controller, per call (µs) |" in report
+    assert "## The voice: loudness, peaks, pauses, pace" in report
     # The raw figures are saved, and the same report can be written again from them alone.
     again = tmp_path / "again.md"
     redone = subprocess.run(

@@ -1,0 +1,138 @@
+"""The voice as a PA engineer measures it: loudness, true peak, pauses, pace, render time.
+
+    .venv/bin/python -m bench.voice [--sentences 20]
+
+Prints one JSON object. Sentences are calls of the example config with varied tickets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from typing import Any
+
+import numpy as np
+
+from pager import config
+from pager.audio import chime, levels
+from pager.config.model import AnnouncementConfig
+from pager.core.announcer import Announcer
+from pager.core.messages import parse_call
+from pager.core.model import Spoken
+from pager.speech import voices
+from pager.speech.words import syllables
+from pager.tts import Synthesizer
+from tests.conftest import EXAMPLE_CONFIG
+
+RATE = 48000
+TARGETS = (-23.0, -16.0, -12.0)
+
+
+def calls(count: int) -> list[Spoken]:
+    cfg = config.load(EXAMPLE_CONFIG)
+    announcer = Announcer(cfg.routing(), cfg.announcement)
+    letters = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+    return [
+        announcer.call(
+            parse_call(str(n % 8 + 1), f'{{"ticket": "{letters[n % 24]}{(37 * n) % 999 + 1}"}}'
+                       .encode(), 0)
+        ).speech
+        for n in range(count)
+    ]  # fmt: skip
+
+
+def levels_at(target: float, sentences: list[Spoken]) -> dict[str, float]:
+    """Median loudness and worst true peak of the rendered calls, and the chime's loudness."""
+    synth = Synthesizer("id", 125, RATE, target)
+    synth.start()
+    try:
+        rendered = [synth.speak(s) for s in sentences]
+    finally:
+        synth.close()
+    bell = chime.prepared(AnnouncementConfig(loudness_lufs=target), RATE)
+    return {
+        "target_lufs": target,
+        "speech_lufs_median": round(
+            statistics.median(levels.loudness(r, RATE) for r in rendered), 2
+        ),
+        "speech_lufs_worst": round(
+            max((levels.loudness(r, RATE) - target for r in rendered), key=abs) + target, 2
+        ),
+        "true_peak_dbtp_max": round(max(levels.true_peak_db(r, RATE) for r in rendered), 2),
+        "chime_lufs": round(levels.loudness(bell, RATE), 2),
+    }
+
+
+def pace(sentences: list[Spoken]) -> dict[str, Any]:
+    """Syllables per second while speaking (pauses left out), and the pauses as said."""
+    synth = Synthesizer("id", 125, RATE, -20.0)
+    synth.start()
+    try:
+        said, seconds = 0, 0.0
+        for sentence in sentences:
+            for words, _ in sentence.phrases:
+                samples = synth.speak(words)
+                voiced = np.flatnonzero(np.abs(samples) > 1e-3)
+                seconds += (voiced[-1] - voiced[0]) / RATE
+                said += syllables(words)
+        whole = synth.speak(sentences[0])
+    finally:
+        synth.close()
+    quiet = np.abs(whole) < 1e-3
+    gaps, run = [], 0
+    for silent in quiet:
+        if silent:
+            run += 1
+        elif run:
+            gaps.append(run / RATE)
+            run = 0
+    bell = chime.bell(RATE)
+    prepared = chime.prepared(config.load(EXAMPLE_CONFIG).announcement, RATE)
+    return {
+        "syllables_per_second": round(said / seconds, 2),
+        "pauses_s": sorted(round(g, 3) for g in gaps if g > 0.1),
+        "chime_s": round(len(bell) / RATE, 3),
+        "pause_after_chime_s": round((len(prepared) - len(bell)) / RATE, 3),
+    }
+
+
+def render_ms(voice: str, sentences: list[Spoken]) -> dict[str, Any]:
+    """Milliseconds to render each call (cache misses), for one voice, with its engines."""
+    synth = Synthesizer(voice, 125, RATE, -20.0)
+    synth.start()
+    try:
+        engines = [engine.name for engine in synth._engines]
+        times = []
+        for sentence in sentences:
+            start = time.perf_counter()
+            synth.speak(sentence)
+            times.append((time.perf_counter() - start) * 1000)
+    finally:
+        synth.close()
+    return {"voice": voice, "engines": engines, "median_ms": round(statistics.median(times), 1),
+            "max_ms": round(max(times), 1)}  # fmt: skip
+
+
+def measure(count: int) -> dict[str, Any]:
+    sentences = calls(count)
+    tested = ["id", "id+f3"]
+    if any(v.name == "mb-id1" and v.installed for v in voices.available()):
+        tested.append("mb-id1")
+    return {
+        "sentences": count,
+        "levels": [levels_at(target, sentences) for target in TARGETS],
+        "pace": pace(sentences),
+        "render": [render_ms(voice, sentences) for voice in tested],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sentences", type=int, default=20)
+    print(json.dumps(measure(parser.parse_args().sentences), indent=2))
+
+
+if __name__ == "__main__":
+    main()
