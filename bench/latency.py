@@ -58,8 +58,9 @@ def pager_latency(
     what the card played; cancel it; repeat.
 
     Speech starts at its first sample (pager trims leading silence) and the chime ends in
-    an exact zero, so the first non-zero frame from the chime's last one on is the speech's
-    first: any silence the mixer had to insert because synthesis was late shows as a gap.
+    the exact zeros of its pause, so the first non-zero frame from the pause's last one on is
+    the speech's first: any silence the mixer had to insert because synthesis was late shows
+    as a gap.
     """
     watcher = Watcher(broker.port, "pager/#")
     audio = {"device": card.name, "latency": "low", "blocksize": blocksize}
@@ -98,6 +99,7 @@ def pager_latency(
         "speech_gap_ms": percentiles(gaps),
         "speech_late_after_chime": sum(1 for g in gaps if g > 0),
         "device_latency_ms": output_latency_ms(daemon.log),
+        "chime_s": round(length / RATE, 3),  # with the pause after it
     }
 
 
