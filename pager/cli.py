@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -126,7 +126,7 @@ def cmd_say(args: argparse.Namespace) -> int:
     built = parts.build(cfg)
     try:
         if args.phonemes:
-            print(pronounce.ipa(job.text, cfg.announcement.voice, pronounce.data_path()))
+            print(_phonemes(job.text, cfg, built.synthesizer.pack))
         if args.out is None:
             return 0
         speech = built.synthesizer.speak(job.speech)
@@ -138,6 +138,17 @@ def cmd_say(args: argparse.Namespace) -> int:
     zones = ", ".join(job.zones)
     print(f"wrote {args.out}: {len(audio) / rate:.2f} s at {rate} Hz (zones: {zones})")
     return 0
+
+
+def _phonemes(text: str, cfg: config.Config, recorded: pack.VoicePack | None) -> str:
+    """The IPA the speech engine reads; with a voice pack, recorded parts show as «words»."""
+    voice, data = cfg.announcement.voice, pronounce.data_path()
+    if recorded is None:
+        return pronounce.ipa(text, voice, data)
+    return " ".join(
+        f"«{words}»" if is_clip else pronounce.ipa(words, voice, data)
+        for words, is_clip in recorded.parts(text)
+    )
 
 
 def cmd_check(args: argparse.Namespace) -> int:

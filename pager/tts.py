@@ -81,6 +81,11 @@ class Synthesizer:
         """The speech, waiting for it."""
         return self.submit(speech).result()
 
+    @property
+    def pack(self) -> VoicePack | None:
+        """The voice pack in use, once started."""
+        return self._pack
+
     def close(self, cancel: bool = True) -> None:
         """Stop the worker; `cancel=False` lets queued sentences finish first."""
         self._executor.shutdown(wait=True, cancel_futures=cancel)

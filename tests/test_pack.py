@@ -111,3 +111,16 @@ def test_voice_pack_check_lists_what_is_missing_and_passes_when_complete(
     assert "missing (spoken by the speech engine until recorded): nomor antrean" in partial.stdout
     record(folder, {lines[0]: (440, 16000)})
     assert check().returncode == 0
+
+
+def test_say_shows_which_parts_are_recorded_and_the_ipa_of_the_rest(tmp_path: Path) -> None:
+    record(tmp_path / "voice", CLIPS)
+    cfg = write_config(tmp_path / "zones.yaml", announcement={"voice_pack": "voice"})
+    done = subprocess.run(
+        [*pager_command(), "say", "-c", str(cfg), "--counter", "5", "--ticket", "A23",
+         "--phonemes"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    ipa = done.stdout.splitlines()[1]
+    assert ipa == "«nomor antrean» «a» «dua puluh» «tiga» «silakan menuju loket» lˈima"

@@ -70,28 +70,30 @@ class VoicePack:
     def longest(self) -> int:
         return max((len(name.split()) for name in self.clips), default=0)
 
-    def split(self, phrase: str) -> list[str | np.ndarray]:
-        """The phrase as clips (longest match first) and runs of words that have none."""
+    def parts(self, phrase: str) -> list[tuple[str, bool]]:
+        """The phrase as (words, recorded) parts: the longest clips that match, in order,
+        and the runs of words between them that no clip says."""
         words = words_of(phrase)
-        parts: list[str | np.ndarray] = []
-        unmatched: list[str] = []
+        parts: list[tuple[str, bool]] = []
         index = 0
         while index < len(words):
             for size in range(min(self.longest, len(words) - index), 0, -1):
-                clip = self.clips.get(" ".join(words[index : index + size]))
-                if clip is not None:
-                    if unmatched:
-                        parts.append(" ".join(unmatched))
-                        unmatched = []
-                    parts.append(clip)
+                name = " ".join(words[index : index + size])
+                if name in self.clips:
+                    parts.append((name, True))
                     index += size
                     break
             else:
-                unmatched.append(words[index])
+                if parts and not parts[-1][1]:
+                    parts[-1] = (f"{parts[-1][0]} {words[index]}", False)
+                else:
+                    parts.append((words[index], False))
                 index += 1
-        if unmatched:
-            parts.append(" ".join(unmatched))
         return parts
+
+    def split(self, phrase: str) -> list[str | np.ndarray]:
+        """The phrase as clips (their samples) and the words that have none (as text)."""
+        return [self.clips[words] if recorded else words for words, recorded in self.parts(phrase)]
 
 
 def join(pieces: Iterable[np.ndarray], rate: int) -> np.ndarray:
