@@ -188,7 +188,7 @@ class Runtime:
                 self._live.clear()
             case steps.Prerender(job_id, speech):
                 try:
-                    self.parts.synthesizer.submit(speech)
+                    self.parts.synthesizer.submit(speech, urgent=False)
                 except Exception as error:
                     return steps.SpeechUnavailable(job_id, f"the speech worker refused it: {error}")
             case steps.Publish(body):

@@ -8,14 +8,20 @@ joined with their pauses, brought to the PA's loudness and cached.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import logging
 import os
+import queue
 import subprocess
 import tempfile
+import threading
 from collections import OrderedDict
-from collections.abc import Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -28,11 +34,62 @@ from pager.speech.pack import CLIP_LOUDNESS_LUFS, VoicePack, join
 from pager.speech.words import syllables
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 WPM_PER_SYLLABLE_PER_S = 31.0  # measured: espeak-ng's rate 125 says about 4.0 syllables/s
 CACHE_BYTES = 32 * 1024 * 1024  # about 35 sentences at 48 kHz
 PACE_CHECK_SYLLABLES = 4  # shorter phrases vary too much to judge their pace
 FASTEST_PACE = 0.7  # said in under 70 % of the time the rate asks: the engine went wrong
+
+
+class _Worker:
+    """One thread that runs jobs one at a time: urgent ones first, then in order of arrival.
+
+    A call whose announcement starts now must not wait behind speech rendered ahead for
+    calls still queued (at rush hour, hundreds of them).
+    """
+
+    def __init__(self, name: str) -> None:
+        self._jobs: queue.PriorityQueue[_Job] = queue.PriorityQueue()
+        self._serial = itertools.count()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, work: Callable[[], T], urgent: bool = True) -> Future[T]:
+        future: Future[T] = Future()
+        self._jobs.put(_Job(0 if urgent else 1, next(self._serial), future, work))
+        return future
+
+    def shutdown(self, cancel: bool) -> None:
+        """Stop once what is queued is done (`cancel`: once what is running is done)."""
+        if cancel:
+            while True:
+                try:
+                    self._jobs.get_nowait().future.cancel()
+                except queue.Empty:
+                    break
+        self._jobs.put(_Job(2, next(self._serial), Future(), None))
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job.work is None:
+                return
+            if not job.future.set_running_or_notify_cancel():
+                continue
+            try:
+                job.future.set_result(job.work())
+            except BaseException as error:  # handed to whoever waits for it
+                job.future.set_exception(error)
+
+
+@dataclass(order=True)
+class _Job:
+    priority: int
+    serial: int
+    future: Future[Any] = field(compare=False)
+    work: Callable[[], Any] | None = field(compare=False)
 
 
 class Synthesizer:
@@ -57,7 +114,7 @@ class Synthesizer:
         self.eq = eq  # the voice EQ for horn speakers
         self.voice_pack = voice_pack
         self._pack: VoicePack | None = None
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tts")
+        self._worker = _Worker("tts")
         self._workdir = tempfile.TemporaryDirectory(prefix="pager-tts-")
         self._engines: list[SpeechEngine] = []
         self._cache: OrderedDict[Spoken, np.ndarray] = OrderedDict()
@@ -65,17 +122,22 @@ class Synthesizer:
 
     def start(self) -> None:
         """Open the engines in the worker thread; raise SpeechError when none works."""
-        self._executor.submit(self._open).result()
+        self._worker.submit(self._open).result()
 
-    def submit(self, speech: Spoken | str) -> Future[np.ndarray]:
+    def submit(self, speech: Spoken | str, urgent: bool = True) -> Future[np.ndarray]:
         """The speech ready for the mixer, as a future (its exception is a SpeechError).
 
         Each phrase is rendered, its leading and trailing silence trimmed, and the phrases
         joined with exactly their pauses; then the whole is brought to the configured
-        loudness under a -1 dBTP ceiling, through the voice EQ if it is on.
+        loudness under a -1 dBTP ceiling, through the voice EQ if it is on. Speech that is
+        not `urgent` (rendered ahead) waits for every urgent one.
         """
         spoken = Spoken.plain(speech) if isinstance(speech, str) else speech
-        return self._executor.submit(self._synthesize, spoken)
+        return self._worker.submit(functools.partial(self._synthesize, spoken), urgent)
+
+    def run(self, work: Callable[[], T]) -> T:
+        """Run `work` in the speech worker (where the engines live) and wait for it."""
+        return self._worker.submit(work).result()
 
     def speak(self, speech: Spoken | str) -> np.ndarray:
         """The speech, waiting for it."""
@@ -88,7 +150,7 @@ class Synthesizer:
 
     def close(self, cancel: bool = True) -> None:
         """Stop the worker; `cancel=False` lets queued sentences finish first."""
-        self._executor.shutdown(wait=True, cancel_futures=cancel)
+        self._worker.shutdown(cancel)
         self._workdir.cleanup()
 
     def _open(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections.abc import Iterator
 from types import SimpleNamespace
 
@@ -120,7 +122,7 @@ def test_mbrola_speaks_at_its_own_rate_and_with_pagers_pronunciation() -> None:
     try:
         assert [engine.name for engine in synth._engines] == ["espeak-ng", "pyttsx3"]
         pyttsx3 = synth._engines[1]
-        _, labelled = synth._executor.submit(pyttsx3.render, "empat belas").result()
+        _, labelled = synth.run(functools.partial(pyttsx3.render, "empat belas"))
         speech = synth.speak("Nomor antrean A empat belas, silakan menuju loket lima.")
     finally:
         synth.close()
@@ -154,3 +156,37 @@ def test_a_phrase_said_far_too_fast_is_said_again_by_the_next_engine() -> None:
     synth._engines = [Canned("slow", 3 * expected_s)]  # slower is never refused
     assert len(synth._render("silakan menuju loket lima")[0]) > 0
     synth.close()
+
+
+def test_speech_needed_now_goes_before_speech_rendered_ahead() -> None:
+    from pager.tts import _Worker
+
+    worker, gate = _Worker("test"), threading.Event()
+    order: list[str] = []
+    busy = worker.submit(gate.wait)  # the worker is rendering something already
+    ahead = [worker.submit(functools.partial(order.append, f"ahead{n}"), urgent=False)
+             for n in range(3)]  # fmt: skip
+    now = worker.submit(functools.partial(order.append, "now"))
+    gate.set()
+    busy.result(timeout=10)
+    for future in (*ahead, now):
+        future.result(timeout=10)
+    worker.shutdown(cancel=False)
+    assert order == ["now", "ahead0", "ahead1", "ahead2"]
+
+
+def test_closing_cancels_what_waits_and_lets_what_runs_finish() -> None:
+    from pager.tts import _Worker
+
+    worker, gate, started = _Worker("test"), threading.Event(), threading.Event()
+
+    def run() -> bool:
+        started.set()
+        return gate.wait()
+
+    running = worker.submit(run)
+    started.wait()
+    waiting = worker.submit(lambda: "never")
+    waiting.add_done_callback(lambda _: gate.set())  # once it is cancelled, the first ends
+    worker.shutdown(cancel=True)
+    assert running.result() is True and waiting.cancelled()
