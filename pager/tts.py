@@ -52,16 +52,23 @@ class _Worker:
     def __init__(self, name: str) -> None:
         self._jobs: queue.PriorityQueue[_Job] = queue.PriorityQueue()
         self._serial = itertools.count()
+        self._closed = False
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
     def submit(self, work: Callable[[], T], urgent: bool = True) -> Future[T]:
+        """RuntimeError once shut down (as concurrent.futures executors do)."""
+        if self._closed:
+            raise RuntimeError("the speech worker is closed")
         future: Future[T] = Future()
         self._jobs.put(_Job(0 if urgent else 1, next(self._serial), future, work))
         return future
 
     def shutdown(self, cancel: bool) -> None:
         """Stop once what is queued is done (`cancel`: once what is running is done)."""
+        if self._closed:
+            return
+        self._closed = True
         if cancel:
             while True:
                 try:
