@@ -100,7 +100,7 @@ def test_call_is_heard_after_a_chime_on_exactly_its_zones(
     voiced = np.flatnonzero(np.abs(speech) > 1e-3)
     speech_seconds = (voiced[-1] - voiced[0]) / rate
     assert 2.0 < speech_seconds < 7.0, speech_seconds
-    assert voiced[0] < 0.3 * rate, "speech did not follow the chime at once"
+    assert voiced[0] < 0.02 * rate, "speech did not start when the chime and its pause ended"
     # espeak-ng's timing varies by a few milliseconds from one render to the next, so compare
     # the speech's loudness contour (20 ms frames) rather than sample for sample.
     said = expected[len(bell) :]
@@ -110,7 +110,7 @@ def test_call_is_heard_after_a_chime_on_exactly_its_zones(
     end = onset + len(bell) + voiced[-1]
     assert not np.any(hall[end + int(0.5 * rate) :]), "something played after the call"
     # The finished event tells the announcement's length, and how late its speech came.
-    assert 0 <= finished["late_s"] < 0.3
+    assert finished["late_s"] == 0  # synthesis never delayed the speech
     heard_s = (end - onset) / rate
     assert heard_s <= finished["audio_s"] + finished["late_s"] < heard_s + 0.5
 
