@@ -253,6 +253,6 @@ class Synthesizer:
                 self._check_pace(engine.name, text, samples, rate)
                 return samples, rate
             except SpeechError as error:
-                log.info("speech engine %s failed, the next one says it: %s", engine.name, error)
+                log.info("speech engine %s failed (the next one tries): %s", engine.name, error)
                 failures.append(str(error))
         raise SpeechError("every speech engine failed: " + "; ".join(failures))
