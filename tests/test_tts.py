@@ -190,3 +190,8 @@ def test_closing_cancels_what_waits_and_lets_what_runs_finish() -> None:
     waiting.add_done_callback(lambda _: gate.set())  # once it is cancelled, the first ends
     worker.shutdown(cancel=True)
     assert running.result() is True and waiting.cancelled()
+
+
+def test_text_never_reaches_espeak_ng_as_an_option() -> None:
+    samples, _ = EspeakCommandEngine("id", 150).render("-. tes")
+    assert np.any(samples)
