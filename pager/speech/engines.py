@@ -173,7 +173,10 @@ class EspeakCommandEngine:
     def render(self, text: str) -> tuple[np.ndarray, int]:
         try:
             done = subprocess.run(
-                [*self._command, "--", text], capture_output=True, timeout=ESPEAK_TIMEOUT_S, check=False
+                [*self._command, "--", text],
+                capture_output=True,
+                timeout=ESPEAK_TIMEOUT_S,
+                check=False,
             )
         except (OSError, subprocess.TimeoutExpired) as error:
             raise SpeechError(f"espeak-ng failed: {error}") from error
