@@ -279,6 +279,10 @@ VOICE_HEAD = (
 )
 
 
+def _engines(engines: str | list[str]) -> str:
+    return engines if isinstance(engines, str) else ", ".join(engines)
+
+
 def voice_section(figures: dict[str, Any] | None) -> str:
     if not figures:
         return ""  # a run saved before these figures were measured
@@ -294,7 +298,7 @@ def voice_section(figures: dict[str, Any] | None) -> str:
     )  # fmt: skip
     pace = figures["pace"]
     renders = "\n".join(
-        f"| `{r['voice']}` | {', '.join(r['engines'])} | {r['median_ms']:.0f} | {r['max_ms']:.0f} |"
+        f"| `{r['voice']}` | {_engines(r['engines'])} | {r['median_ms']:.0f} | {r['max_ms']:.0f} |"
         for r in figures["render"]
     )
     syllables = pace["syllables_per_second"]

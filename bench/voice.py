@@ -10,10 +10,13 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import soundfile
 
 from pager import config
 from pager.audio import chime, levels
@@ -22,6 +25,8 @@ from pager.core.announcer import Announcer
 from pager.core.messages import parse_call
 from pager.core.model import Spoken
 from pager.speech import voices
+from pager.speech.engines import EspeakCommandEngine
+from pager.speech.pack import script as pack_script
 from pager.speech.words import syllables
 from pager.tts import Synthesizer
 from tests.conftest import EXAMPLE_CONFIG
@@ -98,11 +103,16 @@ def pace(sentences: list[Spoken]) -> dict[str, Any]:
     }
 
 
-def render_ms(voice: str, sentences: list[Spoken]) -> dict[str, Any]:
-    """Milliseconds to render each call (cache misses), for one voice, with its engines."""
-    synth = Synthesizer(voice, 125, RATE, -20.0)
+def render_ms(
+    voice: str, sentences: list[Spoken], only: str | None = None, pack: Path | None = None
+) -> dict[str, Any]:
+    """Milliseconds to render each call (cache misses) with one voice: with its engines in
+    their order, with `only` one of them, or assembled from a voice pack."""
+    synth = Synthesizer(voice, 125, RATE, -20.0, voice_pack=pack)
     synth.start()
     try:
+        if only:
+            synth._engines = [e for e in synth._engines if e.name == only]
         engines = [engine.name for engine in synth._engines]
         times = []
         for sentence in sentences:
@@ -111,20 +121,37 @@ def render_ms(voice: str, sentences: list[Spoken]) -> dict[str, Any]:
             times.append((time.perf_counter() - start) * 1000)
     finally:
         synth.close()
-    return {"voice": voice, "engines": engines, "median_ms": round(statistics.median(times), 1),
+    used = "voice pack, then " + ", ".join(engines) if pack else ", ".join(engines)
+    return {"voice": voice, "engines": used, "median_ms": round(statistics.median(times), 1),
             "max_ms": round(max(times), 1)}  # fmt: skip
+
+
+def recorded_pack(folder: Path) -> Path:
+    """A complete voice pack for the example config, its clips spoken by espeak-ng."""
+    engine = EspeakCommandEngine("id", 125)
+    for phrase in pack_script(config.load(EXAMPLE_CONFIG)):
+        samples, rate = engine.render(phrase)
+        soundfile.write(folder / f"{phrase}.wav", samples, rate)
+    return folder
 
 
 def measure(count: int) -> dict[str, Any]:
     sentences = calls(count)
-    tested = ["id", "id+f3"]
+    renders = [
+        render_ms("id", sentences),
+        render_ms("id", sentences, only="pyttsx3"),
+        render_ms("id", sentences, only="espeak-ng"),
+        render_ms("id+f3", sentences),
+    ]
     if any(v.name == "mb-id1" and v.installed for v in voices.available()):
-        tested.append("mb-id1")
+        renders.append(render_ms("mb-id1", sentences))
+    with tempfile.TemporaryDirectory(prefix="pager-bench-pack-") as folder:
+        renders.append(render_ms("id", sentences, pack=recorded_pack(Path(folder))))
     return {
         "sentences": count,
         "levels": [levels_at(target, sentences) for target in TARGETS],
         "pace": pace(sentences),
-        "render": [render_ms(voice, sentences) for voice in tested],
+        "render": renders,
     }
 
 
