@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pager import schema
+from pager.core.model import Priority
 from pager.errors import did_you_mean
 from pager.schema import Invalid, Where, accepts, key, required
 from pager.units import db_to_gain, output_column
@@ -51,6 +52,16 @@ class Zone:
         return tuple(output_column(c) for c in self.channels)
 
 
+def _priority(value: Any, where: Where) -> Priority:
+    try:
+        return Priority.from_label(str(value))
+    except ValueError as error:
+        raise Invalid(str(error)) from None
+
+
+_PRIORITY = accepts("call, announcement, emergency")(_priority)
+
+
 @dataclass(frozen=True)
 class Counter:
     """A counter and the zones or groups that hear its calls."""
@@ -61,6 +72,13 @@ class Counter:
         None, schema.text, "The service at this counter, for the template's `{service}`.",
         shown="",
     )  # fmt: skip
+    max_priority: Priority = key(
+        Priority.CALL,
+        _PRIORITY,
+        "The highest `priority` this counter's calls may ask for; a call asking more is "
+        "rejected. Unlisted counters (`default_zones`) may ask for `call` only.",
+        shown="`call`",
+    )
 
 
 @dataclass(frozen=True)
@@ -131,6 +149,10 @@ class Routing:
             for column in self.zones[name].columns
         )
         return Route(present, gains)
+
+    def max_priority_of(self, counter: str) -> Priority:
+        known = self.counters.get(counter)
+        return known.max_priority if known else Priority.CALL
 
     def service_of(self, counter: str) -> str | None:
         known = self.counters.get(counter)

@@ -59,7 +59,7 @@ def test_a_call_without_id_gets_a_unique_one() -> None:
         ("5", b'{"ticket": "A1", "zones": []}', '"zones" must be a non-empty list'),
         ("5", b'{"ticket": "A1", "zones": [1]}', '"zones" must be at most 32'),
         ("5", b'{"ticket": "A1", "service": "<speak>"}', '"service" may hold only'),
-        ("a+b", b'{"ticket": "A1"}', 'counter "a+b" in the topic'),
+        ("a+b", b'{"ticket": "A1"}', "counter 'a+b' in the topic"),
     ],
 )
 def test_bad_payloads_are_rejected_with_a_reason(counter: str, payload: bytes, reason: str) -> None:

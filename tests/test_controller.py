@@ -13,7 +13,7 @@ from pager import config
 from pager.config.model import Config
 from pager.core import steps
 from pager.core.controller import HEALTH_EVENT_INTERVAL_S, Controller
-from pager.core.model import Inbound, MessageKind
+from pager.core.model import Inbound, MessageKind, Priority, ref_of
 from pager.core.steps import Effect
 from tests.conftest import EXAMPLE_CONFIG
 
@@ -59,11 +59,12 @@ class Desk:
             effects += self.feed(steps.Journaled(add.job_id))
         return effects
 
-    def play(self, job_id: str) -> int:
-        """The play number of the job's latest StartPlay."""
-        return [e for e in self.effects if isinstance(e, steps.StartPlay) and e.job_id == job_id][
-            -1
-        ].play
+    def play(self, shown_id: str) -> int:
+        """The play number of the latest StartPlay of the job its sender calls `shown_id`."""
+        return [
+            e for e in self.effects
+            if isinstance(e, steps.StartPlay) and ref_of(e.job_id) == shown_id
+        ][-1].play  # fmt: skip
 
     def finish(self, job_id: str, failure: str | None = None) -> list[Effect]:
         play = self.play(job_id)
@@ -73,7 +74,8 @@ class Desk:
 
     @property
     def held(self) -> dict[str, str]:
-        return self.controller.scheduler.playing()
+        """Zone -> the id (as its sender gave it) of the job playing there."""
+        return {zone: ref_of(key) for zone, key in self.controller.scheduler.playing().items()}
 
     @property
     def waiting(self) -> int:
@@ -101,7 +103,7 @@ def test_a_call_is_journaled_before_it_reaches_the_scheduler_and_acked_after() -
     first = desk.feed(call("5", "A23", "c1"))
     assert kinds(first) == ["JournalAdd", "PublishStatus"]
     assert desk.held == {} and desk.waiting == 0  # nothing taken yet
-    after = desk.feed(steps.Journaled("c1"))
+    after = desk.feed(steps.Journaled("5/c1"))
     assert kinds(after) == ["Prerender", "Publish", "StartPlay", "Ack", "PublishStatus"]
     assert names(after) == [("queued", "c1")]
     start = next(e for e in after if isinstance(e, steps.StartPlay))
@@ -122,7 +124,7 @@ def test_started_and_finished_follow_the_player_not_the_decision() -> None:
     finished = events(desk.feed(steps.PlayFinished(play, 6.25, 0.012)), "finished")
     assert finished[0]["audio_s"] == 6.25 and finished[0]["late_s"] == 0.012
     assert finished[0]["text"] == "Nomor antrean A dua puluh tiga, silakan menuju loket lima."
-    assert steps.JournalRemove("c1") in desk.effects
+    assert steps.JournalRemove("5/c1") in desk.effects
     assert desk.held == {}
 
 
@@ -143,13 +145,13 @@ def test_a_message_failing_at_any_step_leaves_no_zone_held(step: str, event: str
         message = dataclasses.replace(message, payload=b'{"ticket": "A23", "id": "\\ud800"}')
     effects = desk.feed(message)
     if step == "journal":
-        effects += desk.feed(steps.JournalFailed("bad", "disk I/O error"))
+        effects += desk.feed(steps.JournalFailed("5/bad", "disk I/O error"))
     elif step in ("speech submit", "prerender"):
-        effects += desk.feed(steps.Journaled("bad"))
+        effects += desk.feed(steps.Journaled("5/bad"))
         failure = (
             steps.PlayFailed(desk.play("bad"), "the speech worker is closed")
             if step == "speech submit"
-            else steps.SpeechUnavailable("bad", "the speech worker is closed")
+            else steps.SpeechUnavailable("5/bad", "the speech worker is closed")
         )
         effects += desk.feed(failure)
     assert desk.held == {} and desk.waiting == 0
@@ -157,7 +159,7 @@ def test_a_message_failing_at_any_step_leaves_no_zone_held(step: str, event: str
     assert len(answered) == 1 and answered[0]["reason"], effects
     assert kinds(effects).count("Ack") == 1
     if step in ("speech submit", "prerender"):
-        assert steps.JournalRemove("bad") in effects
+        assert steps.JournalRemove("5/bad") in effects
     # ... and the next call for the same zones starts at once.
     assert "StartPlay" in kinds(desk.take(call("5", "A24", "good")))
     assert desk.held == {"tenant-hall": "good", "food-court": "good"}
@@ -169,7 +171,7 @@ def test_a_failed_start_lets_the_next_waiting_call_play() -> None:
     desk.take(call("4", "B1", "second"))  # waits for them
     effects = desk.feed(steps.PlayFailed(desk.play("first"), "no speech worker"))
     assert names(effects)[0] == ("failed", "first")
-    assert [e.job_id for e in effects if isinstance(e, steps.StartPlay)] == ["second"]
+    assert [e.job_id for e in effects if isinstance(e, steps.StartPlay)] == ["4/second"]
 
 
 def test_rejections_name_what_was_known_and_are_acked() -> None:
@@ -200,7 +202,7 @@ def test_a_cancel_fades_the_player_out_and_its_end_is_not_reported_twice() -> No
     play = desk.play("c1")
     effects = desk.feed(cancel("c1"))
     assert steps.StopPlay(play) in effects and names(effects) == [("cancelled", "c1")]
-    assert steps.JournalRemove("c1") in effects
+    assert steps.JournalRemove("5/c1") in effects
     assert desk.feed(steps.PlayFinished(play, 1.0, 0.0)) == []  # the faded player ends
 
 
@@ -247,7 +249,7 @@ def test_a_failed_output_puts_what_played_back_in_the_queue_until_it_is_back() -
     assert status.details["audio"] == "failed"
     assert "StartPlay" not in kinds(desk.take(call("3", "B1", "c2")))  # queues, waits
     back = desk.feed(steps.AudioRestored("sound device 3"))
-    assert [e.job_id for e in back if isinstance(e, steps.StartPlay)] == ["c1"]
+    assert [e.job_id for e in back if isinstance(e, steps.StartPlay)] == ["5/c1"]
     desk.feed(steps.PlayStarted(desk.play("c1")))
     assert ("resumed", "c1") in names(desk.effects)
 
@@ -296,7 +298,7 @@ def test_replayed_calls_are_not_journaled_again_and_seen_ids_stay_duplicates() -
     desk = Desk()
     kept = dataclasses.replace(call("3", "A1"), journaled="j1", received=desk.now - 5)
     broken = dataclasses.replace(call("3", "A0234567"), journaled="j2", received=desk.now - 5)
-    effects = desk.feed(steps.Replay((kept, broken), ("old",)))
+    effects = desk.feed(steps.Replay((kept, broken), ("3/old",)))
     assert "JournalAdd" not in kinds(effects)
     assert names(effects) == [("queued", "j1"), ("rejected", "j2")]
     assert steps.JournalRemove("j2") in effects
@@ -311,8 +313,8 @@ def test_stopping_takes_nothing_new_and_keeps_the_waiting_calls() -> None:
     assert desk.feed(call("5", "C1", "late")) == []  # not acked: the broker keeps it
     assert not desk.controller.done(desk.now)
     ended = desk.finish("s1")
-    assert "StartPlay" not in kinds(ended) and steps.JournalRemove("s1") in ended
-    assert steps.JournalRemove("s2") not in desk.effects
+    assert "StartPlay" not in kinds(ended) and steps.JournalRemove("3/s1") in ended
+    assert steps.JournalRemove("4/s2") not in desk.effects
     assert desk.controller.done(desk.now)
     assert desk.feed(steps.ReloadRequested()) == []
 
@@ -341,3 +343,62 @@ def test_answers_nothing_waits_for_are_ignored() -> None:
     desk = Desk()
     for answer in (steps.Journaled("never-asked"), steps.PlayFinished(99, 1.0, 0.0)):
         assert [e for e in desk.feed(answer) if not isinstance(e, steps.PublishStatus)] == []
+
+
+# -- rights ---------------------------------------------------------------------------------
+
+
+def counter_cancel(counter: str, ident: str) -> Inbound:
+    body = json.dumps({"id": ident}).encode()
+    return Inbound(f"pager/cancel/{counter}", MessageKind.CANCEL, counter, body, 0)
+
+
+def test_a_counter_may_not_ask_for_more_than_its_max_priority() -> None:
+    (rejected,) = events(Desk().feed(call("5", "A1", "x", priority="emergency")), "rejected")
+    assert rejected["reason"] == (
+        "counter 5 may ask for call at most (counters.5.max_priority), not emergency"
+    )
+    (rejected,) = events(Desk().feed(call("99", "A1", "y", priority="announcement")), "rejected")
+    assert "counter 99 may ask for call at most" in str(rejected["reason"])  # unlisted
+    counters = {**EXAMPLE.counters}
+    counters["5"] = dataclasses.replace(counters["5"], max_priority=Priority.EMERGENCY)
+    desk = Desk(dataclasses.replace(EXAMPLE, counters=counters))
+    assert names(desk.take(call("5", "A1", "z", priority="emergency")))[0] == ("queued", "z")
+
+
+def test_ids_are_each_counters_own() -> None:
+    desk = Desk()
+    desk.take(call("5", "A1", "n1"))
+    other = desk.take(call("7", "B1", "n1"))  # counter 7 uses the same id: its own call
+    assert ("queued", "n1") in names(other) and "duplicate" not in str(names(other))
+    assert events(other, "queued")[0]["counter"] == "7"
+    refused = desk.feed(counter_cancel("9", "n1"))  # nobody else's call to cancel
+    assert (
+        events(refused, "rejected")[0]["reason"] == "nothing to cancel: no queued or playing id n1"
+    )
+    (cancelled,) = events(desk.feed(counter_cancel("7", "n1")), "cancelled")
+    assert cancelled["counter"] == "7"
+    assert set(desk.held.values()) == {"n1"} and desk.controller.scheduler.job("5/n1")
+
+
+def test_the_operator_desk_cancels_every_call_with_that_id() -> None:
+    desk = Desk()
+    desk.take(call("5", "A1", "dup"))
+    desk.take(call("8", "B1", "dup"))  # waits: its zones include the hall
+    effects = desk.feed(cancel("dup"))
+    assert sorted(str(b["counter"]) for b in events(effects, "cancelled")) == ["5", "8"]
+    assert desk.held == {} and desk.waiting == 0
+
+
+def test_the_status_shows_the_ids_the_senders_gave() -> None:
+    desk = Desk()
+    desk.take(call("5", "A1", "c-17"))
+    status = [e for e in desk.effects if isinstance(e, steps.PublishStatus)][-1]
+    assert status.details["playing"] == {"tenant-hall": "c-17", "food-court": "c-17"}
+
+
+def test_a_retained_announcement_without_an_id_is_rejected() -> None:
+    message = dataclasses.replace(announce("Harap tenang.", "x"), retained=True,
+                                  payload=b'{"text": "Harap tenang."}')  # fmt: skip
+    (rejected,) = events(Desk().feed(message), "rejected")
+    assert "retained announcement without an id" in str(rejected["reason"])

@@ -87,7 +87,7 @@ def test_a_call_the_journal_cannot_write_is_answered_failed_and_holds_no_zone(
     rt.journal._db.execute("PRAGMA query_only = OFF")
     rt._step(call("5", "A2", "kept"))
     assert published.names()[-1] == ("queued", "kept")
-    assert [m.journaled for m in rt.journal.pending()] == ["kept"]
+    assert [m.journaled for m in rt.journal.pending()] == ["5/kept"]
     assert not idle(rt)  # its player was handed to the mixer
     out = np.zeros((512, 8), dtype=np.float32)
     rt.mixer.render(out)

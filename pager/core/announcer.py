@@ -7,7 +7,7 @@ import string
 
 from pager.config.model import AnnouncementConfig
 from pager.core.messages import Call, OperatorMessage
-from pager.core.model import Job, Priority, Spoken
+from pager.core.model import Job, Priority, Spoken, job_key
 from pager.errors import CallRejected
 from pager.speech.lexicon import DEFAULT_LEXICON
 from pager.speech.normalize import tidy, verbalize
@@ -49,9 +49,16 @@ class Announcer:
             raise CallRejected(
                 str(error), id=call.id, ticket=call.ticket, counter=call.counter
             ) from None
+        ceiling = self.routing.max_priority_of(call.counter)
+        if call.priority > ceiling:
+            raise CallRejected(
+                f"counter {call.counter} may ask for {ceiling.label} at most "
+                f"(counters.{call.counter}.max_priority), not {call.priority.label}",
+                id=call.id, ticket=call.ticket, counter=call.counter,
+            )  # fmt: skip
         return Job(
-            call.id, call.priority, zones, call.counter, call.ticket, call.called_at,
-            call.repeat, speech=self.sentence(call),
+            job_key(call.counter, call.id), call.priority, zones, call.counter, call.ticket,
+            call.called_at, call.repeat, speech=self.sentence(call), ref=call.id,
         )  # fmt: skip
 
     def message(self, message: OperatorMessage) -> Job:
@@ -61,7 +68,8 @@ class Announcer:
         except UnknownZone as error:
             raise CallRejected(str(error), id=message.id) from None
         speech = self._phrases(verbalize(message.text, self.lexicon, self.zeros))
-        return Job(message.id, message.priority, zones, called_at=message.received, speech=speech)
+        return Job(job_key(None, message.id), message.priority, zones,
+                   called_at=message.received, speech=speech, ref=message.id)  # fmt: skip
 
     def sentence(self, call: Call) -> Spoken:
         """What a call says: the template with the ticket, counter and service read out."""

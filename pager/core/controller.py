@@ -19,10 +19,20 @@ from pager.config.model import Config
 from pager.core import steps
 from pager.core.announcer import Announcer
 from pager.core.messages import parse_announce, parse_call, parse_cancel
-from pager.core.model import EventName, Inbound, Job, MessageKind, Priority, Spoken
+from pager.core.model import (
+    EventName,
+    Inbound,
+    Job,
+    MessageKind,
+    Priority,
+    Spoken,
+    job_key,
+    ref_of,
+)
 from pager.core.scheduler import Outcome, Scheduler
 from pager.core.steps import Effect, Input
 from pager.errors import CallRejected
+from pager.speech.words import COUNTER_PATTERN
 from pager.units import db_to_gain
 
 log = logging.getLogger(__name__)
@@ -169,9 +179,11 @@ class Controller:
                 return [*self._cancel(message, now), steps.Ack(message)]
             job = self._job_for(message)
         except CallRejected as rejected:
-            log.warning("rejected message on %.200r: %s", message.topic, rejected.reason)
+            log.warning("rejected message on %.200r: %r", message.topic, rejected.reason)
+            counter = message.counter
             known: dict[str, object] = {
-                "id": message.journaled, "ticket": None, "counter": message.counter,
+                "id": message.journaled, "ticket": None,
+                "counter": counter if counter and COUNTER_PATTERN.match(counter) else None,
             }  # fmt: skip
             known.update(rejected.known)
             effects: list[Effect] = [
@@ -191,25 +203,40 @@ class Controller:
             assert message.counter is not None
             max_repeats = self._config.scheduling.max_repeats
             call = parse_call(message.counter, message.payload, message.received, max_repeats)
-            if message.journaled:
-                call = dataclasses.replace(call, id=message.journaled)  # the id it was taken as
+            if message.journaled:  # the id it was taken as (it may have been made up here)
+                call = dataclasses.replace(call, id=ref_of(message.journaled))
             if message.retained and not call.caller_id:
                 raise CallRejected(
                     "retained call without an id: it would be read out again at every "
                     "reconnect; publish calls without retain, or give them an id",
                     ticket=call.ticket,
                 )
-            return self._announcer.call(call)
+            return self._as_journaled(self._announcer.call(call), message)
         if message.kind is MessageKind.ANNOUNCE:
             operator = parse_announce(message.payload, message.received)
             if message.journaled:
-                operator = dataclasses.replace(operator, id=message.journaled)
-            return self._announcer.message(operator)
-        raise CallRejected(f"topic {message.topic[:200]} is not one pager listens to")
+                operator = dataclasses.replace(operator, id=ref_of(message.journaled))
+            elif message.retained and not operator.caller_id:
+                raise CallRejected(
+                    "retained announcement without an id: it would be read out again at every "
+                    "reconnect; publish it without retain, or give it an id",
+                )
+            return self._as_journaled(self._announcer.message(operator), message)
+        raise CallRejected(f"topic {message.topic[:200]!r} is not one pager listens to")
+
+    @staticmethod
+    def _as_journaled(job: Job, message: Inbound) -> Job:
+        """A replayed job keeps the key its journal entry has (older journals: a bare id)."""
+        return dataclasses.replace(job, id=message.journaled) if message.journaled else job
 
     def _cancel(self, message: Inbound, now: float) -> list[Effect]:
         cancel = parse_cancel(message.counter, message.payload)
-        outcomes = self.scheduler.cancel(now, cancel.id, cancel.ticket, cancel.counter)
+        if cancel.id is not None and cancel.counter is not None:  # that counter's own call
+            outcomes = self.scheduler.cancel(now, job_id=job_key(cancel.counter, cancel.id))
+        elif cancel.id is not None:  # the operator desk: whoever sent it
+            outcomes = self.scheduler.cancel(now, ref=cancel.id)
+        else:
+            outcomes = self.scheduler.cancel(now, ticket=cancel.ticket, counter=cancel.counter)
         if not any(o.event is EventName.CANCELLED for o in outcomes):
             what = f"id {cancel.id}" if cancel.id else f"ticket {cancel.ticket}"
             raise CallRejected(f"nothing to cancel: no queued or playing {what}",
@@ -341,7 +368,8 @@ class Controller:
         """An event about one call or message."""
         if reason:
             fields["reason"] = reason
-        return self._event(name, now, id=job.id, priority=job.priority.label, ticket=job.ticket,
+        return self._event(name, now, id=job.shown_id, priority=job.priority.label,
+                           ticket=job.ticket,
                            counter=job.counter, zones=list(zones), play=job.play,
                            text=text or job.text, **fields)  # fmt: skip
 
@@ -349,10 +377,16 @@ class Controller:
         return {
             "audio": "ok" if self._audio_ok else "failed",
             "queues": self.scheduler.queue_depths(),
-            "playing": self.scheduler.playing(),
+            "playing": {
+                zone: self._shown(job_id) for zone, job_id in self.scheduler.playing().items()
+            },
             "xruns": self._health.xruns,
             "callback_errors": self._health.callback_errors,
         }
+
+    def _shown(self, job_id: str) -> str:
+        job = self.scheduler.job(job_id)
+        return job.shown_id if job is not None else job_id
 
     def _serving(self) -> str:
         return f"serving {len(self._config.zones)} zones"

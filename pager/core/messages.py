@@ -22,6 +22,7 @@ MAX_ID_CHARS = 64
 MAX_SERVICE_CHARS = 64
 MAX_TEXT_CHARS = 500
 MAX_ZONES = 32
+MAX_TS = 10**11  # Unix seconds: year 5138
 OPERATOR_PRIORITIES = (Priority.ANNOUNCEMENT, Priority.EMERGENCY)
 _PRINTABLE = re.compile(r"^[\w .,'()&/-]+$")
 _SPEAKABLE = re.compile(r"^[\w\s.,;:!?'()&/%+-]+$")
@@ -52,6 +53,7 @@ class OperatorMessage:
     zones: tuple[str, ...] | None
     priority: Priority
     received: float
+    caller_id: bool = False  # the id came from the operator desk (not made up here)
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,8 @@ def _decode(payload: bytes, known: dict[str, object]) -> dict[str, Any]:
         body = json.loads(payload)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise CallRejected(f"payload is not JSON: {error}", **known) from error
+    except RecursionError:
+        raise CallRejected("payload is nested too deeply to be a call", **known) from None
     if not isinstance(body, dict):
         raise CallRejected('payload must be a JSON object like {"ticket": "A023"}', **known)
     return body
@@ -117,8 +121,8 @@ def _decode(payload: bytes, known: dict[str, object]) -> dict[str, Any]:
 def _check_counter(counter: str) -> None:
     if not COUNTER_PATTERN.match(counter):
         raise CallRejected(
-            f'counter "{counter[:40]}" in the topic is not 1-32 letters, digits, - or _',
-            counter=counter,
+            f"counter {counter[:40]!r} in the topic is not 1-32 letters, digits, - or _",
+            counter=None,  # never echoed whole: it may be 60,000 characters of anything
         )
 
 
@@ -161,7 +165,12 @@ def parse_call(counter: str, payload: bytes, received: float, max_repeats: int =
 def _timestamp(value: object, received: float) -> float:
     if value is None:
         return received
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not -MAX_TS <= value <= MAX_TS  # a huge integer cannot even become a float
+        or not math.isfinite(value)
+    ):
         raise CallRejected('"ts" must be Unix seconds (a number)')
     # A counter's clock may run ahead a little: never treat a call as newer than its arrival.
     return min(float(value), received)
@@ -181,7 +190,7 @@ def parse_announce(payload: bytes, received: float) -> OperatorMessage:
     except CallRejected as error:
         raise CallRejected(error.reason, **known) from None
     message_id = str(known.get("id") or uuid.uuid4().hex)
-    return OperatorMessage(message_id, text, zones, priority, received)
+    return OperatorMessage(message_id, text, zones, priority, received, caller_id="id" in known)
 
 
 def parse_cancel(counter: str | None, payload: bytes) -> Cancel:

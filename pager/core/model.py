@@ -123,7 +123,24 @@ class Job:
     repeats: int = 0  # further plays after this one
     play: int = 1  # 1 for the first play, 2 for "Panggilan kedua", ...
     speech: Spoken = Spoken()  # what its first play says
+    ref: str | None = None  # the id its sender gave, as events show it (`id` is unique)
 
     @property
     def text(self) -> str:
         return self.speech.text
+
+    @property
+    def shown_id(self) -> str:
+        """The id events show: the sender's, unchanged."""
+        return self.ref if self.ref is not None else self.id
+
+
+def job_key(sender: str | None, ref: str) -> str:
+    """A job's unique id: a counter's calls ("5/c-17") and the operator desk's messages
+    ("/drill-1") have ids of their own, so one sender can never reuse another's."""
+    return f"{sender or ''}/{ref}"
+
+
+def ref_of(key: str) -> str:
+    """The sender's id in a job's key (an old journal's bare id is its own)."""
+    return key.split("/", 1)[-1]

@@ -133,12 +133,16 @@ class Scheduler:
         job_id: str | None = None,
         ticket: str | None = None,
         counter: str | None = None,
+        ref: str | None = None,
     ) -> list[Outcome]:
-        """Cancel queued or playing jobs by id, or by ticket (of one counter, if given)."""
+        """Cancel queued or playing jobs by id, by the id their senders gave (`ref`, any
+        sender's), or by ticket (of one counter, if given)."""
 
         def matches(job: Job) -> bool:
             if job_id is not None:
                 return job.id == job_id
+            if ref is not None:
+                return job.shown_id == ref
             return job.ticket == ticket and (counter is None or job.counter == counter)
 
         outcomes: list[Outcome] = []
