@@ -26,7 +26,7 @@ from bench.costs import BLOCK
 from pager import config
 from pager.audio import chime
 from tests.broker import Mosquitto, Watcher
-from tests.conftest import DaemonProcess, write_config
+from tests.conftest import UNLIMITED, DaemonProcess, write_config
 from tests.virtual_card import VirtualCard
 
 RATE = 48000
@@ -65,7 +65,7 @@ def pager_latency(
     watcher = Watcher(broker.port, "pager/#")
     audio = {"device": card.name, "latency": "low", "blocksize": blocksize}
     cfg = write_config(directory / "zones.yaml", node="bench", mqtt={"port": broker.port},
-                       audio=audio)  # fmt: skip
+                       audio=audio, security=UNLIMITED)  # fmt: skip
     loaded = config.load(cfg)
     bell = chime.prepared(loaded.announcement, loaded.audio.sample_rate)
     lead, length = int(np.flatnonzero(bell)[0]), len(bell)

@@ -17,7 +17,7 @@ from typing import Any
 
 from bench.costs import BLOCK
 from tests.broker import Mosquitto, Watcher
-from tests.conftest import DaemonProcess, write_config
+from tests.conftest import UNLIMITED, DaemonProcess, write_config
 from tests.virtual_card import VirtualCard
 
 CHIME_S = 2.0  # the default chime lasts 1.94 s
@@ -63,6 +63,7 @@ def cpu_and_memory(directory: Path, window_s: float, blocksize: int = BLOCK) -> 
             directory / "zones.yaml", replace=("zones", "groups", "counters"), node="res",
             mqtt={"port": broker.port}, audio={"device": card.name, "blocksize": blocksize},
             zones=EIGHT_ZONES, groups={}, counters={}, default_zones=["z1"], music={},
+            security=UNLIMITED,
         )  # fmt: skip
         daemon = DaemonProcess(["run", "-c", str(cfg)], card.env(), directory / "daemon.log")
         try:
@@ -121,7 +122,7 @@ def memory_after_calls(directory: Path, calls: int) -> dict[str, Any]:
             directory / "zones.yaml", replace=("zones", "groups", "counters"), node="mem",
             mqtt={"port": broker.port}, audio={"output": "null"}, zones=EIGHT_ZONES,
             groups={}, counters={str(c): {"zones": [f"z{c % 8 + 1}"]} for c in range(1, 41)},
-            default_zones=["z1"], music={},
+            default_zones=["z1"], music={}, security=UNLIMITED,
             announcement={"chime": "none", "template": "Nomor {ticket}."},
         )  # fmt: skip
         daemon = DaemonProcess(["run", "-c", str(cfg)], None, directory / "daemon.log")

@@ -29,7 +29,7 @@ import soundfile
 from bench.latency import BASELINE
 from bench.resources import EIGHT_ZONES
 from tests.broker import Mosquitto, Watcher
-from tests.conftest import DaemonProcess, write_config
+from tests.conftest import UNLIMITED, DaemonProcess, write_config
 from tests.virtual_card import VirtualCard
 
 WINDOW_S = 1.0  # all calls are published within this
@@ -76,7 +76,7 @@ def pager_rush(directory: Path, broker: Mosquitto, card: VirtualCard, counters: 
         directory / "zones.yaml", replace=("zones", "groups", "counters"), node="rush",
         mqtt={"port": broker.port}, audio={"device": card.name, "latency": "low"},
         zones=EIGHT_ZONES, groups={}, counters={c: {"zones": [z]} for c, z in zone_of.items()},
-        default_zones=["z1"], music={},
+        default_zones=["z1"], music={}, security=UNLIMITED,
         scheduling={"supersede": False, "max_age_s": MAX_AGE_S},
     )  # fmt: skip
     daemon = DaemonProcess(["run", "-c", str(cfg)], card.env(), directory / "daemon.log")

@@ -12,12 +12,13 @@ import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pager.errors import did_you_mean
 
 T = TypeVar("T")
 SPEC = "pager.key"
+SECTION = "pager.section"  # marks a field that is itself a section of keys
 
 
 class Invalid(ValueError):
@@ -81,6 +82,20 @@ def required(check: Check, doc: str, *, live: bool = True) -> Any:
     return field(metadata={SPEC: Spec(check, doc, live, shown="required", required=True)})
 
 
+def section(cls: type[T], doc: str) -> T:
+    """Declare a field that is a section of keys of its own (`security.rate_limit`)."""
+    return field(default_factory=cls, metadata={SECTION: doc})
+
+
+def sections(cls: type) -> dict[str, type]:
+    """The sections declared in a config dataclass, by name, and their dataclasses."""
+    return {
+        f.name: type(cast(Callable[[], object], f.default_factory)())
+        for f in dataclasses.fields(cls)
+        if SECTION in f.metadata
+    }
+
+
 def specs(cls: type) -> Iterator[tuple[dataclasses.Field[Any], Spec]]:
     """The declared keys of a config dataclass, in order."""
     for f in dataclasses.fields(cls):
@@ -132,8 +147,11 @@ def read(
     keys (a zone's name). None when a required key is missing or invalid.
     """
     declared = dict(specs(cls))
-    values = mapping(raw, path, tuple(f.name for f in declared), problems)
+    nested = sections(cls)
+    values = mapping(raw, path, (*(f.name for f in declared), *nested), problems)
     result: dict[str, Any] = dict(given)
+    for name, part in nested.items():
+        result[name] = read(part, values.get(name), join(path, name), problems, where) or part()
     complete = True
     for f, spec in declared.items():
         value = values.get(f.name)

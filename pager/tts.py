@@ -31,12 +31,11 @@ from pager.errors import SpeechError
 from pager.speech import pronounce, voices
 from pager.speech.engines import EspeakCommandEngine, Pyttsx3Engine, SpeechEngine
 from pager.speech.pack import CLIP_LOUDNESS_LUFS, VoicePack, join
-from pager.speech.words import syllables
+from pager.speech.words import WPM_PER_SYLLABLE_PER_S, syllables
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-WPM_PER_SYLLABLE_PER_S = 31.0  # measured: espeak-ng's rate 125 says about 4.0 syllables/s
 CACHE_BYTES = 32 * 1024 * 1024  # about 35 sentences at 48 kHz
 PACE_CHECK_SYLLABLES = 4  # shorter phrases vary too much to judge their pace
 FASTEST_PACE = 0.7  # said in under 70 % of the time the rate asks: the engine went wrong

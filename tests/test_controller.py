@@ -402,3 +402,45 @@ def test_a_retained_announcement_without_an_id_is_rejected() -> None:
                                   payload=b'{"text": "Harap tenang."}')  # fmt: skip
     (rejected,) = events(Desk().feed(message), "rejected")
     assert "retained announcement without an id" in str(rejected["reason"])
+
+
+# -- floods ---------------------------------------------------------------------------------
+
+
+def test_each_counter_has_its_own_allowance_and_unlisted_ones_share_one() -> None:
+    desk = Desk()
+    taken = [names(desk.feed(call("5", f"A{n}", f"f{n}")))[:1] for n in range(7)]
+    assert taken[:5] == [[]] * 5  # journaled, not yet answered: the burst of 5
+    (over,) = events(desk.feed(call("5", "A9", "f9")), "rejected")
+    assert over["reason"] == (
+        "counter 5 sends more than 30 a minute (bursts of 5): this one is dropped "
+        "(security.rate_limit)"
+    )
+    assert "JournalAdd" in kinds(desk.feed(call("7", "B1", "other")))  # its own allowance
+    desk.now += 2.0  # 30 a minute: one more every 2 s
+    assert "JournalAdd" in kinds(desk.feed(call("5", "A10", "f10")))
+    for n in range(5):
+        desk.feed(call(f"9{n}", "C1", f"u{n}"))  # five unlisted counters, one allowance
+    (shared,) = events(desk.feed(call("96", "C1", "u6")), "rejected")
+    assert str(shared["reason"]).startswith("(unlisted counters) sends more than 30 a minute")
+    assert "rejected" not in str(names(desk.take(announce("Loket 3 tutup.", "op1"))))
+
+
+def test_a_flood_of_rejections_is_reported_three_a_second_then_summed_up() -> None:
+    desk = Desk()
+    garbage = dataclasses.replace(call("5", "A1"), payload=b"not json")
+    reported = [events(desk.feed(garbage), "rejected") for _ in range(20)]
+    assert sum(len(r) for r in reported) == 3
+    assert desk.controller.next_deadline(desk.now) == desk.now + 1.0
+    desk.now += 1.0
+    (summary,) = events(desk.feed(steps.Tick()), "rejected")
+    assert summary["count"] == 17 and summary["counter"] == "5"
+    assert "17 more messages from this sender were rejected" in str(summary["reason"])
+
+
+def test_an_operator_message_too_long_to_say_is_rejected_before_it_is_queued() -> None:
+    desk = Desk()
+    (rejected,) = events(desk.feed(announce("9999 " * 100, "long")), "rejected")
+    assert "the message would take about" in str(rejected["reason"])
+    assert "at most 30 s (security.max_speech_s)" in str(rejected["reason"])
+    assert desk.waiting == 0 and desk.held == {}

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.broker import Mosquitto, Watcher
-from tests.conftest import DaemonProcess, write_config
+from tests.conftest import UNLIMITED, DaemonProcess, write_config
 
 COUNTERS = 40
 WAVES = 50  # 40 x 50 = 2,000 calls
@@ -38,7 +38,7 @@ def test_two_thousand_calls_are_all_played_once_with_flat_resources(
         tmp_path / "zones.yaml", replace=("zones", "groups", "counters"), node="soak",
         mqtt={"port": broker.port},
         audio={"output": "null"}, zones=ZONES, groups={}, counters=counters,
-        default_zones=["z1"], music={},
+        default_zones=["z1"], music={}, security=UNLIMITED,
         announcement={"chime": "none", "template": "Nomor {ticket}."},  # short: a faster run
     )  # fmt: skip
     daemon = DaemonProcess(["run", "-c", str(cfg)], None, tmp_path / "daemon.log")

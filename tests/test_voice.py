@@ -13,8 +13,8 @@ from pager.config.model import AnnouncementConfig
 from pager.core.announcer import Announcer
 from pager.core.messages import parse_call
 from pager.core.model import Spoken
-from pager.speech.words import syllables
-from pager.tts import WPM_PER_SYLLABLE_PER_S, Synthesizer
+from pager.speech.words import WPM_PER_SYLLABLE_PER_S, syllables
+from pager.tts import Synthesizer
 from tests.conftest import EXAMPLE_CONFIG
 
 RATE = 48000

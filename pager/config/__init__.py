@@ -9,6 +9,7 @@ from pager.config.model import (
     MqttConfig,
     MusicConfig,
     SchedulingConfig,
+    SecurityConfig,
 )
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "MqttConfig",
     "MusicConfig",
     "SchedulingConfig",
+    "SecurityConfig",
     "load",
     "parse",
     "restart_changes",

@@ -22,6 +22,7 @@ from pager.config.model import (
     MqttConfig,
     MusicConfig,
     SchedulingConfig,
+    SecurityConfig,
 )
 from pager.zones import Counter, Zone
 
@@ -42,6 +43,9 @@ def _shown(value: object) -> str:
 def _rows(cls: type, prefix: str, names: tuple[str, ...] = ()) -> Iterator[str]:
     """A row per declared key of `cls` (only `names`, in that order, if given)."""
     declared = {f.name: (f, spec) for f, spec in schema.specs(cls)}
+    for name, part in schema.sections(cls).items():
+        if not names:
+            yield from _rows(part, f"{prefix}{name}.")
     for name in names or tuple(declared):
         f, spec = declared[name]
         if spec.shown is not None:
@@ -66,6 +70,7 @@ TABLES: dict[str, Callable[[], Iterator[str]]] = {
     ),
     "scheduling": lambda: _rows(SchedulingConfig, "scheduling."),
     "music": lambda: _rows(MusicConfig, "music."),
+    "security": lambda: _rows(SecurityConfig, "security."),
 }
 
 

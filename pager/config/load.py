@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import socket
-from collections.abc import Callable
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, cast
+from typing import Any
 
 import yaml
 
 from pager import schema
-from pager.config.model import SECTION, Config
+from pager.config.model import Config
 from pager.errors import ConfigError, did_you_mean
 from pager.schema import Invalid, Problems, Where
 from pager.speech.words import COUNTER_PATTERN
@@ -23,11 +22,7 @@ MAX_CONFIG_BYTES = 1024 * 1024
 
 def _sections() -> dict[str, type]:
     """The config's sections (mqtt, audio, ...) and their dataclasses."""
-    return {
-        f.name: type(cast(Callable[[], object], f.default_factory)())
-        for f in dataclasses.fields(Config)
-        if SECTION in f.metadata
-    }
+    return schema.sections(Config)
 
 
 def _load_zones(raw: Any, channels: int, where: Where, problems: Problems) -> dict[str, Zone]:
@@ -169,8 +164,11 @@ def restart_changes(running: Config, new: Config) -> list[str]:
     """What `new` changes that only a restart can apply, one line per key."""
     changed = []
     pairs: list[tuple[str, object, object]] = [("", running, new)]
-    pairs += [(name, getattr(running, name), getattr(new, name)) for name in _sections()]
     for path, old_part, new_part in pairs:
+        pairs += [
+            (schema.join(path, name), getattr(old_part, name), getattr(new_part, name))
+            for name in schema.sections(type(old_part))
+        ]
         for f, spec in schema.specs(type(old_part)):
             before, after = getattr(old_part, f.name), getattr(new_part, f.name)
             if not spec.live and before != after:

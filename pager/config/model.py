@@ -16,7 +16,7 @@ from typing import Any
 from pager import schema
 from pager.core.model import Priority
 from pager.errors import did_you_mean
-from pager.schema import Invalid, Where, accepts, key
+from pager.schema import Invalid, Where, accepts, key, section
 from pager.speech.pronounce import to_espeak
 from pager.zones import Counter, Routing, Zone
 
@@ -349,15 +349,43 @@ class MusicConfig:
     release_ms: float = key(1500.0, schema.number(1, 30000), "The time to come back.")
 
 
+@dataclass(frozen=True)
+class RateLimitConfig:
+    calls_per_minute: float = key(
+        30.0,
+        schema.number(1, 6000),
+        "How many calls (and cancels) a counter may send a minute; over it, they are "
+        "rejected. Counters that are not listed (`default_zones`) share one allowance.",
+    )
+    burst: int = key(
+        5,
+        schema.integer(1, 1000),
+        "How many a counter, or the operator desk, may send at once before the rate counts.",
+    )
+    operator_per_minute: float = key(
+        60.0,
+        schema.number(1, 6000),
+        "How many operator messages and operator cancels may arrive a minute.",
+    )
+
+
+@dataclass(frozen=True)
+class SecurityConfig:
+    rate_limit: RateLimitConfig = section(RateLimitConfig, "A token bucket per sender.")
+    max_speech_s: float = key(
+        30.0,
+        schema.number(5, 600),
+        "The longest an operator message may take to say (estimated from its syllables "
+        "before it is queued); a longer one is rejected.",
+    )
+
+
 @accepts("text")
 def _node(value: Any, where: Where) -> str:
     name: str = schema.text(value, where)
     if any(c in name for c in "/+#") or not name.isprintable():
         raise Invalid("must not contain / + or #, nor control characters")
     return name
-
-
-SECTION = "pager.section"  # marks a field that is a section of keys
 
 
 @dataclass(frozen=True)
@@ -368,19 +396,12 @@ class Config:
         "", _node, "This daemon's name in the status and event topics.", live=False,
         shown="host name",
     )  # fmt: skip
-    mqtt: MqttConfig = field(
-        default_factory=MqttConfig, metadata={SECTION: "The broker connection."}
-    )
-    audio: AudioConfig = field(
-        default_factory=AudioConfig, metadata={SECTION: "The audio interface."}
-    )
-    announcement: AnnouncementConfig = field(
-        default_factory=AnnouncementConfig, metadata={SECTION: "What is said, and how."}
-    )
-    scheduling: SchedulingConfig = field(
-        default_factory=SchedulingConfig, metadata={SECTION: "Which call plays when."}
-    )
-    music: MusicConfig = field(default_factory=MusicConfig, metadata={SECTION: "Background music."})
+    mqtt: MqttConfig = section(MqttConfig, "The broker connection.")
+    audio: AudioConfig = section(AudioConfig, "The audio interface.")
+    announcement: AnnouncementConfig = section(AnnouncementConfig, "What is said, and how.")
+    scheduling: SchedulingConfig = section(SchedulingConfig, "Which call plays when.")
+    music: MusicConfig = section(MusicConfig, "Background music.")
+    security: SecurityConfig = section(SecurityConfig, "Limits on what senders may ask.")
     zones: Mapping[str, Zone] = field(default_factory=lambda: MappingProxyType({}))
     groups: Mapping[str, tuple[str, ...]] = key(
         MappingProxyType({}),

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pager.config.model import Config
 from pager.core import steps
 from pager.core.announcer import Announcer
-from pager.core.messages import parse_announce, parse_call, parse_cancel
+from pager.core.intake import Intake
 from pager.core.model import (
     EventName,
     Inbound,
@@ -62,6 +62,7 @@ class Controller:
 
     def __init__(self, config: Config) -> None:
         self.scheduler = Scheduler(config.zones, config.scheduling)
+        self._intake = Intake()
         self._configure(config)
         self._plays: dict[int, _Play] = {}
         self._play_of_job: dict[str, int] = {}
@@ -77,7 +78,7 @@ class Controller:
 
     def handle(self, item: Input, now: float) -> list[Effect]:
         """Everything that follows from one input at time `now`, in order."""
-        effects = self._dispatch(item, now)
+        effects = self._dispatch(item, now) + self._summaries(now)
         if self._stop_by is None:
             effects += self._apply(self.scheduler.tick(now), now)
         status = self._status()
@@ -90,7 +91,9 @@ class Controller:
         """When `handle` next has something to do with no input (a repeat, an expiry)."""
         if self._stop_by is not None:
             return self._stop_by
-        return self.scheduler.next_deadline(now)
+        times = [t for t in (self.scheduler.next_deadline(now), self._intake.next_deadline())
+                 if t is not None]  # fmt: skip
+        return min(times) if times else None
 
     def done(self, now: float) -> bool:
         """Stopping, and what played has finished (or the grace time is over)."""
@@ -175,20 +178,12 @@ class Controller:
     def _on_message(self, message: Inbound, now: float) -> list[Effect]:
         """Reject it, answer it, or take it (journaled first unless replayed from there)."""
         try:
+            self._intake.admit(message, now)
             if message.kind is MessageKind.CANCEL:
                 return [*self._cancel(message, now), steps.Ack(message)]
-            job = self._job_for(message)
+            job = self._intake.job(message)
         except CallRejected as rejected:
-            log.warning("rejected message on %.200r: %r", message.topic, rejected.reason)
-            counter = message.counter
-            known: dict[str, object] = {
-                "id": message.journaled, "ticket": None,
-                "counter": counter if counter and COUNTER_PATTERN.match(counter) else None,
-            }  # fmt: skip
-            known.update(rejected.known)
-            effects: list[Effect] = [
-                self._event(EventName.REJECTED, now, reason=rejected.reason, **known)
-            ]
+            effects = self._rejected(message, rejected, now)
             if message.journaled:
                 effects.append(steps.JournalRemove(message.journaled))
             return [*effects, steps.Ack(message)]
@@ -197,40 +192,32 @@ class Controller:
             return [steps.JournalAdd(job.id, message)]
         return [*self._submit(job, now), steps.Ack(message)]
 
-    def _job_for(self, message: Inbound) -> Job:
-        """The job a call or operator message asks for; CallRejected says why not."""
-        if message.kind is MessageKind.CALL:
-            assert message.counter is not None
-            max_repeats = self._config.scheduling.max_repeats
-            call = parse_call(message.counter, message.payload, message.received, max_repeats)
-            if message.journaled:  # the id it was taken as (it may have been made up here)
-                call = dataclasses.replace(call, id=ref_of(message.journaled))
-            if message.retained and not call.caller_id:
-                raise CallRejected(
-                    "retained call without an id: it would be read out again at every "
-                    "reconnect; publish calls without retain, or give them an id",
-                    ticket=call.ticket,
-                )
-            return self._as_journaled(self._announcer.call(call), message)
-        if message.kind is MessageKind.ANNOUNCE:
-            operator = parse_announce(message.payload, message.received)
-            if message.journaled:
-                operator = dataclasses.replace(operator, id=ref_of(message.journaled))
-            elif message.retained and not operator.caller_id:
-                raise CallRejected(
-                    "retained announcement without an id: it would be read out again at every "
-                    "reconnect; publish it without retain, or give it an id",
-                )
-            return self._as_journaled(self._announcer.message(operator), message)
-        raise CallRejected(f"topic {message.topic[:200]!r} is not one pager listens to")
+    def _rejected(self, message: Inbound, rejected: CallRejected, now: float) -> list[Effect]:
+        """A `rejected` event, unless its sender's rejections are being summed up."""
+        if not self._intake.report(message, rejected.reason, now):
+            return []
+        log.warning("rejected message on %.200r: %r", message.topic, rejected.reason)
+        counter = message.counter
+        known: dict[str, object] = {
+            "id": ref_of(message.journaled) if message.journaled else None, "ticket": None,
+            "counter": counter if counter and COUNTER_PATTERN.match(counter) else None,
+        }  # fmt: skip
+        known.update(rejected.known)
+        return [self._event(EventName.REJECTED, now, reason=rejected.reason, **known)]
 
-    @staticmethod
-    def _as_journaled(job: Job, message: Inbound) -> Job:
-        """A replayed job keeps the key its journal entry has (older journals: a bare id)."""
-        return dataclasses.replace(job, id=message.journaled) if message.journaled else job
+    def _summaries(self, now: float) -> list[Effect]:
+        effects: list[Effect] = []
+        for counter, count, first in self._intake.summaries(now):
+            log.warning("%d more messages rejected from %s, first: %r", count, counter, first)
+            effects.append(self._event(
+                EventName.REJECTED, now, id=None, ticket=None, counter=counter, count=count,
+                reason=f"{count} more messages from this sender were rejected in the last "
+                       f"second, not each reported; the first: {first}",
+            ))  # fmt: skip
+        return effects
 
     def _cancel(self, message: Inbound, now: float) -> list[Effect]:
-        cancel = parse_cancel(message.counter, message.payload)
+        cancel = self._intake.cancel(message)
         if cancel.id is not None and cancel.counter is not None:  # that counter's own call
             outcomes = self.scheduler.cancel(now, job_id=job_key(cancel.counter, cancel.id))
         elif cancel.id is not None:  # the operator desk: whoever sent it
@@ -396,6 +383,7 @@ class Controller:
         self._config = config
         self._routing = config.routing()
         self._announcer = Announcer(self._routing, config.announcement)
+        self._intake.configure(config, self._announcer)
         self._emergency_gain = db_to_gain(config.scheduling.emergency_gain_db)
         self.scheduler.policy = config.scheduling
         self.scheduler.set_zones(config.zones)

@@ -1,0 +1,178 @@
+"""What a message asks for, and whether its sender may ask it. Pure, with explicit time.
+
+Parsing and routing (through the announcer), the rights a sender has (a counter's highest
+priority, operator messages of bounded length), the rate each sender may send at (a token
+bucket per counter, one shared by unlisted counters, one for the operator desk), and how
+many rejections are reported one by one (about three a second per sender; the rest in one
+summary).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from pager.config.model import Config
+from pager.core.announcer import Announcer
+from pager.core.messages import Cancel, parse_announce, parse_call, parse_cancel
+from pager.core.model import Inbound, Job, MessageKind, ref_of
+from pager.errors import CallRejected
+from pager.speech.words import COUNTER_PATTERN, WPM_PER_SYLLABLE_PER_S, syllables
+
+REJECTIONS_PER_SECOND = 3.0  # reported one by one, per sender
+SUMMARY_AFTER_S = 1.0
+UNLISTED = "(unlisted counters)"
+OPERATOR = "(operator desk)"
+UNKNOWN = "(unknown topics)"
+
+
+@dataclass
+class TokenBucket:
+    """`burst` at once, then `rate` a second."""
+
+    rate: float
+    burst: float
+    tokens: float
+    last: float
+
+    def take(self, now: float) -> bool:
+        self.tokens = min(self.burst, self.tokens + max(0.0, now - self.last) * self.rate)
+        self.last = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+@dataclass
+class _Suppressed:
+    count: int = 0
+    since: float = 0.0
+    first: str = ""
+
+
+class Intake:
+    """Turns messages into jobs or cancels, or raises CallRejected with the reason.
+    `configure` it before use (the controller does, at start and on every reload)."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[str, TokenBucket] = {}
+        self._reports: dict[str, TokenBucket] = {}
+        self._suppressed: dict[str, _Suppressed] = {}
+
+    def configure(self, config: Config, announcer: Announcer) -> None:
+        """A new config: its limits apply from now (allowances start full again)."""
+        self._config = config
+        self._announcer = announcer
+        self._buckets.clear()
+
+    # -- senders -----------------------------------------------------------------------------
+
+    def sender(self, message: Inbound) -> str:
+        """Whose allowance a message uses: a listed counter's own, or a shared one."""
+        if message.kind is MessageKind.UNKNOWN:
+            return UNKNOWN
+        if message.counter is None:
+            return OPERATOR
+        if message.counter in self._config.counters:
+            return message.counter
+        return UNLISTED
+
+    def admit(self, message: Inbound, now: float) -> None:
+        """CallRejected when the sender is over its rate (replays from the journal pass)."""
+        if message.journaled is not None or message.kind is MessageKind.UNKNOWN:
+            return
+        who = self.sender(message)
+        limits = self._config.security.rate_limit
+        per_minute = limits.operator_per_minute if who == OPERATOR else limits.calls_per_minute
+        bucket = self._buckets.setdefault(
+            who, TokenBucket(per_minute / 60, limits.burst, limits.burst, now)
+        )
+        if not bucket.take(now):
+            name = who if who in (OPERATOR, UNLISTED) else f"counter {who}"
+            raise CallRejected(
+                f"{name} sends more than {per_minute:g} a minute (bursts of {limits.burst}): "
+                "this one is dropped (security.rate_limit)"
+            )
+
+    # -- what a message asks for -------------------------------------------------------------
+
+    def job(self, message: Inbound) -> Job:
+        """The job a call or operator message asks for; CallRejected says why not."""
+        if message.kind is MessageKind.CALL:
+            assert message.counter is not None
+            max_repeats = self._config.scheduling.max_repeats
+            call = parse_call(message.counter, message.payload, message.received, max_repeats)
+            if message.journaled:  # the id it was taken as (it may have been made up here)
+                call = dataclasses.replace(call, id=ref_of(message.journaled))
+            if message.retained and not call.caller_id:
+                raise CallRejected(
+                    "retained call without an id: it would be read out again at every "
+                    "reconnect; publish calls without retain, or give them an id",
+                    ticket=call.ticket,
+                )
+            return self._as_journaled(self._announcer.call(call), message)
+        if message.kind is MessageKind.ANNOUNCE:
+            operator = parse_announce(message.payload, message.received)
+            if message.journaled:
+                operator = dataclasses.replace(operator, id=ref_of(message.journaled))
+            elif message.retained and not operator.caller_id:
+                raise CallRejected(
+                    "retained announcement without an id: it would be read out again at every "
+                    "reconnect; publish it without retain, or give it an id",
+                )
+            job = self._announcer.message(operator)
+            self._check_length(job)
+            return self._as_journaled(job, message)
+        raise CallRejected(f"topic {message.topic[:200]!r} is not one pager listens to")
+
+    def cancel(self, message: Inbound) -> Cancel:
+        return parse_cancel(message.counter, message.payload)
+
+    def _check_length(self, job: Job) -> None:
+        """Operator text is bounded in the audio it would make, before it is queued."""
+        a, limit = self._config.announcement, self._config.security.max_speech_s
+        seconds = sum(
+            syllables(words) / (a.rate / WPM_PER_SYLLABLE_PER_S) + pause
+            for words, pause in job.speech.phrases
+        )
+        if seconds > limit:
+            raise CallRejected(
+                f"the message would take about {seconds:.0f} s to say; at most {limit:g} s "
+                "(security.max_speech_s)",
+                id=job.shown_id,
+            )
+
+    @staticmethod
+    def _as_journaled(job: Job, message: Inbound) -> Job:
+        """A replayed job keeps the key its journal entry has (older journals: a bare id)."""
+        return dataclasses.replace(job, id=message.journaled) if message.journaled else job
+
+    # -- reporting rejections ----------------------------------------------------------------
+
+    def report(self, message: Inbound, reason: str, now: float) -> bool:
+        """Whether this rejection gets an event of its own (else it is counted for a summary)."""
+        who = self.sender(message)
+        rate = REJECTIONS_PER_SECOND
+        bucket = self._reports.setdefault(who, TokenBucket(rate, rate, rate, now))
+        if bucket.take(now):
+            return True
+        held = self._suppressed.setdefault(who, _Suppressed(since=now, first=reason))
+        held.count += 1
+        return False
+
+    def summaries(self, now: float) -> list[tuple[str | None, int, str]]:
+        """(counter or None, how many, the first reason) for each sender whose unreported
+        rejections are due to be summed up."""
+        due = [who for who, held in self._suppressed.items() if now >= held.since + SUMMARY_AFTER_S]
+        out = []
+        for who in due:
+            held = self._suppressed.pop(who)
+            counter = who if COUNTER_PATTERN.match(who) else None
+            out.append((counter, held.count, held.first))
+        return out
+
+    def next_deadline(self) -> float | None:
+        """When the next summary is due."""
+        times = [held.since + SUMMARY_AFTER_S for held in self._suppressed.values()]
+        return min(times) if times else None
