@@ -177,3 +177,25 @@ def test_pronunciations_are_checked_word_by_word() -> None:
     ]  # fmt: skip
     found = problems(minimal(announcement={"pronunciations": {"two words": "a"}}))
     assert found == ["announcement.pronunciations.two words: must be one word of letters"]
+
+
+def test_a_yaml_alias_bomb_is_refused_at_once(tmp_path: Path) -> None:
+    lines = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    for n in range(1, 9):  # each level nine times the one before: 9^9 strings
+        lines.append(f"l{n}: &l{n} [{', '.join(['*a' if n == 1 else f'*l{n - 1}'] * 9)}]")
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ConfigError, match="expand it past 100000 values"):
+        config.load(bomb)
+
+
+def test_a_config_with_a_thousand_mistakes_reports_fifty() -> None:
+    found = problems({"zones": {"hall": {"channels": [1]}}, **{f"k{n}": 1 for n in range(1000)}})
+    assert len(found) == 51 and found[-1] == "... and 950 more"
+
+
+def test_a_config_file_over_1_mib_is_refused(tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_text("# " + "x" * (1024 * 1024) + "\nzones: {a: {channels: [1]}}\n")
+    with pytest.raises(ConfigError, match="over 1048576 bytes"):
+        config.load(big)

@@ -18,11 +18,37 @@ from pager.speech.words import COUNTER_PATTERN
 from pager.zones import Counter, Routing, UnknownZone, Zone
 
 MAX_CONFIG_BYTES = 1024 * 1024
+MAX_NODES = 100_000  # the document's size with every alias (*name) expanded
+MAX_PROBLEMS = 50  # reported at once: a config-rejected event stays small
 
 
-def _sections() -> dict[str, type]:
-    """The config's sections (mqtt, audio, ...) and their dataclasses."""
-    return schema.sections(Config)
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many nodes the document holds once every alias is expanded (each shared node is
+    measured once, so a "billion laughs" document is measured in microseconds)."""
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    size = 1
+    if isinstance(node, yaml.SequenceNode):
+        size += sum(_expanded_size(child, sizes) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size += sum(_expanded_size(k, sizes) + _expanded_size(v, sizes) for k, v in node.value)
+    sizes[id(node)] = min(size, MAX_NODES + 1)
+    return sizes[id(node)]
+
+
+def _parse_yaml(text: str) -> Any:
+    """The YAML document, refusing one whose aliases expand it past MAX_NODES nodes."""
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None
+        if _expanded_size(root, {}) > MAX_NODES:
+            raise yaml.YAMLError(f"its aliases (*name) expand it past {MAX_NODES} values: refused")
+        return loader.construct_document(root)
+    finally:
+        loader.dispose()
 
 
 def _load_zones(raw: Any, channels: int, where: Where, problems: Problems) -> dict[str, Zone]:
@@ -114,7 +140,7 @@ def parse(document: Any, source: str = "<config>", base: Path | None = None) -> 
     if document is not None and not isinstance(document, dict):
         raise ConfigError(source, [f"must be a mapping of keys, not {schema.type_name(document)}"])
     document = document or {}
-    sections = _sections()
+    sections = schema.sections(Config)
     top_keys = tuple(f.name for f, _ in schema.specs(Config) if f.name != "groups")
     allowed = (*top_keys, *sections, "zones", "groups", "counters")
     values = schema.mapping(document, "", allowed, problems)
@@ -130,7 +156,7 @@ def parse(document: Any, source: str = "<config>", base: Path | None = None) -> 
     counters = _load_counters(values.get("counters"), routing, where, problems)
     _check_targets(top.default_zones, "default_zones", routing, problems)
     if problems.items:
-        raise ConfigError(source, problems.items)
+        raise ConfigError(source, _bounded(problems.items))
     return dataclasses.replace(
         top,
         node=top.node or socket.gethostname(),
@@ -141,6 +167,14 @@ def parse(document: Any, source: str = "<config>", base: Path | None = None) -> 
         source=source,
         **parts,
     )
+
+
+def _bounded(items: list[str]) -> list[str]:
+    """At most MAX_PROBLEMS problems of at most 300 characters each."""
+    shown = [item if len(item) <= 300 else item[:297] + "..." for item in items[:MAX_PROBLEMS]]
+    if len(items) > MAX_PROBLEMS:
+        shown.append(f"... and {len(items) - MAX_PROBLEMS} more")
+    return shown
 
 
 def load(path: str | Path) -> Config:
@@ -154,8 +188,8 @@ def load(path: str | Path) -> Config:
     if len(data) > MAX_CONFIG_BYTES:
         raise ConfigError(str(path), [f"the file is over {MAX_CONFIG_BYTES} bytes"])
     try:
-        document = yaml.safe_load(data.decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        document = _parse_yaml(data.decode("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as error:
         raise ConfigError(str(path), [f"not valid YAML: {error}"]) from error
     return parse(document, str(path), path.resolve().parent)
 

@@ -27,8 +27,8 @@ DEFAULT_TEMPLATE = "Nomor antrean {ticket}, silakan menuju loket {counter}."
 @accepts("topic level")
 def _topic_level(value: Any, where: Where) -> str:
     text: str = schema.text(value, where).strip("/")
-    if any(c in text for c in "+#"):
-        raise Invalid("must not contain MQTT wildcards + or #")
+    if any(c in text for c in "+#") or not text.isprintable():
+        raise Invalid("must not contain MQTT wildcards + or #, nor control characters")
     return text
 
 

@@ -170,4 +170,4 @@ class MqttLink:
                         message.mid, message.qos, self.connection)
             )  # fmt: skip
         except Exception:
-            log.exception("error handing over the message on %s", message.topic)
+            log.exception("error handing over the message on %.200r", message.topic)
