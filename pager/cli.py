@@ -93,13 +93,17 @@ def cmd_call(args: argparse.Namespace) -> int:
         payload["service"] = call.service
     auth = None
     if cfg.mqtt.username:
-        auth = {"username": cfg.mqtt.username, "password": cfg.mqtt.password}
+        auth = {"username": cfg.mqtt.username, "password": cfg.broker_password()}
+    tls = cfg.mqtt.tls
+    tls_options = None
+    if tls.ca_file:
+        tls_options = {"ca_certs": tls.ca_file, "certfile": tls.cert_file, "keyfile": tls.key_file}
     try:
         paho.mqtt.publish.single(
             topic, json.dumps(payload), qos=1, hostname=cfg.mqtt.host, port=cfg.mqtt.port,
-            auth=auth,  # type: ignore[arg-type]
+            auth=auth, tls=tls_options,  # type: ignore[arg-type]
         )  # fmt: skip
-    except OSError as error:
+    except (OSError, ValueError) as error:  # ssl.SSLError is an OSError
         raise BrokerError(
             f"cannot reach the MQTT broker at {cfg.mqtt.host}:{cfg.mqtt.port}: {error}"
         ) from error

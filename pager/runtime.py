@@ -95,6 +95,7 @@ class Runtime:
     def run(self) -> None:
         """Open speech and audio (raising PagerError if they fail), then serve until stopped."""
         config = self.controller.config
+        self.link.check_tls()  # an untrusted broker is a start failure, not a retry loop
         self.parts = parts.build(config)
         self.sink.report = self._audio_report
         try:

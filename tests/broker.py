@@ -30,10 +30,11 @@ def free_port() -> int:
 class Mosquitto:
     """`mosquitto` started with its own config; ready once it logs that it is running."""
 
-    def __init__(self, directory: Path, persistent: bool = False) -> None:
+    def __init__(self, directory: Path, persistent: bool = False, conf: str | None = None) -> None:
         self.directory = directory
         self.port = free_port()
         self.persistent = persistent  # keep sessions and queued messages across a restart
+        self.conf = conf  # a whole config of our own; "{port}" stands for the free port
         self.process: subprocess.Popen[str] | None = None
         self.log: list[str] = []
 
@@ -49,11 +50,16 @@ class Mosquitto:
             if self.persistent
             else "persistence false\n"
         )
-        conf.write_text(
-            f"listener {self.port} 127.0.0.1\nallow_anonymous true\n{persistence}"
+        logging = (
             "log_dest stderr\nlog_type error\nlog_type warning\nlog_type notice\n"
             "log_type information\n"
         )
+        if self.conf is not None:
+            conf.write_text(self.conf.replace("{port}", str(self.port)) + logging)
+        else:
+            conf.write_text(
+                f"listener {self.port} 127.0.0.1\nallow_anonymous true\n{persistence}{logging}"
+            )
         self.process = subprocess.Popen(
             [binary, "-c", str(conf)], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
         )
@@ -84,7 +90,14 @@ class Mosquitto:
 class Watcher:
     """Subscribes to a topic filter and keeps every message (JSON-decoded when it can)."""
 
-    def __init__(self, port: int, topic: str = "#", session: str | None = None) -> None:
+    def __init__(
+        self,
+        port: int,
+        topic: str = "#",
+        session: str | None = None,
+        login: tuple[str, str] | None = None,
+        ca_file: Path | None = None,
+    ) -> None:
         self.messages: queue.Queue[tuple[str, Any]] = queue.Queue()
         self.seen: list[tuple[str, Any]] = []
         self._events: dict[tuple[str, str], Any] = {}  # (event, id) -> first such event
@@ -94,6 +107,10 @@ class Watcher:
         self.client = paho.Client(
             CallbackAPIVersion.VERSION2, client_id=session or "", protocol=paho.MQTTv5
         )
+        if login:
+            self.client.username_pw_set(*login)
+        if ca_file:
+            self.client.tls_set(ca_certs=str(ca_file))
         self.client.on_connect = lambda c, *_: c.subscribe(topic, qos=1)
         self.client.on_subscribe = lambda *_: subscribed.set()
         self.client.on_message = self._on_message

@@ -155,6 +155,13 @@ def parse(document: Any, source: str = "<config>", base: Path | None = None) -> 
     routing = Routing(zones, groups, {}, ())
     counters = _load_counters(values.get("counters"), routing, where, problems)
     _check_targets(top.default_zones, "default_zones", routing, problems)
+    mqtt = parts["mqtt"]
+    if mqtt.password and mqtt.password_file:
+        problems.add("mqtt.password_file", "give mqtt.password or mqtt.password_file, not both")
+    if bool(mqtt.tls.cert_file) != bool(mqtt.tls.key_file):
+        problems.add("mqtt.tls", "cert_file and key_file go together")
+    if (mqtt.tls.cert_file or mqtt.tls.key_file) and not mqtt.tls.ca_file:
+        problems.add("mqtt.tls.ca_file", "is missing: a client certificate needs TLS")
     if problems.items:
         raise ConfigError(source, _bounded(problems.items))
     return dataclasses.replace(

@@ -7,9 +7,11 @@ generated from these declarations (`python -m pager.config.docs --write`).
 from __future__ import annotations
 
 import re
+import ssl
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -119,6 +121,48 @@ def _priorities(value: Any, where: Where) -> frozenset[Priority]:
     return frozenset(Priority.from_label(v) for v in value)
 
 
+@accepts("file, mode 600")
+def _password_file(value: Any, where: Where) -> str:
+    path = Path(schema.existing_file(value, where))
+    if path.stat().st_mode & 0o077:
+        raise Invalid(f"{path} is readable by group or others: chmod 600 it (and own it)")
+    try:
+        first = path.read_text(encoding="utf-8").splitlines()[:1]
+    except (OSError, UnicodeError) as error:
+        raise Invalid(f"cannot read {path}: {error}") from None
+    if not first or not first[0].strip():
+        raise Invalid(f"{path} holds no password on its first line")
+    return str(path)
+
+
+@accepts("PEM file")
+def _pem(value: Any, where: Where) -> str:
+    path = schema.existing_file(value, where)
+    try:
+        ssl.create_default_context(cafile=path)
+    except (ssl.SSLError, ValueError) as error:
+        raise Invalid(f"{path} is not a PEM certificate: {error}") from None
+    return str(path)
+
+
+@dataclass(frozen=True)
+class TlsConfig:
+    ca_file: str | None = key(
+        None, _pem,
+        "The CA certificate (PEM) that signed the broker's: with it, pager speaks TLS 1.2 or "
+        "newer to the broker and checks its certificate and host name.",
+        live=False, shown="none (no TLS)",
+    )  # fmt: skip
+    cert_file: str | None = key(
+        None, schema.existing_file, "pager's own client certificate (PEM), if the broker asks.",
+        live=False, shown="none",
+    )  # fmt: skip
+    key_file: str | None = key(
+        None, schema.existing_file, "The key of that client certificate (PEM).", live=False,
+        shown="none",
+    )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class MqttConfig:
     host: str = key("127.0.0.1", schema.text, "The broker's host name or address.", live=False)
@@ -128,7 +172,19 @@ class MqttConfig:
         "", schema.text, "The fixed MQTT client id.", live=False, shown="`pager-{node}`"
     )
     username: str | None = key(None, schema.text, "Broker login.", live=False, shown="none")
-    password: str | None = key(None, schema.text, "Broker password.", live=False, shown="none")
+    password: str | None = key(
+        None, schema.text, "Broker password, written in the config (see `password_file`).",
+        live=False, shown="none",
+    )  # fmt: skip
+    password_file: str | None = key(
+        None,
+        _password_file,
+        "A file holding the broker password alone on its first line, readable only by "
+        "pager's user (mode 600): pager refuses to start if group or others can read it.",
+        live=False,
+        shown="none",
+    )
+    tls: TlsConfig = section(TlsConfig, "TLS to the broker.")
     keepalive: int = key(30, schema.integer(5, 3600), "MQTT keepalive, in seconds.", live=False)
     session_expiry_s: int = key(
         86400,
@@ -429,6 +485,12 @@ class Config:
     @property
     def client_id(self) -> str:
         return self.mqtt.client_id or f"pager-{self.node}"
+
+    def broker_password(self) -> str | None:
+        """The broker password: the config's, or the first line of `mqtt.password_file`."""
+        if self.mqtt.password_file:
+            return Path(self.mqtt.password_file).read_text(encoding="utf-8").splitlines()[0]
+        return self.mqtt.password
 
     def routing(self) -> Routing:
         return Routing(self.zones, self.groups, self.counters, self.default_zones)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
+import ssl
 import threading
 import time
 from collections.abc import Mapping
@@ -23,9 +25,11 @@ from pager import __version__
 from pager.config.model import Config
 from pager.core.model import Inbound, MessageKind
 from pager.core.steps import Connected
+from pager.errors import BrokerError
 
 log = logging.getLogger(__name__)
 
+TLS_PROBE_TIMEOUT_S = 5
 RECONNECT_MIN_S = 1
 RECONNECT_MAX_S = 30
 
@@ -46,6 +50,35 @@ def classify(prefix: str, topic: str) -> tuple[MessageKind, str | None]:
     if len(levels) == 2 and levels[0] in (MessageKind.CALL, MessageKind.CANCEL):
         return MessageKind(levels[0]), levels[1]
     return MessageKind.UNKNOWN, None
+
+
+def tls_context(config: Config) -> ssl.SSLContext | None:
+    """TLS 1.2 or newer, the broker's certificate and host name checked against the CA."""
+    tls = config.mqtt.tls
+    if not tls.ca_file:
+        return None
+    context = ssl.create_default_context(cafile=tls.ca_file)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if tls.cert_file and tls.key_file:
+        context.load_cert_chain(tls.cert_file, tls.key_file)
+    return context
+
+
+def tls_problem(context: ssl.SSLContext | None, host: str, port: int) -> str | None:
+    """Why a TLS handshake with the broker fails, or None (also when it is unreachable:
+    that is not a TLS problem, and paho keeps trying)."""
+    if context is None:
+        return None
+    try:
+        raw = socket.create_connection((host, port), timeout=TLS_PROBE_TIMEOUT_S)
+        with raw, context.wrap_socket(raw, server_hostname=host):
+            return None
+    except ssl.SSLCertVerificationError as error:
+        return f"the MQTT broker {host}:{port} is not trusted: {error.verify_message}"
+    except ssl.SSLError as error:
+        return f"TLS with the MQTT broker {host}:{port} failed: {error.reason or error}"
+    except OSError:
+        return None
 
 
 def status_payload(node: str, state: str, **details: object) -> bytes:
@@ -80,13 +113,25 @@ class MqttLink:
         self.connection = 0
         client.will_set(self.status_topic, status_payload(config.node, "offline"), 1, retain=True)
         if config.mqtt.username:
-            client.username_pw_set(config.mqtt.username, config.mqtt.password)
+            client.username_pw_set(config.mqtt.username, config.broker_password())
+        self._tls = tls_context(config)
+        if self._tls is not None:
+            client.tls_set_context(self._tls)
         client.reconnect_delay_set(RECONNECT_MIN_S, RECONNECT_MAX_S)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_connect_fail = self._on_connect_fail
         client.on_message = self._on_message
         self._client = client
+
+    def check_tls(self) -> None:
+        """BrokerError naming the broker when its TLS certificate is not trusted (a wrong CA,
+        a wrong host name, a broker without TLS); nothing when it is, or is unreachable."""
+        if self._tls is None:
+            return
+        problem = tls_problem(self._tls, self.config.mqtt.host, self.config.mqtt.port)
+        if problem:
+            raise BrokerError(problem)
 
     def start(self) -> None:
         """Connect in the background; paho keeps retrying while the broker is away."""
@@ -147,6 +192,10 @@ class MqttLink:
     def _on_connect_fail(self, client: paho.Client, userdata: Any) -> None:
         try:
             mqtt = self.config.mqtt
+            problem = tls_problem(self._tls, mqtt.host, mqtt.port) if self._tls else None
+            if problem:
+                log.error("%s; retrying", problem)
+                return
             log.warning("cannot reach the MQTT broker at %s:%d; retrying", mqtt.host, mqtt.port)
         except Exception:
             log.exception("error in the MQTT connect-fail handler")

@@ -1,0 +1,179 @@
+"""A Mosquitto set-up that enforces who may page: TLS, no anonymous access, an ACL per user.
+
+- user `counter-ID` may publish only `{prefix}/call/ID` and `{prefix}/cancel/ID`;
+- user `operator` may publish `{prefix}/announce` and `{prefix}/cancel` (and the other
+  operator topics under the prefix);
+- user `pager` (the daemon) reads those and writes its status and events;
+- every logged-in user may read the status and events.
+
+Mosquitto's ACL patterns cannot turn the user name `counter-5` into the topic `call/5`, so
+the ACL holds a block for each configured counter. `python -m pager.io.broker` (what
+`scripts/broker-setup` runs, as root) installs all this on the local Mosquitto.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import grp
+import os
+import pwd
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from pager import config as config_files
+
+OPERATOR_TOPICS = ("announce", "cancel", "test")  # {prefix}/test: the zone test walk
+DAEMON_USER = "pager"
+OPERATOR_USER = "operator"
+
+
+def counter_user(counter: str) -> str:
+    return f"counter-{counter}"
+
+
+def acl(prefix: str, counters: Iterable[str]) -> str:
+    """The ACL file: what each user may publish and read."""
+    lines = [
+        f"# pager's broker rights ({prefix}/...): written by scripts/broker-setup",
+        "# Everyone logged in may read the status and the events.",
+        f"pattern read {prefix}/status/#",
+        f"pattern read {prefix}/event/#",
+        "",
+        f"user {DAEMON_USER}",
+        f"topic read {prefix}/call/+",
+        f"topic read {prefix}/cancel/+",
+        *(f"topic read {prefix}/{topic}" for topic in OPERATOR_TOPICS),
+        f"topic write {prefix}/status/#",
+        f"topic write {prefix}/event/#",
+        "",
+        f"user {OPERATOR_USER}",
+        *(f"topic write {prefix}/{topic}" for topic in OPERATOR_TOPICS),
+    ]
+    for counter in counters:
+        lines += [
+            "",
+            f"user {counter_user(counter)}",
+            f"topic write {prefix}/call/{counter}",
+            f"topic write {prefix}/cancel/{counter}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def mosquitto_conf(port: int, folder: Path, persistence: Path | None, bind: str = "") -> str:
+    """A TLS listener with no anonymous access, its passwords and ACL in `folder` (and
+    persistence there, unless the main mosquitto.conf sets it, as Debian's does)."""
+    address = f" {bind}" if bind else ""
+    stored = f"persistence true\npersistence_location {persistence}/\n" if persistence else ""
+    return (
+        "# pager's broker: TLS only, no anonymous access (scripts/broker-setup)\n"
+        "per_listener_settings false\n"
+        f"listener {port}{address}\n"
+        f"cafile {folder / 'ca.crt'}\n"
+        f"certfile {folder / 'server.crt'}\n"
+        f"keyfile {folder / 'server.key'}\n"
+        "tls_version tlsv1.2\n"
+        "allow_anonymous false\n"
+        f"password_file {folder / 'passwd'}\n"
+        f"acl_file {folder / 'acl'}\n"
+        f"{stored}"
+    )
+
+
+def make_certificates(folder: Path, names: Iterable[str]) -> None:
+    """A CA, and a server certificate it signs for these host names and addresses."""
+    san = ",".join(
+        f"IP:{name}" if name.replace(".", "").isdigit() or ":" in name else f"DNS:{name}"
+        for name in names
+    )
+    run = ["openssl"]
+    _quiet([*run, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650",
+            "-keyout", str(folder / "ca.key"), "-out", str(folder / "ca.crt"),
+            "-subj", "/CN=pager broker CA"])  # fmt: skip
+    _quiet([*run, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", str(folder / "server.key"),
+            "-out", str(folder / "server.csr"), "-subj", "/CN=pager broker"])  # fmt: skip
+    extensions = folder / "server.ext"
+    extensions.write_text(f"subjectAltName={san}\n")
+    _quiet([*run, "x509", "-req", "-in", str(folder / "server.csr"), "-CA", str(folder / "ca.crt"),
+            "-CAkey", str(folder / "ca.key"), "-CAcreateserial", "-days", "3650",
+            "-out", str(folder / "server.crt"), "-extfile", str(extensions)])  # fmt: skip
+
+
+def add_password(passwd: Path, user: str, password: str) -> None:
+    """Add or replace a user in a Mosquitto password file (hashed by mosquitto_passwd)."""
+    create = [] if passwd.exists() else ["-c"]
+    _quiet(["mosquitto_passwd", *create, "-b", str(passwd), user, password])
+
+
+def _quiet(command: list[str]) -> None:
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[:2])} failed: {done.stderr.strip()}")
+
+
+def setup(args: argparse.Namespace) -> int:
+    """Install the set-up on the local Mosquitto; print each new password once."""
+    cfg = config_files.load(args.config)
+    folder = Path(args.mosquitto_dir) / "pager"
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (folder / "server.crt").exists():
+        make_certificates(folder, [socket.gethostname(), "localhost", "127.0.0.1", *args.name])
+    (folder / "acl").write_text(acl(cfg.mqtt.topic_prefix, cfg.counters))
+    passwd = folder / "passwd"
+    users = [DAEMON_USER, OPERATOR_USER, *(counter_user(c) for c in cfg.counters)]
+    known = set()
+    if passwd.exists():
+        known = {line.split(":", 1)[0] for line in passwd.read_text().splitlines() if ":" in line}
+    print("new broker users (each password is shown once; give each counter PC its own):")
+    for user in users:
+        if user in known:
+            continue
+        password = secrets.token_urlsafe(18)
+        add_password(passwd, user, password)
+        print(f"  {user}: {password}")
+        if user == DAEMON_USER:
+            _write_secret(Path(args.password_file), password)
+    conf = Path(args.mosquitto_dir) / "conf.d" / "pager.conf"
+    conf.parent.mkdir(parents=True, exist_ok=True)
+    conf.write_text(mosquitto_conf(args.port, folder, None))  # Debian's conf keeps persistence
+    for path in (folder / "server.key", folder / "ca.key", passwd, folder / "acl"):
+        _owned_by(path, "mosquitto", 0o640)
+    ca = folder / "ca.crt"
+    print(f"wrote {conf} and {folder}; in {args.config} set:")
+    print(f"  mqtt: {{port: {args.port}, username: {DAEMON_USER}, "
+          f"password_file: {args.password_file}, tls: {{ca_file: {ca}}}}}")  # fmt: skip
+    if shutil.which("systemctl") and Path("/run/systemd/system").is_dir():
+        _quiet(["systemctl", "restart", "mosquitto"])
+    return 0
+
+
+def _write_secret(path: Path, secret: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(secret + "\n")
+    _owned_by(path, DAEMON_USER, 0o600)
+
+
+def _owned_by(path: Path, user: str, mode: int) -> None:
+    os.chmod(path, mode)
+    with contextlib.suppress(KeyError):  # that user does not exist (yet): root keeps it
+        os.chown(path, pwd.getpwnam(user).pw_uid, grp.getgrnam(user).gr_gid)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="scripts/broker-setup", description=__doc__)
+    parser.add_argument("--config", "-c", type=Path, default=Path("/etc/pager/zones.yaml"))
+    parser.add_argument("--mosquitto-dir", default="/etc/mosquitto")
+    parser.add_argument("--port", type=int, default=8883)
+    parser.add_argument("--password-file", default="/etc/pager/mqtt.password")
+    parser.add_argument("--name", action="append", default=[],
+                        help="another host name or address the broker is reached by")  # fmt: skip
+    return setup(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
