@@ -40,6 +40,7 @@ def secure(tmp_path: Path) -> Iterator[tuple[Mosquitto, Path]]:
         broker.add_password(folder / "passwd", user, password)
     (folder / "acl").write_text(broker.acl("pager", ["5", "3"]))
     conf = broker.mosquitto_conf(0, folder, tmp_path, bind="127.0.0.1")
+    conf += "user root\n"  # the test runs as root: stay so, to read the test's own files
     with Mosquitto(tmp_path, conf=conf.replace("listener 0", "listener {port}")) as running:
         yield running, folder / "ca.crt"
 
@@ -103,7 +104,6 @@ def test_a_counter_can_page_only_as_itself_and_strangers_not_at_all(
         assert daemon.stop() == 0, daemon.log
     ids = {b.get("id") for _, b in desk.seen if isinstance(b, dict)}
     assert "as-3" not in ids and "prank" not in ids
-    assert "Denied PUBLISH" in "".join(mosquitto.log) or "as-3" not in ids
 
 
 def test_an_untrusted_broker_stops_the_start_with_a_clear_error(
