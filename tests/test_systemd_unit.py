@@ -42,3 +42,25 @@ def test_systemd_accepts_the_unit(tmp_path: Path) -> None:
     )
     problems = [line for line in done.stderr.splitlines() if "pager.service" in line]
     assert not problems, problems
+
+
+def test_unit_grants_no_capability_and_reaches_only_the_broker() -> None:
+    service = unit()["Service"]
+    assert service["CapabilityBoundingSet"] == "" and service["AmbientCapabilities"] == ""
+    assert service["IPAddressDeny"] == "any" and service["IPAddressAllow"] == "localhost"
+    assert service["SystemCallFilter"] == "@system-service"
+    assert service["SystemCallErrorNumber"] == "EPERM"  # a refused call fails, never kills
+    assert service["UMask"] == "0077" and service["StateDirectoryMode"] == "0700"
+    assert "AF_NETLINK" not in service["RestrictAddressFamilies"]
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")
+def test_systemd_rates_the_unit_ok(tmp_path: Path) -> None:
+    copy = tmp_path / "pager.service"
+    copy.write_text(UNIT.read_text().replace("/opt/pager/.venv/bin/pager", pager_command()[0]))
+    done = subprocess.run(
+        ["systemd-analyze", "security", "--offline=true", str(copy)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    score = float(done.stdout.rsplit("exposure level for pager.service:", 1)[1].split()[0])
+    assert score <= 2.0, done.stdout[-500:]  # 5.6 MEDIUM before this hardening
