@@ -1,0 +1,71 @@
+"""Memory across floods: 8 times, 1,000 calls arrive at once and drain; resident memory
+is read after each. The daemon runs with faulthandler on, so a crash in C leaves a trace.
+
+    .venv/bin/python -m bench.floods [--floods 8] [--calls 1000]
+
+Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bench.resources import EIGHT_ZONES, rss_mb
+from tests.broker import Mosquitto, Watcher
+from tests.conftest import UNLIMITED, DaemonProcess, write_config
+
+COUNTERS = 40
+
+
+def floods(directory: Path, count: int, calls: int) -> dict[str, Any]:
+    with Mosquitto(directory) as broker:
+        watcher = Watcher(broker.port, "pager/#")
+        cfg = write_config(
+            directory / "zones.yaml", replace=("zones", "groups", "counters"), node="flood",
+            mqtt={"port": broker.port}, audio={"output": "null"}, zones=EIGHT_ZONES, groups={},
+            counters={str(c): {"zones": [f"z{c % 8 + 1}"]} for c in range(1, COUNTERS + 1)},
+            default_zones=["z1"], music={}, security=UNLIMITED,
+            scheduling={"supersede": False, "max_age_s": 86400},
+            announcement={"chime": "none"},
+        )  # fmt: skip
+        env = {**os.environ, "PYTHONFAULTHANDLER": "1"}
+        daemon = DaemonProcess(["run", "-c", str(cfg)], env, directory / "daemon.log")
+        rss = []
+        try:
+            watcher.status("flood", "online")
+            start = rss_mb(daemon.process.pid)
+            for flood in range(count):
+                ids = []
+                for n in range(calls):
+                    counter = n % COUNTERS + 1
+                    ident = f"f{flood}n{n}"
+                    body = {"ticket": f"A{flood * calls + n + 1}", "id": ident}
+                    watcher.client.publish(f"pager/call/{counter}", json.dumps(body), qos=1)
+                    ids.append(ident)
+                for ident in ids:
+                    watcher.event("finished", ident, timeout=600)
+                rss.append(round(rss_mb(daemon.process.pid), 1))
+        finally:
+            code = daemon.stop(timeout=120)
+            watcher.close()
+        crashed = "Fatal Python error" in daemon.log or code not in (0, None)
+    return {"floods": count, "calls": calls, "rss_start_mb": round(start, 1), "rss_mb": rss,
+            "growth_after_first_mb": round(max(rss) - rss[0], 1), "crashed": crashed}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--floods", type=int, default=8)
+    parser.add_argument("--calls", type=int, default=1000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="pager-floods-") as directory:
+        print(json.dumps(floods(Path(directory), args.floods, args.calls), indent=2))
+
+
+if __name__ == "__main__":
+    main()
