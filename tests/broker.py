@@ -87,13 +87,16 @@ class Mosquitto:
         self.stop()
 
 
+SHOWN = 40  # messages shown when a wait fails
+
+
 class Watcher:
     """Subscribes to a topic filter and keeps every message (JSON-decoded when it can)."""
 
     def __init__(
         self,
         port: int,
-        topic: str = "#",
+        topic: str | tuple[str, ...] = "#",
         session: str | None = None,
         login: tuple[str, str] | None = None,
         ca_file: Path | None = None,
@@ -111,7 +114,8 @@ class Watcher:
             self.client.username_pw_set(*login)
         if ca_file:
             self.client.tls_set(ca_certs=str(ca_file))
-        self.client.on_connect = lambda c, *_: c.subscribe(topic, qos=1)
+        topics = (topic,) if isinstance(topic, str) else topic
+        self.client.on_connect = lambda c, *_: c.subscribe([(t, 1) for t in topics])
         self.client.on_subscribe = lambda *_: subscribed.set()
         self.client.on_message = self._on_message
         self.client.reconnect_delay_set(1, 2)
@@ -140,7 +144,10 @@ class Watcher:
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise AssertionError(f"no matching message within {timeout} s; saw {self.seen}")
+                raise AssertionError(
+                    f"no matching message within {timeout} s; the last {SHOWN} of"
+                    f" {len(self.seen)} seen: {self.seen[-SHOWN:]}"
+                )
             try:
                 topic, body = self.messages.get(timeout=remaining)
             except queue.Empty:

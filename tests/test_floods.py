@@ -7,6 +7,7 @@ import os
 import random
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import paho.mqtt.client as paho
@@ -20,41 +21,61 @@ from tests.virtual_card import VirtualCard
 
 pytestmark = pytest.mark.e2e
 
+# "Hundreds of calls a second" from one counter (issue 12). Far beyond that, a flood is a
+# denial of service of the PC itself (see the README's threat model): the broker's ACL and
+# the counters' network segment stop it, not the daemon.
+FLOOD_PER_SECOND = 500
 
-def flooder(port: int, stop: threading.Event, messages: list[tuple[str, bytes]]) -> int:
-    """Publish the messages over and over (QoS 0, as fast as the broker takes them)."""
+
+def flooder(port: int, stop: threading.Event, messages: list[tuple[str, bytes]],
+            per_second: int = FLOOD_PER_SECOND) -> int:  # fmt: skip
+    """Publish the messages over and over (QoS 0) at `per_second`, until `stop`."""
     client = paho.Client(CallbackAPIVersion.VERSION2, protocol=paho.MQTTv5)
     client.max_queued_messages_set(1000)
     client.connect("127.0.0.1", port)
     client.loop_start()
     sent = 0
+    began = time.monotonic()
     try:
         while not stop.is_set():
             topic, payload = messages[sent % len(messages)]
             client.publish(topic, payload, qos=0)
             sent += 1
-            if sent % 200 == 0:
-                time.sleep(0.001)  # let paho's thread write
+            ahead = began + sent / per_second - time.monotonic()
+            if ahead > 0:
+                stop.wait(ahead)  # pacing, not synchronization
     finally:
         client.disconnect()
         client.loop_stop()
     return sent
 
 
+@pytest.fixture
+def watcher(broker: Mosquitto) -> Iterator[Watcher]:
+    """Only the daemon's own topics: the flood itself would bury the events in the test's queue."""
+    w = Watcher(broker.port, ("pager/event/#", "pager/status/#"))
+    yield w
+    w.close()
+
+
 def test_a_counter_flooding_the_broker_does_not_delay_another_counters_call(
     tmp_path: Path, broker: Mosquitto, watcher: Watcher, card: VirtualCard
 ) -> None:
+    # The flooding counter's zone is not the victim's: what is measured is the intake (parsing,
+    # rate limits, the journal) under a flood, not the wait for a shared zone.
     cfg = write_config(tmp_path / "zones.yaml", node="flood", mqtt={"port": broker.port},
-                       audio={"device": card.name})  # fmt: skip
+                       audio={"device": card.name},
+                       counters={"9": {"service": "Flood", "zones": ["market-shops"]}})  # fmt: skip
     daemon = DaemonProcess(["run", "-c", str(cfg)], card.env(), tmp_path / "daemon.log")
     stop = threading.Event()
-    calls = [("pager/call/1", json.dumps({"ticket": f"A{n}", "id": f"x{n}"}).encode())
+    calls = [("pager/call/9", json.dumps({"ticket": f"A{n}", "id": f"x{n}"}).encode())
              for n in range(1, 2000)]  # fmt: skip
     result: list[int] = []
     try:
         watcher.status("flood", "online")
         thread = threading.Thread(target=lambda: result.append(flooder(broker.port, stop, calls)))
         thread.start()
+        flood_began = time.monotonic()
         watcher.wait_for(lambda t, b: isinstance(b, dict) and bool(b.get("count")), timeout=20)
         sent_at = time.monotonic()
         watcher.publish("pager/call/5", json.dumps({"ticket": "B7", "id": "victim"}))
@@ -63,14 +84,15 @@ def test_a_counter_flooding_the_broker_does_not_delay_another_counters_call(
         finished = watcher.event("finished", "victim", timeout=30)
         stop.set()
         thread.join(timeout=20)
+        flood_s = time.monotonic() - flood_began
     finally:
         stop.set()
         assert daemon.stop() == 0, daemon.log
-    assert result and result[0] > 500  # the flood ran: hundreds of calls a second
+    assert result and result[0] / flood_s > FLOOD_PER_SECOND / 2  # the flood ran
     assert started_s < 1.0, started_s  # the other counter's call started within a second
     assert finished["late_s"] == 0  # and its speech came on time
     over = [b for _, b in watcher.seen if isinstance(b, dict) and b.get("event") == "rejected"]
-    assert any("counter 1 sends more than 30 a minute" in str(b["reason"]) for b in over)
+    assert any("counter 9 sends more than 30 a minute" in str(b["reason"]) for b in over)
 
 
 HOSTILE = [
@@ -81,7 +103,7 @@ HOSTILE = [
     ("pager/call/5", b'{"ticket": ["A", 1], "id": {"x": 1}}'),
     ("pager/call/5", json.dumps({"ticket": "A1", "id": "x\ny"}).encode()),
     ("pager/call/" + "k" * 500, b'{"ticket": "A1"}'),
-    ("pager/call/a+b", b'{"ticket": "A1"}'),
+    ("pager/call/a b\u00e9", b'{"ticket": "A1"}'),
     ("pager/announce", json.dumps({"text": "9999 " * 99}).encode()),
     ("pager/announce", json.dumps({"text": "<speak>x</speak>"}).encode()),
     ("pager/announce", json.dumps({"text": "halo", "priority": "emergency", "zones": 5}).encode()),
@@ -117,7 +139,9 @@ def test_ten_thousand_hostile_messages_then_a_real_call_that_plays_within_2_s(
         for info in infos:
             info.wait_for_publish(timeout=60)
         sent_at = time.monotonic()
-        watcher.publish("pager/call/5", json.dumps({"ticket": "C9", "id": "real"}))
+        # From a counter the hostile traffic did not use: counters 3, 5 and 7 spent their own
+        # rate limits on it, which is the point of the limits.
+        watcher.publish("pager/call/6", json.dumps({"ticket": "C9", "id": "real"}))
         watcher.event("started", "real", timeout=10)
         started_s = time.monotonic() - sent_at
         finished = watcher.event("finished", "real", timeout=30)

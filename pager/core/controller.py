@@ -209,10 +209,11 @@ class Controller:
         effects: list[Effect] = []
         for counter, count, first in self._intake.summaries(now):
             log.warning("%d more messages rejected from %s, first: %r", count, counter, first)
+            messages = "message was" if count == 1 else "messages were"
             effects.append(self._event(
                 EventName.REJECTED, now, id=None, ticket=None, counter=counter, count=count,
-                reason=f"{count} more messages from this sender were rejected in the last "
-                       f"second, not each reported; the first: {first}",
+                reason=f"{count} more {messages} rejected from this sender in the last second,"
+                       f" not each reported; the first: {first}",
             ))  # fmt: skip
         return effects
 

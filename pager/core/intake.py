@@ -19,7 +19,8 @@ from pager.core.model import Inbound, Job, MessageKind, ref_of
 from pager.errors import CallRejected
 from pager.speech.words import COUNTER_PATTERN, WPM_PER_SYLLABLE_PER_S, syllables
 
-REJECTIONS_PER_SECOND = 3.0  # reported one by one, per sender
+REJECTIONS_PER_SECOND = 3.0  # reported one by one, per sender...
+REJECTIONS_BURST = 10.0  # ...after the first few (a counter's integrator sends a few bad ones)
 SUMMARY_AFTER_S = 1.0
 UNLISTED = "(unlisted counters)"
 OPERATOR = "(operator desk)"
@@ -153,8 +154,9 @@ class Intake:
     def report(self, message: Inbound, reason: str, now: float) -> bool:
         """Whether this rejection gets an event of its own (else it is counted for a summary)."""
         who = self.sender(message)
-        rate = REJECTIONS_PER_SECOND
-        bucket = self._reports.setdefault(who, TokenBucket(rate, rate, rate, now))
+        bucket = self._reports.setdefault(
+            who, TokenBucket(REJECTIONS_PER_SECOND, REJECTIONS_BURST, REJECTIONS_BURST, now)
+        )
         if bucket.take(now):
             return True
         held = self._suppressed.setdefault(who, _Suppressed(since=now, first=reason))

@@ -315,7 +315,7 @@ class Scheduler:
 
     def _preempt(self, holder_id: str, by: Job, now: float) -> list[Outcome]:
         job, zones = self._release(holder_id)
-        reason = f"pre-empted by {by.priority.label} {by.id}"
+        reason = f"pre-empted by {by.priority.label} {by.shown_id}"
         if job.priority in self.policy.resume_preempted:
             self._pending[job.id] = _Entry(job, next(self._serial), now, preempted=True)
             return [

@@ -122,6 +122,8 @@ class MqttLink:
         client.on_disconnect = self._on_disconnect
         client.on_connect_fail = self._on_connect_fail
         client.on_message = self._on_message
+        client.on_subscribe = self._on_subscribe
+        self._subscribe_mid: int | None = None
         self._client = client
 
     def check_tls(self) -> None:
@@ -179,7 +181,25 @@ class MqttLink:
                 log.error("MQTT broker refused the connection: %s", reason)
                 return
             self.connection += 1
-            client.subscribe([(topic, 1) for topic in self.filters])
+            # "online" only once the broker has confirmed the subscriptions: a counter that
+            # sees it may publish at once, and must not lose that call.
+            _, self._subscribe_mid = client.subscribe([(topic, 1) for topic in self.filters])
+        except Exception:
+            log.exception("error in the MQTT connect handler")
+
+    def _on_subscribe(
+        self, client: paho.Client, userdata: Any, mid: int, codes: list[ReasonCode], props: Any
+    ) -> None:
+        try:
+            if mid != self._subscribe_mid:
+                return
+            refused = [f for f, code in zip(self.filters, codes, strict=False) if code.is_failure]
+            if refused:
+                log.error(
+                    "the MQTT broker refused the subscription to %s: messages there are not"
+                    " heard; check the broker's ACL for user %r",
+                    ", ".join(refused), self.config.mqtt.username,
+                )  # fmt: skip
             client.publish(
                 self.status_topic, status_payload(self.config.node, "online"), 1, retain=True
             )
@@ -187,7 +207,7 @@ class MqttLink:
             self.inbox.put(Connected())
             log.info("connected to MQTT; listening on %s", ", ".join(self.filters))
         except Exception:
-            log.exception("error in the MQTT connect handler")
+            log.exception("error in the MQTT subscribe handler")
 
     def _on_connect_fail(self, client: paho.Client, userdata: Any) -> None:
         try:
