@@ -8,6 +8,7 @@ Prints one JSON object. Each figure is min / median / max over repeated runs.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import statistics
@@ -18,6 +19,7 @@ import numpy as np
 
 from pager import config
 from pager.config import AudioConfig
+from pager.config.model import RateLimitConfig, SecurityConfig
 from pager.core import steps
 from pager.core.controller import Controller
 from pager.core.model import Inbound, MessageKind
@@ -80,7 +82,9 @@ def render_ms(sentences: int) -> dict[str, list[float]]:
 def controller_call_us(calls: int) -> float:
     """Median microseconds the controller takes to decide one call's whole life: the message
     (journal it), journaled (queue, start), its first sample, its last (finish, next)."""
-    controller = Controller(config.load(EXAMPLE_CONFIG))
+    example = config.load(EXAMPLE_CONFIG)
+    limits = RateLimitConfig(calls_per_minute=6000, burst=1000)  # a rush, not a flood
+    controller = Controller(dataclasses.replace(example, security=SecurityConfig(limits)))
     now = time.time()
     times = []
     for n in range(calls):
@@ -88,8 +92,8 @@ def controller_call_us(calls: int) -> float:
         payload = json.dumps({"ticket": f"A{n % 9999 + 1}", "id": f"bench-{n}"}).encode()
         message = Inbound(f"pager/call/{counter}", MessageKind.CALL, counter, payload, now)
         start = time.perf_counter()
-        controller.handle(message, now)
-        effects = controller.handle(steps.Journaled(f"bench-{n}"), now)
+        (taken,) = [e for e in controller.handle(message, now) if isinstance(e, steps.JournalAdd)]
+        effects = controller.handle(steps.Journaled(taken.job_id), now)
         plays = [e.play for e in effects if isinstance(e, steps.StartPlay)]
         for play in plays:
             controller.handle(steps.PlayStarted(play), now)

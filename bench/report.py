@@ -279,6 +279,10 @@ VOICE_HEAD = (
 )
 
 
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}"
+
+
 def _engines(engines: str | list[str]) -> str:
     return engines if isinstance(engines, str) else ", ".join(engines)
 
@@ -298,7 +302,8 @@ def voice_section(figures: dict[str, Any] | None) -> str:
     )  # fmt: skip
     pace = figures["pace"]
     renders = "\n".join(
-        f"| `{r['voice']}` | {_engines(r['engines'])} | {r['median_ms']:.0f} | {r['max_ms']:.0f} |"
+        f"| `{r['voice']}` | {_engines(r['engines'])} | {_ms(r['median_ms'])} | "
+        f"{_ms(r['max_ms'])} | {r.get('failed', 0)} of {figures['sentences']} |"
         for r in figures["render"]
     )
     syllables = pace["syllables_per_second"]
@@ -321,11 +326,14 @@ silence; the pauses inside the first call, as rendered: {
         ", ".join(f"{p:.2f}" for p in pace["pauses_s"])
     } s (the configured 0.30 and 0.15, plus the 10 ms kept at each trim).
 
-| voice | engines, first used first | render a call, median (ms) | max (ms) |
-|---|---|---|---|
+| voice | engines, first used first | render a call, median (ms) | max (ms) | failed |
+|---|---|---|---|---|
 {renders}
 
-Every render is far below the chime and its pause, during which speech is rendered.
+Every render is far below the chime and its pause, during which speech is rendered. "Failed"
+counts calls an engine could not say (pyttsx3 sometimes renders a short phrase as silence
+under load); with one engine alone nothing stands in for it, while the daemon's chain falls
+back to the next engine, so its rows show none.
 """
 
 

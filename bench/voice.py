@@ -24,6 +24,7 @@ from pager.config.model import AnnouncementConfig
 from pager.core.announcer import Announcer
 from pager.core.messages import parse_call
 from pager.core.model import Spoken
+from pager.errors import SpeechError
 from pager.speech import voices
 from pager.speech.engines import EspeakCommandEngine
 from pager.speech.pack import script as pack_script
@@ -115,15 +116,21 @@ def render_ms(
             synth._engines = [e for e in synth._engines if e.name == only]
         engines = [engine.name for engine in synth._engines]
         times = []
+        failed = 0  # with one engine alone there is no fallback: its failures are counted
         for sentence in sentences:
             start = time.perf_counter()
-            synth.speak(sentence)
+            try:
+                synth.speak(sentence)
+            except SpeechError:
+                failed += 1
+                continue
             times.append((time.perf_counter() - start) * 1000)
     finally:
         synth.close()
     used = "voice pack, then " + ", ".join(engines) if pack else ", ".join(engines)
-    return {"voice": voice, "engines": used, "median_ms": round(statistics.median(times), 1),
-            "max_ms": round(max(times), 1)}  # fmt: skip
+    return {"voice": voice, "engines": used, "failed": failed,
+            "median_ms": round(statistics.median(times), 1) if times else None,
+            "max_ms": round(max(times), 1) if times else None}  # fmt: skip
 
 
 def recorded_pack(folder: Path) -> Path:

@@ -104,7 +104,7 @@ def test_a_call_is_journaled_before_it_reaches_the_scheduler_and_acked_after() -
     assert kinds(first) == ["JournalAdd", "PublishStatus"]
     assert desk.held == {} and desk.waiting == 0  # nothing taken yet
     after = desk.feed(steps.Journaled("5/c1"))
-    assert kinds(after) == ["Prerender", "Publish", "StartPlay", "Ack", "PublishStatus"]
+    assert kinds(after) == ["Publish", "StartPlay", "Ack", "PublishStatus"]
     assert names(after) == [("queued", "c1")]
     start = next(e for e in after if isinstance(e, steps.StartPlay))
     assert start.speech.text == "Nomor antrean A dua puluh tiga, silakan menuju loket lima."
@@ -446,3 +446,30 @@ def test_an_operator_message_too_long_to_say_is_rejected_before_it_is_queued() -
     assert "the message would take about" in str(rejected["reason"])
     assert "at most 30 s (security.max_speech_s)" in str(rejected["reason"])
     assert desk.waiting == 0 and desk.held == {}
+
+
+def prerendered(effects: Sequence[Effect]) -> list[str]:
+    return [ref_of(e.job_id) for e in effects if isinstance(e, steps.Prerender)]
+
+
+def test_only_the_next_call_of_each_zone_is_synthesized_ahead_whatever_the_queue() -> None:
+    limits = config.model.RateLimitConfig(calls_per_minute=6000, burst=1000)
+    desk = Desk(dataclasses.replace(EXAMPLE, security=config.model.SecurityConfig(limits)))
+    desk.take(call("3", "A1", "a1"))  # plays at once on the hall (counter 3: mpp)
+    ahead = []
+    for n in range(2, 200):  # a rush: 198 calls from 198 counters wait for the same zones
+        ahead += prerendered(desk.take(call(f"x{n}", f"B{n}", f"b{n}")))
+    assert desk.waiting > 100
+    assert ahead == ["b2"]  # the next in line, not the whole queue
+    after = prerendered(desk.finish("a1"))  # b2 starts: now b3 is next
+    assert after == ["b3"] and desk.held["tenant-hall"] == "b2"
+
+
+def test_what_is_synthesized_ahead_follows_priority_not_arrival() -> None:
+    desk = Desk()
+    desk.take(call("3", "A1", "a1"))
+    assert prerendered(desk.take(call("x1", "B1", "b1"))) == ["b1"]
+    # An operator message pre-empts a1, which goes back to the queue ahead of b1: a1 plays
+    # next again, so it is rendered ahead now (b1 was, when it was next).
+    assert prerendered(desk.take(announce("Loket 3 tutup sebentar.", "op"))) == ["a1"]
+    assert desk.held["tenant-hall"] == "op"

@@ -19,7 +19,7 @@ from tests.conftest import DaemonProcess, write_config
 from tests.test_soak import process_usage
 from tests.virtual_card import VirtualCard
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.alone]
 
 # "Hundreds of calls a second" from one counter (issue 12). Far beyond that, a flood is a
 # denial of service of the PC itself (see the README's threat model): the broker's ACL and

@@ -104,7 +104,7 @@ def test_a_call_the_speech_worker_refuses_is_answered_failed_and_holds_no_zone(
     rt._step(call("5", "A1", "unspoken"))
     names = published.names()
     assert names[:2] == [("queued", "unspoken"), ("failed", "unspoken")], names
-    assert "the speech worker refused it" in str(published[1]["reason"])
+    assert "the speech worker is closed" in str(published[1]["reason"])
     assert rt.controller.scheduler.playing() == {}
     assert rt.journal.pending() == []
     out = np.zeros((512, 8), dtype=np.float32)

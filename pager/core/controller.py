@@ -73,6 +73,8 @@ class Controller:
         self._ready = False
         self._stop_by: float | None = None
         self._last_status: dict[str, object] | None = None
+        self._ahead: set[tuple[str, int]] = set()  # (job id, play) handed out to render ahead
+        self._queue_changed = False
 
     # -- the interface -----------------------------------------------------------------------
 
@@ -81,6 +83,8 @@ class Controller:
         effects = self._dispatch(item, now) + self._summaries(now)
         if self._stop_by is None:
             effects += self._apply(self.scheduler.tick(now), now)
+        if self._queue_changed:
+            effects += self._render_ahead(now)
         status = self._status()
         if status != self._last_status:
             self._last_status = status
@@ -234,11 +238,18 @@ class Controller:
     def _submit(self, job: Job, now: float) -> list[Effect]:
         log.info("%s %s: %s -> %s: %r", job.priority.label, job.id, job.ticket or "message",
                  ", ".join(job.zones), job.text)  # fmt: skip
-        outcomes = self.scheduler.submit(job, now)
+        return self._apply(self.scheduler.submit(job, now), now)
+
+    def _render_ahead(self, now: float) -> list[Effect]:
+        """Prerender the speech of the jobs next in line on each zone, once each."""
+        self._queue_changed = False
+        self._ahead = {key for key in self._ahead if self.scheduler.knows(key[0])}
         effects: list[Effect] = []
-        if any(o.event is EventName.QUEUED and o.job.id == job.id for o in outcomes):
-            effects.append(steps.Prerender(job.id, self._announcer.for_play(job)))
-        return effects + self._apply(outcomes, now)
+        for job in self.scheduler.upcoming(now):
+            if (job.id, job.play) not in self._ahead:
+                self._ahead.add((job.id, job.play))
+                effects.append(steps.Prerender(job.id, self._announcer.for_play(job)))
+        return effects
 
     def _on_finished(self, item: steps.PlayFinished, now: float) -> list[Effect]:
         known = self._plays.pop(item.play, None)
@@ -303,6 +314,7 @@ class Controller:
 
     def _apply(self, outcomes: list[Outcome], now: float) -> list[Effect]:
         effects: list[Effect] = []
+        self._queue_changed = self._queue_changed or bool(outcomes)
         for outcome in outcomes:
             if outcome.start:
                 effects += self._start(outcome, now)

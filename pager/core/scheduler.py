@@ -247,6 +247,20 @@ class Scheduler:
         """Zone -> id of the job playing there."""
         return dict(self._owner)
 
+    def upcoming(self, now: float) -> list[Job]:
+        """The jobs next in line, in the order they are needed: for each zone, the first job
+        that waits for it (what is due before repeats that are not). What to synthesize ahead;
+        the rest waits, so a long queue never delays the speech that plays next."""
+
+        def need(entry: _Entry) -> tuple[bool, float, tuple[int, bool, int, int]]:
+            return (entry.due > now, entry.due, self._order(entry))
+
+        next_up: dict[str, Job] = {}
+        for entry in sorted(self._pending.values(), key=need):
+            for zone in entry.job.zones:
+                next_up.setdefault(zone, entry.job)
+        return list(dict.fromkeys(next_up.values()))
+
     @property
     def pending(self) -> list[Job]:
         return [e.job for e in self._pending.values()]

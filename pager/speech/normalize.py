@@ -8,6 +8,7 @@ code, a number. What is left of symbols becomes words or a space.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 
@@ -62,11 +63,19 @@ def _capitals(match: re.Match[str]) -> str:
     return spell(word) if len(word) < 3 or _NOT_A_WORD.search(word) else word
 
 
+@functools.lru_cache(maxsize=16)
+def _lexicon_pattern(written: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for every written form, the longest first, each only as a whole word."""
+    alternatives = "|".join(re.escape(w) for w in sorted(written, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
 def apply_lexicon(text: str, lexicon: Mapping[str, str]) -> str:
-    """Each written form the lexicon knows, as a whole word, replaced by how it is spoken."""
-    for written in sorted(lexicon, key=len, reverse=True):
-        text = re.sub(rf"(?<!\w){re.escape(written)}(?!\w)", lexicon[written], text)
-    return text
+    """Each written form the lexicon knows, as a whole word, replaced by how it is spoken
+    (in one pass: what one entry says is never rewritten by another)."""
+    if not lexicon:
+        return text
+    return _lexicon_pattern(tuple(lexicon)).sub(lambda m: lexicon[m[0]], text)
 
 
 def _amount(text: str) -> str:
