@@ -9,6 +9,7 @@ Prints one JSON object.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import tempfile
@@ -20,6 +21,12 @@ from tests.broker import Mosquitto, Watcher
 from tests.conftest import UNLIMITED, DaemonProcess, write_config
 
 COUNTERS = 40
+
+
+def idle_since(since: float, topic: str, body: Any) -> bool:
+    """The daemon's status says nothing waits or plays, published at or after `since`."""
+    return (topic == "pager/status/flood" and isinstance(body, dict) and body.get("playing") == {}
+            and not any(body["queues"].values()) and body["ts"] >= since)  # fmt: skip
 
 
 def floods(directory: Path, count: int, calls: int) -> dict[str, Any]:
@@ -47,8 +54,9 @@ def floods(directory: Path, count: int, calls: int) -> dict[str, Any]:
                     body = {"ticket": f"A{flood * calls + n + 1}", "id": ident}
                     watcher.client.publish(f"pager/call/{counter}", json.dumps(body), qos=1)
                     ids.append(ident)
-                for ident in ids:
-                    watcher.event("finished", ident, timeout=600)
+                last = max(watcher.event("finished", i, timeout=600)["ts"] for i in ids)
+                # The daemon hands freed memory back before it publishes that it is idle.
+                watcher.wait_for(functools.partial(idle_since, last), timeout=60)
                 rss.append(round(rss_mb(daemon.process.pid), 1))
         finally:
             code = daemon.stop(timeout=120)

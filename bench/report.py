@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import voice
+from bench import floods, voice
 from bench.costs import (
     BLOCK,
     SMALL_BLOCK,
@@ -357,6 +357,30 @@ Target: under 1 ms a call, so that a rush of calls never waits on decisions.
 """
 
 
+def flood_run(count: int, calls: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="pager-bench-floods-") as directory:
+        return floods.floods(Path(directory), count, calls)
+
+
+def floods_section(figures: dict[str, Any] | None) -> str:
+    if not figures:
+        return ""  # a run saved before this figure was measured
+    after = ", ".join(f"{mb:.1f}" for mb in figures["rss_mb"])
+    growth = figures["growth_after_first_mb"]
+    return f"""
+## Floods: memory after each of {figures["floods"]} floods of {figures["calls"]:,} calls
+
+`bench/floods.py`: {figures["calls"]:,} calls from 40 counters arrive at once ({figures["floods"]}
+times), on a null output that plays faster than real time, so what is measured is everything
+but the card. Resident memory when each flood has drained (MB), after
+{figures["rss_start_mb"]:.1f} MB at start: {after}.
+
+Target: within 20 MB of its level after the first flood.
+{verdict(growth <= 20, f"{growth:+.1f} MB at most after the first.")} The daemon ran with
+faulthandler on: {"it crashed" if figures["crashed"] else "no crash, no fatal error"}.
+"""
+
+
 def measure(runs: int, smoke: bool) -> dict[str, Any]:
     """Every measurement, as plain data (saved beside the report as JSON)."""
     calls, baseline_calls = (3, 1) if smoke else (200, 30)
@@ -375,6 +399,7 @@ def measure(runs: int, smoke: bool) -> dict[str, Any]:
         "controller": [controller_call_us(200 if smoke else 2000) for _ in range(runs)],
         "voice": voice.measure(4 if smoke else 40),
         "resources": resource_runs(runs, 0.5 if smoke else 5.0, 80 if smoke else 2000),
+        "floods": flood_run(2, 10) if smoke else flood_run(8, 1000),
     }  # fmt: skip
 
 
@@ -384,6 +409,7 @@ def write(path: Path, results: dict[str, Any]) -> None:
     renders, resources = results["renders"], results["resources"]
     block, small_block = results["blocksize"], results["small_blocksize"]
     block_ms = block / RATE * 1000
+    chime_s = runs[0]["pager"].get("chime_s", 1.94)  # chime and pause; older runs lack it
     render_rows = "\n".join(
         f"| render, cache {kind} (ms) | {fmt([statistics.median(r[key]) for r in renders])} | "
         f"{fmt([sorted(r[key])[int(0.99 * len(r[key]))] for r in renders])} |"
@@ -399,7 +425,7 @@ def write(path: Path, results: dict[str, Any]) -> None:
 {"**Smoke run: too few samples to mean anything.**" + chr(10) if results["smoke"] else ""}
 Machine: {results["machine"]}; {results["date"]}. Written by `make bench`
 (`bench/report.py`; the raw figures are in `{path.with_suffix(".json").name}`). Every figure is
-min / median / max over {len(runs)} runs; pager and the
+min / median / max over {len(runs)} run{"s" if len(runs) > 1 else ""}; pager and the
 home-made alternative are measured in turn in each run, on the same kind of paced virtual
 sound card (an ALSA file PCM into a FIFO read at 48 kHz, 8 channels).
 
@@ -429,9 +455,10 @@ worker; {len(renders[0]["cache_miss"])} different sentences (miss), then one rep
 |---|---|---|
 {render_rows}
 
-Both are far below the chime's 1.94 s, during which speech is rendered.
+Both are far below the chime and the pause after it ({chime_s:.2f} s), during which speech
+is rendered.
 {controller_section(results.get("controller"))}{voice_section(results.get("voice"))}
-{resource_section(resources, block, small_block)}"""
+{resource_section(resources, block, small_block)}{floods_section(results.get("floods"))}"""
     path.write_text(text)
 
 

@@ -5,11 +5,21 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import logging
+from typing import Any
 
 log = logging.getLogger(__name__)
 
 M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
 MMAP_THRESHOLD_BYTES = 128 * 1024
+
+
+def _glibc(function: str) -> Any:
+    """A function of glibc's allocator, or None where the C library has none."""
+    name = ctypes.util.find_library("c")
+    try:
+        return getattr(ctypes.CDLL(name), function) if name else None
+    except (OSError, AttributeError):
+        return None
 
 
 def keep_large_buffers_out_of_the_heap() -> bool:
@@ -21,12 +31,22 @@ def keep_large_buffers_out_of_the_heap() -> bool:
     with the fixed threshold it stays flat (BENCHMARKS.md). False, changing nothing, where
     libc is not glibc.
     """
-    name = ctypes.util.find_library("c")
-    try:
-        mallopt = ctypes.CDLL(name).mallopt if name else None
-    except (OSError, AttributeError):
-        mallopt = None
+    mallopt = _glibc("mallopt")
     if mallopt is None or not mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES):
         log.debug("could not fix the malloc mmap threshold (not glibc?)")
         return False
+    return True
+
+
+def release_free_memory() -> bool:
+    """Return the heap's free pages to the system (glibc's malloc_trim), in every arena.
+
+    Called when the last announcement has finished: after a rush or a flood the allocator
+    keeps what it freed, in the arenas of the threads that used it, and resident memory
+    would stay at its peak. False, changing nothing, where libc is not glibc.
+    """
+    malloc_trim = _glibc("malloc_trim")
+    if malloc_trim is None:
+        return False
+    malloc_trim(0)
     return True

@@ -32,6 +32,7 @@ def test_bench_smoke_writes_the_report(tmp_path: Path) -> None:
     assert "| CPU idle, stream open (% of one core) |" in report
     assert "| controller, per call (µs) |" in report
     assert "## The voice: loudness, peaks, pauses, pace" in report
+    assert "## Floods: memory after each of 2 floods of 10 calls" in report
     # The raw figures are saved, and the same report can be written again from them alone.
     again = tmp_path / "again.md"
     redone = subprocess.run(
