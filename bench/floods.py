@@ -1,7 +1,7 @@
 """Memory across floods: 8 times, 1,000 calls arrive at once and drain; resident memory
 is read after each. The daemon runs with faulthandler on, so a crash in C leaves a trace.
 
-    .venv/bin/python -m bench.floods [--floods 8] [--calls 1000]
+    .venv/bin/python -m bench.floods [--floods 8] [--calls 1000] [--keep-freed-memory]
 
 Prints one JSON object.
 """
@@ -12,6 +12,7 @@ import argparse
 import functools
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,15 @@ def idle_since(since: float, topic: str, body: Any) -> bool:
             and not any(body["queues"].values()) and body["ts"] >= since)  # fmt: skip
 
 
-def floods(directory: Path, count: int, calls: int) -> dict[str, Any]:
+# The daemon as `pager`, but keeping what the allocator freed (for comparison only).
+KEEPING_FREED_MEMORY = [
+    sys.executable, "-c",
+    "import sys; from pager import memory, cli; memory.release_free_memory = lambda: False; "
+    "sys.exit(cli.main(sys.argv[1:]))",
+]  # fmt: skip
+
+
+def floods(directory: Path, count: int, calls: int, keep_freed: bool = False) -> dict[str, Any]:
     with Mosquitto(directory) as broker:
         watcher = Watcher(broker.port, "pager/#")
         cfg = write_config(
@@ -41,7 +50,8 @@ def floods(directory: Path, count: int, calls: int) -> dict[str, Any]:
             announcement={"chime": "none"},
         )  # fmt: skip
         env = {**os.environ, "PYTHONFAULTHANDLER": "1"}
-        daemon = DaemonProcess(["run", "-c", str(cfg)], env, directory / "daemon.log")
+        daemon = DaemonProcess(["run", "-c", str(cfg)], env, directory / "daemon.log",
+                               KEEPING_FREED_MEMORY if keep_freed else None)  # fmt: skip
         rss = []
         try:
             watcher.status("flood", "online")
@@ -70,9 +80,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--floods", type=int, default=8)
     parser.add_argument("--calls", type=int, default=1000)
+    parser.add_argument(
+        "--keep-freed-memory", action="store_true",
+        help="for comparison: the daemon never hands freed memory back (no malloc_trim)",
+    )  # fmt: skip
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pager-floods-") as directory:
-        print(json.dumps(floods(Path(directory), args.floods, args.calls), indent=2))
+        figures = floods(Path(directory), args.floods, args.calls, args.keep_freed_memory)
+        print(json.dumps(figures, indent=2))
 
 
 if __name__ == "__main__":
