@@ -1,7 +1,7 @@
 """Memory across floods: 8 times, 1,000 calls arrive at once and drain; resident memory
 is read after each. The daemon runs with faulthandler on, so a crash in C leaves a trace.
 
-    .venv/bin/python -m bench.floods [--floods 8] [--calls 1000] [--keep-freed-memory]
+    .venv/bin/python -m bench.floods [--floods 8] [--calls 1000]
 
 Prints one JSON object.
 """
@@ -12,7 +12,6 @@ import argparse
 import functools
 import json
 import os
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -30,15 +29,7 @@ def idle_since(since: float, topic: str, body: Any) -> bool:
             and not any(body["queues"].values()) and body["ts"] >= since)  # fmt: skip
 
 
-# The daemon as `pager`, but keeping what the allocator freed (for comparison only).
-KEEPING_FREED_MEMORY = [
-    sys.executable, "-c",
-    "import sys; from pager import memory, cli; memory.release_free_memory = lambda: False; "
-    "sys.exit(cli.main(sys.argv[1:]))",
-]  # fmt: skip
-
-
-def floods(directory: Path, count: int, calls: int, keep_freed: bool = False) -> dict[str, Any]:
+def floods(directory: Path, count: int, calls: int) -> dict[str, Any]:
     with Mosquitto(directory) as broker:
         watcher = Watcher(broker.port, "pager/#")
         cfg = write_config(
@@ -50,8 +41,7 @@ def floods(directory: Path, count: int, calls: int, keep_freed: bool = False) ->
             announcement={"chime": "none"},
         )  # fmt: skip
         env = {**os.environ, "PYTHONFAULTHANDLER": "1"}
-        daemon = DaemonProcess(["run", "-c", str(cfg)], env, directory / "daemon.log",
-                               KEEPING_FREED_MEMORY if keep_freed else None)  # fmt: skip
+        daemon = DaemonProcess(["run", "-c", str(cfg)], env, directory / "daemon.log")
         rss = []
         try:
             watcher.status("flood", "online")
@@ -65,7 +55,7 @@ def floods(directory: Path, count: int, calls: int, keep_freed: bool = False) ->
                     watcher.client.publish(f"pager/call/{counter}", json.dumps(body), qos=1)
                     ids.append(ident)
                 last = max(watcher.event("finished", i, timeout=600)["ts"] for i in ids)
-                # The daemon hands freed memory back before it publishes that it is idle.
+                # Memory is read once the daemon says nothing waits or plays.
                 watcher.wait_for(functools.partial(idle_since, last), timeout=60)
                 rss.append(round(rss_mb(daemon.process.pid), 1))
         finally:
@@ -80,13 +70,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--floods", type=int, default=8)
     parser.add_argument("--calls", type=int, default=1000)
-    parser.add_argument(
-        "--keep-freed-memory", action="store_true",
-        help="for comparison: the daemon never hands freed memory back (no malloc_trim)",
-    )  # fmt: skip
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pager-floods-") as directory:
-        figures = floods(Path(directory), args.floods, args.calls, args.keep_freed_memory)
+        figures = floods(Path(directory), args.floods, args.calls)
         print(json.dumps(figures, indent=2))
 
 

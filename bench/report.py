@@ -362,16 +362,10 @@ def flood_run(count: int, calls: int) -> dict[str, Any]:
         return floods.floods(Path(directory), count, calls)
 
 
-def floods_section(figures: dict[str, Any] | None, keeping: dict[str, Any] | None) -> str:
+def floods_section(figures: dict[str, Any] | None) -> str:
     if not figures:
         return ""  # a run saved before this figure was measured
     after = ", ".join(f"{mb:.1f}" for mb in figures["rss_mb"])
-    compared = "" if not keeping else (
-        "\nFor comparison, the same floods with a daemon that never hands freed memory back"
-        " (`--keep-freed-memory`, no `malloc_trim`): "
-        + ", ".join(f"{mb:.1f}" for mb in keeping["rss_mb"])
-        + f" MB ({keeping['growth_after_first_mb']:+.1f} MB after the first).\n"
-    )  # fmt: skip
     growth = figures["growth_after_first_mb"]
     return f"""
 ## Floods: memory after each of {figures["floods"]} floods of {figures["calls"]:,} calls
@@ -384,7 +378,7 @@ but the card. Resident memory when each flood has drained (MB), after
 Target: within 20 MB of its level after the first flood.
 {verdict(growth <= 20, f"{growth:+.1f} MB at most after the first.")} The daemon ran with
 faulthandler on: {"it crashed" if figures["crashed"] else "no crash, no fatal error"}.
-{compared}"""
+"""
 
 
 def measure(runs: int, smoke: bool) -> dict[str, Any]:
@@ -416,7 +410,7 @@ def write(path: Path, results: dict[str, Any]) -> None:
     block, small_block = results["blocksize"], results["small_blocksize"]
     block_ms = block / RATE * 1000
     chime_s = runs[0]["pager"].get("chime_s", 1.94)  # chime and pause; older runs lack it
-    floods = floods_section(results.get("floods"), results.get("floods_keeping_freed"))
+    floods = floods_section(results.get("floods"))
     render_rows = "\n".join(
         f"| render, cache {kind} (ms) | {fmt([statistics.median(r[key]) for r in renders])} | "
         f"{fmt([sorted(r[key])[int(0.99 * len(r[key]))] for r in renders])} |"

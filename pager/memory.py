@@ -36,17 +36,3 @@ def keep_large_buffers_out_of_the_heap() -> bool:
         log.debug("could not fix the malloc mmap threshold (not glibc?)")
         return False
     return True
-
-
-def release_free_memory() -> bool:
-    """Return the heap's free pages to the system (glibc's malloc_trim), in every arena.
-
-    Called when the last announcement has finished: after a rush or a flood the allocator
-    keeps what it freed, in the arenas of the threads that used it, and resident memory
-    would stay at its peak. False, changing nothing, where libc is not glibc.
-    """
-    malloc_trim = _glibc("malloc_trim")
-    if malloc_trim is None:
-        return False
-    malloc_trim(0)
-    return True

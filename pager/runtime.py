@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from pager import config as config_files
-from pager import memory, parts
+from pager import parts
 from pager.audio.music import MusicBeds
 from pager.audio.sinks import AudioSink, Health
 from pager.config.model import Config
@@ -212,8 +212,6 @@ class Runtime:
                 systemd.reloading()
             case steps.LoadConfig():
                 return self._load_config()
-            case steps.ReleaseMemory():
-                memory.release_free_memory()
         return None
 
     def _start(self, effect: steps.StartPlay, current: parts.Parts) -> Input | None:

@@ -78,14 +78,11 @@ def write_config(path: Path, replace: tuple[str, ...] = (), **overrides: Any) ->
 class DaemonProcess:
     """`pager run` as a child process with its log in a file."""
 
-    def __init__(
-        self, args: list[str], env: dict[str, str] | None, log: Path,
-        command: list[str] | None = None,
-    ) -> None:  # fmt: skip
+    def __init__(self, args: list[str], env: dict[str, str] | None, log: Path) -> None:
         self.log_path = log
         self._log = open(log, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [*(command or pager_command()), *args], env=env, stderr=self._log, stdout=self._log
+            [*pager_command(), *args], env=env, stderr=self._log, stdout=self._log
         )
 
     def stop(self, timeout: float = 30) -> int:

@@ -473,14 +473,3 @@ def test_what_is_synthesized_ahead_follows_priority_not_arrival() -> None:
     # next again, so it is rendered ahead now (b1 was, when it was next).
     assert prerendered(desk.take(announce("Loket 3 tutup sebentar.", "op"))) == ["a1"]
     assert desk.held["tenant-hall"] == "op"
-
-
-def test_memory_is_released_once_when_the_last_announcement_ends() -> None:
-    desk = Desk()
-    assert "ReleaseMemory" not in kinds(desk.take(call("3", "A1", "a1")))
-    assert "ReleaseMemory" not in kinds(desk.take(call("5", "B1", "b1")))  # waits for the hall
-    assert "ReleaseMemory" not in kinds(desk.finish("a1"))  # b1 starts
-    released = kinds(desk.finish("b1"))
-    assert released.count("ReleaseMemory") == 1
-    assert released.index("ReleaseMemory") < released.index("PublishStatus")  # before "idle"
-    assert "ReleaseMemory" not in kinds(desk.feed(steps.Tick()))  # once, not at every input

@@ -75,7 +75,6 @@ class Controller:
         self._last_status: dict[str, object] | None = None
         self._ahead: set[tuple[str, int]] = set()  # (job id, play) handed out to render ahead
         self._queue_changed = False
-        self._idle = True  # nothing waits or plays
 
     # -- the interface -----------------------------------------------------------------------
 
@@ -86,10 +85,6 @@ class Controller:
             effects += self._apply(self.scheduler.tick(now), now)
         if self._queue_changed:
             effects += self._render_ahead(now)
-        idle = self.scheduler.idle and not self._plays
-        if idle and not self._idle:
-            effects.append(steps.ReleaseMemory())
-        self._idle = idle
         status = self._status()
         if status != self._last_status:
             self._last_status = status

@@ -247,11 +247,6 @@ class Scheduler:
         """Zone -> id of the job playing there."""
         return dict(self._owner)
 
-    @property
-    def idle(self) -> bool:
-        """Nothing waits and nothing plays."""
-        return not self._pending and not self._playing
-
     def upcoming(self, now: float) -> list[Job]:
         """The jobs next in line, in the order they are needed: for each zone, the first job
         that waits for it (what is due before repeats that are not). What to synthesize ahead;

@@ -214,13 +214,7 @@ class LoadConfig:
     ReloadRefused (always one of them)."""
 
 
-@dataclass(frozen=True)
-class ReleaseMemory:
-    """Nothing waits or plays any more: hand the memory freed since back to the system
-    (after a rush or a flood, the allocator would otherwise keep it)."""
-
-
 Effect = (
     StartPlay | StopPlay | ResetAudio | Prerender | Publish | PublishStatus | JournalAdd
-    | JournalRemove | Ack | Notify | LoadConfig | ReleaseMemory
+    | JournalRemove | Ack | Notify | LoadConfig
 )  # fmt: skip
