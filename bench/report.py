@@ -1,6 +1,6 @@
 """Run the benchmarks and write BENCHMARKS.md.
 
-    make bench            # the full run (about 80 minutes)
+    make bench            # the full run (about 80 minutes, plus 30 for the floods)
     make bench-smoke      # a tiny run that only proves the suite works
     python -m bench.report --from-json BENCHMARKS.json   # rewrite the text, measure nothing
 
