@@ -8,7 +8,6 @@ Prints one JSON object. Each figure is min / median / max over repeated runs.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import statistics
@@ -19,13 +18,12 @@ import numpy as np
 
 from pager import config
 from pager.config import AudioConfig
-from pager.config.model import RateLimitConfig, SecurityConfig
 from pager.core import steps
 from pager.core.controller import Controller
 from pager.core.model import Inbound, MessageKind
 from pager.mixer import Mixer, Player
 from pager.tts import Synthesizer
-from tests.conftest import EXAMPLE_CONFIG
+from tests.conftest import EXAMPLE_CONFIG, without_rate_limits
 
 RATE = 48000
 BLOCK = AudioConfig().blocksize  # the daemon's default
@@ -82,9 +80,7 @@ def render_ms(sentences: int) -> dict[str, list[float]]:
 def controller_call_us(calls: int) -> float:
     """Median microseconds the controller takes to decide one call's whole life: the message
     (journal it), journaled (queue, start), its first sample, its last (finish, next)."""
-    example = config.load(EXAMPLE_CONFIG)
-    limits = RateLimitConfig(calls_per_minute=6000, burst=1000)  # a rush, not a flood
-    controller = Controller(dataclasses.replace(example, security=SecurityConfig(limits)))
+    controller = Controller(without_rate_limits(config.load(EXAMPLE_CONFIG)))
     now = time.time()
     times = []
     for n in range(calls):

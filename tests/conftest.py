@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import signal
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
+from pager.config.model import Config, RateLimitConfig
 from tests.broker import Mosquitto, Watcher
 from tests.virtual_card import VirtualCard
 
@@ -19,6 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = ROOT / "config" / "zones.yaml"
 # Load tests and benchmarks measure the daemon, not its limits on what one sender may send.
 UNLIMITED = {"rate_limit": {"calls_per_minute": 6000, "burst": 1000, "operator_per_minute": 6000}}
+
+
+def without_rate_limits(cfg: Config) -> Config:
+    """`cfg` with the rate limits of UNLIMITED: for a rush or a load test, not a flood."""
+    limits = RateLimitConfig(**UNLIMITED["rate_limit"])
+    return dataclasses.replace(cfg, security=dataclasses.replace(cfg.security, rate_limit=limits))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

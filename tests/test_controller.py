@@ -15,7 +15,7 @@ from pager.core import steps
 from pager.core.controller import HEALTH_EVENT_INTERVAL_S, Controller
 from pager.core.model import Inbound, MessageKind, Priority, ref_of
 from pager.core.steps import Effect
-from tests.conftest import EXAMPLE_CONFIG
+from tests.conftest import EXAMPLE_CONFIG, without_rate_limits
 
 EXAMPLE = config.load(EXAMPLE_CONFIG)
 FOOD_COURT = 10 ** (-4 / 20)
@@ -453,8 +453,7 @@ def prerendered(effects: Sequence[Effect]) -> list[str]:
 
 
 def test_only_the_next_call_of_each_zone_is_synthesized_ahead_whatever_the_queue() -> None:
-    limits = config.model.RateLimitConfig(calls_per_minute=6000, burst=1000)
-    desk = Desk(dataclasses.replace(EXAMPLE, security=config.model.SecurityConfig(limits)))
+    desk = Desk(without_rate_limits(EXAMPLE))
     desk.take(call("3", "A1", "a1"))  # plays at once on the hall (counter 3: mpp)
     ahead = []
     for n in range(2, 200):  # a rush: 198 calls from 198 counters wait for the same zones
