@@ -31,11 +31,15 @@ class PlayerState(enum.Enum):
 
 @dataclass(frozen=True)
 class MixerEvent:
-    """Something the audio thread saw: a player started or finished, at a stream frame."""
+    """Something the audio thread saw: a player started or finished, at a stream frame; with
+    `section`, the first or last sample of that section (a combined announcement's sentence)
+    played, and `starved` is how many frames the player had waited for samples by then."""
 
     kind: PlayerState
     player: Player
     frame: int
+    section: int = 0
+    starved: int = 0
 
 
 class EventSink(Protocol):
@@ -62,6 +66,10 @@ class Player:
     Segments are mono float32 at the device rate. The producer appends segments and then
     calls `close()`; the audio thread reads them. A player that runs out of samples before
     it is closed plays silence until more arrive (reported as `starved_frames`).
+
+    A segment may belong to a section (a sentence of a combined announcement: `section`
+    k > 0, and -k for the pause after it): the audio thread notes when a sentence's first and
+    last samples play (`marks`), and leaves out a section `skip` asked for before it began.
     """
 
     def __init__(self, channel_gains: Sequence[tuple[int, float]], ident: int = 0) -> None:
@@ -70,7 +78,9 @@ class Player:
         self.gains = np.zeros(0, dtype=np.float32)  # per output channel: set by Mixer.add
         self.state = PlayerState.WAITING
         self.starved_frames = 0
-        self._segments: collections.deque[np.ndarray] = collections.deque()
+        self._segments: collections.deque[tuple[np.ndarray, int]] = collections.deque()
+        self._skipped: set[int] = set()  # sections to leave out (set.add is atomic)
+        self.marks: list[tuple[PlayerState, int, int]] = []  # (kind, section, frame in block)
         self._closed = False
         self.appended_frames = 0  # written by the producer only
         self.played_frames = 0  # written by the audio thread only
@@ -78,12 +88,16 @@ class Player:
         self.fade_position: int | None = None  # frames into the fade-out, once it began
         self._offset = 0
 
-    def append(self, samples: np.ndarray) -> None:
+    def append(self, samples: np.ndarray, section: int = 0) -> None:
         """Queue more samples (one producer thread; deque appends are atomic)."""
         if samples.size:
             # Within full scale, so that the mixer needs to clip only where players overlap.
-            self._segments.append(np.clip(samples, -1.0, 1.0, dtype=np.float32))
+            self._segments.append((np.clip(samples, -1.0, 1.0, dtype=np.float32), section))
             self.appended_frames += len(samples)
+
+    def skip(self, section: int) -> None:
+        """Leave section `section` (and its pause) out, unless it has begun (any thread)."""
+        self._skipped.add(section)
 
     @property
     def buffered_frames(self) -> int:
@@ -109,7 +123,9 @@ class Player:
         copy them and return True; otherwise change nothing and return False."""
         if self.state is not PlayerState.PLAYING or self._stop_requested or not self._segments:
             return False
-        segment = self._segments[0]
+        segment, section = self._segments[0]
+        if section and not self._offset:
+            return False  # a section begins: read_into notes it (or leaves it out)
         end = self._offset + len(out)
         if end >= len(segment):
             return False
@@ -124,7 +140,13 @@ class Player:
         segments = self._segments
         done = 0
         while done < wanted and segments:
-            segment = segments[0]
+            segment, section = segments[0]
+            if section and not self._offset:
+                if abs(section) in self._skipped:
+                    segments.popleft()
+                    continue
+                if section > 0:
+                    self.marks.append((PlayerState.PLAYING, section, done))
             take = min(wanted - done, len(segment) - self._offset)
             out[done : done + take] = segment[self._offset : self._offset + take]
             done += take
@@ -132,6 +154,8 @@ class Player:
             if self._offset == len(segment):
                 segments.popleft()  # played: let it go, so an endless player stays small
                 self._offset = 0
+                if section > 0:
+                    self.marks.append((PlayerState.FINISHED, section, done))
         self.played_frames += done
         return done
 
@@ -263,6 +287,11 @@ class Mixer:
             if player.state is PlayerState.WAITING and got:
                 player.state = PlayerState.PLAYING
                 self.events.put(MixerEvent(PlayerState.PLAYING, player, self.frames_rendered))
+            if player.marks:
+                for kind, section, at in player.marks:
+                    self.events.put(MixerEvent(kind, player, self.frames_rendered + at, section,
+                                               player.starved_frames))  # fmt: skip
+                player.marks.clear()
             if got < frames:
                 samples[got:] = 0.0
                 if not player.drained and player.state is PlayerState.PLAYING:

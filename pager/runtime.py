@@ -50,6 +50,11 @@ class _Live:
 
     player: Player
     failure: str | None = None
+    lead_frames: int = 0  # the chime and its pause
+    # Combined announcements: where the current sentence began, and the player's waiting
+    # for speech by the end of the sentence before.
+    section_start: int = 0
+    starved_before: int = 0
 
 
 class Runtime:
@@ -164,6 +169,8 @@ class Runtime:
         if not isinstance(item, MixerEvent):
             return item
         player = item.player
+        if item.section:
+            return self._section_event(item)
         if item.kind is PlayerState.PLAYING:
             return steps.PlayStarted(player.ident)
         live = self._live.pop(player.ident, None)
@@ -172,6 +179,23 @@ class Runtime:
             audio_s=player.appended_frames / self.rate,
             late_s=player.starved_frames / self.rate,
             failure=live.failure if live else None,
+            lead_s=live.lead_frames / self.rate if live else 0.0,
+        )
+
+    def _section_event(self, item: MixerEvent) -> Input:
+        """A combined announcement's sentence began or ended."""
+        play = item.player.ident
+        live = self._live.get(play)
+        if item.kind is PlayerState.PLAYING:
+            if live is not None:
+                live.section_start = item.frame
+            return steps.PlayStarted(play, item.section)
+        began = live.section_start if live is not None else item.frame
+        late = item.starved - (live.starved_before if live is not None else 0)
+        if live is not None:
+            live.starved_before = item.starved
+        return steps.SectionFinished(
+            play, item.section, (item.frame - began) / self.rate, max(0, late) / self.rate
         )
 
     def _carry_out(self, effect: Effect) -> Input | None:
@@ -180,6 +204,12 @@ class Runtime:
         match effect:
             case steps.StartPlay():
                 return self._start(effect, self.parts)
+            case steps.StartCombined():
+                return self._start_combined(effect, self.parts)
+            case steps.SkipSection(play, section):
+                live = self._live.get(play)
+                if live is not None:
+                    live.player.skip(section)
             case steps.StopPlay(play):
                 live = self._live.pop(play, None)
                 if live is not None:
@@ -223,9 +253,45 @@ class Runtime:
             self.mixer.add(player)
         except Exception as error:
             return steps.PlayFailed(effect.play, f"cannot start its announcement: {error}")
+        live.lead_frames = len(current.chime)
         self._live[effect.play] = live
         speech.add_done_callback(functools.partial(self._speech_ready, live))
         return None
+
+    def _start_combined(self, effect: steps.StartCombined, current: parts.Parts) -> Input | None:
+        """The chime, then each sentence as a section, in order (the speech worker renders
+        urgent work first come, first served, so they arrive in order)."""
+        player = Player(effect.channel_gains, ident=effect.play)
+        live = _Live(player, lead_frames=len(current.chime))
+        pause = np.zeros(round(effect.pause_s * self.rate), dtype=np.float32)
+        try:
+            sentences = [current.synthesizer.submit(s) for s in effect.sentences]
+            player.append(current.chime)
+            self.mixer.add(player)
+        except Exception as error:
+            return steps.PlayFailed(effect.play, f"cannot start its announcement: {error}")
+        self._live[effect.play] = live
+        last = len(sentences)
+        for section, speech in enumerate(sentences, 1):
+            done = functools.partial(self._sentence_ready, live, section, pause, section == last)
+            speech.add_done_callback(done)
+        return None
+
+    @staticmethod
+    def _sentence_ready(
+        live: _Live, section: int, pause: np.ndarray, last: bool, speech: Future[np.ndarray]
+    ) -> None:
+        """In the speech worker: hand one sentence of a combined announcement to its player
+        (a sentence that failed is left out, and the announcement goes on)."""
+        try:
+            live.player.append(speech.result(), section)
+            if not last:
+                live.player.append(pause, -section)
+        except BaseException as error:  # SpeechError, or cancelled at shutdown
+            live.failure = f"speech synthesis failed: {error}"
+        finally:
+            if last:
+                live.player.close()
 
     @staticmethod
     def _speech_ready(live: _Live, speech: Future[np.ndarray]) -> None:

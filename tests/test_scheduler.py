@@ -13,6 +13,7 @@ from pager.core.model import Job, Priority
 from pager.core.scheduler import Outcome, Scheduler
 
 ZONES = ("hall", "seats", "shops", "food")
+LONE = Policy(combine_max=1)  # one call per chime
 CALL, ANNOUNCEMENT, EMERGENCY = Priority.CALL, Priority.ANNOUNCEMENT, Priority.EMERGENCY
 
 
@@ -89,7 +90,7 @@ def test_emergency_plays_partially_where_it_can_and_repeats_until_cancelled() ->
 
 
 def test_counters_take_turns() -> None:
-    s = Scheduler(ZONES)
+    s = Scheduler(ZONES, LONE)
     s.submit(call("a1", "1", "A1"), 0)
     s.submit(call("a2", "1", "A2", "hall"), 0)  # supersedes nothing: A1 is playing
     s.submit(call("b1", "2", "B1"), 0)
@@ -218,8 +219,11 @@ TERMINAL = {"cancelled", "expired", "superseded", "merged", "duplicate"}
 class Ledger:
     """Replays outcomes and checks them as they come."""
 
-    def __init__(self) -> None:
-        self.active: dict[str, tuple[str, Priority]] = {}  # zone -> (job id, priority)
+    def __init__(self, combine_max: int) -> None:
+        self.combine_max = combine_max
+        self.active: dict[str, str] = {}  # zone -> what plays there (a job or combined id)
+        self.groups: dict[str, list[Job]] = {}  # what plays -> its jobs still playing
+        self.group_of: dict[str, str] = {}
         self.history: dict[str, list[str]] = defaultdict(list)
         self.merged_repeats: dict[str, int] = defaultdict(int)  # repeats a recall brought in
 
@@ -229,20 +233,42 @@ class Ledger:
             self.history[o.job.id].append("dropped" if dropped else o.event)
             if o.event == "merged":
                 self.merged_repeats[o.reason.rsplit(" ", 1)[-1]] += o.job.repeats
-            if o.stop or o.event == "finished":
-                for zone in o.zones:
-                    assert self.active.pop(zone)[0] == o.job.id
+            if o.job.id in self.group_of and o.event in ("finished", "preempted", "cancelled"):
+                self.leave(o.job.id)
             if o.start:
-                for zone in o.zones:
-                    assert zone not in self.active, f"{zone} would play two things at once"
-                    self.active[zone] = (o.job.id, o.job.priority)
+                self.join(o)
+
+    def join(self, o: Outcome) -> None:
+        group = o.combined or o.job.id
+        if group not in self.groups:
+            for zone in o.zones:
+                assert zone not in self.active, f"{zone} would play two things at once"
+                self.active[zone] = group
+            self.groups[group] = []
+        members = self.groups[group]
+        if members:  # combined: calls only, for exactly the same zones, one per counter
+            assert o.combined and o.job.priority is CALL and members[0].priority is CALL
+            assert set(o.job.zones) == set(members[0].zones) == set(o.zones), (o, members)
+            assert o.job.counter not in {m.counter for m in members}
+        members.append(o.job)
+        assert len(members) <= self.combine_max
+        assert o.position == len(members) if o.combined else o.position == 1
+        self.group_of[o.job.id] = group
+
+    def leave(self, job_id: str) -> None:
+        group = self.group_of.pop(job_id)
+        members = self.groups[group]
+        members[:] = [m for m in members if m.id != job_id]
+        if not members:
+            del self.groups[group]
+            for zone in [z for z, g in self.active.items() if g == group]:
+                del self.active[zone]
 
 
 def check_priorities(s: Scheduler, now: float) -> None:
-    """Every ready waiting job is blocked by an equal or higher priority, never by a lower."""
-    playing_priority = {
-        zone: s._playing[job_id][0].priority for zone, job_id in s.playing().items()
-    }
+    """Every ready waiting job is blocked by an equal or higher priority, never by a lower:
+    nothing waits for zones that are free (combining never holds a call back)."""
+    playing_priority = {zone: group.priority for zone, group in s._owner.items()}
     pending = s.pending
     for job in pending:
         entry = s._pending[job.id]
@@ -262,16 +288,17 @@ def check_priorities(s: Scheduler, now: float) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(operations, st.booleans())
+@given(operations, st.booleans(), st.integers(1, 4), st.booleans())
 def test_no_call_lost_none_played_twice_zones_exclusive_priorities_respected(
-    ops: list[tuple[Any, ...]], resume_announcements: bool
+    ops: list[tuple[Any, ...]], resume_announcements: bool, combine_max: int, supersede: bool
 ) -> None:
     resumed = frozenset({CALL, ANNOUNCEMENT} if resume_announcements else {CALL})
     policy = Policy(
-        max_age_s=150, repeat_interval_s=5, emergency_interval_s=1, resume_preempted=resumed
-    )
+        max_age_s=150, repeat_interval_s=5, emergency_interval_s=1, resume_preempted=resumed,
+        combine_max=combine_max, supersede=supersede,
+    )  # fmt: skip
     s = Scheduler(ZONES, policy)
-    ledger = Ledger()
+    ledger = Ledger(combine_max)
     now = 0.0
     submitted: list[Job] = []
     for op in ops:
@@ -283,7 +310,7 @@ def test_no_call_lost_none_played_twice_zones_exclusive_priorities_respected(
             submitted.append(job)
             ledger.apply(s.submit(job, now))
         elif kind == "finish":
-            playing = sorted(set(s.playing().values()))
+            playing = sorted(s._playing)
             if playing:
                 ledger.apply(s.finished(playing[op[1] % len(playing)], now))
         elif kind == "cancel" and submitted:
@@ -297,10 +324,10 @@ def test_no_call_lost_none_played_twice_zones_exclusive_priorities_respected(
 
     # Drain: emergencies repeat until cancelled, everything else plays out.
     for _ in range(500):
-        for job in [*s.pending, *(s._playing[j][0] for j in set(s.playing().values()))]:
+        for job in [*s.pending, *(job for job, _ in s._playing.values())]:
             if job.priority is EMERGENCY:
                 ledger.apply(s.cancel(now, job_id=job.id))
-        playing = sorted(set(s.playing().values()))
+        playing = sorted(s._playing)
         if not playing and not s.pending:
             break
         for job_id in playing:
@@ -350,3 +377,104 @@ def test_an_output_failure_requeues_what_played_and_holds_everything() -> None:
     assert events(s.submit(call("b", "2", "B1", "food"), 2)) == [("queued", "b")]  # held
     assert s.playing() == {}
     assert sorted(events(s.resume(3))) == [("resumed", "a"), ("started", "b")]
+
+
+# -- combined announcements ------------------------------------------------------------------
+
+
+def started(outcomes: list[Outcome]) -> list[tuple[str, str | None, int]]:
+    return [(o.job.id, o.combined, o.position) for o in outcomes if o.start]
+
+
+def test_calls_waiting_for_the_same_zones_start_together_in_turn_order() -> None:
+    s = Scheduler(ZONES)  # combine_max 4
+    s.submit(call("a1", "1", "A1", "hall", "food"), 0)
+    for n in range(2, 8):
+        s.submit(call(f"c{n}", str(n), f"C{n}", "hall", "food"), 1)
+    out = s.finished("a1", 6)
+    together = started(out)
+    assert [job for job, _, _ in together] == ["c2", "c3", "c4", "c5"]  # at most 4, in order
+    combined = together[0][1]
+    assert combined and all(c == combined for _, c, _ in together)
+    assert [p for _, _, p in together] == [1, 2, 3, 4]
+    assert s.playing() == {"hall": combined, "food": combined}
+    # Each finishes on its own; the zones are free once the last has.
+    for job_id in ("c2", "c3", "c4"):
+        assert started(s.finished(job_id, 7)) == []
+    assert [job for job, _, _ in started(s.finished("c5", 8))] == ["c6", "c7"]
+
+
+def test_a_call_with_free_zones_starts_alone_at_once() -> None:
+    s = Scheduler(ZONES)
+    assert started(s.submit(call("a", "1", "A1", "food"), 0)) == [("a", None, 1)]
+    # Another call arriving while it plays waits; it is not added to the playing one.
+    assert started(s.submit(call("b", "2", "B1", "food"), 0)) == []
+
+
+def test_only_calls_for_exactly_the_same_zones_are_combined() -> None:
+    s = Scheduler(ZONES)
+    s.submit(call("a", "1", "A1", "food"), 0)
+    s.submit(call("b", "2", "B1", "food"), 0)
+    s.submit(call("c", "3", "C1", "food", "shops"), 0)  # would take the shops too: never
+    s.submit(call("d", "4", "D1", "food"), 0)  # behind c, which plays next in the food court
+    assert [job for job, _, _ in started(s.finished("a", 5))] == ["b"]
+    assert [job for job, _, _ in started(s.finished("b", 9))] == ["c"]
+    assert [job for job, _, _ in started(s.finished("c", 14))] == ["d"]
+
+
+def test_a_preempted_call_resumes_first_and_the_waiting_calls_join_it() -> None:
+    s = Scheduler(ZONES)
+    s.submit(call("a", "1", "A1", "food"), 0)
+    s.submit(call("b", "2", "B1", "food"), 0)
+    s.submit(Job("m", ANNOUNCEMENT, ("food",)), 1)  # an operator message pre-empts a
+    s.submit(call("c", "3", "C1", "food"), 1)
+    assert [(o.job.id, o.event) for o in s.finished("m", 5) if o.start] == [
+        ("a", "resumed"), ("b", "started"), ("c", "started"),
+    ]  # fmt: skip
+
+
+def test_a_counter_has_one_call_per_combined_announcement() -> None:
+    s = Scheduler(ZONES, Policy(supersede=False))
+    s.submit(call("a", "1", "A1", "food"), 0)
+    for job_id, counter in (("b1", "2"), ("b2", "2"), ("c", "3")):
+        s.submit(call(job_id, counter, job_id.upper(), "food"), 0)
+    # b2 would pass c if it joined b1: it waits for the next announcement.
+    assert [job for job, _, _ in started(s.finished("a", 5))] == ["b1"]
+
+
+def test_a_cancelled_call_leaves_a_combined_announcement_without_stopping_it() -> None:
+    s = Scheduler(ZONES)
+    s.submit(call("a", "1", "A1", "food"), 0)
+    for job_id, counter in (("b", "2"), ("c", "3"), ("d", "4")):
+        s.submit(call(job_id, counter, job_id.upper(), "food"), 0)
+    s.finished("a", 5)
+    out = s.cancel(6, job_id="c")
+    assert [(o.event, o.stop, o.position) for o in out] == [("cancelled", False, 2)]
+    s.finished("b", 7)
+    # The last one left: cancelling it stops the player.
+    assert [(o.event, o.stop) for o in s.cancel(8, job_id="d")] == [("cancelled", True)]
+    assert s.playing() == {}
+
+
+def test_a_preempted_combined_announcement_comes_back_for_the_calls_not_yet_heard() -> None:
+    s = Scheduler(ZONES)
+    s.submit(call("a", "1", "A1", "food"), 0)
+    for job_id, counter in (("b", "2"), ("c", "3")):
+        s.submit(call(job_id, counter, job_id.upper(), "food"), 0)
+    s.finished("a", 5)
+    s.finished("b", 6)  # b was heard
+    out = s.submit(Job("e", EMERGENCY, ("food",)), 7)
+    assert [(o.event, o.job.id, o.stop) for o in out if o.event == "preempted"] == [
+        ("preempted", "c", True)
+    ]
+    assert [job for job, _, _ in started(s.cancel(8, job_id="e"))] == ["c"]
+
+
+def test_what_is_rendered_ahead_is_the_next_announcement_with_its_companions() -> None:
+    s = Scheduler(ZONES)
+    s.submit(call("a", "1", "A1", "food"), 0)
+    for job_id, counter in (("b", "2"), ("c", "3")):
+        s.submit(call(job_id, counter, job_id.upper(), "food"), 0)
+    s.submit(call("h", "5", "H1", "hall", "shops"), 0)  # plays at once
+    s.submit(call("i", "6", "I1", "hall", "shops"), 0)
+    assert [[j.id for j in group] for group in s.upcoming(0)] == [["b", "c"], ["i"]]

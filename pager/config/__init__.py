@@ -1,8 +1,9 @@
-"""The configuration: declared in `model`, read and checked in `load`, documented by `docs`."""
+"""The configuration: declared in `model` (its values checked by `checks`), read and checked
+in `load`, documented by `docs`."""
 
+from pager.config.checks import TEMPLATE_FIELDS
 from pager.config.load import load, parse, restart_changes
 from pager.config.model import (
-    TEMPLATE_FIELDS,
     AnnouncementConfig,
     AudioConfig,
     Config,

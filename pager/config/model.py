@@ -6,149 +6,24 @@ generated from these declarations (`python -m pager.config.docs --write`).
 
 from __future__ import annotations
 
-import re
-import ssl
-import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
 from pager import schema
+from pager.config import checks
 from pager.core.model import Priority
-from pager.errors import did_you_mean
-from pager.schema import Invalid, Where, accepts, key, section
-from pager.speech.pronounce import to_espeak
+from pager.schema import key, section
 from pager.zones import Counter, Routing, Zone
 
-TEMPLATE_FIELDS = ("ticket", "counter", "service")
 DEFAULT_TEMPLATE = "Nomor antrean {ticket}, silakan menuju loket {counter}."
-
-
-@accepts("topic level")
-def _topic_level(value: Any, where: Where) -> str:
-    text: str = schema.text(value, where).strip("/")
-    if any(c in text for c in "+#") or not text.isprintable():
-        raise Invalid("must not contain MQTT wildcards + or #, nor control characters")
-    return text
-
-
-@accepts("name or index")
-def _device(value: Any, where: Where) -> str | int:
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise Invalid("must be a device name or index (see `pager devices`)")
-    return value
-
-
-@accepts("`low`, `high`, seconds 0..1")
-def _latency(value: Any, where: Where) -> str | float:
-    if value in ("low", "high"):
-        return str(value)
-    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 1:
-        return float(value)
-    raise Invalid("must be low, high or seconds (0 < latency <= 1)")
-
-
-@accepts("template")
-def _template(value: Any, where: Where) -> str:
-    template: str = schema.text(value, where)
-    try:
-        names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
-    except ValueError as error:
-        raise Invalid(f"is not a valid template: {error}") from None
-    for name in names:
-        if name not in TEMPLATE_FIELDS:
-            fields = ", ".join("{" + f + "}" for f in TEMPLATE_FIELDS)
-            hint = did_you_mean(name, TEMPLATE_FIELDS)
-            raise Invalid(f"unknown field {{{name}}}{hint}; use {fields}")
-    if "ticket" not in names:
-        raise Invalid("must contain {ticket}")
-    return template
-
-
-@accepts("template")
-def _repeat_prefix(value: Any, where: Where) -> str:
-    if not isinstance(value, str):
-        raise Invalid("must be a string with {ordinal}")
-    try:
-        value.format(ordinal="kedua")
-    except (KeyError, IndexError, ValueError) as error:
-        raise Invalid(f"only {{ordinal}} may be used: {error}") from None
-    return value
-
-
-@accepts("`bell`, `none`, audio file")
-def _chime(value: Any, where: Where) -> str:
-    if value in ("bell", "none"):
-        return str(value)
-    try:
-        return str(schema.existing_file(value, where))
-    except Invalid as error:
-        raise Invalid(f"{error.message} (or use bell / none)") from None
-
-
-@accepts("words → words")
-def _lexicon(value: Any, where: Where) -> Mapping[str, str]:
-    if not isinstance(value, dict):
-        raise Invalid("must map written words to how they are spoken")
-    for written, spoken in value.items():
-        if not isinstance(spoken, str) or not spoken.strip():
-            raise Invalid("must be the spoken form, a non-empty string", at=f".{written}")
-    return MappingProxyType({str(w): s for w, s in value.items()})
-
-
-@accepts("words → IPA")
-def _pronunciations(value: Any, where: Where) -> Mapping[str, str]:
-    if not isinstance(value, dict):
-        raise Invalid('must map words to their IPA, like {loket: "l o k e t"}')
-    for word, ipa in value.items():
-        if not isinstance(word, str) or not re.fullmatch(r"[A-Za-z]+", word):
-            raise Invalid("must be one word of letters", at=f".{word}")
-        if not isinstance(ipa, str):
-            raise Invalid('must be IPA, like "l o k e t"', at=f".{word}")
-        try:
-            to_espeak(ipa)
-        except ValueError as error:
-            raise Invalid(str(error), at=f".{word}") from None
-    return MappingProxyType({str(w).lower(): str(i) for w, i in value.items()})
-
-
-@accepts("list of priorities")
-def _priorities(value: Any, where: Where) -> frozenset[Priority]:
-    if not isinstance(value, list) or not all(v in Priority.labels() for v in value):
-        raise Invalid(f"must be a list of {', '.join(Priority.labels())}")
-    return frozenset(Priority.from_label(v) for v in value)
-
-
-@accepts("file, mode 600")
-def _password_file(value: Any, where: Where) -> str:
-    path = Path(schema.existing_file(value, where))
-    if path.stat().st_mode & 0o077:
-        raise Invalid(f"{path} is readable by group or others: chmod 600 it (and own it)")
-    try:
-        first = path.read_text(encoding="utf-8").splitlines()[:1]
-    except (OSError, UnicodeError) as error:
-        raise Invalid(f"cannot read {path}: {error}") from None
-    if not first or not first[0].strip():
-        raise Invalid(f"{path} holds no password on its first line")
-    return str(path)
-
-
-@accepts("PEM file")
-def _pem(value: Any, where: Where) -> str:
-    path = schema.existing_file(value, where)
-    try:
-        ssl.create_default_context(cafile=path)
-    except (ssl.SSLError, ValueError) as error:
-        raise Invalid(f"{path} is not a PEM certificate: {error}") from None
-    return str(path)
 
 
 @dataclass(frozen=True)
 class TlsConfig:
     ca_file: str | None = key(
-        None, _pem,
+        None, checks.pem,
         "The CA certificate (PEM) that signed the broker's: with it, pager speaks TLS 1.2 or "
         "newer to the broker and checks its certificate and host name.",
         live=False, shown="none (no TLS)",
@@ -167,7 +42,9 @@ class TlsConfig:
 class MqttConfig:
     host: str = key("127.0.0.1", schema.text, "The broker's host name or address.", live=False)
     port: int = key(1883, schema.integer(1, 65535), "The broker's port.", live=False)
-    topic_prefix: str = key("pager", _topic_level, "The first level of every topic.", live=False)
+    topic_prefix: str = key(
+        "pager", checks.topic_level, "The first level of every topic.", live=False
+    )
     client_id: str = key(
         "", schema.text, "The fixed MQTT client id.", live=False, shown="`pager-{node}`"
     )
@@ -178,7 +55,7 @@ class MqttConfig:
     )  # fmt: skip
     password_file: str | None = key(
         None,
-        _password_file,
+        checks.password_file,
         "A file holding the broker password alone on its first line, readable only by "
         "pager's user (mode 600): pager refuses to start if group or others can read it.",
         live=False,
@@ -207,7 +84,7 @@ class AudioConfig:
     )
     device: str | int = key(
         "default",
-        _device,
+        checks.device,
         "The PortAudio device name (exact, or a unique part of it) or its index. `pager "
         "devices` lists them. If the device is missing, the error lists the devices that exist.",
         live=False,
@@ -236,7 +113,7 @@ class AudioConfig:
     )
     latency: str | float = key(
         "low",
-        _latency,
+        checks.latency,
         "`low`, `high` or seconds. This is PortAudio's device buffer: `low` is about 10 ms on "
         "ALSA.",
         live=False,
@@ -250,13 +127,31 @@ class AudioConfig:
 class AnnouncementConfig:
     template: str = key(
         DEFAULT_TEMPLATE,
-        _template,
+        checks.template,
         "The sentence. Its fields are `{ticket}`, `{counter}` and `{service}`, and it must "
         "contain `{ticket}`.",
     )
+    combined_template: str = key(
+        "{ticket}, loket {counter}.",
+        checks.template,
+        "Each call's own sentence inside a combined announcement (several calls under one "
+        "chime, `scheduling.combine_max`), with the fields of `template`.",
+    )
+    combined_pause_ms: int = key(
+        500,
+        schema.integer(0, 3000),
+        "The pause between the calls' sentences in a combined announcement.",
+    )
+    busy_template: str | None = key(
+        None,
+        checks.template,
+        "A shorter sentence for a call played alone while one of its zones has more than "
+        "`scheduling.busy_queue` calls waiting; none: always `template`.",
+        shown="none",
+    )
     repeat_prefix: str = key(
         "Panggilan {ordinal}, ",
-        _repeat_prefix,
+        checks.repeat_prefix,
         "Put before the sentence of a repeated call. `{ordinal}` becomes kedua, ketiga, and so on.",
     )
     voice: str = key(
@@ -284,7 +179,7 @@ class AnnouncementConfig:
     )
     chime: str = key(
         "bell",
-        _chime,
+        checks.chime,
         "`bell` (a synthesized three-tone bell), `none`, or the path of an audio file (WAV, "
         "FLAC…) relative to the config file. A file that is not audio is refused.",
     )
@@ -327,7 +222,7 @@ class AnnouncementConfig:
     )
     pronunciations: Mapping[str, str] = key(
         MappingProxyType({}),
-        _pronunciations,
+        checks.pronunciations,
         'Word → its pronunciation in IPA (`loket: "l o k e t"`), for every speech engine. '
         "It is added on top of the built-in lexicon of about 27,600 Indonesian words and "
         "overrides it; `pager say --phonemes` shows what will be said.",
@@ -335,7 +230,7 @@ class AnnouncementConfig:
     )
     lexicon: Mapping[str, str] = key(
         MappingProxyType({}),
-        _lexicon,
+        checks.lexicon,
         "Written form → spoken form, for whole words in the template, counters, services "
         "and operator messages alike. It is added on top of the built-in list (KTP, SIM, "
         'NPWP, BPJS, SKCK, WIB, "No.", "Jl.", "dll.", "a.n."…) and overrides it.',
@@ -358,15 +253,28 @@ class SchedulingConfig:
         "A counter's next ticket replaces its queued older call (and ends its repeats); "
         "`false` plays every call, in order.",
     )
+    combine_max: int = key(
+        4,
+        schema.integer(1, 8),
+        "Calls waiting for the same zones are played as one announcement, up to this many "
+        "under one chime, each with its own short sentence (`announcement.combined_template`); "
+        "1 plays every call on its own.",
+    )
+    busy_queue: int = key(
+        3,
+        schema.integer(1, 1000),
+        "Above this many calls waiting for a zone, a call played alone there uses "
+        "`announcement.busy_template` (when set).",
+    )
     resume_preempted: frozenset[Priority] = key(
         frozenset({Priority.CALL, Priority.ANNOUNCEMENT}),
-        _priorities,
+        checks.priorities,
         "Pre-empted priorities that resume from their start; the others are dropped.",
         shown="`[call, announcement]`",
     )
     partial: frozenset[Priority] = key(
         frozenset({Priority.EMERGENCY}),
-        _priorities,
+        checks.priorities,
         "Priorities that start in the zones that are free instead of waiting for all.",
         shown="`[emergency]`",
     )
@@ -436,20 +344,12 @@ class SecurityConfig:
     )
 
 
-@accepts("text")
-def _node(value: Any, where: Where) -> str:
-    name: str = schema.text(value, where)
-    if any(c in name for c in "/+#") or not name.isprintable():
-        raise Invalid("must not contain / + or #, nor control characters")
-    return name
-
-
 @dataclass(frozen=True)
 class Config:
     """A whole validated config file. The mappings are read-only."""
 
     node: str = key(
-        "", _node, "This daemon's name in the status and event topics.", live=False,
+        "", checks.node, "This daemon's name in the status and event topics.", live=False,
         shown="host name",
     )  # fmt: skip
     mqtt: MqttConfig = section(MqttConfig, "The broker connection.")

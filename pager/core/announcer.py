@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import string
+from typing import Literal
 
 from pager.config.model import AnnouncementConfig
 from pager.core.messages import Call, OperatorMessage
@@ -18,6 +19,7 @@ from pager.zones import Routing, UnknownZone
 BREATH = "\ue000"  # a phrase break: announcement.phrase_pause_ms
 TICKET = "\ue001"  # between a ticket's letters and its number: announcement.ticket_pause_ms
 _AFTER_PUNCTUATION = re.compile(r"([,.;:!?])\s+")
+Style = Literal["alone", "busy", "combined"]
 
 
 class Announcer:
@@ -29,17 +31,24 @@ class Announcer:
         self.zeros: Zeros = "read" if announcement.ticket_zeros == "read" else "skip"
         self.pauses = {BREATH: announcement.phrase_pause_ms / 1000,
                        TICKET: announcement.ticket_pause_ms / 1000}  # fmt: skip
-        # The template's own words go through the lexicon too ("No. {ticket}" says "nomor"),
-        # and the announcer breathes before the ticket.
+        self.template = self._compile(announcement.template)
+        self.combined_template = self._compile(announcement.combined_template)
+        self.busy_template = (
+            self._compile(announcement.busy_template) if announcement.busy_template else None
+        )
+        self.repeat_prefix = announcement.repeat_prefix
+
+    def _compile(self, template: str) -> str:
+        """The template's own words go through the lexicon too ("No. {ticket}" says
+        "nomor"), and the announcer breathes before the ticket."""
         pieces = []
-        for text, name, _, _ in string.Formatter().parse(announcement.template):
+        for text, name, _, _ in string.Formatter().parse(template):
             pieces.append(verbalize(text, self.lexicon))
             if name == "ticket":
                 pieces.append(f"{BREATH}{{ticket}}")
             elif name is not None:
                 pieces.append(f" {{{name}}} ")
-        self.template = " ".join(pieces)
-        self.repeat_prefix = announcement.repeat_prefix
+        return " ".join(pieces)
 
     def call(self, call: Call) -> Job:
         """The job for a call; raises CallRejected when it cannot be routed."""
@@ -56,9 +65,11 @@ class Announcer:
                 f"(counters.{call.counter}.max_priority), not {call.priority.label}",
                 id=call.id, ticket=call.ticket, counter=call.counter,
             )  # fmt: skip
+        busy = self.sentence(call, self.busy_template) if self.busy_template else None
         return Job(
             job_key(call.counter, call.id), call.priority, zones, call.counter, call.ticket,
             call.called_at, call.repeat, speech=self.sentence(call), ref=call.id,
+            combined=self.sentence(call, self.combined_template), busy=busy,
         )  # fmt: skip
 
     def message(self, message: OperatorMessage) -> Job:
@@ -71,24 +82,31 @@ class Announcer:
         return Job(job_key(None, message.id), message.priority, zones,
                    called_at=message.received, speech=speech, ref=message.id)  # fmt: skip
 
-    def sentence(self, call: Call) -> Spoken:
-        """What a call says: the template with the ticket, counter and service read out."""
+    def sentence(self, call: Call, template: str | None = None) -> Spoken:
+        """What a call says: the template (`template` by default) with the ticket, counter
+        and service read out."""
         service = call.service or self.routing.service_of(call.counter) or ""
         letters, number = ticket_parts(call.ticket, self.zeros)
         return self._phrases(
-            self.template.format(
+            (template or self.template).format(
                 ticket=f"{letters}{TICKET}{number}" if letters else number,
                 counter=read_counter(call.counter, self.lexicon),
                 service=verbalize(service, self.lexicon, self.zeros),
             )
         )
 
-    def for_play(self, job: Job) -> Spoken:
-        """What the job's play says: repeats of calls say so ("Panggilan kedua, ...")."""
+    def for_play(self, job: Job, style: Style = "alone") -> Spoken:
+        """What the job's play says, alone, alone while its zones are busy, or inside a
+        combined announcement; repeats of calls say so ("Panggilan kedua, ...")."""
+        speech = job.speech
+        if style == "combined" and job.combined.phrases:
+            speech = job.combined
+        elif style == "busy" and job.busy is not None:
+            speech = job.busy
         if job.play <= 1 or job.priority is Priority.EMERGENCY or job.ticket is None:
-            return job.speech
+            return speech
         prefix = self.repeat_prefix.format(ordinal=ordinal_words(job.play))
-        first, *rest = job.speech.phrases
+        first, *rest = speech.phrases
         if prefix.rstrip().endswith(","):
             first = (first[0][:1].lower() + first[0][1:], first[1])
         *said, (words, _) = self._phrases(prefix).phrases

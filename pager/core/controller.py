@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from pager.config.model import Config
 from pager.core import steps
-from pager.core.announcer import Announcer
+from pager.core.announcer import Announcer, Style
 from pager.core.intake import Intake
 from pager.core.model import (
     EventName,
@@ -25,10 +25,10 @@ from pager.core.model import (
     Job,
     MessageKind,
     Priority,
-    Spoken,
     job_key,
     ref_of,
 )
+from pager.core.plays import Airtime, Member, Play
 from pager.core.scheduler import Outcome, Scheduler
 from pager.core.steps import Effect, Input
 from pager.errors import CallRejected
@@ -38,16 +38,6 @@ from pager.units import db_to_gain
 log = logging.getLogger(__name__)
 
 HEALTH_EVENT_INTERVAL_S = 60.0  # at most one xrun event, and one callback-error event, a minute
-
-
-@dataclass(frozen=True)
-class _Play:
-    """A player the runtime was told to start, as far as the controller is concerned."""
-
-    job: Job
-    zones: tuple[str, ...]
-    event: EventName  # STARTED or RESUMED: published when its first sample plays
-    speech: Spoken
 
 
 @dataclass
@@ -64,7 +54,7 @@ class Controller:
         self.scheduler = Scheduler(config.zones, config.scheduling)
         self._intake = Intake()
         self._configure(config)
-        self._plays: dict[int, _Play] = {}
+        self._plays: dict[int, Play] = {}
         self._play_of_job: dict[str, int] = {}
         self._taking: dict[str, tuple[Job, Inbound]] = {}
         self._serial = itertools.count(1)
@@ -73,7 +63,8 @@ class Controller:
         self._ready = False
         self._stop_by: float | None = None
         self._last_status: dict[str, object] | None = None
-        self._ahead: set[tuple[str, int]] = set()  # (job id, play) handed out to render ahead
+        self._ahead: set[tuple[str, int, str]] = set()  # (job id, play, style) rendered ahead
+        self._airtime = Airtime()
         self._queue_changed = False
 
     # -- the interface -----------------------------------------------------------------------
@@ -86,9 +77,9 @@ class Controller:
         if self._queue_changed:
             effects += self._render_ahead(now)
         status = self._status()
-        if status != self._last_status:
+        if status != self._last_status:  # the wait estimates alone change with every second
             self._last_status = status
-            effects.append(steps.PublishStatus(status))
+            effects.append(steps.PublishStatus({**status, "waits": self._waits(now)}))
         return effects
 
     def next_deadline(self, now: float) -> float | None:
@@ -124,28 +115,31 @@ class Controller:
                 failure = f"cannot keep the call in the journal: {reason}"
                 return [self._job_event(EventName.FAILED, job, job.zones, now, reason=failure),
                         steps.Ack(message)]  # fmt: skip
-            case steps.PlayStarted(play):
-                known = self._plays.get(play)
-                if known is None:
-                    return []
-                return [
-                    self._job_event(
-                        known.event, known.job, known.zones, now, text=known.speech.text
-                    )
-                ]
+            case steps.PlayStarted(play, section):
+                return self._on_started(play, section, now)
             case steps.PlayFinished():
                 return self._on_finished(item, now)
+            case steps.SectionFinished(play, section, audio_s, late_s):
+                known = self._plays.get(play)
+                member = known.members.pop(section, None) if known else None
+                if known is None or member is None:
+                    return []  # it was cancelled, or the announcement stopped
+                self._airtime.learn("sentence_s", audio_s + self._pause_s)
+                return self._member_finished(known, member, now, audio_s=audio_s, late_s=late_s)
             case steps.PlayFailed(play, reason):
                 known = self._plays.pop(play, None)
                 if known is None:
                     return []
-                self._play_of_job.pop(known.job.id, None)
-                return self._drop(known.job, known.zones, reason, now)
+                effects = []
+                for member in known.members.values():
+                    self._play_of_job.pop(member.job.id, None)
+                    effects += self._drop(member.job, known.zones, reason, now)
+                return effects
             case steps.SpeechUnavailable(job_id, reason):
                 unspoken = self.scheduler.job(job_id)
                 if unspoken is None:
                     return []
-                effects = self._stop_player(unspoken.id)
+                effects = self._leave(unspoken.id)
                 return effects + self._drop(unspoken, unspoken.zones, reason, now)
             case steps.AudioFailed() | steps.AudioRestored():
                 return self._on_audio(item, now)
@@ -245,30 +239,73 @@ class Controller:
         self._queue_changed = False
         self._ahead = {key for key in self._ahead if self.scheduler.knows(key[0])}
         effects: list[Effect] = []
-        for job in self.scheduler.upcoming(now):
-            if (job.id, job.play) not in self._ahead:
-                self._ahead.add((job.id, job.play))
-                effects.append(steps.Prerender(job.id, self._announcer.for_play(job)))
+        for together in self.scheduler.upcoming(now):
+            style = "combined" if len(together) > 1 else self._style(together[0].zones)
+            for job in together:
+                if (job.id, job.play, style) not in self._ahead:
+                    self._ahead.add((job.id, job.play, style))
+                    effects.append(steps.Prerender(job.id, self._announcer.for_play(job, style)))
         return effects
+
+    def _style(self, zones: tuple[str, ...]) -> Style:
+        """How a call alone on these zones is said: shorter while they are busy."""
+        if self._announcer.busy_template is None:
+            return "alone"
+        depths = self.scheduler.queue_depths()
+        busy = any(depths.get(z, 0) > self._config.scheduling.busy_queue for z in zones)
+        return "busy" if busy else "alone"
+
+    def _on_started(self, play: int, section: int, now: float) -> list[Effect]:
+        known = self._plays.get(play)
+        if known is None:
+            return []
+        if section == 0:
+            known.started_at = now
+        member = known.member(section if known.combined else 1)
+        if member is None or (known.combined and section == 0):
+            return []  # the chime of a combined announcement, or a sentence left out
+        return [self._job_event(member.event, member.job, known.zones, now,
+                                text=member.speech.text, combined=known.combined,
+                                position=member.position)]  # fmt: skip
 
     def _on_finished(self, item: steps.PlayFinished, now: float) -> list[Effect]:
         known = self._plays.pop(item.play, None)
         if known is None:
             return []  # it was stopped: its end was reported then
-        job = known.job
+        if item.lead_s:
+            self._airtime.learn("lead_s", item.lead_s)
+        if known.combined is None:
+            self._airtime.learn("alone_s", item.audio_s - item.lead_s)
+            return self._member_finished(known, known.members[1], now, audio_s=item.audio_s,
+                                         late_s=item.late_s, failure=item.failure)  # fmt: skip
+        effects: list[Effect] = []
+        for member in known.members.values():  # sentences that never played
+            reason = item.failure or "its sentence was not played"
+            effects += self._member_finished(known, member, now, audio_s=0.0, late_s=0.0,
+                                             failure=reason)  # fmt: skip
+        return effects
+
+    def _member_finished(
+        self, known: Play, member: Member, now: float, *, audio_s: float, late_s: float,
+        failure: str | None = None,
+    ) -> list[Effect]:  # fmt: skip
+        """One call's sentence has ended: report it, then what follows (a repeat, the next)."""
+        job = member.job
         self._play_of_job.pop(job.id, None)
         effects: list[Effect]
-        if item.failure:
-            log.error("%s: %s", job.id, item.failure)
+        if failure:
+            log.error("%s: %s", job.id, failure)
             effects = [self._job_event(EventName.FAILED, job, known.zones, now,
-                                       text=known.speech.text, reason=item.failure)]  # fmt: skip
+                                       text=member.speech.text, reason=failure,
+                                       combined=known.combined,
+                                       position=member.position)]  # fmt: skip
         else:
-            late_s, audio_s = round(item.late_s, 3), round(item.audio_s, 3)
             effects = [self._job_event(EventName.FINISHED, job, known.zones, now,
-                                       text=known.speech.text, audio_s=audio_s,
-                                       late_s=late_s)]  # fmt: skip
-        if item.late_s:
-            log.warning("%s: speech came %.0f ms after the chime ended", job.id, 1000 * item.late_s)
+                                       text=member.speech.text, audio_s=round(audio_s, 3),
+                                       late_s=round(late_s, 3), combined=known.combined,
+                                       position=member.position)]  # fmt: skip
+        if late_s:
+            log.warning("%s: speech came %.0f ms late", job.id, 1000 * late_s)
         if self._stop_by is not None:  # start nothing new; what waits stays in the journal
             return effects + ([steps.JournalRemove(job.id)] if job.repeats == 0 else [])
         return effects + self._apply(self.scheduler.finished(job.id, now), now)
@@ -315,37 +352,79 @@ class Controller:
     def _apply(self, outcomes: list[Outcome], now: float) -> list[Effect]:
         effects: list[Effect] = []
         self._queue_changed = self._queue_changed or bool(outcomes)
-        for outcome in outcomes:
+        index = 0
+        while index < len(outcomes):
+            outcome = outcomes[index]
+            index += 1
             if outcome.start:
-                effects += self._start(outcome, now)
+                together = [outcome]
+                while (outcome.combined and index < len(outcomes)
+                       and outcomes[index].combined == outcome.combined):  # fmt: skip
+                    together.append(outcomes[index])
+                    index += 1
+                effects += self._start(together, now)
                 continue
             if outcome.stop:
                 effects += self._stop_player(outcome.job.id)
+            elif outcome.combined and outcome.event is EventName.CANCELLED:
+                effects += self._leave(outcome.job.id)
             if outcome.event is not EventName.FINISHED:  # published when the player reports
+                where = {"combined": outcome.combined} if outcome.combined else {}
                 effects.append(self._job_event(outcome.event, outcome.job, outcome.zones, now,
-                                               reason=outcome.reason))  # fmt: skip
+                                               reason=outcome.reason, **where))  # fmt: skip
             if not self.scheduler.knows(outcome.job.id):
                 effects.append(steps.JournalRemove(outcome.job.id))  # it has ended for good
         return effects
 
-    def _start(self, outcome: Outcome, now: float) -> list[Effect]:
-        job = outcome.job
-        gain = self._emergency_gain if job.priority is Priority.EMERGENCY else None
-        route = self._routing.route_zones(outcome.zones, gain)  # zones gone since: left out
+    def _start(self, together: list[Outcome], now: float) -> list[Effect]:
+        """One player for a job alone, or for calls combined under one chime."""
+        first = together[0]
+        gain = self._emergency_gain if first.job.priority is Priority.EMERGENCY else None
+        route = self._routing.route_zones(first.zones, gain)  # zones gone since: left out
         if not route.channel_gains:
-            return self._drop(job, outcome.zones, "its zones are no longer configured", now)
+            reason = "its zones are no longer configured"
+            return [e for o in together for e in self._drop(o.job, o.zones, reason, now)]
         play = next(self._serial)
-        speech = self._announcer.for_play(job)
-        self._plays[play] = _Play(job, outcome.zones, outcome.event, speech)
-        self._play_of_job[job.id] = play
-        return [steps.StartPlay(play, job.id, speech, route.channel_gains)]
+        style: Style = "combined" if first.combined else self._style(first.zones)
+        members = {
+            o.position: Member(o.job, o.event, self._announcer.for_play(o.job, style), o.position)
+            for o in together
+        }
+        for member in members.values():
+            self._play_of_job[member.job.id] = play
+        known = Play(first.zones, members, first.combined)
+        self._plays[play] = known
+        if first.combined is None:
+            known.expected_s = self._airtime.alone()
+            return [steps.StartPlay(play, first.job.id, members[1].speech, route.channel_gains)]
+        known.expected_s = self._airtime.combined(len(members))
+        sentences = tuple(m.speech for m in members.values())
+        return [steps.StartCombined(play, sentences, self._pause_s, route.channel_gains)]
 
     def _stop_player(self, job_id: str) -> list[Effect]:
+        """Stop the player that `job_id` plays in (every call of it ends with it)."""
         play = self._play_of_job.pop(job_id, None)
-        if play is None:
+        known = self._plays.pop(play, None) if play is not None else None
+        if play is None or known is None:
             return []
-        del self._plays[play]
+        for member in known.members.values():
+            self._play_of_job.pop(member.job.id, None)
         return [steps.StopPlay(play)]
+
+    def _leave(self, job_id: str) -> list[Effect]:
+        """Take one call out of its play: its sentence is left out of a combined
+        announcement whose other calls go on; alone, its player stops."""
+        play = self._play_of_job.get(job_id)
+        known = self._plays.get(play) if play is not None else None
+        if play is None or known is None:
+            return []
+        others = [m for m in known.members.values() if m.job.id != job_id]
+        if known.combined is None or not others:
+            return self._stop_player(job_id)
+        del self._play_of_job[job_id]
+        position = next(p for p, m in known.members.items() if m.job.id == job_id)
+        del known.members[position]
+        return [steps.SkipSection(play, position)]
 
     def _drop(self, job: Job, zones: tuple[str, ...], reason: str, now: float) -> list[Effect]:
         """The job's announcement cannot be made: report it, free its zones, forget it."""
@@ -378,15 +457,32 @@ class Controller:
             "audio": "ok" if self._audio_ok else "failed",
             "queues": self.scheduler.queue_depths(),
             "playing": {
-                zone: self._shown(job_id) for zone, job_id in self.scheduler.playing().items()
+                zone: self._shown(play_id) for zone, play_id in self.scheduler.playing().items()
             },
             "xruns": self._health.xruns,
             "callback_errors": self._health.callback_errors,
         }
 
-    def _shown(self, job_id: str) -> str:
-        job = self.scheduler.job(job_id)
-        return job.shown_id if job is not None else job_id
+    def _waits(self, now: float) -> dict[str, int]:
+        """Per zone, about how many seconds a new call would wait for its sentence."""
+        busy_until: dict[str, float] = {}
+        for known in self._plays.values():
+            started = known.started_at if known.started_at is not None else now
+            left = max(0.0, started + known.expected_s - now)
+            for zone in known.zones:
+                busy_until[zone] = max(busy_until.get(zone, 0.0), left)
+        combine_max = self._config.scheduling.combine_max
+        return {
+            zone: round(self._airtime.wait(busy_until.get(zone, 0.0), waiting, combine_max))
+            for zone, waiting in self.scheduler.queue_depths().items()
+        }
+
+    def _shown(self, play_id: str) -> str:
+        """The id a status shows for what plays: the call's (the first still playing of a
+        combined announcement)."""
+        members = self.scheduler.members(play_id) or [play_id]
+        job = self.scheduler.job(members[0])
+        return job.shown_id if job is not None else play_id
 
     def _serving(self) -> str:
         return f"serving {len(self._config.zones)} zones"
@@ -398,5 +494,6 @@ class Controller:
         self._announcer = Announcer(self._routing, config.announcement)
         self._intake.configure(config, self._announcer)
         self._emergency_gain = db_to_gain(config.scheduling.emergency_gain_db)
+        self._pause_s = config.announcement.combined_pause_ms / 1000
         self.scheduler.policy = config.scheduling
         self.scheduler.set_zones(config.zones)

@@ -123,6 +123,8 @@ class Job:
     repeats: int = 0  # further plays after this one
     play: int = 1  # 1 for the first play, 2 for "Panggilan kedua", ...
     speech: Spoken = Spoken()  # what its first play says
+    combined: Spoken = Spoken()  # its sentence inside a combined announcement (calls)
+    busy: Spoken | None = None  # what it says alone while its zones are busy (calls)
     ref: str | None = None  # the id its sender gave, as events show it (`id` is unique)
 
     @property

@@ -10,6 +10,10 @@
   policy says every call plays); a recall of a queued ticket merges into it; calls older than
   `max_age_s` expire instead of playing late.
 - Repeats (calls) follow after `repeat_interval_s`; emergencies repeat until cancelled.
+- Calls that wait for exactly the same zones start together as one combined announcement
+  (at most `combine_max`): only calls that would play next there anyway, so combining never
+  passes over another call and never waits for one. Each keeps its own life: it finishes,
+  is cancelled or repeats on its own; the zones are free when the last one has ended.
 """
 
 from __future__ import annotations
@@ -35,6 +39,26 @@ class Outcome:
     reason: str = ""
     start: bool = False  # start a player for the job on `zones`
     stop: bool = False  # fade the job's player out now
+    combined: str | None = None  # the combined announcement it starts in, or left
+    position: int = 1  # its place in that announcement (1 for the first sentence)
+
+
+@dataclass
+class _Group:
+    """What plays on some zones: one job, or several combined under one chime."""
+
+    id: str  # the job's id when alone
+    zones: tuple[str, ...]
+    priority: Priority
+    order: tuple[str, ...]  # the ids of its jobs, in the order they are said
+    members: list[str]  # those not yet ended
+
+    @property
+    def combined(self) -> str | None:
+        return None if len(self.order) == 1 else self.id
+
+    def position(self, job_id: str) -> int:
+        return self.order.index(job_id) + 1
 
 
 @dataclass
@@ -57,7 +81,8 @@ class Scheduler:
         self.policy = policy or SchedulingConfig()
         self._pending: dict[str, _Entry] = {}
         self._playing: dict[str, tuple[Job, tuple[str, ...]]] = {}
-        self._owner: dict[str, str] = {}
+        self._group_of: dict[str, _Group] = {}  # playing job id -> its group
+        self._owner: dict[str, _Group] = {}  # zone -> what plays there
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._served: dict[str, int] = {}
         self._serial = itertools.count()
@@ -124,7 +149,7 @@ class Scheduler:
         could not be made); the zones it held go to whatever waits."""
         self._pending.pop(job_id, None)
         if job_id in self._playing:
-            self._release(job_id)
+            self._end(job_id)
         return self._schedule(now)
 
     def cancel(
@@ -150,15 +175,21 @@ class Scheduler:
             del self._pending[entry.job.id]
             outcomes.append(Outcome(EventName.CANCELLED, entry.job, entry.job.zones, "cancelled"))
         for job, zones in [p for p in self._playing.values() if matches(p[0])]:
-            self._release(job.id)
-            outcomes.append(Outcome(EventName.CANCELLED, job, zones, "cancelled", stop=True))
+            group = self._group_of[job.id]
+            position = group.position(job.id)
+            ended = self._end(job.id)
+            # Alone (or the last of a combined announcement), its player stops; inside one,
+            # only its own sentence is left out.
+            outcomes.append(Outcome(EventName.CANCELLED, job, zones, "cancelled", stop=ended,
+                                    combined=group.combined, position=position))  # fmt: skip
         return outcomes + self._schedule(now)
 
     def finished(self, job_id: str, now: float) -> list[Outcome]:
         """The job's player has played to its end."""
         if job_id not in self._playing:
             return []
-        job, zones = self._release(job_id)
+        job, zones = self._playing[job_id]
+        self._end(job_id)
         outcomes = [Outcome(EventName.FINISHED, job, zones)]
         follow_up: Job | None = None
         due = now
@@ -193,7 +224,8 @@ class Scheduler:
         self.paused = True
         outcomes = []
         for job_id in list(self._playing):
-            job, zones = self._release(job_id)
+            job, zones = self._playing[job_id]
+            self._end(job_id)
             self._pending[job.id] = _Entry(job, next(self._serial), now, preempted=True)
             outcomes.append(Outcome(EventName.PREEMPTED, job, zones, reason, stop=True))
         return outcomes
@@ -244,21 +276,32 @@ class Scheduler:
         return depths
 
     def playing(self) -> dict[str, str]:
-        """Zone -> id of the job playing there."""
-        return dict(self._owner)
+        """Zone -> id of what plays there: the job's, or the combined announcement's."""
+        return {zone: group.id for zone, group in self._owner.items()}
 
-    def upcoming(self, now: float) -> list[Job]:
-        """The jobs next in line, in the order they are needed: for each zone, the first job
-        that waits for it (what is due before repeats that are not). What to synthesize ahead;
-        the rest waits, so a long queue never delays the speech that plays next."""
+    def members(self, group_id: str) -> list[str]:
+        """The jobs of what plays under this id that have not ended yet, in order."""
+        for group in self._owner.values():
+            if group.id == group_id:
+                return list(group.members)
+        return []
+
+    def upcoming(self, now: float) -> list[tuple[Job, ...]]:
+        """The announcements next in line, in the order they are needed: for each zone, the
+        first job that waits for it (what is due before repeats that are not), with the calls
+        it would be combined with. What to synthesize ahead; the rest waits, so a long queue
+        never delays the speech that plays next."""
 
         def need(entry: _Entry) -> tuple[bool, float, tuple[int, bool, int, int]]:
             return (entry.due > now, entry.due, self._order(entry))
 
-        next_up: dict[str, Job] = {}
-        for entry in sorted(self._pending.values(), key=need):
-            for zone in entry.job.zones:
-                next_up.setdefault(zone, entry.job)
+        ordered = sorted(self._pending.values(), key=need)
+        next_up: dict[str, tuple[Job, ...]] = {}
+        for index, entry in enumerate(ordered):
+            if any(zone not in next_up for zone in entry.job.zones):
+                together = [entry, *self._companions(entry, ordered[index + 1 :], set())]
+                for zone in entry.job.zones:
+                    next_up.setdefault(zone, tuple(e.job for e in together))
         return list(dict.fromkeys(next_up.values()))
 
     @property
@@ -280,12 +323,39 @@ class Scheduler:
         if len(self._seen) > REMEMBERED_IDS:
             self._seen.popitem(last=False)
 
-    def _release(self, job_id: str) -> tuple[Job, tuple[str, ...]]:
-        job, zones = self._playing.pop(job_id)
-        for zone in zones:
-            if self._owner.get(zone) == job_id:
+    def _end(self, job_id: str) -> bool:
+        """The job no longer plays; True when its group has ended and freed its zones."""
+        del self._playing[job_id]
+        group = self._group_of.pop(job_id)
+        group.members.remove(job_id)
+        if group.members:
+            return False
+        for zone in group.zones:
+            if self._owner.get(zone) is group:
                 del self._owner[zone]
-        return job, zones
+        return True
+
+    def _companions(self, leader: _Entry, later: list[_Entry], taken: set[str]) -> list[_Entry]:
+        """The calls to combine with `leader`'s: those after it in line that wait for exactly
+        its zones, until one that needs any of those zones and cannot join (it would play
+        next there: combining past it would delay it)."""
+        job = leader.job
+        if job.priority is not CALL or self.policy.combine_max <= 1:
+            return []
+        zones, counters = set(job.zones), {job.counter}
+        found: list[_Entry] = []
+        for entry in later:
+            other = entry.job
+            if len(found) + 1 >= self.policy.combine_max:
+                break
+            if other.id in taken or not zones & set(other.zones):
+                continue
+            # One call per counter: a counter's second call would lose its turn to others.
+            if other.priority is not CALL or set(other.zones) != zones or other.counter in counters:
+                break
+            found.append(entry)
+            counters.add(other.counter)
+        return found
 
     def _order(self, entry: _Entry) -> tuple[int, bool, int, int]:
         job = entry.job
@@ -297,17 +367,17 @@ class Scheduler:
         if self.paused:
             return outcomes
         reserved: set[str] = set()
-        ready = [e for e in self._pending.values() if e.due <= now]
-        for entry in sorted(ready, key=self._order):
+        taken: set[str] = set()  # started together with an earlier one
+        ordered = sorted((e for e in self._pending.values() if e.due <= now), key=self._order)
+        for index, entry in enumerate(ordered):
             job = entry.job
+            if job.id in taken:
+                continue
             blocked = {
                 zone
                 for zone in job.zones
                 if zone in reserved
-                or (
-                    zone in self._owner
-                    and self._playing[self._owner[zone]][0].priority >= job.priority
-                )
+                or (zone in self._owner and self._owner[zone].priority >= job.priority)
             }
             if job.priority in self.policy.partial:
                 target = tuple(z for z in job.zones if z not in blocked)
@@ -316,25 +386,42 @@ class Scheduler:
             reserved.update(job.zones)
             if not target:
                 continue
-            for holder in {self._owner[z] for z in target if z in self._owner}:
+            for holder in {
+                self._owner[z].id: self._owner[z] for z in target if z in self._owner
+            }.values():
                 outcomes.extend(self._preempt(holder, job, now))
-            del self._pending[job.id]
-            self._playing[job.id] = (job, target)
+            together = [entry]
+            if target == job.zones:
+                together += self._companions(entry, ordered[index + 1 :], taken)
+            group_id = job.id if len(together) == 1 else f"{round(now * 1000):x}-{job.id}"
+            ids = tuple(e.job.id for e in together)
+            group = _Group(group_id, target, job.priority, ids, list(ids))
             for zone in target:
-                self._owner[zone] = job.id
-            self._served[_counter_key(job)] = next(self._serial)
-            event = EventName.RESUMED if entry.preempted else EventName.STARTED
-            outcomes.append(Outcome(event, job, target, start=True))
+                self._owner[zone] = group
+            for position, member in enumerate(together, 1):
+                del self._pending[member.job.id]
+                taken.add(member.job.id)
+                self._playing[member.job.id] = (member.job, target)
+                self._group_of[member.job.id] = group
+                self._served[_counter_key(member.job)] = next(self._serial)
+                event = EventName.RESUMED if member.preempted else EventName.STARTED
+                outcomes.append(Outcome(event, member.job, target, start=True,
+                                        combined=group.combined, position=position))  # fmt: skip
         return outcomes
 
-    def _preempt(self, holder_id: str, by: Job, now: float) -> list[Outcome]:
-        job, zones = self._release(holder_id)
+    def _preempt(self, holder: _Group, by: Job, now: float) -> list[Outcome]:
+        """Stop what plays (every call of a combined announcement not yet ended)."""
+        outcomes = []
         reason = f"pre-empted by {by.priority.label} {by.shown_id}"
-        if job.priority in self.policy.resume_preempted:
-            self._pending[job.id] = _Entry(job, next(self._serial), now, preempted=True)
-            return [
-                Outcome(
-                    EventName.PREEMPTED, job, zones, reason + "; resumes from its start", stop=True
-                )
-            ]
-        return [Outcome(EventName.PREEMPTED, job, zones, reason + "; dropped", stop=True)]
+        for job_id in list(holder.members):
+            job, zones = self._playing[job_id]
+            self._end(job_id)
+            if job.priority in self.policy.resume_preempted:
+                self._pending[job.id] = _Entry(job, next(self._serial), now, preempted=True)
+                said = reason + "; resumes from its start"
+            else:
+                said = reason + "; dropped"
+            outcomes.append(Outcome(EventName.PREEMPTED, job, zones, said, stop=True,
+                                    combined=holder.combined,
+                                    position=holder.position(job_id)))  # fmt: skip
+        return outcomes

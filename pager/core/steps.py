@@ -54,9 +54,21 @@ class JournalFailed:
 
 @dataclass(frozen=True)
 class PlayStarted:
-    """A player's first sample reached the output."""
+    """A player's first sample reached the output (`section` 0), or the first sample of
+    sentence `section` of a combined announcement."""
 
     play: int
+    section: int = 0
+
+
+@dataclass(frozen=True)
+class SectionFinished:
+    """Sentence `section` of a combined announcement played its last sample."""
+
+    play: int
+    section: int
+    audio_s: float  # the sentence
+    late_s: float  # how long the output waited for it after the one before
 
 
 @dataclass(frozen=True)
@@ -67,6 +79,7 @@ class PlayFinished:
     audio_s: float  # chime and speech
     late_s: float  # how long the output waited for speech after the chime
     failure: str | None = None
+    lead_s: float = 0.0  # the chime and its pause, before the speech
 
 
 @dataclass(frozen=True)
@@ -129,7 +142,7 @@ class StopRequested:
 
 Input = (
     Tick | Inbound | Connected | Replay | Journaled | JournalFailed | PlayStarted | PlayFinished
-    | PlayFailed | SpeechUnavailable | AudioFailed | AudioRestored | AudioHealth
+    | SectionFinished | PlayFailed | SpeechUnavailable | AudioFailed | AudioRestored | AudioHealth
     | ReloadRequested | Reconfigure | ReloadRefused | StopRequested
 )  # fmt: skip
 
@@ -144,6 +157,25 @@ class StartPlay:
     job_id: str
     speech: Spoken
     channel_gains: tuple[tuple[int, float], ...]
+
+
+@dataclass(frozen=True)
+class StartCombined:
+    """Play the chime, then each sentence in turn (section 1, 2, ...) with `pause_s` of
+    silence between them, on these channel columns at these gains."""
+
+    play: int
+    sentences: tuple[Spoken, ...]
+    pause_s: float
+    channel_gains: tuple[tuple[int, float], ...]
+
+
+@dataclass(frozen=True)
+class SkipSection:
+    """Leave a combined announcement's sentence out, if it has not begun."""
+
+    play: int
+    section: int
 
 
 @dataclass(frozen=True)
@@ -215,6 +247,6 @@ class LoadConfig:
 
 
 Effect = (
-    StartPlay | StopPlay | ResetAudio | Prerender | Publish | PublishStatus | JournalAdd
-    | JournalRemove | Ack | Notify | LoadConfig
+    StartPlay | StartCombined | SkipSection | StopPlay | ResetAudio | Prerender | Publish
+    | PublishStatus | JournalAdd | JournalRemove | Ack | Notify | LoadConfig
 )  # fmt: skip
