@@ -4,96 +4,26 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Sequence
-from typing import Any
 
 import pytest
 
 from pager import config
-from pager.config.model import Config
 from pager.core import steps
-from pager.core.controller import HEALTH_EVENT_INTERVAL_S, Controller
-from pager.core.model import Inbound, MessageKind, Priority, ref_of
-from pager.core.steps import Effect
-from tests.conftest import EXAMPLE_CONFIG, without_rate_limits
-
-EXAMPLE = config.load(EXAMPLE_CONFIG)
-FOOD_COURT = 10 ** (-4 / 20)
-
-
-def call(counter: str, ticket: str, ident: str | None = None, **fields: Any) -> Inbound:
-    body = {"ticket": ticket, **({"id": ident} if ident else {}), **fields}
-    return Inbound(f"pager/call/{counter}", MessageKind.CALL, counter, json.dumps(body).encode(), 0)
-
-
-def announce(text: str, ident: str, **fields: Any) -> Inbound:
-    body = json.dumps({"text": text, "id": ident, **fields}).encode()
-    return Inbound("pager/announce", MessageKind.ANNOUNCE, None, body, 0)
-
-
-def cancel(ident: str) -> Inbound:
-    body = json.dumps({"id": ident}).encode()
-    return Inbound("pager/cancel", MessageKind.CANCEL, None, body, 0)
-
-
-class Desk:
-    """A controller and a clock, with the runtime's side played by hand."""
-
-    def __init__(self, cfg: Config = EXAMPLE, now: float = 1000.0) -> None:
-        self.controller = Controller(cfg)
-        self.now = now
-        self.effects: list[Effect] = []
-
-    def feed(self, item: steps.Input) -> list[Effect]:
-        if isinstance(item, Inbound) and not item.received:
-            item = dataclasses.replace(item, received=self.now)  # it arrives now
-        effects = self.controller.handle(item, self.now)
-        self.effects += effects
-        return effects
-
-    def take(self, message: Inbound) -> list[Effect]:
-        """A message as the runtime takes it when the journal works."""
-        effects = self.feed(message)
-        adds = [e for e in effects if isinstance(e, steps.JournalAdd)]
-        for add in adds:
-            effects += self.feed(steps.Journaled(add.job_id))
-        return effects
-
-    def play(self, shown_id: str) -> int:
-        """The play number of the latest StartPlay of the job its sender calls `shown_id`."""
-        return [
-            e for e in self.effects
-            if isinstance(e, steps.StartPlay) and ref_of(e.job_id) == shown_id
-        ][-1].play  # fmt: skip
-
-    def finish(self, job_id: str, failure: str | None = None) -> list[Effect]:
-        play = self.play(job_id)
-        return self.feed(steps.PlayStarted(play)) + self.feed(
-            steps.PlayFinished(play, 6.5, 0.0, failure)
-        )
-
-    @property
-    def held(self) -> dict[str, str]:
-        """Zone -> the id (as its sender gave it) of the job playing there."""
-        return {zone: ref_of(key) for zone, key in self.controller.scheduler.playing().items()}
-
-    @property
-    def waiting(self) -> int:
-        return sum(self.controller.scheduler.queue_depths().values())
-
-
-def events(effects: Sequence[Effect], name: str | None = None) -> list[dict[str, object]]:
-    bodies = [dict(e.body) for e in effects if isinstance(e, steps.Publish)]
-    return [b for b in bodies if name is None or b["event"] == name]
-
-
-def names(effects: Sequence[Effect]) -> list[tuple[object, object]]:
-    return [(b["event"], b.get("id")) for b in events(effects)]
-
-
-def kinds(effects: Sequence[Effect]) -> list[str]:
-    return [type(e).__name__ for e in effects]
-
+from pager.core.controller import HEALTH_EVENT_INTERVAL_S
+from pager.core.model import Inbound, MessageKind, Priority
+from tests.conftest import without_rate_limits
+from tests.desk import (
+    EXAMPLE,
+    FOOD_COURT,
+    Desk,
+    announce,
+    call,
+    cancel,
+    events,
+    kinds,
+    names,
+    prerendered,
+)
 
 # -- taking a message ------------------------------------------------------------------------
 
@@ -448,12 +378,9 @@ def test_an_operator_message_too_long_to_say_is_rejected_before_it_is_queued() -
     assert desk.waiting == 0 and desk.held == {}
 
 
-def prerendered(effects: Sequence[Effect]) -> list[str]:
-    return [ref_of(e.job_id) for e in effects if isinstance(e, steps.Prerender)]
-
-
 def test_only_the_next_call_of_each_zone_is_synthesized_ahead_whatever_the_queue() -> None:
-    desk = Desk(without_rate_limits(EXAMPLE))
+    lone = dataclasses.replace(EXAMPLE.scheduling, combine_max=1)
+    desk = Desk(dataclasses.replace(without_rate_limits(EXAMPLE), scheduling=lone))
     desk.take(call("3", "A1", "a1"))  # plays at once on the hall (counter 3: mpp)
     ahead = []
     for n in range(2, 200):  # a rush: 198 calls from 198 counters wait for the same zones
@@ -465,7 +392,8 @@ def test_only_the_next_call_of_each_zone_is_synthesized_ahead_whatever_the_queue
 
 
 def test_what_is_synthesized_ahead_follows_priority_not_arrival() -> None:
-    desk = Desk()
+    desk = Desk(dataclasses.replace(EXAMPLE, scheduling=dataclasses.replace(
+        EXAMPLE.scheduling, combine_max=1)))  # fmt: skip
     desk.take(call("3", "A1", "a1"))
     assert prerendered(desk.take(call("x1", "B1", "b1"))) == ["b1"]
     # An operator message pre-empts a1, which goes back to the queue ahead of b1: a1 plays

@@ -87,11 +87,13 @@ class Announcer:
         and service read out."""
         service = call.service or self.routing.service_of(call.counter) or ""
         letters, number = ticket_parts(call.ticket, self.zeros)
-        return self._phrases(
-            (template or self.template).format(
-                ticket=f"{letters}{TICKET}{number}" if letters else number,
-                counter=read_counter(call.counter, self.lexicon),
-                service=verbalize(service, self.lexicon, self.zeros),
+        return self._capitalized(
+            self._phrases(
+                (template or self.template).format(
+                    ticket=f"{letters}{TICKET}{number}" if letters else number,
+                    counter=read_counter(call.counter, self.lexicon),
+                    service=verbalize(service, self.lexicon, self.zeros),
+                )
             )
         )
 
@@ -111,6 +113,14 @@ class Announcer:
             first = (first[0][:1].lower() + first[0][1:], first[1])
         *said, (words, _) = self._phrases(prefix).phrases
         return Spoken((*said, (words, self.pauses[BREATH]), first, *rest))
+
+    @staticmethod
+    def _capitalized(spoken: Spoken) -> Spoken:
+        """A sentence begins with a capital ("Be dua belas, loket tujuh."), as events show."""
+        if not spoken.phrases:
+            return spoken
+        (words, pause), *rest = spoken.phrases
+        return Spoken(((words[:1].upper() + words[1:], pause), *rest))
 
     def _phrases(self, marked: str) -> Spoken:
         """A sentence with its marks (and its punctuation) split into timed phrases."""
