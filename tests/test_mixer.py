@@ -228,3 +228,52 @@ def test_music_beds_are_replaced_at_the_next_block() -> None:
     assert not np.any(out[:, 0]) and np.all(out[:, 5] == 0.25)
     with pytest.raises(ValueError, match="music beds"):
         mixer.set_beds([Bed(Player([(0, 1.0)]), 0.1, 64, 64)] * 64)
+
+
+def test_sections_report_their_first_and_last_frames_and_a_skipped_one_is_left_out() -> None:
+    mixer = Mixer(CHANNELS)
+    player = Player([(0, 1.0)])
+    chime, first, pause, second, third = (
+        ramp(70, 1),
+        ramp(50, 1),
+        np.zeros(30),
+        ramp(40, 1),
+        ramp(20, 1),
+    )
+    player.append(chime)
+    player.append(first, 1)
+    player.append(pause, -1)
+    player.append(second, 2)
+    player.append(pause, -2)
+    player.skip(2)  # cancelled before it began: it and its pause are left out
+    player.append(third, 3)
+    player.close()
+    mixer.add(player)
+    played = np.concatenate([render(mixer, 64)[:, 0] for _ in range(4)])
+    events = [(e.kind, e.section, e.frame) for e in drain(mixer)]
+    assert events == [
+        (PlayerState.PLAYING, 0, 0),
+        (PlayerState.PLAYING, 1, 70),
+        (PlayerState.FINISHED, 1, 120),
+        (PlayerState.PLAYING, 3, 150),
+        (PlayerState.FINISHED, 3, 170),
+        (PlayerState.FINISHED, 0, 170),
+    ]
+    expected = np.concatenate([chime, first, pause, third])
+    np.testing.assert_array_equal(played[:170], expected)
+    assert not np.any(played[170:])
+
+
+def test_a_section_that_has_begun_plays_to_its_end_whatever_is_skipped() -> None:
+    mixer = Mixer(CHANNELS)
+    player = Player([(0, 1.0)])
+    player.append(ramp(100, 1), 1)
+    player.close()
+    mixer.add(player)
+    render(mixer, 64)
+    player.skip(1)  # too late: it is being said
+    render(mixer, 64)
+    assert [(e.kind, e.section) for e in drain(mixer)][-2:] == [
+        (PlayerState.FINISHED, 1), (PlayerState.FINISHED, 0),
+    ]  # fmt: skip
+    assert player.played_frames == 100
