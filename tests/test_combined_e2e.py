@@ -3,6 +3,7 @@ and the card hears one chime, then each call's own sentence, each event at its s
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -89,6 +90,6 @@ def test_calls_waiting_together_are_heard_under_one_chime_each_at_its_sample(
     alone = first["audio_s"]
     assert (at - start) / card.rate < 0.7 * 3 * alone
     # The events came in the order of the sentences, spaced as the audio is.
-    spacing = [b["ts"] - a["ts"] for a, b in zip(started, started[1:], strict=False)]
+    spacing = [b["ts"] - a["ts"] for a, b in itertools.pairwise(started)]
     expected = [finished[i]["audio_s"] + pause / card.rate for i in range(2)]
     assert all(abs(s - e) < 0.25 for s, e in zip(spacing, expected, strict=True)), spacing
