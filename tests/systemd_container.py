@@ -4,8 +4,9 @@ The machine's root file system is the lower layer of an overlay whose upper laye
 so whatever the boot and `scripts/install-service` write (a user, /opt/pager, /etc/pager, the
 unit) disappears with the container; the network is the host's, so the service reaches a
 broker the test started on localhost. Units that would touch the host's kernel or devices
-(udev, sysctl, modules, the clock) are masked; the daemons the host already runs are not
-started (the container boots to basic.target).
+(udev, sysctl, modules, the clock) are masked, and the kernel settings systemd itself
+raises at boot are put back afterwards; the daemons the host already runs are not started
+(the container boots to basic.target).
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ MASKED = (
     "systemd-hwdb-update.service", "systemd-journal-flush.service",
 )  # fmt: skip
 BOOT_TIMEOUT_S = 60
+# What systemd as PID 1 changes in the kernel for everyone (the network namespace is shared):
+# put back when the container is gone.
+HOST_SETTINGS = (
+    Path("/proc/sys/net/unix/max_dgram_qlen"), Path("/proc/sys/fs/file-max"),
+    Path("/proc/sys/fs/nr_open"),
+)  # fmt: skip
 
 BOOT = """set -eu
 mount --make-rprivate /
@@ -86,6 +93,7 @@ class SystemdContainer:
         self.shared = shared
         self.process: subprocess.Popen[bytes] | None = None
         self.pid = 0  # systemd's pid, as the host sees it
+        self._settings = {path: path.read_text() for path in HOST_SETTINGS if path.exists()}
 
     def __enter__(self) -> SystemdContainer:
         layers = self.directory / "layers"
@@ -157,3 +165,6 @@ class SystemdContainer:
             with contextlib.suppress(ProcessLookupError):
                 self.process.kill()
             self.process.wait(timeout=30)
+        for path, value in self._settings.items():
+            if path.read_text() != value:
+                path.write_text(value)
