@@ -9,7 +9,7 @@ import pytest
 
 from pager import config
 from pager.core import steps
-from pager.core.controller import HEALTH_EVENT_INTERVAL_S
+from pager.core.health import HEALTH_EVENT_INTERVAL_S
 from pager.core.model import Inbound, MessageKind, Priority
 from tests.conftest import without_rate_limits
 from tests.desk import (

@@ -10,14 +10,13 @@ event instead.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import logging
-from dataclasses import dataclass
 
 from pager.config.model import Config
-from pager.core import steps
+from pager.core import status, steps
 from pager.core.announcer import Announcer, Style
+from pager.core.health import HealthReports
 from pager.core.intake import Intake
 from pager.core.model import (
     EventName,
@@ -28,7 +27,7 @@ from pager.core.model import (
     job_key,
     ref_of,
 )
-from pager.core.plays import Airtime, Member, Play
+from pager.core.plays import Airtime, Member, Play, Plays
 from pager.core.scheduler import Outcome, Scheduler
 from pager.core.steps import Effect, Input
 from pager.errors import CallRejected
@@ -36,15 +35,6 @@ from pager.speech.words import COUNTER_PATTERN
 from pager.units import db_to_gain
 
 log = logging.getLogger(__name__)
-
-HEALTH_EVENT_INTERVAL_S = 60.0  # at most one xrun event, and one callback-error event, a minute
-
-
-@dataclass
-class _Health:
-    xruns: int = 0
-    callback_errors: int = 0
-    reported: dict[EventName, tuple[float, int]] = dataclasses.field(default_factory=dict)
 
 
 class Controller:
@@ -54,12 +44,11 @@ class Controller:
         self.scheduler = Scheduler(config.zones, config.scheduling)
         self._intake = Intake()
         self._configure(config)
-        self._plays: dict[int, Play] = {}
-        self._play_of_job: dict[str, int] = {}
+        self._plays = Plays()
         self._taking: dict[str, tuple[Job, Inbound]] = {}
         self._serial = itertools.count(1)
         self._audio_ok = True
-        self._health = _Health()
+        self._health = HealthReports()
         self._ready = False
         self._stop_by: float | None = None
         self._last_status: dict[str, object] | None = None
@@ -76,10 +65,12 @@ class Controller:
             effects += self._apply(self.scheduler.tick(now), now)
         if self._queue_changed:
             effects += self._render_ahead(now)
-        status = self._status()
-        if status != self._last_status:  # the wait estimates alone change with every second
-            self._last_status = status
-            effects.append(steps.PublishStatus({**status, "waits": self._waits(now)}))
+        details = self._status()
+        if details != self._last_status:  # the wait estimates alone change with every second
+            self._last_status = details
+            waits = status.waits(self.scheduler, self._plays, self._airtime,
+                                  self._config.scheduling.combine_max, now)  # fmt: skip
+            effects.append(steps.PublishStatus({**details, "waits": waits}))
         return effects
 
     def next_deadline(self, now: float) -> float | None:
@@ -127,19 +118,16 @@ class Controller:
                 self._airtime.learn("sentence_s", audio_s + self._pause_s)
                 return self._member_finished(known, member, now, audio_s=audio_s, late_s=late_s)
             case steps.PlayFailed(play, reason):
-                known = self._plays.pop(play, None)
+                known = self._plays.pop(play)
                 if known is None:
                     return []
-                effects = []
-                for member in known.members.values():
-                    self._play_of_job.pop(member.job.id, None)
-                    effects += self._drop(member.job, known.zones, reason, now)
-                return effects
+                return [e for m in known.members.values()
+                        for e in self._drop(m.job, known.zones, reason, now)]  # fmt: skip
             case steps.SpeechUnavailable(job_id, reason):
                 unspoken = self.scheduler.job(job_id)
                 if unspoken is None:
                     return []
-                effects = self._leave(unspoken.id)
+                effects = self._plays.leave(unspoken.id)
                 return effects + self._drop(unspoken, unspoken.zones, reason, now)
             case steps.AudioFailed() | steps.AudioRestored():
                 return self._on_audio(item, now)
@@ -269,7 +257,7 @@ class Controller:
                                 position=member.position)]  # fmt: skip
 
     def _on_finished(self, item: steps.PlayFinished, now: float) -> list[Effect]:
-        known = self._plays.pop(item.play, None)
+        known = self._plays.pop(item.play)
         if known is None:
             return []  # it was stopped: its end was reported then
         if item.lead_s:
@@ -291,7 +279,7 @@ class Controller:
     ) -> list[Effect]:  # fmt: skip
         """One call's sentence has ended: report it, then what follows (a repeat, the next)."""
         job = member.job
-        self._play_of_job.pop(job.id, None)
+        self._plays.forget(job.id)
         effects: list[Effect]
         if failure:
             log.error("%s: %s", job.id, failure)
@@ -325,18 +313,7 @@ class Controller:
         return [event, *self._apply(self.scheduler.resume(now), now)]
 
     def _on_health(self, item: steps.AudioHealth, now: float) -> list[Effect]:
-        effects: list[Effect] = []
-        for name, total, extra in (
-            (EventName.AUDIO_XRUNS, item.xruns, {}),
-            (EventName.AUDIO_CALLBACK_ERROR, item.callback_errors, {"error": item.error}),
-        ):
-            last_at, last_total = self._health.reported.get(name, (-HEALTH_EVENT_INTERVAL_S, 0))
-            if total > last_total and now - last_at >= HEALTH_EVENT_INTERVAL_S:
-                self._health.reported[name] = (now, total)
-                effects.append(self._event(name, now, count=total - last_total, total=total,
-                                           **extra))  # fmt: skip
-        self._health.xruns, self._health.callback_errors = item.xruns, item.callback_errors
-        return effects
+        return [self._event(name, now, **fields) for name, fields in self._health.update(item, now)]
 
     def _on_connected(self) -> list[Effect]:
         self._last_status = None  # the broker may have lost the retained status
@@ -365,9 +342,9 @@ class Controller:
                 effects += self._start(together, now)
                 continue
             if outcome.stop:
-                effects += self._stop_player(outcome.job.id)
+                effects += self._plays.stop(outcome.job.id)
             elif outcome.combined and outcome.event is EventName.CANCELLED:
-                effects += self._leave(outcome.job.id)
+                effects += self._plays.leave(outcome.job.id)
             if outcome.event is not EventName.FINISHED:  # published when the player reports
                 where = {"combined": outcome.combined} if outcome.combined else {}
                 effects.append(self._job_event(outcome.event, outcome.job, outcome.zones, now,
@@ -390,41 +367,14 @@ class Controller:
             o.position: Member(o.job, o.event, self._announcer.for_play(o.job, style), o.position)
             for o in together
         }
-        for member in members.values():
-            self._play_of_job[member.job.id] = play
         known = Play(first.zones, members, first.combined)
-        self._plays[play] = known
+        self._plays.add(play, known)
         if first.combined is None:
             known.expected_s = self._airtime.alone()
             return [steps.StartPlay(play, first.job.id, members[1].speech, route.channel_gains)]
         known.expected_s = self._airtime.combined(len(members))
         sentences = tuple(m.speech for m in members.values())
         return [steps.StartCombined(play, sentences, self._pause_s, route.channel_gains)]
-
-    def _stop_player(self, job_id: str) -> list[Effect]:
-        """Stop the player that `job_id` plays in (every call of it ends with it)."""
-        play = self._play_of_job.pop(job_id, None)
-        known = self._plays.pop(play, None) if play is not None else None
-        if play is None or known is None:
-            return []
-        for member in known.members.values():
-            self._play_of_job.pop(member.job.id, None)
-        return [steps.StopPlay(play)]
-
-    def _leave(self, job_id: str) -> list[Effect]:
-        """Take one call out of its play: its sentence is left out of a combined
-        announcement whose other calls go on; alone, its player stops."""
-        play = self._play_of_job.get(job_id)
-        known = self._plays.get(play) if play is not None else None
-        if play is None or known is None:
-            return []
-        others = [m for m in known.members.values() if m.job.id != job_id]
-        if known.combined is None or not others:
-            return self._stop_player(job_id)
-        del self._play_of_job[job_id]
-        position = next(p for p, m in known.members.items() if m.job.id == job_id)
-        del known.members[position]
-        return [steps.SkipSection(play, position)]
 
     def _drop(self, job: Job, zones: tuple[str, ...], reason: str, now: float) -> list[Effect]:
         """The job's announcement cannot be made: report it, free its zones, forget it."""
@@ -453,36 +403,7 @@ class Controller:
                            text=text or job.text, **fields)  # fmt: skip
 
     def _status(self) -> dict[str, object]:
-        return {
-            "audio": "ok" if self._audio_ok else "failed",
-            "queues": self.scheduler.queue_depths(),
-            "playing": {
-                zone: self._shown(play_id) for zone, play_id in self.scheduler.playing().items()
-            },
-            "xruns": self._health.xruns,
-            "callback_errors": self._health.callback_errors,
-        }
-
-    def _waits(self, now: float) -> dict[str, int]:
-        """Per zone, about how many seconds a new call would wait for its sentence."""
-        busy_until: dict[str, float] = {}
-        for known in self._plays.values():
-            started = known.started_at if known.started_at is not None else now
-            left = max(0.0, started + known.expected_s - now)
-            for zone in known.zones:
-                busy_until[zone] = max(busy_until.get(zone, 0.0), left)
-        combine_max = self._config.scheduling.combine_max
-        return {
-            zone: round(self._airtime.wait(busy_until.get(zone, 0.0), waiting, combine_max))
-            for zone, waiting in self.scheduler.queue_depths().items()
-        }
-
-    def _shown(self, play_id: str) -> str:
-        """The id a status shows for what plays: the call's (the first still playing of a
-        combined announcement)."""
-        members = self.scheduler.members(play_id) or [play_id]
-        job = self.scheduler.job(members[0])
-        return job.shown_id if job is not None else play_id
+        return status.details(self.scheduler, self._health, self._audio_ok)
 
     def _serving(self) -> str:
         return f"serving {len(self._config.zones)} zones"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from pager.core import steps
 from pager.core.model import EventName, Job, Spoken
 
 LEARNING_RATE = 0.2  # weight of the newest measurement in the running averages
@@ -69,3 +70,63 @@ class Airtime:
             return busy_for + waiting * self.alone() + self.lead_s
         announcements = math.ceil((waiting + 1) / combine_max)
         return busy_for + announcements * self.lead_s + waiting * self.sentence_s
+
+
+class Plays:
+    """The players started and not yet ended, and which play each job is in."""
+
+    def __init__(self) -> None:
+        self._plays: dict[int, Play] = {}
+        self._play_of_job: dict[str, int] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._plays)
+
+    def add(self, play: int, known: Play) -> None:
+        self._plays[play] = known
+        for member in known.members.values():
+            self._play_of_job[member.job.id] = play
+
+    def get(self, play: int) -> Play | None:
+        return self._plays.get(play)
+
+    def pop(self, play: int) -> Play | None:
+        """The play has ended: forget it and its jobs."""
+        known = self._plays.pop(play, None)
+        for member in known.members.values() if known else ():
+            self._play_of_job.pop(member.job.id, None)
+        return known
+
+    def forget(self, job_id: str) -> None:
+        """The job's part of its play has ended."""
+        self._play_of_job.pop(job_id, None)
+
+    def stop(self, job_id: str) -> list[steps.Effect]:
+        """Stop the player that `job_id` plays in (every call of it ends with it)."""
+        play = self._play_of_job.get(job_id)
+        if play is None or self.pop(play) is None:
+            return []
+        return [steps.StopPlay(play)]
+
+    def leave(self, job_id: str) -> list[steps.Effect]:
+        """Take one call out of its play: its sentence is left out of a combined
+        announcement whose other calls go on; alone (or last), its player stops."""
+        play = self._play_of_job.get(job_id)
+        known = self._plays.get(play) if play is not None else None
+        if play is None or known is None:
+            return []
+        position = next(p for p, m in known.members.items() if m.job.id == job_id)
+        if known.combined is None or len(known.members) == 1:
+            return self.stop(job_id)
+        del self._play_of_job[job_id], known.members[position]
+        return [steps.SkipSection(play, position)]
+
+    def busy_for(self, now: float) -> dict[str, float]:
+        """Per zone, about how many more seconds what plays there takes."""
+        busy: dict[str, float] = {}
+        for known in self._plays.values():
+            started = known.started_at if known.started_at is not None else now
+            left = max(0.0, started + known.expected_s - now)
+            for zone in known.zones:
+                busy[zone] = max(busy.get(zone, 0.0), left)
+        return busy
