@@ -21,7 +21,7 @@ import itertools
 import json
 import random
 import statistics
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -80,26 +80,53 @@ def airtime(lengths: dict[str, Any]) -> dict[str, float]:
     return out
 
 
-def simulate(lengths: dict[str, Any], per_minute: float, minutes: float, combine_max: int,
-             seed: int = SEED) -> dict[str, Any]:  # fmt: skip
-    """Calls into one zone at `per_minute` (Poisson) for `minutes`, in simulated time."""
+@dataclass(frozen=True)
+class SimCall:
+    """A call as the simulation needs it: when it arrives, from which counter, and how long
+    its sentence is said alone and inside a combined announcement (seconds)."""
+
+    at: float
+    counter: str
+    alone_s: float
+    combined_s: float
+
+
+def poisson_calls(lengths: dict[str, Any], per_minute: float, minutes: float,
+                  seed: int = SEED) -> list[SimCall]:  # fmt: skip
+    """Poisson arrivals from COUNTERS counters, each call with the lengths of one of the
+    rendered sample calls."""
+    rng = random.Random(seed)
+    samples = len(lengths["alone_s"])
+    return [
+        SimCall(at, str(rng.randint(1, COUNTERS)), lengths["alone_s"][n % samples],
+                lengths["combined_s"][n % samples])
+        for n, at in enumerate(poisson(rng, per_minute, minutes))
+    ]  # fmt: skip
+
+
+def simulate(
+    calls: list[SimCall], lead_s: float, pause_s: float, combine_max: int
+) -> dict[str, Any]:
+    """The real scheduler deciding, in simulated time, for calls into one zone."""
+    waits, ended = simulated_waits(calls, lead_s, pause_s, combine_max)
+    return summary(len(calls), sorted(waits.values()), list(ended.values()))
+
+
+def simulated_waits(
+    calls: list[SimCall], lead_s: float, pause_s: float, combine_max: int
+) -> tuple[dict[int, float], dict[int, str]]:
+    """Per call (index): the wait until its sentence starts; and why the others ended."""
     cfg = config.load(EXAMPLE_CONFIG)
     # Every call must be heard: a counter's next call never drops its last (as at a hall
     # whose counters wait for the person to arrive).
     policy = replace(cfg.scheduling, combine_max=combine_max, supersede=False)
     scheduler = Scheduler((ZONE,), policy)
-    lead, pause = lengths["lead_s"], lengths["pause_s"]
-    rng = random.Random(seed)
-    arrivals = poisson(rng, per_minute, minutes)
-    tickets = itertools.count(1)
     timeline: list[tuple[float, int, str, Any]] = []  # (time, order, kind, data)
     order = itertools.count()
-    for n, at in enumerate(arrivals):
-        heapq.heappush(timeline, (at, next(order), "arrive", n))
-    sample: dict[str, int] = {}  # job id -> index of the rendered call whose lengths it takes
-    arrived: dict[str, float] = {}
-    waits: dict[str, float] = {}
-    ended: dict[str, str] = {}
+    for n, call in enumerate(calls):
+        heapq.heappush(timeline, (call.at, next(order), "arrive", n))
+    waits: dict[int, float] = {}
+    ended: dict[int, str] = {}
 
     def carry_out(outcomes: list[Outcome], now: float) -> None:
         starting: dict[str | None, list[Outcome]] = {}
@@ -107,28 +134,21 @@ def simulate(lengths: dict[str, Any], per_minute: float, minutes: float, combine
             if outcome.start:
                 starting.setdefault(outcome.combined or outcome.job.id, []).append(outcome)
             elif outcome.event in ("expired", "superseded", "cancelled"):
-                ended.setdefault(outcome.job.id, outcome.event)
+                ended.setdefault(int(outcome.job.id), outcome.event)
         for together in starting.values():
-            if together[0].combined is None:
-                job = together[0].job
-                waits.setdefault(job.id, now + lead - arrived[job.id])
-                end = now + lead + lengths["alone_s"][sample[job.id]]
-                heapq.heappush(timeline, (end, next(order), "finish", job.id))
-                continue
-            at = now + lead
+            at = now + lead_s
             for outcome in together:
-                waits.setdefault(outcome.job.id, at - arrived[outcome.job.id])
-                at += lengths["combined_s"][sample[outcome.job.id]]
+                n = int(outcome.job.id)
+                waits.setdefault(n, at - calls[n].at)
+                at += calls[n].alone_s if outcome.combined is None else calls[n].combined_s
                 heapq.heappush(timeline, (at, next(order), "finish", outcome.job.id))
-                at += pause
+                at += pause_s
 
     while timeline:
         now, _, kind, data = heapq.heappop(timeline)
         if kind == "arrive":
-            counter = str(rng.randint(1, COUNTERS))
-            job = Job(f"c{data}", Priority.CALL, (ZONE,), counter, f"A{next(tickets)}", now)
-            sample[job.id] = data % len(lengths["alone_s"])
-            arrived[job.id] = now
+            call = calls[data]
+            job = Job(str(data), Priority.CALL, (ZONE,), call.counter, f"A{data + 1}", now)
             carry_out(scheduler.submit(job, now), now)
         elif kind == "finish":
             carry_out(scheduler.finished(data, now), now)
@@ -137,7 +157,7 @@ def simulate(lengths: dict[str, Any], per_minute: float, minutes: float, combine
         deadline = scheduler.next_deadline(now)
         if deadline is not None and kind != "tick":
             heapq.heappush(timeline, (deadline + 1e-6, next(order), "tick", None))
-    return summary(len(arrivals), sorted(waits.values()), list(ended.values()))
+    return waits, ended
 
 
 def poisson(rng: random.Random, per_minute: float, minutes: float) -> list[float]:
@@ -178,7 +198,12 @@ def measure(minutes: float, sentences: int) -> dict[str, Any]:
         "minutes": minutes,
         "load": {
             str(combine_max): {
-                str(rate): simulate(lengths, rate, minutes, combine_max)
+                str(rate): simulate(
+                    poisson_calls(lengths, rate, minutes),
+                    lengths["lead_s"],
+                    lengths["pause_s"],
+                    combine_max,
+                )
                 for rate in RATES_PER_MINUTE
             }
             for combine_max in (1, 4, 8)

@@ -3,6 +3,7 @@
     make bench            # the full run (about 80 minutes, plus 30 for the floods)
     make bench-smoke      # a tiny run that only proves the suite works
     python -m bench.report --from-json BENCHMARKS.json   # rewrite the text, measure nothing
+    python -m bench.report --add combined   # measure one section again, into BENCHMARKS.json
 
 Each latency figure is given as min / median / max over the repeated runs.
 """
@@ -19,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import floods, voice
+from bench import combined, combined_card, floods, voice
 from bench.costs import (
     BLOCK,
     SMALL_BLOCK,
@@ -95,7 +96,20 @@ def flood_run(count: int, calls: int) -> dict[str, Any]:
         return floods.floods(Path(directory), count, calls)
 
 
-def measure(runs: int, smoke: bool) -> dict[str, Any]:
+def combined_run(smoke: bool, plot: Path | None) -> dict[str, Any]:
+    """Airtime and waits with combined announcements: simulated load driven by real renders,
+    and the card in real time (airtime per call, and the simulation checked)."""
+    minutes, sentences = (0.5, 3) if smoke else (10.0, 40)
+    simulated = combined.measure(minutes, sentences)
+    if plot is not None:
+        combined.plot(simulated, plot)
+    with tempfile.TemporaryDirectory(prefix="pager-bench-combined-") as directory:
+        card = combined_card.measure(Path(directory), 12.0, 0.5 if smoke else 3.0,
+                                     (2,) if smoke else (2, 3, 4))  # fmt: skip
+    return {**simulated, "card": card, "plot": plot.name if plot else None}
+
+
+def measure(runs: int, smoke: bool, plot: Path | None = None) -> dict[str, Any]:
     """Every measurement, as plain data (saved beside the report as JSON)."""
     calls, baseline_calls = (3, 1) if smoke else (200, 30)
     return {
@@ -114,6 +128,7 @@ def measure(runs: int, smoke: bool) -> dict[str, Any]:
         "voice": voice.measure(4 if smoke else 40),
         "resources": resource_runs(runs, 0.5 if smoke else 5.0, 80 if smoke else 2000),
         "floods": flood_run(2, 10) if smoke else flood_run(8, 1000),
+        "combined": combined_run(smoke, plot),
     }  # fmt: skip
 
 
@@ -128,12 +143,24 @@ def main() -> None:
         metavar="FILE",
         help="rewrite the report from a run's saved figures, measuring nothing",
     )
+    parser.add_argument(
+        "--add",
+        choices=["combined"],
+        help="measure this section alone and put it into the saved figures (the others stay)",
+    )
     args = parser.parse_args()
+    plot = args.out.with_name(args.out.stem + "-combined.png")
+    saved = args.out.with_suffix(".json")
     if args.from_json:
         results = json.loads(args.from_json.read_text())
+    elif args.add:
+        results = json.loads(saved.read_text())
+        results["combined"] = combined_run(args.smoke, plot)
+        results["combined"]["date"] = datetime.date.today().isoformat()
+        saved.write_text(json.dumps(results, indent=1) + "\n")
     else:
-        results = measure(1 if args.smoke else args.runs, args.smoke)
-        args.out.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n")
+        results = measure(1 if args.smoke else args.runs, args.smoke, plot)
+        saved.write_text(json.dumps(results, indent=1) + "\n")
     write(args.out, results)
     print(f"wrote {args.out}")
 

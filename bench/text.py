@@ -8,15 +8,12 @@ from typing import Any
 
 from bench.costs import spread
 from bench.latency import RATE
+from bench.text_combined import combined_section, verdict
 
 
 def fmt(values: list[float]) -> str:
     s = spread(values)
     return f"{s['min']:.1f} / {s['median']:.1f} / {s['max']:.1f}"
-
-
-def verdict(met: bool, text: str) -> str:
-    return f"**{'Met' if met else 'Missed'}**: {text}"
 
 
 def latency_section(runs: list[dict[str, Any]], block: int, small_block: int) -> str:
@@ -303,6 +300,7 @@ def write(path: Path, results: dict[str, Any]) -> None:
     block_ms = block / RATE * 1000
     chime_s = runs[0]["pager"].get("chime_s", 1.94)  # chime and pause; older runs lack it
     floods = floods_section(results.get("floods"))
+    combined = combined_section(results.get("combined"))
     render_rows = "\n".join(
         f"| render, cache {kind} (ms) | {fmt([statistics.median(r[key]) for r in renders])} | "
         f"{fmt([sorted(r[key])[int(0.99 * len(r[key]))] for r in renders])} |"
@@ -351,5 +349,5 @@ worker; {len(renders[0]["cache_miss"])} different sentences (miss), then one rep
 Both are far below the chime and the pause after it ({chime_s:.2f} s), during which speech
 is rendered.
 {controller_section(results.get("controller"))}{voice_section(results.get("voice"))}
-{resource_section(resources, block, small_block)}{floods}"""
+{resource_section(resources, block, small_block)}{floods}{combined}"""
     path.write_text(text)
