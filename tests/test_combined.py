@@ -150,3 +150,20 @@ def test_status_tells_each_zone_the_wait_for_a_new_call() -> None:
     # The call playing (about 6.7 s), then four waiting: one combined announcement of four
     # and a fifth, alone after it; a new call waits longer than an idle zone's.
     assert waits["food-court"] > waits["market-shops"] + 10
+
+
+def test_a_call_alone_in_a_busy_zone_uses_the_busy_template() -> None:
+    said = dataclasses.replace(
+        CONFIG.announcement, busy_template="Nomor {ticket}, loket {counter}."
+    )
+    lone = dataclasses.replace(CONFIG.scheduling, combine_max=1, busy_queue=2)
+    desk = Desk(dataclasses.replace(CONFIG, announcement=said, scheduling=lone))
+    desk.take(call("5", "A1", "a1"))
+    for n in range(4):  # four wait for the same zones: more than busy_queue
+        desk.take(call(f"1{n}", f"B{n + 1}", f"b{n + 1}", zones=["tenant-hall", "food-court"]))
+    [start] = [e for e in desk.finish("a1") if isinstance(e, steps.StartPlay)]
+    assert start.speech.text == "Nomor be satu, loket sepuluh."
+    # With the queue back to busy_queue or fewer, the full sentence again.
+    desk.finish("b1")
+    [start] = [e for e in desk.finish("b2") if isinstance(e, steps.StartPlay)]
+    assert start.speech.text == "Nomor antrean be tiga, silakan menuju loket dua belas."
