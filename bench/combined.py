@@ -219,13 +219,14 @@ def plot(result: dict[str, Any], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4.2), dpi=110)
-    for combine_max, style in (("1", "o-"), ("4", "s-")):
+    for combine_max, marker, color in (("1", "o", "C3"), ("4", "s", "C0")):
         runs = result["load"][combine_max]
         rates = [int(r) for r in runs]
         label = "one call per chime" if combine_max == "1" else "combined (up to 4)"
-        ax.plot(rates, [runs[r]["wait_p95_s"] for r in runs], style, label=f"{label}: p95")
-        ax.plot(rates, [runs[r]["wait_p50_s"] for r in runs], style, alpha=0.45,
-                label=f"{label}: p50")  # fmt: skip
+        ax.plot(rates, [runs[r]["wait_p95_s"] for r in runs], marker=marker, color=color,
+                label=f"{label}: p95")  # fmt: skip
+        ax.plot(rates, [runs[r]["wait_p50_s"] for r in runs], marker=marker, color=color,
+                linestyle="--", alpha=0.6, label=f"{label}: p50")  # fmt: skip
     ax.axhline(60, color="grey", linestyle=":", linewidth=1)
     ax.set_xlabel("calls arriving per minute into one shared zone (20 counters)")
     ax.set_ylabel("wait until the call's sentence starts (s)")
