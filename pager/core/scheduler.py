@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from pager.config.model import SchedulingConfig
+from pager.core.groups import Entry, Group, companions
 from pager.core.model import REMEMBERED_IDS, EventName, Job, Priority
 
 CALL, EMERGENCY = Priority.CALL, Priority.EMERGENCY
@@ -43,32 +44,6 @@ class Outcome:
     position: int = 1  # its place in that announcement (1 for the first sentence)
 
 
-@dataclass
-class _Group:
-    """What plays on some zones: one job, or several combined under one chime."""
-
-    id: str  # the job's id when alone
-    zones: tuple[str, ...]
-    priority: Priority
-    order: tuple[str, ...]  # the ids of its jobs, in the order they are said
-    members: list[str]  # those not yet ended
-
-    @property
-    def combined(self) -> str | None:
-        return None if len(self.order) == 1 else self.id
-
-    def position(self, job_id: str) -> int:
-        return self.order.index(job_id) + 1
-
-
-@dataclass
-class _Entry:
-    job: Job
-    order: int  # arrival order; kept when pre-empted, so a resumed job goes first
-    due: float  # not before this time (repeats)
-    preempted: bool = False
-
-
 def _counter_key(job: Job) -> str:
     return job.counter if job.counter is not None else f"\0{job.priority.label}"
 
@@ -79,10 +54,10 @@ class Scheduler:
     def __init__(self, zones: Iterable[str], policy: SchedulingConfig | None = None) -> None:
         self.zones = tuple(zones)
         self.policy = policy or SchedulingConfig()
-        self._pending: dict[str, _Entry] = {}
+        self._pending: dict[str, Entry] = {}
         self._playing: dict[str, tuple[Job, tuple[str, ...]]] = {}
-        self._group_of: dict[str, _Group] = {}  # playing job id -> its group
-        self._owner: dict[str, _Group] = {}  # zone -> what plays there
+        self._group_of: dict[str, Group] = {}  # playing job id -> its group
+        self._owner: dict[str, Group] = {}  # zone -> what plays there
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._served: dict[str, int] = {}
         self._serial = itertools.count()
@@ -124,7 +99,7 @@ class Scheduler:
                     Outcome(EventName.MERGED, job, job.zones, f"into queued call {merged_into}")
                 )
                 return outcomes + self._schedule(now)
-        self._pending[job.id] = _Entry(job, next(self._serial), now)
+        self._pending[job.id] = Entry(job, next(self._serial), now)
         outcomes.append(Outcome(EventName.QUEUED, job, job.zones))
         return outcomes + self._schedule(now)
 
@@ -203,7 +178,7 @@ class Scheduler:
             follow_up = replace(job, play=job.play + 1, repeats=job.repeats - 1, called_at=now)
             due = now + self.policy.repeat_interval_s
         if follow_up is not None:
-            self._pending[job.id] = _Entry(follow_up, next(self._serial), due)
+            self._pending[job.id] = Entry(follow_up, next(self._serial), due)
             outcomes.append(Outcome(EventName.QUEUED, follow_up, follow_up.zones))
         return outcomes + self._schedule(now)
 
@@ -226,7 +201,7 @@ class Scheduler:
         for job_id in list(self._playing):
             job, zones = self._playing[job_id]
             self._end(job_id)
-            self._pending[job.id] = _Entry(job, next(self._serial), now, preempted=True)
+            self._pending[job.id] = Entry(job, next(self._serial), now, preempted=True)
             outcomes.append(Outcome(EventName.PREEMPTED, job, zones, reason, stop=True))
         return outcomes
 
@@ -292,14 +267,17 @@ class Scheduler:
         it would be combined with. What to synthesize ahead; the rest waits, so a long queue
         never delays the speech that plays next."""
 
-        def need(entry: _Entry) -> tuple[bool, float, tuple[int, bool, int, int]]:
+        def need(entry: Entry) -> tuple[bool, float, tuple[int, bool, int, int]]:
             return (entry.due > now, entry.due, self._order(entry))
 
         ordered = sorted(self._pending.values(), key=need)
         next_up: dict[str, tuple[Job, ...]] = {}
         for index, entry in enumerate(ordered):
             if any(zone not in next_up for zone in entry.job.zones):
-                together = [entry, *self._companions(entry, ordered[index + 1 :], set())]
+                together = [
+                    entry,
+                    *companions(entry, ordered[index + 1 :], set(), self.policy.combine_max),
+                ]
                 for zone in entry.job.zones:
                     next_up.setdefault(zone, tuple(e.job for e in together))
         return list(dict.fromkeys(next_up.values()))
@@ -335,29 +313,7 @@ class Scheduler:
                 del self._owner[zone]
         return True
 
-    def _companions(self, leader: _Entry, later: list[_Entry], taken: set[str]) -> list[_Entry]:
-        """The calls to combine with `leader`'s: those after it in line that wait for exactly
-        its zones, until one that needs any of those zones and cannot join (it would play
-        next there: combining past it would delay it)."""
-        job = leader.job
-        if job.priority is not CALL or self.policy.combine_max <= 1:
-            return []
-        zones, counters = set(job.zones), {job.counter}
-        found: list[_Entry] = []
-        for entry in later:
-            other = entry.job
-            if len(found) + 1 >= self.policy.combine_max:
-                break
-            if other.id in taken or not zones & set(other.zones):
-                continue
-            # One call per counter: a counter's second call would lose its turn to others.
-            if other.priority is not CALL or set(other.zones) != zones or other.counter in counters:
-                break
-            found.append(entry)
-            counters.add(other.counter)
-        return found
-
-    def _order(self, entry: _Entry) -> tuple[int, bool, int, int]:
+    def _order(self, entry: Entry) -> tuple[int, bool, int, int]:
         job = entry.job
         served = self._served.get(_counter_key(job), -1)
         return (-job.priority, not entry.preempted, served, entry.order)
@@ -392,10 +348,10 @@ class Scheduler:
                 outcomes.extend(self._preempt(holder, job, now))
             together = [entry]
             if target == job.zones:
-                together += self._companions(entry, ordered[index + 1 :], taken)
+                together += companions(entry, ordered[index + 1 :], taken, self.policy.combine_max)
             group_id = job.id if len(together) == 1 else f"{round(now * 1000):x}-{job.id}"
             ids = tuple(e.job.id for e in together)
-            group = _Group(group_id, target, job.priority, ids, list(ids))
+            group = Group(group_id, target, job.priority, ids, list(ids))
             for zone in target:
                 self._owner[zone] = group
             for position, member in enumerate(together, 1):
@@ -409,7 +365,7 @@ class Scheduler:
                                         combined=group.combined, position=position))  # fmt: skip
         return outcomes
 
-    def _preempt(self, holder: _Group, by: Job, now: float) -> list[Outcome]:
+    def _preempt(self, holder: Group, by: Job, now: float) -> list[Outcome]:
         """Stop what plays (every call of a combined announcement not yet ended)."""
         outcomes = []
         reason = f"pre-empted by {by.priority.label} {by.shown_id}"
@@ -417,7 +373,7 @@ class Scheduler:
             job, zones = self._playing[job_id]
             self._end(job_id)
             if job.priority in self.policy.resume_preempted:
-                self._pending[job.id] = _Entry(job, next(self._serial), now, preempted=True)
+                self._pending[job.id] = Entry(job, next(self._serial), now, preempted=True)
                 said = reason + "; resumes from its start"
             else:
                 said = reason + "; dropped"
