@@ -31,6 +31,7 @@ from pager.audio.sinks import AudioSink, Health
 from pager.config.model import Config
 from pager.core import steps
 from pager.core.controller import Controller
+from pager.core.model import Spoken
 from pager.core.steps import Effect, Input
 from pager.errors import ConfigError
 from pager.io import systemd
@@ -202,10 +203,8 @@ class Runtime:
         """Do what one effect says; return what the controller must hear about it, if any."""
         assert self.parts is not None
         match effect:
-            case steps.StartPlay():
+            case steps.StartPlay() | steps.StartCombined():
                 return self._start(effect, self.parts)
-            case steps.StartCombined():
-                return self._start_combined(effect, self.parts)
             case steps.SkipSection(play, section):
                 live = self._live.get(play)
                 if live is not None:
@@ -244,45 +243,40 @@ class Runtime:
                 return self._load_config()
         return None
 
-    def _start(self, effect: steps.StartPlay, current: parts.Parts) -> Input | None:
-        player = Player(effect.channel_gains, ident=effect.play)
-        live = _Live(player)
-        try:
-            speech = current.synthesizer.submit(effect.speech)
-            player.append(current.chime)
-            self.mixer.add(player)
-        except Exception as error:
-            return steps.PlayFailed(effect.play, f"cannot start its announcement: {error}")
-        live.lead_frames = len(current.chime)
-        self._live[effect.play] = live
-        speech.add_done_callback(functools.partial(self._speech_ready, live))
-        return None
-
-    def _start_combined(self, effect: steps.StartCombined, current: parts.Parts) -> Input | None:
-        """The chime, then each sentence as a section, in order (the speech worker renders
+    def _start(
+        self, effect: steps.StartPlay | steps.StartCombined, current: parts.Parts
+    ) -> Input | None:
+        """The chime, then the speech: a call's sentence alone, or each sentence of a
+        combined announcement as a section (1, 2, ...), in order (the speech worker renders
         urgent work first come, first served, so they arrive in order)."""
+        sentences: tuple[Spoken, ...]
+        if isinstance(effect, steps.StartPlay):
+            sentences, first_section, pause_s = (effect.speech,), 0, 0.0
+        else:
+            sentences, first_section, pause_s = effect.sentences, 1, effect.pause_s
         player = Player(effect.channel_gains, ident=effect.play)
         live = _Live(player, lead_frames=len(current.chime))
-        pause = np.zeros(round(effect.pause_s * self.rate), dtype=np.float32)
+        pause = np.zeros(round(pause_s * self.rate), dtype=np.float32)
         try:
-            sentences = [current.synthesizer.submit(s) for s in effect.sentences]
+            speeches = [current.synthesizer.submit(s) for s in sentences]
             player.append(current.chime)
             self.mixer.add(player)
         except Exception as error:
             return steps.PlayFailed(effect.play, f"cannot start its announcement: {error}")
         self._live[effect.play] = live
-        last = len(sentences)
-        for section, speech in enumerate(sentences, 1):
-            done = functools.partial(self._sentence_ready, live, section, pause, section == last)
+        for index, speech in enumerate(speeches):
+            last = index == len(speeches) - 1
+            done = functools.partial(self._speech_ready, live, first_section + index, pause, last)
             speech.add_done_callback(done)
         return None
 
     @staticmethod
-    def _sentence_ready(
+    def _speech_ready(
         live: _Live, section: int, pause: np.ndarray, last: bool, speech: Future[np.ndarray]
     ) -> None:
-        """In the speech worker: hand one sentence of a combined announcement to its player
-        (a sentence that failed is left out, and the announcement goes on)."""
+        """In the speech worker: hand a sentence to its player, the pause after it unless it
+        is the last, and close the player after the last (a sentence that failed is left out,
+        and a combined announcement goes on)."""
         try:
             live.player.append(speech.result(), section)
             if not last:
@@ -292,16 +286,6 @@ class Runtime:
         finally:
             if last:
                 live.player.close()
-
-    @staticmethod
-    def _speech_ready(live: _Live, speech: Future[np.ndarray]) -> None:
-        """In the speech worker: hand the samples to the player (or say why there are none)."""
-        try:
-            live.player.append(speech.result())
-        except BaseException as error:  # SpeechError, or cancelled at shutdown
-            live.failure = f"speech synthesis failed: {error}"
-        finally:
-            live.player.close()
 
     def _load_config(self) -> steps.Reconfigure | steps.ReloadRefused:
         """Read the config again and build everything it needs; swap only if all succeeded."""
