@@ -65,10 +65,11 @@ class Controller:
             effects += self._apply(self.scheduler.tick(now), now)
         if self._queue_changed:
             effects += self._render_ahead(now)
-        details = self._status()
+        depths = self.scheduler.queue_depths()
+        details = status.details(self.scheduler, depths, self._health, self._audio_ok)
         if details != self._last_status:  # the wait estimates alone change with every second
             self._last_status = details
-            waits = status.waits(self.scheduler, self._plays, self._airtime,
+            waits = status.waits(depths, self._plays, self._airtime,
                                   self._config.scheduling.combine_max, now)  # fmt: skip
             effects.append(steps.PublishStatus({**details, "waits": waits}))
         return effects
@@ -249,7 +250,7 @@ class Controller:
             return []
         if section == 0:
             known.started_at = now
-        member = known.member(section if known.combined else 1)
+        member = known.members.get(section if known.combined else 1)
         if member is None or (known.combined and section == 0):
             return []  # the chime of a combined announcement, or a sentence left out
         return [self._job_event(member.event, member.job, known.zones, now,
@@ -401,9 +402,6 @@ class Controller:
                            ticket=job.ticket,
                            counter=job.counter, zones=list(zones), play=job.play,
                            text=text or job.text, **fields)  # fmt: skip
-
-    def _status(self) -> dict[str, object]:
-        return status.details(self.scheduler, self._health, self._audio_ok)
 
     def _serving(self) -> str:
         return f"serving {len(self._config.zones)} zones"

@@ -36,9 +36,6 @@ class Play:
     started_at: float | None = None  # when its first sample played
     expected_s: float = 0.0  # how long it should take, from the start
 
-    def member(self, position: int) -> Member | None:
-        return self.members.get(position)
-
 
 @dataclass
 class Airtime:
@@ -47,15 +44,16 @@ class Airtime:
     lead_s: float = 2.4  # the chime and the pause after it
     alone_s: float = 4.3  # a call's sentence said alone
     sentence_s: float = 2.3  # a call's sentence in a combined announcement, with its pause
-    _seen: dict[str, bool] = field(default_factory=dict)
+    _learnt: set[str] = field(default_factory=set)  # measured at least once: no more guess
 
     def learn(self, what: str, seconds: float) -> None:
+        """A measured length of `what` (one of the fields above) goes into its average."""
         if seconds <= 0:
             return
         old = getattr(self, what)
-        setattr(self, what, seconds if what not in self._seen else
-                old + LEARNING_RATE * (seconds - old))  # fmt: skip
-        self._seen[what] = True
+        setattr(self, what, old + LEARNING_RATE * (seconds - old) if what in self._learnt
+                else seconds)  # fmt: skip
+        self._learnt.add(what)
 
     def alone(self) -> float:
         return self.lead_s + self.alone_s
