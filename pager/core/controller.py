@@ -25,13 +25,11 @@ from pager.core.model import (
     MessageKind,
     Priority,
     job_key,
-    ref_of,
 )
 from pager.core.plays import Airtime, Member, Play, Plays
 from pager.core.scheduler import Outcome, Scheduler
 from pager.core.steps import Effect, Input
 from pager.errors import CallRejected
-from pager.speech.words import COUNTER_PATTERN
 from pager.units import db_to_gain
 
 log = logging.getLogger(__name__)
@@ -181,27 +179,17 @@ class Controller:
 
     def _rejected(self, message: Inbound, rejected: CallRejected, now: float) -> list[Effect]:
         """A `rejected` event, unless its sender's rejections are being summed up."""
-        if not self._intake.report(message, rejected.reason, now):
+        fields = self._intake.rejection(message, rejected, now)
+        if fields is None:
             return []
         log.warning("rejected message on %.200r: %r", message.topic, rejected.reason)
-        counter = message.counter
-        known: dict[str, object] = {
-            "id": ref_of(message.journaled) if message.journaled else None, "ticket": None,
-            "counter": counter if counter and COUNTER_PATTERN.match(counter) else None,
-        }  # fmt: skip
-        known.update(rejected.known)
-        return [self._event(EventName.REJECTED, now, reason=rejected.reason, **known)]
+        return [self._event(EventName.REJECTED, now, **fields)]
 
     def _summaries(self, now: float) -> list[Effect]:
         effects: list[Effect] = []
-        for counter, count, first in self._intake.summaries(now):
-            log.warning("%d more messages rejected from %s, first: %r", count, counter, first)
-            messages = "message was" if count == 1 else "messages were"
-            effects.append(self._event(
-                EventName.REJECTED, now, id=None, ticket=None, counter=counter, count=count,
-                reason=f"{count} more {messages} rejected from this sender in the last second,"
-                       f" not each reported; the first: {first}",
-            ))  # fmt: skip
+        for fields in self._intake.summary_events(now):
+            log.warning("rejected from %s: %s", fields["counter"] or "a sender", fields["reason"])
+            effects.append(self._event(EventName.REJECTED, now, **fields))
         return effects
 
     def _cancel(self, message: Inbound, now: float) -> list[Effect]:
@@ -229,15 +217,18 @@ class Controller:
         self._ahead = {key for key in self._ahead if self.scheduler.knows(key[0])}
         effects: list[Effect] = []
         for together in self.scheduler.upcoming(now):
-            style = "combined" if len(together) > 1 else self._style(together[0].zones)
+            style = self._style(together[0].zones, combined=len(together) > 1)
             for job in together:
                 if (job.id, job.play, style) not in self._ahead:
                     self._ahead.add((job.id, job.play, style))
                     effects.append(steps.Prerender(job.id, self._announcer.for_play(job, style)))
         return effects
 
-    def _style(self, zones: tuple[str, ...]) -> Style:
-        """How a call alone on these zones is said: shorter while they are busy."""
+    def _style(self, zones: tuple[str, ...], combined: bool) -> Style:
+        """How a call on these zones is said: in its combined sentence, or alone (shorter
+        while they are busy)."""
+        if combined:
+            return "combined"
         if self._announcer.busy_template is None:
             return "alone"
         depths = self.scheduler.queue_depths()
@@ -363,7 +354,7 @@ class Controller:
             reason = "its zones are no longer configured"
             return [e for o in together for e in self._drop(o.job, o.zones, reason, now)]
         play = next(self._serial)
-        style: Style = "combined" if first.combined else self._style(first.zones)
+        style = self._style(first.zones, combined=first.combined is not None)
         members = {
             o.position: Member(o.job, o.event, self._announcer.for_play(o.job, style), o.position)
             for o in together

@@ -151,6 +151,37 @@ class Intake:
 
     # -- reporting rejections ----------------------------------------------------------------
 
+    def rejection(
+        self, message: Inbound, rejected: CallRejected, now: float
+    ) -> dict[str, object] | None:
+        """The fields of this rejection's `rejected` event, or None while its sender's
+        rejections are being summed up."""
+        if not self.report(message, rejected.reason, now):
+            return None
+        counter = message.counter
+        return {
+            "id": ref_of(message.journaled) if message.journaled else None, "ticket": None,
+            "counter": counter if counter and COUNTER_PATTERN.match(counter) else None,
+            **rejected.known, "reason": rejected.reason,
+        }  # fmt: skip
+
+    def summary_events(self, now: float) -> list[dict[str, object]]:
+        """The fields of a `rejected` event for each sender whose unreported rejections are
+        due to be summed up."""
+        due = [who for who, held in self._suppressed.items() if now >= held.since + SUMMARY_AFTER_S]
+        out: list[dict[str, object]] = []
+        for who in due:
+            held = self._suppressed.pop(who)
+            count, first = held.count, held.first
+            counter = who if COUNTER_PATTERN.match(who) else None
+            messages = "message was" if count == 1 else "messages were"
+            out.append({
+                "id": None, "ticket": None, "counter": counter, "count": count,
+                "reason": f"{count} more {messages} rejected from this sender in the last "
+                          f"second, not each reported; the first: {first}",
+            })  # fmt: skip
+        return out
+
     def report(self, message: Inbound, reason: str, now: float) -> bool:
         """Whether this rejection gets an event of its own (else it is counted for a summary)."""
         who = self.sender(message)
@@ -162,17 +193,6 @@ class Intake:
         held = self._suppressed.setdefault(who, _Suppressed(since=now, first=reason))
         held.count += 1
         return False
-
-    def summaries(self, now: float) -> list[tuple[str | None, int, str]]:
-        """(counter or None, how many, the first reason) for each sender whose unreported
-        rejections are due to be summed up."""
-        due = [who for who, held in self._suppressed.items() if now >= held.since + SUMMARY_AFTER_S]
-        out = []
-        for who in due:
-            held = self._suppressed.pop(who)
-            counter = who if COUNTER_PATTERN.match(who) else None
-            out.append((counter, held.count, held.first))
-        return out
 
     def next_deadline(self) -> float | None:
         """When the next summary is due."""
