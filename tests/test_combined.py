@@ -6,10 +6,9 @@ from __future__ import annotations
 import dataclasses
 
 from pager.core import steps
-from pager.core.model import ref_of
 from pager.core.steps import Effect
 from tests.conftest import without_rate_limits
-from tests.desk import EXAMPLE, Desk, call, cancel, events, prerendered
+from tests.desk import EXAMPLE, Desk, call, cancel, events
 
 CONFIG = without_rate_limits(EXAMPLE)
 
@@ -109,23 +108,6 @@ def test_repeats_of_combined_calls_come_back_on_their_own() -> None:
     out = desk.feed(steps.SectionFinished(start.play, 1, 1.8, 0))
     queued = events(out, "queued")
     assert [(e["id"], e["play"]) for e in queued] == [("b1", 2)]
-
-
-def test_the_next_combined_announcement_is_rendered_ahead_with_its_short_sentences() -> None:
-    desk = Desk(CONFIG)
-    desk.take(call("5", "A1", "a1"))
-    ahead = []
-    for n in range(6):
-        effects = desk.take(call(f"1{n}", f"B{n + 1}", f"b{n + 1}",
-                                 zones=["tenant-hall", "food-court"]))  # fmt: skip
-        ahead += [
-            (ref_of(e.job_id), e.speech.text) for e in effects if isinstance(e, steps.Prerender)
-        ]
-    # b1 alone first; then b1 to b4 as the next combined announcement; b5 and b6 wait.
-    assert ahead[0] == ("b1", "Nomor antrean be satu, silakan menuju loket sepuluh.")
-    assert [a for a, _ in ahead[1:]] == ["b1", "b2", "b3", "b4"]
-    assert ahead[2][1] == "Be dua, loket sebelas."
-    assert prerendered(desk.finish("a1")) == ["b5", "b6"]
 
 
 def test_combine_max_1_plays_every_call_alone() -> None:

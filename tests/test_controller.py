@@ -11,7 +11,6 @@ from pager import config
 from pager.core import steps
 from pager.core.health import HEALTH_EVENT_INTERVAL_S
 from pager.core.model import Inbound, MessageKind, Priority
-from tests.conftest import without_rate_limits
 from tests.desk import (
     EXAMPLE,
     FOOD_COURT,
@@ -22,7 +21,6 @@ from tests.desk import (
     events,
     kinds,
     names,
-    prerendered,
 )
 
 # -- taking a message ------------------------------------------------------------------------
@@ -376,27 +374,3 @@ def test_an_operator_message_too_long_to_say_is_rejected_before_it_is_queued() -
     assert "the message would take about" in str(rejected["reason"])
     assert "at most 30 s (security.max_speech_s)" in str(rejected["reason"])
     assert desk.waiting == 0 and desk.held == {}
-
-
-def test_only_the_next_call_of_each_zone_is_synthesized_ahead_whatever_the_queue() -> None:
-    lone = dataclasses.replace(EXAMPLE.scheduling, combine_max=1)
-    desk = Desk(dataclasses.replace(without_rate_limits(EXAMPLE), scheduling=lone))
-    desk.take(call("3", "A1", "a1"))  # plays at once on the hall (counter 3: mpp)
-    ahead = []
-    for n in range(2, 200):  # a rush: 198 calls from 198 counters wait for the same zones
-        ahead += prerendered(desk.take(call(f"x{n}", f"B{n}", f"b{n}")))
-    assert desk.waiting > 100
-    assert ahead == ["b2"]  # the next in line, not the whole queue
-    after = prerendered(desk.finish("a1"))  # b2 starts: now b3 is next
-    assert after == ["b3"] and desk.held["tenant-hall"] == "b2"
-
-
-def test_what_is_synthesized_ahead_follows_priority_not_arrival() -> None:
-    desk = Desk(dataclasses.replace(EXAMPLE, scheduling=dataclasses.replace(
-        EXAMPLE.scheduling, combine_max=1)))  # fmt: skip
-    desk.take(call("3", "A1", "a1"))
-    assert prerendered(desk.take(call("x1", "B1", "b1"))) == ["b1"]
-    # An operator message pre-empts a1, which goes back to the queue ahead of b1: a1 plays
-    # next again, so it is rendered ahead now (b1 was, when it was next).
-    assert prerendered(desk.take(announce("Loket 3 tutup sebentar.", "op"))) == ["a1"]
-    assert desk.held["tenant-hall"] == "op"
