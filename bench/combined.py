@@ -25,13 +25,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from pager import config
-from pager.audio import chime
+from pager import config, parts
 from pager.core.announcer import Announcer
 from pager.core.messages import Call
 from pager.core.model import Job, Priority
 from pager.core.scheduler import Outcome, Scheduler
-from pager.tts import Synthesizer
 from tests.conftest import EXAMPLE_CONFIG
 
 ZONE = "food-court"
@@ -40,32 +38,45 @@ RATES_PER_MINUTE = (6, 12, 20, 30)
 SEED = 2026
 
 
+def hall_ticket(rng: random.Random) -> str:
+    """A ticket as the hall prints them: about 110 applicants a day per agency, up to 120."""
+    return f"{rng.choice('ABCDE')}{rng.randint(1, 120):03d}"
+
+
+def sentence_lengths(
+    cfg: config.Config, calls: list[tuple[str, str]]
+) -> tuple[float, list[tuple[float, float]]]:
+    """Seconds of the chime with its pause, and of each (counter, ticket) call's sentence
+    said alone and inside a combined announcement, rendered as the daemon renders them."""
+    built = parts.build(cfg)
+    rate = cfg.audio.sample_rate
+    announcer = Announcer(cfg.routing(), cfg.announcement)
+    try:
+        lengths = []
+        for n, (counter, ticket) in enumerate(calls):
+            job = announcer.call(Call(f"s{n}", counter, ticket, zones=(ZONE,)))
+            alone, combined = (
+                len(built.synthesizer.speak(announcer.for_play(job, style))) / rate
+                for style in ("alone", "combined")
+            )
+            lengths.append((alone, combined))
+        return len(built.chime) / rate, lengths
+    finally:
+        built.synthesizer.close()
+
+
 def rendered_lengths(sentences: int) -> dict[str, Any]:
     """Seconds of the chime (with its pause), and of each sample call's sentence said alone
     and inside a combined announcement, from the real renderer."""
     cfg = config.load(EXAMPLE_CONFIG)
-    a, rate = cfg.announcement, cfg.audio.sample_rate
-    announcer = Announcer(cfg.routing(), a)
-    synth = Synthesizer(a.voice, a.rate, rate, a.loudness_lufs, pronunciations=a.pronunciations,
-                        eq=a.voice_eq)  # fmt: skip
-    synth.start()
     rng = random.Random(SEED)
-    alone, combined = [], []
-    try:
-        for n in range(sentences):
-            counter = str(rng.randint(1, COUNTERS))
-            # About 110 applicants a day per agency: tickets up to 120.
-            ticket = f"{rng.choice('ABCDE')}{rng.randint(1, 120):03d}"
-            job = announcer.call(Call(f"b{n}", counter, ticket, zones=(ZONE,)))
-            alone.append(len(synth.speak(announcer.for_play(job))) / rate)
-            combined.append(len(synth.speak(announcer.for_play(job, "combined"))) / rate)
-    finally:
-        synth.close()
+    calls = [(str(rng.randint(1, COUNTERS)), hall_ticket(rng)) for _ in range(sentences)]
+    lead_s, lengths = sentence_lengths(cfg, calls)
     return {
-        "lead_s": len(chime.prepared(a, rate)) / rate,
-        "pause_s": a.combined_pause_ms / 1000,
-        "alone_s": alone,
-        "combined_s": combined,
+        "lead_s": lead_s,
+        "pause_s": cfg.announcement.combined_pause_ms / 1000,
+        "alone_s": [alone for alone, _ in lengths],
+        "combined_s": [combined for _, combined in lengths],
     }
 
 

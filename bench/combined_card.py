@@ -25,12 +25,17 @@ from typing import Any
 
 import numpy as np
 
-from bench.combined import SEED, ZONE, SimCall, percentile, poisson, simulated_waits
+from bench.combined import (
+    SEED,
+    ZONE,
+    SimCall,
+    hall_ticket,
+    percentile,
+    poisson,
+    sentence_lengths,
+    simulated_waits,
+)
 from pager import config
-from pager.audio import chime
-from pager.core.announcer import Announcer
-from pager.core.messages import Call
-from pager.tts import Synthesizer
 from tests.broker import Mosquitto, Watcher
 from tests.conftest import UNLIMITED, DaemonProcess, write_config
 from tests.virtual_card import VirtualCard
@@ -93,23 +98,25 @@ def realtime_check(
     cfg = config.load(cfg_path)
     rng = random.Random(SEED)
     arrivals = poisson(rng, per_minute, minutes)
-    calls = [(at, rng.choice(COUNTERS), f"{rng.choice('ABCDE')}{rng.randint(1, 120):03d}")
-             for at in arrivals]  # fmt: skip
-    lead_s = len(chime.prepared(cfg.announcement, cfg.audio.sample_rate)) / cfg.audio.sample_rate
+    calls = [(at, rng.choice(COUNTERS), hall_ticket(rng)) for at in arrivals]
     sent: list[float] = []
     first = time.monotonic()
     for n, (at, counter, ticket) in enumerate(calls):
         time.sleep(max(0.0, first + at - time.monotonic()))  # pacing the sender
         sent.append(publish(watcher, counter, ticket, f"rt-{n}", [ZONE]))
-    measured = []
-    for n in range(len(calls)):
-        started = watcher.event("started", f"rt-{n}", timeout=400)
-        # A call alone starts with its chime; its sentence follows the chime and pause.
-        lead = lead_s if started["combined"] is None else 0.0
-        measured.append(started["ts"] + lead - sent[n])
+    started = [watcher.event("started", f"rt-{n}", timeout=400) for n in range(len(calls))]
     for n in range(len(calls)):
         watcher.event("finished", f"rt-{n}", timeout=120)
-    sim_calls = rendered(cfg, [(sent[n] - sent[0], c, t) for n, (_, c, t) in enumerate(calls)])
+    lead_s, lengths = sentence_lengths(cfg, [(counter, ticket) for _, counter, ticket in calls])
+    # A call alone starts with its chime; its sentence follows the chime and pause.
+    measured = [
+        event["ts"] + (lead_s if event["combined"] is None else 0.0) - sent[n]
+        for n, event in enumerate(started)
+    ]
+    sim_calls = [
+        SimCall(sent[n] - sent[0], counter, alone, combined)
+        for n, ((_, counter, _), (alone, combined)) in enumerate(zip(calls, lengths, strict=True))
+    ]
     simulated, _ = simulated_waits(sim_calls, lead_s, cfg.announcement.combined_pause_ms / 1000,
                                    cfg.scheduling.combine_max)  # fmt: skip
     predicted = [simulated[n] for n in range(len(calls))]
@@ -124,31 +131,6 @@ def realtime_check(
         "simulated_p95_s": percentile(sorted(predicted), 95),
         "difference": (sim_mean - real_mean) / real_mean,
     }
-
-
-def rendered(cfg: config.Config, calls: list[tuple[float, str, str]]) -> list[SimCall]:
-    """The calls with the lengths of their sentences, alone and combined, as the daemon
-    renders them."""
-    a, rate = cfg.announcement, cfg.audio.sample_rate
-    announcer = Announcer(cfg.routing(), a)
-    synth = Synthesizer(a.voice, a.rate, rate, a.loudness_lufs, pronunciations=a.pronunciations,
-                        eq=a.voice_eq)  # fmt: skip
-    synth.start()
-    try:
-        out = []
-        for n, (at, counter, ticket) in enumerate(calls):
-            job = announcer.call(Call(f"s{n}", counter, ticket, zones=(ZONE,)))
-            out.append(
-                SimCall(
-                    at,
-                    counter,
-                    len(synth.speak(announcer.for_play(job))) / rate,
-                    len(synth.speak(announcer.for_play(job, "combined"))) / rate,
-                )
-            )
-        return out  # fmt: skip
-    finally:
-        synth.close()
 
 
 def measure(
