@@ -26,10 +26,11 @@ from pager.audio.sinks import (
 )
 from pager.core.announcer import Announcer
 from pager.core.messages import Call, parse_announce, parse_call
-from pager.errors import BrokerError, CallRejected, ConfigError, PagerError
+from pager.errors import BrokerError, CallRejected, ConfigError, PagerError, UsageError
 from pager.memory import keep_large_buffers_out_of_the_heap
 from pager.runtime import Runtime
 from pager.speech import pack, pronounce, voices
+from pager.tools import commands
 
 log = logging.getLogger("pager")
 
@@ -262,6 +263,7 @@ def _parser() -> argparse.ArgumentParser:
     say.set_defaults(func=cmd_say)
     check = with_config("check", "validate the config and show each counter's zones")
     check.set_defaults(func=cmd_check)
+    commands.add_to(with_config)
     packs = sub.add_parser("voice-pack", help="a recorded voice: what to record, what is there")
     pack_commands = packs.add_subparsers(dest="pack_command", required=True)
     to_record = pack_commands.add_parser("script", help="print the phrases to record")
@@ -290,6 +292,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     except CallRejected as error:
         print(f"pager: invalid call: {error.reason}", file=sys.stderr)
+        return EXIT_USAGE
+    except UsageError as error:
+        print(f"pager: {error}", file=sys.stderr)
         return EXIT_USAGE
     except PagerError as error:
         print(f"pager: {error}", file=sys.stderr)

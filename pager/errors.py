@@ -31,6 +31,10 @@ class CallRejected(PagerError):
         super().__init__(reason)
 
 
+class UsageError(PagerError):
+    """A command was given something it cannot read (a time, a zone name)."""
+
+
 class SpeechError(PagerError):
     """Speech synthesis failed or the configured voice does not exist."""
 

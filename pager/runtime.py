@@ -34,7 +34,7 @@ from pager.core.controller import Controller
 from pager.core.model import Spoken
 from pager.core.steps import Effect, Input
 from pager.errors import ConfigError
-from pager.io import systemd
+from pager.io import calllog, systemd
 from pager.io.journal import Journal
 from pager.io.mqtt import MqttLink
 from pager.mixer import Mixer, MixerEvent, Player, PlayerState
@@ -85,6 +85,9 @@ class Runtime:
         self.music = MusicBeds(self.mixer, self.rate)
         self.link = MqttLink(config, self.control)
         self.journal = Journal(Path(config.state_dir) / "calls.db")
+        self.calllog = calllog.CallLog(
+            Path(config.state_dir) / calllog.FILE_NAME, config.history.keep_days
+        )
         self.parts: parts.Parts | None = None
         self._live: dict[int, _Live] = {}
         self._stop = threading.Event()
@@ -105,11 +108,13 @@ class Runtime:
         self.parts = parts.build(config)
         self.sink.report = self._audio_report
         try:
+            self.calllog.start()
             self.music.apply(config.zones, config.music)
             self.sink.start(self.mixer)
         except BaseException:
             self.music.stop()
             self.parts.synthesizer.close()
+            self.calllog.close()
             raise
         self.link.start()
         control = threading.Thread(target=self._control_loop, name="control")
@@ -124,6 +129,7 @@ class Runtime:
         self.sink.stop()
         self.music.stop()
         self.parts.synthesizer.close()
+        self.calllog.close()
         log.info("stopped")
 
     # -- the control thread ------------------------------------------------------------------
@@ -223,6 +229,7 @@ class Runtime:
                     return steps.SpeechUnavailable(job_id, f"the speech worker refused it: {error}")
             case steps.Publish(body):
                 self.link.publish_event(body)
+                self.calllog.record(body)
             case steps.PublishStatus(details):
                 self.link.publish_status(details)
             case steps.JournalAdd(job_id, message):
@@ -313,6 +320,7 @@ class Runtime:
         if retired.synthesizer is not built.synthesizer:
             retired.synthesizer.close(cancel=False)  # what it still renders is played
         self.sink.set_zones(new.zones)
+        self.calllog.keep_days = new.history.keep_days
         return steps.Reconfigure(new)
 
     # -- other threads -----------------------------------------------------------------------

@@ -19,6 +19,7 @@ from pager.config.model import (
     AnnouncementConfig,
     AudioConfig,
     Config,
+    HistoryConfig,
     MqttConfig,
     MusicConfig,
     SchedulingConfig,
@@ -71,6 +72,7 @@ TABLES: dict[str, Callable[[], Iterator[str]]] = {
     "scheduling": lambda: _rows(SchedulingConfig, "scheduling."),
     "music": lambda: _rows(MusicConfig, "music."),
     "security": lambda: _rows(SecurityConfig, "security."),
+    "history": lambda: _rows(HistoryConfig, "history."),
 }
 
 

@@ -345,6 +345,16 @@ class SecurityConfig:
 
 
 @dataclass(frozen=True)
+class HistoryConfig:
+    keep_days: int = key(
+        90,
+        schema.integer(1, 3650),
+        "How many days the call log (`history.db` in `state_dir`) keeps every announcement's "
+        "events for `pager history` and `pager stats`.",
+    )
+
+
+@dataclass(frozen=True)
 class Config:
     """A whole validated config file. The mappings are read-only."""
 
@@ -358,6 +368,7 @@ class Config:
     scheduling: SchedulingConfig = section(SchedulingConfig, "Which call plays when.")
     music: MusicConfig = section(MusicConfig, "Background music.")
     security: SecurityConfig = section(SecurityConfig, "Limits on what senders may ask.")
+    history: HistoryConfig = section(HistoryConfig, "The call log.")
     zones: Mapping[str, Zone] = field(default_factory=lambda: MappingProxyType({}))
     groups: Mapping[str, tuple[str, ...]] = key(
         MappingProxyType({}),
@@ -376,8 +387,8 @@ class Config:
     state_dir: str = key(
         "state",
         schema.text,
-        "Where the call journal lives, relative to the working directory (`/var/lib/pager` "
-        "under systemd).",
+        "Where the call journal and the call log live, relative to the working directory "
+        "(`/var/lib/pager` under systemd).",
         live=False,
     )
     source: str = "<config>"

@@ -1,0 +1,183 @@
+"""The call log: every published event kept in SQLite for `history.keep_days`.
+
+The control thread hands each event over (`record` only enqueues); a writer thread of its
+own inserts them in batches and forgets what is older than the retention, so a slow disk
+never delays a call. `pager history` and `pager stats` read the same file
+(`pager.tools.history`), from another process, while the daemon writes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from pager.errors import PagerError
+
+log = logging.getLogger(__name__)
+
+FILE_NAME = "history.db"
+PRUNE_EVERY_S = 3600.0
+_COLUMNS = ("ts", "node", "event", "id", "counter", "ticket", "priority", "play", "zones",
+            "text", "reason", "audio_s", "late_s", "combined")  # fmt: skip
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS events (ts REAL NOT NULL, node TEXT, event TEXT NOT NULL,"
+    " id TEXT, counter TEXT, ticket TEXT, priority TEXT, play INTEGER, zones TEXT, text TEXT,"
+    " reason TEXT, audio_s REAL, late_s REAL, combined INTEGER)",
+    "CREATE INDEX IF NOT EXISTS events_ts ON events (ts)",
+    "CREATE INDEX IF NOT EXISTS events_ticket ON events (ticket)",
+    "CREATE INDEX IF NOT EXISTS events_call ON events (counter, id)",
+)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One logged event: what `{prefix}/event/{node}` carried."""
+
+    ts: float
+    node: str
+    event: str
+    id: str | None
+    counter: str | None
+    ticket: str | None
+    priority: str | None
+    play: int | None
+    zones: tuple[str, ...]
+    text: str | None
+    reason: str | None
+    audio_s: float | None
+    late_s: float | None
+    combined: int | None
+
+
+def _row(body: Mapping[str, object]) -> tuple[object, ...]:
+    zones = body.get("zones")
+    values = {**body, "zones": json.dumps(list(zones)) if isinstance(zones, list) else None}
+    row = tuple(values.get(name) for name in _COLUMNS)
+    # Only plain values reach SQLite: a field of an unexpected type is kept as its text.
+    return tuple(
+        v if v is None or isinstance(v, str | int | float) else json.dumps(v, default=str)
+        for v in row
+    )
+
+
+class CallLog:
+    """The writing side; `start()` opens the file (raising PagerError if it cannot)."""
+
+    def __init__(self, path: Path, keep_days: float) -> None:
+        self.path = path
+        self.keep_days = keep_days
+        self._queue: queue.SimpleQueue[Mapping[str, object] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._db: sqlite3.Connection | None = None
+        self._failing = False
+        self.written = 0
+
+    def start(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+            db.execute("PRAGMA synchronous=NORMAL")  # a log, not the journal of taken calls
+            for statement in _SCHEMA:
+                db.execute(statement)
+        except (OSError, sqlite3.Error) as error:
+            raise PagerError(f"cannot open the call log {self.path}: {error}") from error
+        self._db = db
+        self._thread = threading.Thread(target=self._write_loop, name="call-log", daemon=True)
+        self._thread.start()
+
+    def record(self, body: Mapping[str, object]) -> None:
+        """Keep one event (from any thread; never blocks)."""
+        self._queue.put(body)
+
+    def close(self) -> None:
+        """Write what is queued, then close the file."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def _write_loop(self) -> None:
+        assert self._db is not None
+        pruned_at = 0.0
+        running = True
+        while running:
+            try:
+                batch = [self._queue.get(timeout=PRUNE_EVERY_S)]
+            except queue.Empty:
+                batch = []
+            while not self._queue.empty():
+                batch.append(self._queue.get())
+            if None in batch:
+                running = False
+            self._write([b for b in batch if b is not None])
+            if time.monotonic() - pruned_at >= PRUNE_EVERY_S or not running:
+                pruned_at = time.monotonic()
+                self._prune()
+        self._db.close()
+
+    def _write(self, batch: list[Mapping[str, object]]) -> None:
+        if not batch:
+            return
+        assert self._db is not None
+        marks = ", ".join("?" * len(_COLUMNS))
+        try:
+            with self._db:
+                self._db.executemany(
+                    f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES ({marks})",
+                    [_row(body) for body in batch],
+                )
+        except (sqlite3.Error, ValueError, TypeError) as error:
+            if not self._failing:
+                log.error(
+                    "cannot write to the call log %s: %s (the calls go on; history misses "
+                    "them until it works again)", self.path, error,
+                )  # fmt: skip
+            self._failing = True
+            return
+        if self._failing:
+            log.info("the call log %s is written again", self.path)
+        self._failing = False
+        self.written += len(batch)
+
+    def _prune(self) -> None:
+        assert self._db is not None
+        cutoff = time.time() - self.keep_days * 86400
+        try:
+            with self._db:
+                self._db.execute("DELETE FROM events WHERE ts < ?", (cutoff,))
+        except sqlite3.Error as error:
+            log.error("cannot forget old calls in %s: %s", self.path, error)
+
+
+def read(path: Path, since: float | None = None, until: float | None = None) -> Iterator[Event]:
+    """The logged events between `since` and `until` (Unix seconds), oldest first."""
+    if not path.exists():
+        raise PagerError(
+            f"no call log at {path}: give the daemon's state directory (--state-dir; under "
+            "systemd /var/lib/pager/state), or the daemon has not run with this config yet"
+        )
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as error:
+        raise PagerError(f"cannot open the call log {path}: {error}") from error
+    try:
+        rows = db.execute(
+            f"SELECT {', '.join(_COLUMNS)} FROM events WHERE ts >= ? AND ts < ? ORDER BY ts, rowid",
+            (since if since is not None else 0.0, until if until is not None else 1e12),
+        ).fetchall()
+    except sqlite3.Error as error:
+        raise PagerError(f"cannot read the call log {path}: {error}") from error
+    finally:
+        db.close()
+    for row in rows:
+        values = dict(zip(_COLUMNS, row, strict=True))
+        zones = values.pop("zones")
+        yield Event(zones=tuple(json.loads(zones)) if zones else (), **values)

@@ -1,0 +1,112 @@
+"""The operators' commands: `pager history` and `pager stats` (the call log)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from pager import config
+from pager.errors import UsageError
+from pager.io import calllog
+from pager.tools import history, stats
+
+AddCommand = Callable[[str, str], argparse.ArgumentParser]
+_AGO = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|m|min|h|d)$")
+_AGO_SECONDS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
+
+
+class BadTime(UsageError):
+    """A --since or --day the command cannot read."""
+
+
+def parse_since(text: str, now: float | None = None) -> float:
+    """Unix seconds from "09:30" (today), "2026-11-29", "2026-11-29 09:30" or "2h" (ago)."""
+    now = time.time() if now is None else now
+    text = text.strip()
+    ago = _AGO.match(text)
+    if ago:
+        return now - float(ago.group(1)) * _AGO_SECONDS[ago.group(2)]
+    today = dt.datetime.fromtimestamp(now).date()
+    for pattern in ("%H:%M", "%H:%M:%S"):
+        try:
+            clock = dt.datetime.strptime(text, pattern).time()
+        except ValueError:
+            continue
+        return dt.datetime.combine(today, clock).timestamp()
+    try:
+        return dt.datetime.fromisoformat(text).timestamp()
+    except ValueError:
+        raise BadTime(
+            f'cannot read the time "{text}": give 09:30 (today), 2026-11-29, '
+            '"2026-11-29 09:30", or how long ago: 30m, 2h, 3d'
+        ) from None
+
+
+def parse_day(text: str | None) -> dt.date:
+    if text is None or text == "today":
+        return dt.date.today()
+    if text == "yesterday":
+        return dt.date.today() - dt.timedelta(days=1)
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        hint = "give 2026-11-29, today or yesterday"
+        raise BadTime(f'cannot read the day "{text}": {hint}') from None
+
+
+def _log_path(args: argparse.Namespace) -> Path:
+    if args.state_dir is not None:
+        return Path(args.state_dir) / calllog.FILE_NAME
+    return Path(config.load(args.config).state_dir) / calllog.FILE_NAME
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    since = parse_since(args.since) if args.since else stats.day_bounds(dt.date.today())[0]
+    found = history.records(calllog.read(_log_path(args), since=since))
+    found = history.select(found, counter=args.counter, ticket=args.ticket)
+    if args.csv:
+        sys.stdout.write(history.as_csv(found))
+    else:
+        print(history.as_table(found))
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    day = parse_day(args.day)
+    start, end = stats.day_bounds(day)
+    found = history.records(calllog.read(_log_path(args), since=start, until=end))
+    summary = stats.compute(day, found)
+    print(stats.as_text(summary))
+    if args.png:
+        stats.chart(summary, args.png)
+        print(f"\nwrote {args.png}")
+    return 0
+
+
+def add_to(add: AddCommand) -> None:
+    """Declare these commands on the `pager` parser (`add` makes one with --config)."""
+
+    def state_dir(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--state-dir", type=Path,
+            help="the daemon's state directory (default: the config's state_dir; under "
+                 "systemd /var/lib/pager/state)",
+        )  # fmt: skip
+
+    past = add("history", "what became of each call: when it came, where and when it was heard")
+    past.add_argument("--since", help="09:30 (today), 2026-11-29 09:30, or 2h ago (default: today)")
+    past.add_argument("--counter", help="only this counter's calls")
+    past.add_argument("--ticket", help="only this ticket (A023, a23 and A-23 are the same)")
+    past.add_argument("--csv", action="store_true", help="every column, as CSV")
+    state_dir(past)
+    past.set_defaults(func=cmd_history)
+    day = add("stats", "a day in numbers: calls per hour, counter and zone, waits, lost calls")
+    day.add_argument("--day", help="2026-11-29, today (default) or yesterday")
+    day.add_argument("--png", type=Path, help="also draw the day as a PNG chart")
+    state_dir(day)
+    day.set_defaults(func=cmd_stats)

@@ -1,0 +1,147 @@
+"""A day in numbers, from the call log: `pager stats [--day DATE] [--png FILE]`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pager.tools.history import CallRecord
+
+NOT_HEARD = ("expired", "cancelled", "superseded", "merged", "failed")
+
+
+@dataclass(frozen=True)
+class Waits:
+    count: int
+    mean_s: float | None
+    p95_s: float | None
+
+    @classmethod
+    def of(cls, waits: list[float]) -> Waits:
+        if not waits:
+            return cls(0, None, None)
+        return cls(len(waits), float(np.mean(waits)), float(np.percentile(waits, 95)))
+
+
+@dataclass(frozen=True)
+class DayStats:
+    day: dt.date
+    calls: int  # calls taken (priority call): each counts once, however often it played
+    heard: int
+    outcomes: dict[str, int]  # calls not heard, by why (expired, cancelled, ...)
+    rejected: int
+    messages: int  # operator announcements and emergencies
+    waits: Waits
+    per_hour: dict[int, tuple[int, Waits]]
+    per_counter: dict[str, tuple[int, Waits]]
+    per_zone: dict[str, tuple[int, Waits]]
+
+
+def day_bounds(day: dt.date) -> tuple[float, float]:
+    """The day's first and last second, in local time, as Unix seconds."""
+    start = dt.datetime.combine(day, dt.time()).astimezone()
+    return start.timestamp(), (start + dt.timedelta(days=1)).timestamp()
+
+
+def compute(day: dt.date, found: Iterable[CallRecord]) -> DayStats:
+    calls = []
+    rejected = messages = 0
+    for record in found:
+        if record.outcome == "rejected" and not record.starts:
+            rejected += 1
+        elif record.priority == "call":
+            calls.append(record)
+        else:
+            messages += 1
+    waits: dict[str, list[float]] = defaultdict(list)
+    counts: Counter[str] = Counter()
+    for record in calls:
+        hour = dt.datetime.fromtimestamp(record.received).hour
+        keys = [f"hour:{hour}", f"counter:{record.counter}",
+                *(f"zone:{z}" for z in record.zones)]  # fmt: skip
+        counts.update(keys)
+        if record.wait_s is not None:
+            for key in ["all", *keys]:
+                waits[key].append(record.wait_s)
+
+    def grouped(prefix: str) -> dict[str, tuple[int, Waits]]:
+        return {
+            key[len(prefix) :]: (count, Waits.of(waits[key]))
+            for key, count in sorted(counts.items())
+            if key.startswith(prefix)
+        }
+
+    hours = {int(k): v for k, v in grouped("hour:").items()}
+    return DayStats(
+        day=day,
+        calls=len(calls),
+        heard=sum(1 for r in calls if r.heard),
+        outcomes=dict(Counter(r.outcome for r in calls if not r.heard and r.outcome in NOT_HEARD)),
+        rejected=rejected,
+        messages=messages,
+        waits=Waits.of(waits["all"]),
+        per_hour=dict(sorted(hours.items())),
+        per_counter=dict(sorted(grouped("counter:").items(), key=lambda kv: _natural(kv[0]))),
+        per_zone=grouped("zone:"),
+    )
+
+
+def _natural(text: str) -> tuple[int, str]:
+    return (int(text), "") if text.isdigit() else (1 << 30, text)
+
+
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f} s"
+
+
+def as_text(stats: DayStats) -> str:
+    lines = [f"{stats.day.isoformat()}: {stats.calls} calls, {stats.heard} heard"]
+    not_heard = ", ".join(f"{n} {why}" for why, n in sorted(stats.outcomes.items()))
+    lines.append(f"  not heard: {not_heard or 'none'}; rejected messages: {stats.rejected}; "
+                 f"operator messages: {stats.messages}")  # fmt: skip
+    lines.append(f"  wait (arrival to first sound): mean {_seconds(stats.waits.mean_s)}, "
+                 f"p95 {_seconds(stats.waits.p95_s)}")  # fmt: skip
+    for title, table in (("hour", {f"{h:02d}:00": v for h, v in stats.per_hour.items()}),
+                         ("counter", stats.per_counter), ("zone", stats.per_zone)):  # fmt: skip
+        lines.append("")
+        width = max([len(title), *(len(k) for k in table)])
+        lines.append(f"  {title.ljust(width)}  calls  mean wait  p95 wait")
+        for name, (count, w) in table.items():
+            lines.append(f"  {name.ljust(width)}  {count:5d}  {_seconds(w.mean_s):>9}  "
+                         f"{_seconds(w.p95_s):>8}")  # fmt: skip
+    return "\n".join(lines)
+
+
+def chart(stats: DayStats, path: Path) -> None:
+    """Calls per hour with their p95 wait, and calls per counter, as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, (hours, counters) = plt.subplots(2, 1, figsize=(10, 7.5), layout="constrained")
+    figure.suptitle(f"pager: calls on {stats.day.isoformat()} ({stats.calls} calls, "
+                    f"{stats.heard} heard, p95 wait {_seconds(stats.waits.p95_s)})")  # fmt: skip
+    span = range(min(stats.per_hour, default=8), max(stats.per_hour, default=16) + 1)
+    hours.bar([f"{h:02d}" for h in span], [stats.per_hour.get(h, (0, None))[0] for h in span],
+              color="#4c72b0")  # fmt: skip
+    hours.set_xlabel("hour")
+    hours.set_ylabel("calls")
+    waits = hours.twinx()
+    p95 = [stats.per_hour[h][1].p95_s if h in stats.per_hour else None for h in span]
+    waits.plot([f"{h:02d}" for h in span], [np.nan if v is None else v for v in p95],
+               color="#dd8452", marker="o", label="p95 wait")  # fmt: skip
+    waits.set_ylabel("p95 wait (s)")
+    waits.set_ylim(bottom=0)
+    waits.legend(loc="upper right")
+    names = list(stats.per_counter)
+    counters.bar(names, [stats.per_counter[n][0] for n in names], color="#55a868")
+    counters.set_xlabel("counter")
+    counters.set_ylabel("calls")
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
