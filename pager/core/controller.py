@@ -53,6 +53,7 @@ class Controller:
         self._ahead: set[tuple[str, int, str]] = set()  # (job id, play, style) rendered ahead
         self._airtime = Airtime()
         self._queue_changed = False
+        self._recent = status.RecentCalls()
 
     # -- the interface -----------------------------------------------------------------------
 
@@ -63,8 +64,12 @@ class Controller:
             effects += self._apply(self.scheduler.tick(now), now)
         if self._queue_changed:
             effects += self._render_ahead(now)
+        for effect in effects:
+            if isinstance(effect, steps.Publish):
+                self._recent.note(effect.body)
         depths = self.scheduler.queue_depths()
-        details = status.details(self.scheduler, depths, self._health, self._audio_ok)
+        details = status.details(self.scheduler, depths, self._health, self._audio_ok,
+                                 self._recent)  # fmt: skip
         if details != self._last_status:  # the wait estimates alone change with every second
             self._last_status = details
             waits = status.waits(depths, self._plays, self._airtime,

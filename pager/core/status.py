@@ -2,16 +2,48 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 
 from pager.core.health import HealthReports
 from pager.core.plays import Airtime, Plays
 from pager.core.scheduler import Scheduler
 
+RECENT_CALLS = 8
+_CALL_EVENTS = frozenset({"queued", "started", "resumed", "finished", "preempted", "cancelled",
+                          "expired", "superseded", "merged", "failed"})  # fmt: skip
+
+
+class RecentCalls:
+    """The last calls and operator messages, each with what last happened to it."""
+
+    def __init__(self) -> None:
+        self._calls: OrderedDict[tuple[object, object], dict[str, object]] = OrderedDict()
+
+    def note(self, event: Mapping[str, object]) -> None:
+        """Take one published event (events that are not about a call are ignored)."""
+        name = event.get("event")
+        if name not in _CALL_EVENTS:
+            return
+        key = (event.get("counter"), event.get("id"))
+        entry = self._calls.get(key)
+        if entry is None:
+            entry = self._calls[key] = {"id": event.get("id"), "ticket": event.get("ticket"),
+                                        "counter": event.get("counter"),
+                                        "received": event.get("ts")}  # fmt: skip
+            while len(self._calls) > RECENT_CALLS:
+                self._calls.popitem(last=False)
+        entry.update(event=name, zones=event.get("zones"), ts=event.get("ts"))
+
+    def shown(self) -> list[dict[str, object]]:
+        """Newest first."""
+        return [dict(entry) for entry in reversed(self._calls.values())]
+
 
 def details(
-    scheduler: Scheduler, depths: Mapping[str, int], health: HealthReports, audio_ok: bool
-) -> dict[str, object]:
+    scheduler: Scheduler, depths: Mapping[str, int], health: HealthReports, audio_ok: bool,
+    recent: RecentCalls,
+) -> dict[str, object]:  # fmt: skip
     """The status's fields that change only with what happens (not with the clock);
     `depths` are the scheduler's queue depths."""
     return {
@@ -20,6 +52,7 @@ def details(
         "playing": {zone: shown(scheduler, play) for zone, play in scheduler.playing().items()},
         "xruns": health.xruns,
         "callback_errors": health.callback_errors,
+        "recent": recent.shown(),
     }
 
 

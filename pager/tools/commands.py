@@ -1,19 +1,26 @@
-"""The operators' commands: `pager history` and `pager stats` (the call log)."""
+"""The operators' commands: `pager status`, `pager history` and `pager stats`."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
+import queue
 import re
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from rich.console import Console
+from rich.live import Live
+
 from pager import config
 from pager.errors import UsageError
 from pager.io import calllog
 from pager.tools import history, stats
+from pager.tools.board import Board, event_line
+from pager.tools.connect import Session, add_login_options
 
 AddCommand = Callable[[str, str], argparse.ArgumentParser]
 _AGO = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|m|min|h|d)$")
@@ -88,6 +95,73 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+RETAINED_QUIET_S = 0.3  # the broker sends retained statuses at once after the subscription
+RETAINED_LIMIT_S = 3.0
+
+
+def _collect(session: Session, board: Board, quiet: float, limit: float) -> None:
+    """Take what arrives until nothing has for `quiet` seconds (or `limit` is reached)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            message = session.messages.get(timeout=quiet)
+        except queue.Empty:
+            return
+        board.take(message.topic, message.payload)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    cfg = config.load(args.config)
+    prefix = cfg.mqtt.topic_prefix
+    board = Board(prefix)
+    console = Console()
+    session = Session(cfg, args, "status")
+    try:
+        session.subscribe(f"{prefix}/status/+", *([f"{prefix}/event/+"] if args.follow else []))
+        _collect(session, board, RETAINED_QUIET_S, RETAINED_LIMIT_S)
+        if not args.follow:
+            console.print(board.render())
+            return 0 if board.healthy() else 1
+        if console.is_terminal:
+            _follow_live(session, board, console)
+        else:
+            _follow_lines(session, board, console)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        session.close()
+    return 0
+
+
+def _follow_live(session: Session, board: Board, console: Console) -> None:
+    """A screen that redraws itself as statuses and events arrive (and each second)."""
+    with Live(board.render(), console=console, refresh_per_second=4) as live:
+        while True:
+            try:
+                message = session.messages.get(timeout=1.0)
+                board.take(message.topic, message.payload)
+            except queue.Empty:
+                pass
+            live.update(board.render())
+
+
+def _follow_lines(session: Session, board: Board, console: Console) -> None:
+    """Into a file or a pipe: the board once, then a line per event and per status."""
+    console.print(board.render())
+    while True:
+        message = session.messages.get()
+        event = board.take(message.topic, message.payload)
+        if event is not None:
+            print(event_line(event), flush=True)
+            continue
+        node = message.topic.rsplit("/", 1)[-1]
+        status = board.nodes.get(node)
+        if status is not None:
+            queues = json.dumps(status.get("queues") or {}, separators=(",", ":"))
+            print(f"status {node}: {status.get('state')}, audio {status.get('audio', '?')}, "
+                  f"queues {queues}", flush=True)  # fmt: skip
+
+
 def add_to(add: AddCommand) -> None:
     """Declare these commands on the `pager` parser (`add` makes one with --config)."""
 
@@ -98,6 +172,10 @@ def add_to(add: AddCommand) -> None:
                  "systemd /var/lib/pager/state)",
         )  # fmt: skip
 
+    now = add("status", "every pager on the broker: online, audio, queues, what plays, last calls")
+    now.add_argument("--follow", "-f", action="store_true", help="keep showing it, live")
+    add_login_options(now)
+    now.set_defaults(func=cmd_status)
     past = add("history", "what became of each call: when it came, where and when it was heard")
     past.add_argument("--since", help="09:30 (today), 2026-11-29 09:30, or 2h ago (default: today)")
     past.add_argument("--counter", help="only this counter's calls")

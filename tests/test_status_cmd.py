@@ -1,0 +1,104 @@
+"""`pager status` against a running daemon: the board once, then live, then offline."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.broker import Mosquitto, Watcher
+from tests.conftest import DaemonProcess, pager_command, write_config
+from tests.virtual_card import VirtualCard
+
+pytestmark = pytest.mark.e2e
+WIDE = {**os.environ, "COLUMNS": "160"}
+
+
+def status(cfg: Path, *more: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*pager_command(), "status", "-c", str(cfg), *more], env=WIDE,
+                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+
+
+def lines_of(process: subprocess.Popen[str]) -> queue.SimpleQueue[str]:
+    found: queue.SimpleQueue[str] = queue.SimpleQueue()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            found.put(line.rstrip("\n"))
+
+    threading.Thread(target=read, daemon=True).start()
+    return found
+
+
+def wait_line(found: queue.SimpleQueue[str], *words: str, timeout: float = 30) -> str:
+    seen: list[str] = []
+    while True:
+        try:
+            line = found.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"no line with {words} in {seen}") from None
+        seen.append(line)
+        if all(w in line for w in words):
+            return line
+
+
+def test_status_shows_each_zone_what_plays_the_last_calls_and_follows_live(
+    tmp_path: Path, broker: Mosquitto, watcher: Watcher, card: VirtualCard
+) -> None:
+    cfg = write_config(
+        tmp_path / "zones.yaml", node="hall-pc", mqtt={"port": broker.port},
+        audio={"device": card.name, "latency": "low"}, scheduling={"combine_max": 1},
+    )  # fmt: skip
+    daemon = DaemonProcess(["run", "-c", str(cfg)], card.env(), tmp_path / "daemon.log")
+    follow = None
+    try:
+        watcher.status("hall-pc", "online")
+        watcher.publish("pager/call/5", json.dumps({"ticket": "A001", "id": "s1"}))
+        watcher.event("started", "s1", timeout=30)
+        watcher.publish("pager/call/7", json.dumps({"ticket": "B002", "id": "s2"}))
+        watcher.event("queued", "s2")
+        watcher.wait_for(lambda t, b: t == "pager/status/hall-pc" and b.get("queues", {}).get(
+            "food-court") == 1)  # fmt: skip
+
+        board = status(cfg)
+        assert board.returncode == 0, board.stderr
+        out = board.stdout
+        assert "hall-pc" in out and "● online" in out and "audio ok" in out
+        rows = {line.strip("│ ").split()[0]: line.strip("│ ") for line in out.splitlines()
+                if line.strip("│ ")}  # fmt: skip
+        assert rows["tenant-hall"].split()[:5] == ["tenant-hall", "1", "A001", "(loket", "5)"]
+        assert rows["food-court"].split()[:5] == ["food-court", "1", "A001", "(loket", "5)"]
+        assert rows["waiting-area"].split()[:3] == ["waiting-area", "1", "-"]
+        assert "last calls" in out and "B002 (loket 7)" in out and "queued" in out
+
+        follow = subprocess.Popen([*pager_command(), "status", "-c", str(cfg), "--follow"],
+                                  env=WIDE, stdout=subprocess.PIPE, text=True)  # fmt: skip
+        found = lines_of(follow)
+        wait_line(found, "hall-pc", "online")  # the board first
+        # Then a line per event as it happens, until B002 has been heard.
+        wait_line(found, "started", "B002 (loket 7)", "[tenant-hall, waiting-area, food-court]",
+                  timeout=60)  # fmt: skip
+        wait_line(found, "finished", "B002 (loket 7)", timeout=60)
+        wait_line(found, "status hall-pc: online")
+    finally:
+        if follow is not None:
+            follow.terminate()
+            follow.wait(10)
+        assert daemon.stop() == 0, daemon.log
+
+    gone = status(cfg)
+    assert gone.returncode == 1, "a node that is offline is not healthy"
+    assert "hall-pc" in gone.stdout and "offline" in gone.stdout
+
+
+def test_status_names_the_broker_it_cannot_reach(tmp_path: Path) -> None:
+    cfg = write_config(tmp_path / "zones.yaml", mqtt={"port": 1})
+    done = status(cfg)
+    assert done.returncode == 69
+    assert "cannot reach the MQTT broker at 127.0.0.1:1" in done.stderr
