@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pager.audio import chime
+from pager.audio import chime, tones
 from pager.config.model import Config
 from pager.tts import Synthesizer
 
@@ -20,6 +20,7 @@ from pager.tts import Synthesizer
 class Parts:
     synthesizer: Synthesizer  # started
     chime: np.ndarray  # at the device rate, normalized, read-only
+    test_tone: np.ndarray  # the zone test's tone, likewise
 
 
 def _voice_settings(config: Config) -> tuple[object, ...]:
@@ -32,8 +33,9 @@ def build(config: Config, running: tuple[Config, Parts] | None = None) -> Parts:
     """The parts for `config`; raises ConfigError (chime) or SpeechError (voice), having
     closed whatever it started."""
     samples = chime.prepared(config.announcement, config.audio.sample_rate)
+    tone = tones.test_tone(config.announcement, config.audio.sample_rate)
     if running is not None and _voice_settings(running[0]) == _voice_settings(config):
-        return Parts(running[1].synthesizer, samples)
+        return Parts(running[1].synthesizer, samples, tone)
     a = config.announcement
     synthesizer = Synthesizer(
         a.voice, a.rate, config.audio.sample_rate, a.loudness_lufs,
@@ -45,4 +47,4 @@ def build(config: Config, running: tuple[Config, Parts] | None = None) -> Parts:
     except BaseException:
         synthesizer.close()
         raise
-    return Parts(synthesizer, samples)
+    return Parts(synthesizer, samples, tone)

@@ -262,6 +262,12 @@ class Runtime:
         else:
             sentences, first_section, pause_s = effect.sentences, 1, effect.pause_s
         player = Player(effect.channel_gains, ident=effect.play)
+        if isinstance(effect, steps.StartPlay) and effect.tone:
+            player.append(current.test_tone)
+            player.close()
+            self._live[effect.play] = _Live(player)
+            self.mixer.add(player)
+            return None
         live = _Live(player, lead_frames=len(current.chime))
         pause = np.zeros(round(pause_s * self.rate), dtype=np.float32)
         try:

@@ -150,6 +150,15 @@ class Routing:
         )
         return Route(present, gains)
 
+    def zone_of_output(self, output: int) -> str | None:
+        """The zone an interface output (1-based) belongs to, if any."""
+        return next((name for name, zone in self.zones.items() if output in zone.channels), None)
+
+    def output_gain(self, output: int) -> tuple[tuple[int, float], ...]:
+        """One output alone, at its zone's gain (0 dB when it belongs to no zone)."""
+        owner = self.zone_of_output(output)
+        return ((output_column(output), self.zones[owner].gain if owner else 1.0),)
+
     def max_priority_of(self, counter: str) -> Priority:
         known = self.counters.get(counter)
         return known.max_priority if known else Priority.CALL

@@ -7,19 +7,32 @@ import string
 from typing import Literal
 
 from pager.config.model import AnnouncementConfig
-from pager.core.messages import Call, OperatorMessage
-from pager.core.model import Job, Priority, Spoken, job_key
-from pager.errors import CallRejected
+from pager.core.messages import Call, OperatorMessage, TestRequest
+from pager.core.model import Job, Priority, Spoken, ZoneTest, job_key
+from pager.errors import CallRejected, did_you_mean
 from pager.speech.lexicon import DEFAULT_LEXICON
 from pager.speech.normalize import tidy, verbalize
-from pager.speech.words import Zeros, ordinal_words, read_counter, ticket_parts
+from pager.speech.words import Zeros, number_words, ordinal_words, read_counter, ticket_parts
 from pager.zones import Routing, UnknownZone
 
 # Marks in a sentence being built (never in user text: normalization drops such characters).
 BREATH = "\ue000"  # a phrase break: announcement.phrase_pause_ms
 TICKET = "\ue001"  # between a ticket's letters and its number: announcement.ticket_pause_ms
+TEST_SENDER = "~test"  # zone tests' ids are their own (no counter id holds "~")
 _AFTER_PUNCTUATION = re.compile(r"([,.;:!?])\s+")
 Style = Literal["alone", "busy", "combined"]
+
+
+def _spoken_name(zone: str) -> str:
+    return re.sub(r"[-_]+", " ", zone)
+
+
+def _listed(outputs: tuple[int, ...]) -> str:
+    """1 -> "satu"; (7, 8) -> "tujuh dan delapan"; (1, 2, 3) -> "satu, dua, dan tiga"."""
+    words = [number_words(n) for n in outputs]
+    if len(words) <= 2:
+        return " dan ".join(words)
+    return ", ".join(words[:-1]) + ", dan " + words[-1]
 
 
 class Announcer:
@@ -81,6 +94,28 @@ class Announcer:
         speech = self._phrases(verbalize(message.text, self.lexicon, self.zeros))
         return Job(job_key(None, message.id), message.priority, zones,
                    called_at=message.received, speech=speech, ref=message.id)  # fmt: skip
+
+    def zone_test(self, request: TestRequest) -> Job:
+        """The job for a zone test: "Tes zona food court, kanal tujuh dan delapan." on the
+        zone, or "Tes kanal tujuh, zona food court." on one output (its zone waits for it:
+        an output of no zone is a zone of its own, `output-N`)."""
+        if request.zone is not None:
+            if request.zone not in self.routing.zones:
+                hint = did_you_mean(request.zone, self.routing.zones)
+                raise CallRejected(f"unknown zone {request.zone}{hint}", id=request.id)
+            zone = request.zone
+            outputs = self.routing.zones[zone].channels
+            said = f"Tes zona {_spoken_name(zone)}, kanal {_listed(outputs)}."
+        else:
+            assert request.channel is not None
+            owner = self.routing.zone_of_output(request.channel)
+            zone = owner or f"output-{request.channel}"
+            where = f", zona {_spoken_name(owner)}" if owner else ""
+            said = f"Tes kanal {number_words(request.channel)}{where}."
+        speech = Spoken() if request.tone else self._phrases(verbalize(said, self.lexicon))
+        test = ZoneTest(request.zone, request.channel, request.tone)
+        return Job(job_key(TEST_SENDER, request.id), Priority.TEST, (zone,), speech=speech,
+                   ref=request.id, test=test)  # fmt: skip
 
     def sentence(self, call: Call, template: str | None = None) -> Spoken:
         """What a call says: the template (`template` by default) with the ticket, counter

@@ -31,6 +31,7 @@ from pager.core.scheduler import Outcome, Scheduler
 from pager.core.steps import Effect, Input
 from pager.errors import CallRejected
 from pager.units import db_to_gain
+from pager.zones import Route
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ class Controller:
         for effect in effects:
             if isinstance(effect, steps.Publish):
                 self._recent.note(effect.body)
-        depths = self.scheduler.queue_depths()
+        depths = self._shown_depths()
         details = status.details(self.scheduler, depths, self._health, self._audio_ok,
                                  self._recent)  # fmt: skip
         if details != self._last_status:  # the wait estimates alone change with every second
@@ -76,6 +77,12 @@ class Controller:
                                   self._config.scheduling.combine_max, now)  # fmt: skip
             effects.append(steps.PublishStatus({**details, "waits": waits}))
         return effects
+
+    def _shown_depths(self) -> dict[str, int]:
+        """The queue depths of the zones, and of an output of no zone while it is tested."""
+        playing = self.scheduler.playing()
+        return {zone: depth for zone, depth in self.scheduler.queue_depths().items()
+                if depth or zone in self._config.zones or zone in playing}  # fmt: skip
 
     def next_deadline(self, now: float) -> float | None:
         """When `handle` next has something to do with no input (a repeat, an expiry)."""
@@ -171,6 +178,8 @@ class Controller:
             self._intake.admit(message, now)
             if message.kind is MessageKind.CANCEL:
                 return [*self._cancel(message, now), steps.Ack(message)]
+            if message.kind is MessageKind.TEST:  # never journaled: it is for who listens now
+                return [*self._test(message, now), steps.Ack(message)]
             job = self._intake.job(message)
         except CallRejected as rejected:
             effects = self._rejected(message, rejected, now)
@@ -211,6 +220,15 @@ class Controller:
                                id=cancel.id, ticket=cancel.ticket)  # fmt: skip
         return self._apply(outcomes, now)
 
+    def _test(self, message: Inbound, now: float) -> list[Effect]:
+        """A zone test joins the queue below calls; a stop ends every test."""
+        request = self._intake.test(message)
+        if not request.stop:
+            return self._submit(self._announcer.zone_test(request), now)
+        outcomes = [o for job_id in self.scheduler.jobs_of(Priority.TEST)
+                    for o in self.scheduler.cancel(now, job_id=job_id)]  # fmt: skip
+        return self._apply(outcomes, now)
+
     def _submit(self, job: Job, now: float) -> list[Effect]:
         log.info("%s %s: %s -> %s: %r", job.priority.label, job.id, job.ticket or "message",
                  ", ".join(job.zones), job.text)  # fmt: skip
@@ -224,6 +242,8 @@ class Controller:
         for together in self.scheduler.upcoming(now):
             style = self._style(together[0].zones, combined=len(together) > 1)
             for job in together:
+                if not job.speech.phrases:
+                    continue  # a test tone
                 if (job.id, job.play, style) not in self._ahead:
                     self._ahead.add((job.id, job.play, style))
                     effects.append(steps.Prerender(job.id, self._announcer.for_play(job, style)))
@@ -260,7 +280,8 @@ class Controller:
         if item.lead_s:
             self._airtime.learn("lead_s", item.lead_s)
         if known.combined is None:
-            self._airtime.learn("alone_s", item.audio_s - item.lead_s)
+            if known.members[1].job.test is None:  # a test's length says nothing of calls'
+                self._airtime.learn("alone_s", item.audio_s - item.lead_s)
             return self._member_finished(known, known.members[1], now, audio_s=item.audio_s,
                                          late_s=item.late_s, failure=item.failure)  # fmt: skip
         effects: list[Effect] = []
@@ -355,6 +376,9 @@ class Controller:
         first = together[0]
         gain = self._emergency_gain if first.job.priority is Priority.EMERGENCY else None
         route = self._routing.route_zones(first.zones, gain)  # zones gone since: left out
+        test = first.job.test
+        if test is not None and test.channel is not None:  # one output of the interface
+            route = Route(first.zones, self._routing.output_gain(test.channel))
         if not route.channel_gains:
             reason = "its zones are no longer configured"
             return [e for o in together for e in self._drop(o.job, o.zones, reason, now)]
@@ -368,7 +392,8 @@ class Controller:
         self._plays.add(play, known)
         if first.combined is None:
             known.expected_s = self._airtime.alone()
-            return [steps.StartPlay(play, first.job.id, members[1].speech, route.channel_gains)]
+            return [steps.StartPlay(play, first.job.id, members[1].speech, route.channel_gains,
+                                    tone=test is not None and test.tone)]  # fmt: skip
         known.expected_s = self._airtime.combined(len(members))
         sentences = tuple(m.speech for m in members.values())
         return [steps.StartCombined(play, sentences, self._pause_s, route.channel_gains)]
@@ -391,7 +416,9 @@ class Controller:
         self, name: EventName, job: Job, zones: tuple[str, ...], now: float, *, text: str = "",
         reason: str = "", **fields: object,
     ) -> steps.Publish:  # fmt: skip
-        """An event about one call or message."""
+        """An event about one call, message or zone test."""
+        if job.test is not None:
+            name, fields = _test_event(name, job, fields)
         if reason:
             fields["reason"] = reason
         return self._event(name, now, id=job.shown_id, priority=job.priority.label,
@@ -411,4 +438,21 @@ class Controller:
         self._emergency_gain = db_to_gain(config.scheduling.emergency_gain_db)
         self._pause_s = config.announcement.combined_pause_ms / 1000
         self.scheduler.policy = config.scheduling
-        self.scheduler.set_zones(config.zones)
+        spare = [f"output-{n}" for n in range(1, config.audio.channels + 1)
+                 if self._routing.zone_of_output(n) is None]  # fmt: skip
+        self.scheduler.set_zones([*config.zones, *spare])  # an output of no zone, for tests
+
+
+def _test_event(
+    name: EventName, job: Job, fields: dict[str, object]
+) -> tuple[EventName, dict[str, object]]:
+    """A zone test's events: test-queued, test-started, and test-finished (`completed`
+    false, with the reason, when a call cut it short, it was stopped or it failed)."""
+    assert job.test is not None
+    test = {"zone": job.test.zone, "channel": job.test.channel, "tone": job.test.tone}
+    if name is EventName.QUEUED:
+        return EventName.TEST_QUEUED, {**fields, **test}
+    if name in (EventName.STARTED, EventName.RESUMED):
+        return EventName.TEST_STARTED, {**fields, **test}
+    completed = name is EventName.FINISHED
+    return EventName.TEST_FINISHED, {**fields, **test, "completed": completed}

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 
 from pager.config.model import Config
 from pager.core.announcer import Announcer
-from pager.core.messages import Cancel, parse_announce, parse_call, parse_cancel
+from pager.core.messages import (
+    Cancel,
+    TestRequest,
+    parse_announce,
+    parse_call,
+    parse_cancel,
+    parse_test,
+)
 from pager.core.model import Inbound, Job, MessageKind, ref_of
 from pager.errors import CallRejected
 from pager.speech.words import COUNTER_PATTERN, WPM_PER_SYLLABLE_PER_S, syllables
@@ -129,6 +136,18 @@ class Intake:
 
     def cancel(self, message: Inbound) -> Cancel:
         return parse_cancel(message.counter, message.payload)
+
+    def test(self, message: Inbound) -> TestRequest:
+        """A zone test (or a stop of all tests); CallRejected says why not."""
+        request = parse_test(message.payload)
+        if message.retained:
+            raise CallRejected("a retained test would play again at every reconnect; publish "
+                               "tests without retain", id=request.id)  # fmt: skip
+        outputs = self._config.audio.channels
+        if request.channel is not None and request.channel > outputs:
+            raise CallRejected(f"channel {request.channel}: the interface has {outputs} "
+                               "outputs (audio.channels)", id=request.id)  # fmt: skip
+        return request
 
     def _check_length(self, job: Job) -> None:
         """Operator text is bounded in the audio it would make, before it is queued."""

@@ -1,7 +1,8 @@
 """MQTT payloads in, validated frozen values out. Pure: no I/O.
 
-Three kinds of message: calls (`{prefix}/call/{counter}`), operator messages
-(`{prefix}/announce`) and cancels (`{prefix}/cancel/{counter}`, `{prefix}/cancel`).
+Four kinds of message: calls (`{prefix}/call/{counter}`), operator messages
+(`{prefix}/announce`), cancels (`{prefix}/cancel/{counter}`, `{prefix}/cancel`) and zone
+tests (`{prefix}/test`).
 """
 
 from __future__ import annotations
@@ -205,6 +206,44 @@ def parse_cancel(counter: str | None, payload: bytes) -> Cancel:
     if cancel_id is None and counter is None:
         raise CallRejected('cancel by "ticket" on {prefix}/cancel/{counter}', counter=counter)
     return Cancel(cancel_id, ticket, counter)
+
+
+@dataclass(frozen=True)
+class TestRequest:
+    """A zone test asked on {prefix}/test: play on a zone or an output, or stop all tests."""
+
+    id: str
+    zone: str | None = None
+    channel: int | None = None
+    tone: bool = False
+    stop: bool = False
+
+
+def parse_test(payload: bytes) -> TestRequest:
+    """Validate a payload from {prefix}/test: {"zone": "food-court"} or {"channel": 7},
+    with "tone": true for a tone instead of speech; or {"stop": true}."""
+    known: dict[str, object] = {}
+    body = _decode(payload, known)
+    try:
+        _take_id(body, known)
+        test_id = str(known.get("id") or uuid.uuid4().hex)
+        if body.get("stop") is True:
+            return TestRequest(test_id, stop=True)
+        zone, channel, tone = body.get("zone"), body.get("channel"), body.get("tone", False)
+        if (zone is None) == (channel is None):
+            raise CallRejected('a test needs "zone" (a zone name) or "channel" (an output '
+                               'number), or "stop": true')  # fmt: skip
+        if zone is not None:
+            zone = _field_text(zone, "zone", 64)
+        if channel is not None and (
+            not isinstance(channel, int) or isinstance(channel, bool) or channel < 1
+        ):
+            raise CallRejected('"channel" must be an output number: 1, 2, ...')
+        if not isinstance(tone, bool):
+            raise CallRejected('"tone" must be true or false')
+    except CallRejected as error:
+        raise CallRejected(error.reason, **known) from None
+    return TestRequest(test_id, zone, channel, tone)
 
 
 def _zone_override(value: object) -> tuple[str, ...] | None:

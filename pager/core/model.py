@@ -13,8 +13,10 @@ REMEMBERED_IDS = 10_000  # ids kept (in memory and in the journal) so a redelive
 
 
 class Priority(enum.IntEnum):
-    """How urgent an announcement is; a higher one pre-empts lower ones in its zones."""
+    """How urgent an announcement is; a higher one pre-empts lower ones in its zones.
+    Zone tests are below calls: they wait for a zone's calls, and a call cuts them short."""
 
+    TEST = 0
     CALL = 1
     ANNOUNCEMENT = 2
     EMERGENCY = 3
@@ -56,16 +58,20 @@ class EventName(enum.StrEnum):
     AUDIO_RESTORED = "audio-restored"
     AUDIO_XRUNS = "audio-xruns"
     AUDIO_CALLBACK_ERROR = "audio-callback-error"
+    TEST_QUEUED = "test-queued"
+    TEST_STARTED = "test-started"
+    TEST_FINISHED = "test-finished"
     CONFIG_RELOADED = "config-reloaded"
     CONFIG_REJECTED = "config-rejected"
 
 
 class MessageKind(enum.StrEnum):
-    """What a topic carries: {prefix}/call/{counter}, /announce, /cancel[/{counter}]."""
+    """What a topic carries: {prefix}/call/{counter}, /announce, /cancel[/{counter}], /test."""
 
     CALL = "call"
     ANNOUNCE = "announce"
     CANCEL = "cancel"
+    TEST = "test"
     UNKNOWN = "unknown"
 
 
@@ -111,6 +117,15 @@ class Spoken:
 
 
 @dataclass(frozen=True)
+class ZoneTest:
+    """What a zone test plays on: a zone, or one output of the interface (1-based)."""
+
+    zone: str | None
+    channel: int | None
+    tone: bool = False
+
+
+@dataclass(frozen=True)
 class Job:
     """Something to play on some zones: a call, an operator message or an emergency."""
 
@@ -126,6 +141,7 @@ class Job:
     combined: Spoken = Spoken()  # its sentence inside a combined announcement (calls)
     busy: Spoken | None = None  # what it says alone while its zones are busy (calls)
     ref: str | None = None  # the id its sender gave, as events show it (`id` is unique)
+    test: ZoneTest | None = None  # a zone test (priority TEST): what it tests
 
     @property
     def text(self) -> str:

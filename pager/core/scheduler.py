@@ -221,6 +221,11 @@ class Scheduler:
             return self._pending[job_id].job
         return self._playing[job_id][0] if job_id in self._playing else None
 
+    def jobs_of(self, priority: Priority) -> list[str]:
+        """The ids of the queued and playing jobs of this priority."""
+        jobs = [e.job for e in self._pending.values()] + [j for j, _ in self._playing.values()]
+        return [job.id for job in jobs if job.priority is priority]
+
     def knows(self, job_id: str) -> bool:
         """Whether the job is queued or playing."""
         return job_id in self._pending or job_id in self._playing

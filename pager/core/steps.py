@@ -157,6 +157,7 @@ class StartPlay:
     job_id: str
     speech: Spoken
     channel_gains: tuple[tuple[int, float], ...]
+    tone: bool = False  # a zone test's tone instead of the chime and speech
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ def acl(prefix: str, counters: Iterable[str]) -> str:
         *(f"topic read {prefix}/{topic}" for topic in OPERATOR_TOPICS),
         f"topic write {prefix}/status/#",
         f"topic write {prefix}/event/#",
+        f"topic write {prefix}/test",  # `pager test-zone` on the PA PC logs in as pager
         "",
         f"user {OPERATOR_USER}",
         *(f"topic write {prefix}/{topic}" for topic in OPERATOR_TOPICS),

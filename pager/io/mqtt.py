@@ -47,6 +47,8 @@ def classify(prefix: str, topic: str) -> tuple[MessageKind, str | None]:
         return MessageKind.ANNOUNCE, None
     if levels == ["cancel"]:
         return MessageKind.CANCEL, None
+    if levels == ["test"]:
+        return MessageKind.TEST, None
     if len(levels) == 2 and levels[0] in (MessageKind.CALL, MessageKind.CANCEL):
         return MessageKind(levels[0]), levels[1]
     return MessageKind.UNKNOWN, None
@@ -96,7 +98,7 @@ class MqttLink:
         self.inbox = inbox
         self.prefix = prefix
         self.filters = [f"{prefix}/call/+", f"{prefix}/cancel/+", f"{prefix}/cancel",
-                        f"{prefix}/announce"]  # fmt: skip
+                        f"{prefix}/announce", f"{prefix}/test"]  # fmt: skip
         self.status_topic = f"{prefix}/status/{config.node}"
         self.event_topic = f"{prefix}/event/{config.node}"
         self.connected = threading.Event()

@@ -18,7 +18,7 @@ from rich.live import Live
 from pager import config
 from pager.errors import UsageError
 from pager.io import calllog
-from pager.tools import history, stats
+from pager.tools import history, stats, walk
 from pager.tools.board import Board, event_line
 from pager.tools.connect import Session, add_login_options
 
@@ -172,6 +172,13 @@ def add_to(add: AddCommand) -> None:
                  "systemd /var/lib/pager/state)",
         )  # fmt: skip
 
+    walk.declare(
+        add(
+            "test-zone",
+            "play a test on each zone in turn through the running daemon, "
+            "pausing between zones; tests wait for calls (Ctrl-C stops)",
+        )
+    )
     now = add("status", "every pager on the broker: online, audio, queues, what plays, last calls")
     now.add_argument("--follow", "-f", action="store_true", help="keep showing it, live")
     add_login_options(now)

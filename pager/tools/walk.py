@@ -1,0 +1,136 @@
+"""`pager test-zone`: the technician's walk, zone by zone, through the running daemon.
+
+The command asks the daemon on `{prefix}/test` (the daemon keeps owning the card) for one
+test at a time, follows its test-queued / test-started / test-finished events, then pauses
+long enough to walk to the next zone. Ctrl-C stops the walk and the test that plays.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import queue
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pager import config
+from pager.config.model import Config
+from pager.errors import BrokerError, UsageError
+from pager.tools.connect import Session, add_login_options
+from pager.zones import UnknownZone
+
+ANSWER_TIMEOUT_S = 10.0
+
+
+@dataclass(frozen=True)
+class Target:
+    """One stop of the walk: a zone, or one output."""
+
+    zone: str | None = None
+    channel: int | None = None
+
+    @property
+    def label(self) -> str:
+        return self.zone if self.zone is not None else f"output {self.channel}"
+
+    def payload(self, test_id: str, tone: bool) -> str:
+        where = {"zone": self.zone} if self.zone is not None else {"channel": self.channel}
+        return json.dumps({"id": test_id, **where, "tone": tone})
+
+
+def targets(cfg: Config, name: str | None, channel: int | None) -> list[Target]:
+    """The walk's stops: one output, or the zones of a zone, a group or `all`."""
+    if channel is not None:
+        if not 1 <= channel <= cfg.audio.channels:
+            raise UsageError(f"--channel {channel}: the interface has outputs 1 to "
+                             f"{cfg.audio.channels} (audio.channels)")  # fmt: skip
+        return [Target(channel=channel)]
+    if name is None:
+        raise UsageError("name a zone, a group or all, or give --channel N")
+    if name == "all":
+        return [Target(zone=zone) for zone in cfg.zones]
+    try:
+        return [Target(zone=zone) for zone in cfg.routing().expand((name,))]
+    except UnknownZone as error:
+        raise UsageError(str(error)) from None
+
+
+def _events_of(
+    session: Session, test_id: str, timeout: float | None
+) -> Iterator[dict[str, object]]:
+    """The events about this test, as they come (BrokerError if none comes in `timeout`)."""
+    while True:
+        try:
+            message = session.messages.get(timeout=timeout)
+        except queue.Empty:
+            raise BrokerError(
+                f"no pager answered the test on {session.config.mqtt.topic_prefix}/test: "
+                "is the daemon running? (pager status)"
+            ) from None
+        try:
+            body = json.loads(message.payload)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            continue
+        if isinstance(body, dict) and body.get("id") == test_id:
+            timeout = None  # it is answered: it may wait for calls as long as they last
+            yield body
+
+
+def run_one(session: Session, target: Target, tone: bool) -> bool:
+    """Ask for one test and follow it to its end; whether it played to the end."""
+    test_id = f"walk-{uuid.uuid4().hex[:10]}"
+    session.publish(f"{session.config.mqtt.topic_prefix}/test", target.payload(test_id, tone))
+    for event in _events_of(session, test_id, ANSWER_TIMEOUT_S):
+        name = event.get("event")
+        if name == "rejected":
+            raise UsageError(f"the daemon refused the test: {event.get('reason')}")
+        if name == "test-queued":
+            print(f"{target.label}: waiting for the calls playing there", flush=True)
+        elif name == "test-started":
+            said = event.get("text") or "a 1 kHz tone"
+            print(f"{target.label}: playing: {said}", flush=True)
+        elif name == "test-finished":
+            if event.get("completed"):
+                print(f"{target.label}: done", flush=True)
+                return True
+            print(f"{target.label}: cut short: {event.get('reason')}", flush=True)
+            return False
+    return False  # pragma: no cover - the events never end
+
+
+def cmd_test_zone(args: argparse.Namespace) -> int:
+    cfg = config.load(args.config)
+    stops = targets(cfg, args.target, args.channel)
+    session = Session(cfg, args, "test")
+    completed = True
+    try:
+        session.subscribe(f"{cfg.mqtt.topic_prefix}/event/+")
+        for turn in itertools.count():
+            for index, stop in enumerate(stops):
+                if (turn or index) and args.pause:
+                    print(f"next: {stop.label} in {args.pause:g} s", flush=True)
+                    time.sleep(args.pause)
+                completed = run_one(session, stop, args.tone) and completed
+            if not args.cycle:
+                break
+    except KeyboardInterrupt:
+        session.publish(f"{cfg.mqtt.topic_prefix}/test", json.dumps({"stop": True}))
+        print("stopped", flush=True)
+    finally:
+        session.close()
+    return 0 if completed else 1
+
+
+def declare(walk: argparse.ArgumentParser) -> None:
+    """The options of `pager test-zone`."""
+    walk.add_argument("target", nargs="?", help="a zone, a group, or all")
+    walk.add_argument("--channel", type=int, help="test one output of the interface instead")
+    walk.add_argument("--tone", action="store_true", help="a 1 kHz tone instead of speech")
+    walk.add_argument("--cycle", action="store_true", help="start again after the last zone")
+    walk.add_argument("--pause", type=float, default=20.0,
+                      help="seconds between zones, to walk (default 20)")  # fmt: skip
+    add_login_options(walk)
+    walk.set_defaults(func=cmd_test_zone)
