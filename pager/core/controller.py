@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import itertools
 import logging
+from typing import Any
 
 from pager.config.model import Config
-from pager.core import status, steps
+from pager.core import events, status, steps
 from pager.core.announcer import Announcer, Style
 from pager.core.health import HealthReports
 from pager.core.intake import Intake
@@ -68,7 +69,7 @@ class Controller:
         for effect in effects:
             if isinstance(effect, steps.Publish):
                 self._recent.note(effect.body)
-        depths = self._shown_depths()
+        depths = status.shown_depths(self.scheduler, self._config.zones)
         details = status.details(self.scheduler, depths, self._health, self._audio_ok,
                                  self._recent)  # fmt: skip
         if details != self._last_status:  # the wait estimates alone change with every second
@@ -77,12 +78,6 @@ class Controller:
                                   self._config.scheduling.combine_max, now)  # fmt: skip
             effects.append(steps.PublishStatus({**details, "waits": waits}))
         return effects
-
-    def _shown_depths(self) -> dict[str, int]:
-        """The queue depths of the zones, and of an output of no zone while it is tested."""
-        playing = self.scheduler.playing()
-        return {zone: depth for zone, depth in self.scheduler.queue_depths().items()
-                if depth or zone in self._config.zones or zone in playing}  # fmt: skip
 
     def next_deadline(self, now: float) -> float | None:
         """When `handle` next has something to do with no input (a repeat, an expiry)."""
@@ -241,9 +236,7 @@ class Controller:
         effects: list[Effect] = []
         for together in self.scheduler.upcoming(now):
             style = self._style(together[0].zones, combined=len(together) > 1)
-            for job in together:
-                if not job.speech.phrases:
-                    continue  # a test tone
+            for job in (j for j in together if j.speech.phrases):  # a test tone has none
                 if (job.id, job.play, style) not in self._ahead:
                     self._ahead.add((job.id, job.play, style))
                     effects.append(steps.Prerender(job.id, self._announcer.for_play(job, style)))
@@ -408,23 +401,12 @@ class Controller:
     # -- what is published -------------------------------------------------------------------
 
     def _event(self, name: EventName, now: float, **fields: object) -> steps.Publish:
-        body: dict[str, object] = {"event": name.value, "node": self._config.node, **fields}
-        body["ts"] = round(now, 3)
-        return steps.Publish(body)
+        return events.event(self._config.node, name, now, **fields)
 
     def _job_event(
-        self, name: EventName, job: Job, zones: tuple[str, ...], now: float, *, text: str = "",
-        reason: str = "", **fields: object,
-    ) -> steps.Publish:  # fmt: skip
-        """An event about one call, message or zone test."""
-        if job.test is not None:
-            name, fields = _test_event(name, job, fields)
-        if reason:
-            fields["reason"] = reason
-        return self._event(name, now, id=job.shown_id, priority=job.priority.label,
-                           ticket=job.ticket,
-                           counter=job.counter, zones=list(zones), play=job.play,
-                           text=text or job.text, **fields)  # fmt: skip
+        self, name: EventName, job: Job, zones: tuple[str, ...], now: float, **fields: Any
+    ) -> steps.Publish:
+        return events.job_event(self._config.node, name, job, zones, now, **fields)
 
     def _serving(self) -> str:
         return f"serving {len(self._config.zones)} zones"
@@ -441,18 +423,3 @@ class Controller:
         spare = [f"output-{n}" for n in range(1, config.audio.channels + 1)
                  if self._routing.zone_of_output(n) is None]  # fmt: skip
         self.scheduler.set_zones([*config.zones, *spare])  # an output of no zone, for tests
-
-
-def _test_event(
-    name: EventName, job: Job, fields: dict[str, object]
-) -> tuple[EventName, dict[str, object]]:
-    """A zone test's events: test-queued, test-started, and test-finished (`completed`
-    false, with the reason, when a call cut it short, it was stopped or it failed)."""
-    assert job.test is not None
-    test = {"zone": job.test.zone, "channel": job.test.channel, "tone": job.test.tone}
-    if name is EventName.QUEUED:
-        return EventName.TEST_QUEUED, {**fields, **test}
-    if name in (EventName.STARTED, EventName.RESUMED):
-        return EventName.TEST_STARTED, {**fields, **test}
-    completed = name is EventName.FINISHED
-    return EventName.TEST_FINISHED, {**fields, **test, "completed": completed}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from pager.core.health import HealthReports
 from pager.core.plays import Airtime, Plays
@@ -54,6 +54,13 @@ def details(
         "callback_errors": health.callback_errors,
         "recent": recent.shown(),
     }
+
+
+def shown_depths(scheduler: Scheduler, zones: Iterable[str]) -> dict[str, int]:
+    """The queue depths of the zones, and of an output of no zone while it is tested."""
+    playing, configured = scheduler.playing(), set(zones)
+    return {zone: depth for zone, depth in scheduler.queue_depths().items()
+            if depth or zone in configured or zone in playing}  # fmt: skip
 
 
 def waits(

@@ -1,0 +1,41 @@
+"""The bodies of what is published on {prefix}/event/{node}: one shape for every event."""
+
+from __future__ import annotations
+
+from pager.core import steps
+from pager.core.model import EventName, Job
+
+
+def event(node: str, name: EventName, now: float, **fields: object) -> steps.Publish:
+    body: dict[str, object] = {"event": name.value, "node": node, **fields}
+    body["ts"] = round(now, 3)
+    return steps.Publish(body)
+
+
+def job_event(
+    node: str, name: EventName, job: Job, zones: tuple[str, ...], now: float, *,
+    text: str = "", reason: str = "", **fields: object,
+) -> steps.Publish:  # fmt: skip
+    """An event about one call, message or zone test."""
+    if job.test is not None:
+        name, fields = _test_event(name, job, fields)
+    if reason:
+        fields["reason"] = reason
+    return event(node, name, now, id=job.shown_id, priority=job.priority.label,
+                 ticket=job.ticket, counter=job.counter, zones=list(zones), play=job.play,
+                 text=text or job.text, **fields)  # fmt: skip
+
+
+def _test_event(
+    name: EventName, job: Job, fields: dict[str, object]
+) -> tuple[EventName, dict[str, object]]:
+    """A zone test's events: test-queued, test-started, and test-finished (`completed`
+    false, with the reason, when a call cut it short, it was stopped or it failed)."""
+    assert job.test is not None
+    test = {"zone": job.test.zone, "channel": job.test.channel, "tone": job.test.tone}
+    if name is EventName.QUEUED:
+        return EventName.TEST_QUEUED, {**fields, **test}
+    if name in (EventName.STARTED, EventName.RESUMED):
+        return EventName.TEST_STARTED, {**fields, **test}
+    completed = name is EventName.FINISHED
+    return EventName.TEST_FINISHED, {**fields, **test, "completed": completed}
