@@ -21,6 +21,7 @@ class Parts:
     synthesizer: Synthesizer  # started
     chime: np.ndarray  # at the device rate, normalized, read-only
     test_tone: np.ndarray  # the zone test's tone, likewise
+    pilot: np.ndarray  # the amplifier's lead-in (empty when audio.lead_in_ms is 0)
 
 
 def _voice_settings(config: Config) -> tuple[object, ...]:
@@ -34,8 +35,9 @@ def build(config: Config, running: tuple[Config, Parts] | None = None) -> Parts:
     closed whatever it started."""
     samples = chime.prepared(config.announcement, config.audio.sample_rate)
     tone = tones.test_tone(config.announcement, config.audio.sample_rate)
+    pilot = tones.pilot(config.audio, config.announcement, config.audio.sample_rate)
     if running is not None and _voice_settings(running[0]) == _voice_settings(config):
-        return Parts(running[1].synthesizer, samples, tone)
+        return Parts(running[1].synthesizer, samples, tone, pilot)
     a = config.announcement
     synthesizer = Synthesizer(
         a.voice, a.rate, config.audio.sample_rate, a.loudness_lufs,
@@ -47,4 +49,4 @@ def build(config: Config, running: tuple[Config, Parts] | None = None) -> Parts:
     except BaseException:
         synthesizer.close()
         raise
-    return Parts(synthesizer, samples, tone)
+    return Parts(synthesizer, samples, tone, pilot)

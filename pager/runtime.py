@@ -262,13 +262,15 @@ class Runtime:
         else:
             sentences, first_section, pause_s = effect.sentences, 1, effect.pause_s
         player = Player(effect.channel_gains, ident=effect.play)
+        lead_in = current.pilot if effect.lead_in else current.pilot[:0]
+        player.append(lead_in)
         if isinstance(effect, steps.StartPlay) and effect.tone:
             player.append(current.test_tone)
             player.close()
-            self._live[effect.play] = _Live(player)
+            self._live[effect.play] = _Live(player)  # nothing a call's airtime learns from
             self.mixer.add(player)
             return None
-        live = _Live(player, lead_frames=len(current.chime))
+        live = _Live(player, lead_frames=len(lead_in) + len(current.chime))
         pause = np.zeros(round(pause_s * self.rate), dtype=np.float32)
         try:
             speeches = [current.synthesizer.submit(s) for s in sentences]

@@ -115,7 +115,14 @@ class Watcher:
         if ca_file:
             self.client.tls_set(ca_certs=str(ca_file))
         topics = (topic,) if isinstance(topic, str) else topic
-        self.client.on_connect = lambda c, *_: c.subscribe([(t, 1) for t in topics])
+        self.connected = threading.Event()
+
+        def on_connect(client: paho.Client, *_: Any) -> None:
+            self.connected.set()
+            client.subscribe([(t, 1) for t in topics])
+
+        self.client.on_connect = on_connect
+        self.client.on_disconnect = lambda *_: self.connected.clear()
         self.client.on_subscribe = lambda *_: subscribed.set()
         self.client.on_message = self._on_message
         self.client.reconnect_delay_set(1, 2)
@@ -175,6 +182,8 @@ class Watcher:
         )  # fmt: skip
 
     def publish(self, topic: str, payload: str | bytes) -> None:
+        """Publish with QoS 1 once connected (after a broker restart, once reconnected)."""
+        assert self.connected.wait(30), "the test's client could not reconnect to the broker"
         self.client.publish(topic, payload, qos=1).wait_for_publish(timeout=5)
 
     def close(self) -> None:

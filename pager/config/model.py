@@ -121,6 +121,25 @@ class AudioConfig:
     recordings_dir: str = key(
         "recordings", schema.text, "Where `output: wav` and `--record` write.", live=False
     )
+    lead_in_ms: int = key(
+        0,
+        schema.integer(0, 5000),
+        "A quiet pilot (pink noise, `lead_in_db` under the chime) played this long before "
+        "the chime of the first announcement on a zone after `lead_in_idle_s` of silence "
+        "there, so an amplifier that woke from standby on its signal sensing does not "
+        "swallow the first note; 0: none. Zones playing background music never need it.",
+    )
+    lead_in_db: float = key(
+        -30.0,
+        schema.number(-60, -12),
+        "The pilot's loudness relative to the chime's: at least 12 dB under it, and never "
+        "digital silence (which signal sensing ignores).",
+    )
+    lead_in_idle_s: float = key(
+        60.0,
+        schema.number(1, 86400),
+        "How long a zone must have been silent for its next announcement to get the pilot.",
+    )
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from pager.core.model import (
     Priority,
     job_key,
 )
-from pager.core.plays import Airtime, Member, Play, Plays
+from pager.core.plays import Airtime, Member, Play, Plays, Wakes
 from pager.core.scheduler import Outcome, Scheduler
 from pager.core.steps import Effect, Input
 from pager.errors import CallRejected
@@ -43,6 +43,7 @@ class Controller:
     def __init__(self, config: Config) -> None:
         self.scheduler = Scheduler(config.zones, config.scheduling)
         self._intake = Intake()
+        self._wakes = Wakes()
         self._configure(config)
         self._plays = Plays()
         self._taking: dict[str, tuple[Job, Inbound]] = {}
@@ -127,6 +128,7 @@ class Controller:
                 known = self._plays.pop(play)
                 if known is None:
                     return []
+                self._wakes.sounded(known.zones, now)
                 return [e for m in known.members.values()
                         for e in self._drop(m.job, known.zones, reason, now)]  # fmt: skip
             case steps.SpeechUnavailable(job_id, reason):
@@ -270,6 +272,7 @@ class Controller:
         known = self._plays.pop(item.play)
         if known is None:
             return []  # it was stopped: its end was reported then
+        self._wakes.sounded(known.zones, now)
         if item.lead_s:
             self._airtime.learn("lead_s", item.lead_s)
         if known.combined is None:
@@ -354,6 +357,7 @@ class Controller:
                 continue
             if outcome.stop:
                 effects += self._plays.stop(outcome.job.id)
+                self._wakes.sounded(outcome.zones, now)
             elif outcome.combined and outcome.event is EventName.CANCELLED:
                 effects += self._plays.leave(outcome.job.id)
             if outcome.event is not EventName.FINISHED:  # published when the player reports
@@ -376,6 +380,7 @@ class Controller:
             reason = "its zones are no longer configured"
             return [e for o in together for e in self._drop(o.job, o.zones, reason, now)]
         play = next(self._serial)
+        lead_in = self._wakes.lead_in(route.zones, now)
         style = self._style(first.zones, combined=first.combined is not None)
         members = {
             o.position: Member(o.job, o.event, self._announcer.for_play(o.job, style), o.position)
@@ -385,11 +390,13 @@ class Controller:
         self._plays.add(play, known)
         if first.combined is None:
             known.expected_s = self._airtime.alone()
+            tone = test is not None and test.tone
             return [steps.StartPlay(play, first.job.id, members[1].speech, route.channel_gains,
-                                    tone=test is not None and test.tone)]  # fmt: skip
+                                    tone=tone, lead_in=lead_in)]  # fmt: skip
         known.expected_s = self._airtime.combined(len(members))
         sentences = tuple(m.speech for m in members.values())
-        return [steps.StartCombined(play, sentences, self._pause_s, route.channel_gains)]
+        return [steps.StartCombined(play, sentences, self._pause_s, route.channel_gains,
+                                    lead_in=lead_in)]  # fmt: skip
 
     def _drop(self, job: Job, zones: tuple[str, ...], reason: str, now: float) -> list[Effect]:
         """The job's announcement cannot be made: report it, free its zones, forget it."""
@@ -420,6 +427,7 @@ class Controller:
         self._emergency_gain = db_to_gain(config.scheduling.emergency_gain_db)
         self._pause_s = config.announcement.combined_pause_ms / 1000
         self.scheduler.policy = config.scheduling
+        self._wakes.configure(config.audio, config.zones)
         spare = [f"output-{n}" for n in range(1, config.audio.channels + 1)
                  if self._routing.zone_of_output(n) is None]  # fmt: skip
         self.scheduler.set_zones([*config.zones, *spare])  # an output of no zone, for tests

@@ -25,6 +25,7 @@ MAX_TEXT_CHARS = 500
 MAX_ZONES = 32
 MAX_TS = 10**11  # Unix seconds: year 5138
 OPERATOR_PRIORITIES = (Priority.ANNOUNCEMENT, Priority.EMERGENCY)
+CALL_PRIORITIES = (Priority.CALL, *OPERATOR_PRIORITIES)  # a test is asked on {prefix}/test
 _PRINTABLE = re.compile(r"^[\w .,'()&/-]+$")
 _SPEAKABLE = re.compile(r"^[\w\s.,;:!?'()&/%+-]+$")
 
@@ -143,7 +144,7 @@ def parse_call(counter: str, payload: bytes, received: float, max_repeats: int =
             service = _field_text(body["service"], "service", MAX_SERVICE_CHARS)
             if not _PRINTABLE.match(service):
                 raise CallRejected('"service" may hold only letters, digits, spaces and .,\'()&/-')
-        priority = _priority(body, tuple(Priority), Priority.CALL)
+        priority = _priority(body, CALL_PRIORITIES, Priority.CALL)
         repeat = body.get("repeat", 0)
         if (
             not isinstance(repeat, int)

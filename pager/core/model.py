@@ -28,13 +28,15 @@ class Priority(enum.IntEnum):
 
     @classmethod
     def labels(cls) -> tuple[str, ...]:
-        return tuple(p.label for p in cls)
+        """The priorities senders and the config may name (tests are only asked for on
+        {prefix}/test)."""
+        return tuple(p.label for p in cls if p is not cls.TEST)
 
     @classmethod
     def from_label(cls, label: str) -> Priority:
-        """The priority called `label`; ValueError for anything else."""
+        """The priority called `label` (one of `labels`); ValueError for anything else."""
         for priority in cls:
-            if priority.label == label:
+            if priority.label == label and label in cls.labels():
                 return priority
         raise ValueError(f"{label!r} is not one of {', '.join(cls.labels())}")
 

@@ -2,16 +2,20 @@
 
 A play is one player on the card: a call alone, or several calls combined under one chime,
 each with its own sentence (a section of the player). `Airtime` learns from what played how
-long the chime and a sentence take, to estimate how long a new call would wait.
+long the chime and a sentence take, to estimate how long a new call would wait. `Wakes`
+knows when each zone last sounded, for the amplifier's lead-in.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from pager.config.model import AudioConfig
 from pager.core import steps
 from pager.core.model import EventName, Job, Spoken
+from pager.zones import Zone
 
 LEARNING_RATE = 0.2  # weight of the newest measurement in the running averages
 
@@ -128,3 +132,34 @@ class Plays:
             for zone in known.zones:
                 busy[zone] = max(busy.get(zone, 0.0), left)
         return busy
+
+
+class Wakes:
+    """When each zone last sounded: whether its amplifier may have gone to standby, so that
+    an announcement there needs the lead-in pilot first (`audio.lead_in_ms`)."""
+
+    def __init__(self) -> None:
+        self._last: dict[str, float] = {}
+        self._enabled = False
+        self._idle_s = 0.0
+        self._awake: frozenset[str] = frozenset()  # zones with background music
+
+    def configure(self, audio: AudioConfig, zones: Mapping[str, Zone]) -> None:
+        self._enabled = audio.lead_in_ms > 0
+        self._idle_s = audio.lead_in_idle_s
+        self._awake = frozenset(name for name, zone in zones.items() if zone.music)
+
+    def lead_in(self, zones: Iterable[str], now: float) -> bool:
+        """An announcement starts on `zones` now: does it need the pilot first?"""
+        zones = tuple(zones)
+        asleep = any(
+            zone not in self._awake and now - self._last.get(zone, -math.inf) >= self._idle_s
+            for zone in zones
+        )
+        self.sounded(zones, now)
+        return self._enabled and asleep
+
+    def sounded(self, zones: Iterable[str], now: float) -> None:
+        """Sound went to these zones until `now`."""
+        for zone in zones:
+            self._last[zone] = now

@@ -158,6 +158,7 @@ class StartPlay:
     speech: Spoken
     channel_gains: tuple[tuple[int, float], ...]
     tone: bool = False  # a zone test's tone instead of the chime and speech
+    lead_in: bool = False  # the amplifier's pilot first (audio.lead_in_ms)
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,7 @@ class StartCombined:
     sentences: tuple[Spoken, ...]
     pause_s: float
     channel_gains: tuple[tuple[int, float], ...]
+    lead_in: bool = False  # the amplifier's pilot first (audio.lead_in_ms)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,91 @@
+"""The amplifier's lead-in: a quiet pilot before the first chime after idle, measured on the
+virtual card; and when a zone needs it."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pager import config
+from pager.audio import chime, tones
+from pager.audio.levels import loudness
+from pager.core.plays import Wakes
+from tests.broker import Mosquitto, Watcher
+from tests.conftest import DaemonProcess, write_config
+from tests.desk import EXAMPLE
+from tests.virtual_card import VirtualCard
+
+LEAD_IN = {"lead_in_ms": 800, "lead_in_db": -24, "lead_in_idle_s": 60}
+
+
+def wakes(**audio: object) -> Wakes:
+    w = Wakes()
+    zones = dict(EXAMPLE.zones)
+    zones["food-court"] = dataclasses.replace(zones["food-court"], music=("jazz.mp3",))
+    w.configure(dataclasses.replace(EXAMPLE.audio, **{**LEAD_IN, **audio}), zones)
+    return w
+
+
+def test_a_zone_silent_for_lead_in_idle_s_gets_the_pilot_and_only_then() -> None:
+    w = wakes()
+    assert w.lead_in(["tenant-hall"], 1000.0), "never sounded: asleep"
+    w.sounded(["tenant-hall"], 1008.0)  # the announcement ended
+    assert not w.lead_in(["tenant-hall"], 1030.0)
+    w.sounded(["tenant-hall"], 1035.0)
+    assert w.lead_in(["tenant-hall", "waiting-area"], 1036.0), "one asleep zone is enough"
+    assert not w.lead_in(["food-court"], 5000.0), "background music keeps its amplifier awake"
+    assert w.lead_in(["tenant-hall"], 1036.0 + 60.0), "a start counts as sound too"
+    assert not wakes(lead_in_ms=0).lead_in(["tenant-hall"], 0.0), "off"
+
+
+def test_the_pilot_is_quiet_noise_not_silence() -> None:
+    cfg = dataclasses.replace(EXAMPLE, audio=dataclasses.replace(EXAMPLE.audio, **LEAD_IN))
+    rate = cfg.audio.sample_rate
+    pilot = tones.pilot(cfg.audio, cfg.announcement, rate).astype(np.float64)
+    bell = chime.prepared(cfg.announcement, rate).astype(np.float64)
+    assert len(pilot) == round(0.8 * rate)
+    assert loudness(pilot, rate) == pytest.approx(loudness(bell, rate) - 24, abs=0.5)
+    body = pilot[int(0.05 * rate) : -int(0.02 * rate)]  # between its fades
+    assert np.all(np.abs(body) > 0), "digital silence inside the pilot"
+
+
+@pytest.mark.e2e
+def test_the_first_call_after_idle_starts_with_the_pilot_the_next_does_not(
+    tmp_path: Path, broker: Mosquitto, watcher: Watcher, card: VirtualCard
+) -> None:
+    cfg = write_config(
+        tmp_path / "zones.yaml", node="wake", mqtt={"port": broker.port},
+        audio={"device": card.name, "latency": "low", **LEAD_IN},
+    )  # fmt: skip
+    loaded = config.load(cfg)
+    rate = loaded.audio.sample_rate
+    pilot = tones.pilot(loaded.audio, loaded.announcement, rate).astype(np.float64)
+    bell = chime.prepared(loaded.announcement, rate).astype(np.float64)
+    daemon = DaemonProcess(["run", "-c", str(cfg)], card.env(), tmp_path / "daemon.log")
+    try:
+        watcher.status("wake", "online")
+        watcher.publish("pager/call/3", json.dumps({"ticket": "A1", "id": "w1"}))  # the mpp
+        first = watcher.event("finished", "w1", timeout=30)
+        watcher.publish("pager/call/3", json.dumps({"ticket": "A2", "id": "w2"}))
+        second = watcher.event("finished", "w2", timeout=30)
+    finally:
+        assert daemon.stop() == 0, daemon.log
+    assert card.closed.wait(10)
+    hall = card.samples()[:, 0].astype(np.float64)
+
+    onset = int(np.flatnonzero(hall)[0] - np.flatnonzero(pilot)[0])
+    np.testing.assert_allclose(hall[onset : onset + len(pilot)], pilot, atol=1e-6)
+    after = onset + len(pilot)
+    np.testing.assert_allclose(hall[after : after + len(bell)], bell, atol=1e-6)
+    assert first["audio_s"] == pytest.approx(second["audio_s"] + len(pilot) / rate, abs=0.3)
+
+    # The second call, right after the first: its chime comes first, no pilot.
+    first_end = onset + round(first["audio_s"] * rate)
+    assert not np.any(hall[first_end : first_end + 10]), "the first call ends where it says"
+    later = first_end + int(np.flatnonzero(hall[first_end:])[0])
+    second_onset = later - int(np.flatnonzero(bell)[0])
+    np.testing.assert_allclose(hall[second_onset : second_onset + len(bell)], bell, atol=1e-6)
