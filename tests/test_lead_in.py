@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -19,10 +20,10 @@ from tests.conftest import DaemonProcess, write_config
 from tests.desk import EXAMPLE
 from tests.virtual_card import VirtualCard
 
-LEAD_IN = {"lead_in_ms": 800, "lead_in_db": -24, "lead_in_idle_s": 60}
+LEAD_IN: dict[str, Any] = {"lead_in_ms": 800, "lead_in_db": -24, "lead_in_idle_s": 60}
 
 
-def wakes(**audio: object) -> Wakes:
+def wakes(**audio: Any) -> Wakes:
     w = Wakes()
     zones = dict(EXAMPLE.zones)
     zones["food-court"] = dataclasses.replace(zones["food-court"], music=("jazz.mp3",))
