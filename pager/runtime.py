@@ -38,6 +38,7 @@ from pager.io import calllog, systemd
 from pager.io.journal import Journal
 from pager.io.mqtt import MqttLink
 from pager.mixer import Mixer, MixerEvent, Player, PlayerState
+from pager.web.server import WebPage
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,11 @@ class Runtime:
         self.calllog = calllog.CallLog(
             Path(config.state_dir) / calllog.FILE_NAME, config.history.keep_days
         )
+        self.web = (
+            WebPage(config, self.control, self.link.connected.is_set)
+            if config.http.listen
+            else None
+        )
         self.parts: parts.Parts | None = None
         self._live: dict[int, _Live] = {}
         self._stop = threading.Event()
@@ -111,7 +117,10 @@ class Runtime:
             self.calllog.start()
             self.music.apply(config.zones, config.music)
             self.sink.start(self.mixer)
+            if self.web is not None:
+                self.web.start()
         except BaseException:
+            self.sink.stop()
             self.music.stop()
             self.parts.synthesizer.close()
             self.calllog.close()
@@ -126,6 +135,8 @@ class Runtime:
         self.control.put(steps.StopRequested())
         control.join()
         self.link.stop()
+        if self.web is not None:
+            self.web.stop()
         self.sink.stop()
         self.music.stop()
         self.parts.synthesizer.close()
@@ -230,8 +241,12 @@ class Runtime:
             case steps.Publish(body):
                 self.link.publish_event(body)
                 self.calllog.record(body)
+                if self.web is not None:
+                    self.web.offer_event(body)
             case steps.PublishStatus(details):
                 self.link.publish_status(details)
+                if self.web is not None:
+                    self.web.offer_status({"state": "online", **details, "ts": self.clock()})
             case steps.JournalAdd(job_id, message):
                 try:
                     self.journal.add(job_id, message)

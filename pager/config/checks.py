@@ -146,3 +146,20 @@ def node(value: Any, where: Where) -> str:
     if any(c in name for c in "/+#") or not name.isprintable():
         raise Invalid("must not contain / + or #, nor control characters")
     return name
+
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+@accepts("`host:port`")
+def listen_address(value: Any, where: Where) -> str:
+    text = str(schema.text(value, where))
+    host, sep, port = text.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise Invalid(f'"{text}" is not host:port, like 127.0.0.1:8080 or 0.0.0.0:8080')
+    return text
+
+
+def listen_host(address: str) -> str:
+    return address.rpartition(":")[0].strip("[]")

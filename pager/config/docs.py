@@ -20,6 +20,7 @@ from pager.config.model import (
     AudioConfig,
     Config,
     HistoryConfig,
+    HttpConfig,
     MqttConfig,
     MusicConfig,
     SchedulingConfig,
@@ -73,6 +74,7 @@ TABLES: dict[str, Callable[[], Iterator[str]]] = {
     "music": lambda: _rows(MusicConfig, "music."),
     "security": lambda: _rows(SecurityConfig, "security."),
     "history": lambda: _rows(HistoryConfig, "history."),
+    "http": lambda: _rows(HttpConfig, "http."),
 }
 
 

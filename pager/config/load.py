@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from pager import schema
+from pager.config import checks
 from pager.config.model import Config
 from pager.errors import ConfigError, did_you_mean
 from pager.schema import Invalid, Problems, Where
@@ -162,6 +163,14 @@ def parse(document: Any, source: str = "<config>", base: Path | None = None) -> 
         problems.add("mqtt.tls", "cert_file and key_file go together")
     if (mqtt.tls.cert_file or mqtt.tls.key_file) and not mqtt.tls.ca_file:
         problems.add("mqtt.tls.ca_file", "is missing: a client certificate needs TLS")
+    http = parts["http"]
+    if (
+        http.listen
+        and not http.password_file
+        and checks.listen_host(http.listen) not in checks.LOOPBACK
+    ):
+        problems.add("http.listen", f"{http.listen} is reachable beyond this PC: set "
+                     "http.password_file, or listen on 127.0.0.1")  # fmt: skip
     if problems.items:
         raise ConfigError(source, _bounded(problems.items))
     return dataclasses.replace(

@@ -364,6 +364,26 @@ class SecurityConfig:
 
 
 @dataclass(frozen=True)
+class HttpConfig:
+    listen: str | None = key(
+        None,
+        checks.listen_address,
+        "Where the status page listens, like `127.0.0.1:8080`; none: no web page. Beyond "
+        "localhost (`0.0.0.0:8080`, a LAN address) it needs `password_file`.",
+        live=False,
+        shown="none (off)",
+    )
+    password_file: str | None = key(
+        None,
+        checks.password_file,
+        "A file holding the page's password on its first line (mode 600): the browser then "
+        "asks for it (HTTP basic authentication, any user name).",
+        live=False,
+        shown="none",
+    )
+
+
+@dataclass(frozen=True)
 class HistoryConfig:
     keep_days: int = key(
         90,
@@ -388,6 +408,7 @@ class Config:
     music: MusicConfig = section(MusicConfig, "Background music.")
     security: SecurityConfig = section(SecurityConfig, "Limits on what senders may ask.")
     history: HistoryConfig = section(HistoryConfig, "The call log.")
+    http: HttpConfig = section(HttpConfig, "The status page in the browser.")
     zones: Mapping[str, Zone] = field(default_factory=lambda: MappingProxyType({}))
     groups: Mapping[str, tuple[str, ...]] = key(
         MappingProxyType({}),
@@ -421,6 +442,12 @@ class Config:
         if self.mqtt.password_file:
             return Path(self.mqtt.password_file).read_text(encoding="utf-8").splitlines()[0]
         return self.mqtt.password
+
+    def http_password(self) -> str | None:
+        """The status page's password: the first line of `http.password_file`."""
+        if not self.http.password_file:
+            return None
+        return Path(self.http.password_file).read_text(encoding="utf-8").splitlines()[0]
 
     def routing(self) -> Routing:
         return Routing(self.zones, self.groups, self.counters, self.default_zones)

@@ -1,0 +1,267 @@
+"""The status page: aiohttp on a thread and an event loop of its own.
+
+The daemon only offers it what it publishes anyway (`offer_status`, `offer_event`: a
+thread-safe hand-over, never a wait), so a slow browser can never delay the control
+thread, let alone the audio callback. What the page asks for (a zone test, an operator
+announcement) goes to the control queue as the same message the broker would carry, and
+is checked, rate-limited and reported exactly like one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import collections
+import contextlib
+import hmac
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from importlib import resources
+from typing import Any, Protocol
+
+from aiohttp import web
+
+from pager import __version__
+from pager.config.model import Config
+from pager.core.model import Inbound, MessageKind
+from pager.errors import PagerError
+
+log = logging.getLogger(__name__)
+
+EVENTS_KEPT = 50
+CLIENT_BACKLOG = 200  # messages a slow browser may lag behind before it is cut off
+HEARTBEAT_S = 15.0
+BROKER_CHECK_S = 1.0
+START_TIMEOUT_S = 10.0
+MAX_BODY_BYTES = 8192
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class Inbox(Protocol):
+    def put(self, item: Inbound, /) -> None: ...
+
+
+class WebPage:
+    """`start()` listens on `http.listen` (PagerError if it cannot); `stop()` ends it."""
+
+    def __init__(self, config: Config, inbox: Inbox, broker_up: Callable[[], bool]) -> None:
+        assert config.http.listen is not None
+        self.config = config
+        self.inbox = inbox
+        self.broker_up = broker_up
+        self.password = config.http_password()
+        host, _, port = config.http.listen.rpartition(":")
+        self.host, self.port = host.strip("[]"), int(port)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._serve, name="web", daemon=True)
+        self._started = threading.Event()
+        self._failure: BaseException | None = None
+        self._stopping: asyncio.Event | None = None
+        self._status: dict[str, Any] = {}
+        self._events: collections.deque[dict[str, Any]] = collections.deque(maxlen=EVENTS_KEPT)
+        self._clients: set[asyncio.Queue[tuple[str, str] | None]] = set()
+        self._broker = False
+
+    # -- from the daemon's threads -----------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread.start()
+        if not self._started.wait(START_TIMEOUT_S) or self._failure is not None:
+            raise PagerError(f"cannot serve the status page on {self.config.http.listen}: "
+                             f"{self._failure or 'it did not start'}")  # fmt: skip
+        log.info("status page on http://%s:%d/", self.host, self.port)
+
+    def offer_status(self, details: Mapping[str, object]) -> None:
+        self._hand_over("status", dict(details))
+
+    def offer_event(self, body: Mapping[str, object]) -> None:
+        self._hand_over("event", dict(body))
+
+    def stop(self) -> None:
+        if self._stopping is not None and self._thread.is_alive():
+            self._loop.call_soon_threadsafe(self._stopping.set)
+            self._thread.join(START_TIMEOUT_S)
+
+    def _hand_over(self, kind: str, body: dict[str, Any]) -> None:
+        if self._started.is_set() and not self._loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile (stopping)
+                self._loop.call_soon_threadsafe(self._take, kind, body)
+
+    # -- the web thread ----------------------------------------------------------------------
+
+    def _serve(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        try:
+            self._loop.run_until_complete(self._main())
+        except BaseException as error:  # before it started: start() reports it
+            self._failure = error
+            self._started.set()
+        finally:
+            self._loop.close()
+
+    async def _main(self) -> None:
+        self._stopping = asyncio.Event()
+        app = web.Application(middlewares=[self._guard], client_max_size=MAX_BODY_BYTES)
+        app.add_routes([
+            web.get("/", self._page), web.get("/app.js", self._asset),
+            web.get("/style.css", self._asset), web.get("/api/state", self._state),
+            web.get("/api/stream", self._stream), web.post("/api/test", self._test),
+            web.post("/api/announce", self._announce),
+        ])  # fmt: skip
+        runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self.port)
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._started.set()
+        watcher = asyncio.create_task(self._watch_broker())
+        await self._stopping.wait()
+        watcher.cancel()
+        for client in list(self._clients):
+            client.put_nowait(None)
+        await runner.cleanup()
+
+    def _take(self, kind: str, body: dict[str, Any]) -> None:
+        if kind == "status":
+            self._status = body
+        else:
+            self._events.append(body)
+        self._broadcast(kind, body)
+
+    def _broadcast(self, kind: str, body: object) -> None:
+        data = json.dumps(body, ensure_ascii=False)
+        for client in list(self._clients):
+            try:
+                client.put_nowait((kind, data))
+            except asyncio.QueueFull:  # a browser that does not read: cut it off (it
+                self._clients.discard(client)  # reconnects, and gets the whole state)
+                while not client.empty():
+                    client.get_nowait()
+                client.put_nowait(None)
+
+    async def _watch_broker(self) -> None:
+        while True:
+            up = self.broker_up()
+            if up != self._broker:
+                self._broker = up
+                self._broadcast("broker", {"connected": up})
+            await asyncio.sleep(BROKER_CHECK_S)
+
+    # -- requests ----------------------------------------------------------------------------
+
+    @web.middleware
+    async def _guard(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """The password (when set), and no request forged from another site's page."""
+        if self.password is not None and not self._authorized(request):
+            raise web.HTTPUnauthorized(
+                headers={"WWW-Authenticate": 'Basic realm="pager"'},
+                text="the pager status page needs its password\n",
+            )
+        if request.method == "POST":
+            origin = request.headers.get("Origin")
+            if request.content_type != "application/json" or (
+                origin is not None and origin.split("://", 1)[-1] != request.host
+            ):
+                raise web.HTTPForbidden(text="only the status page itself may send this\n")
+        response = await handler(request)
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        return response
+
+    def _authorized(self, request: web.Request) -> bool:
+        scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "basic" or self.password is None:
+            return False
+        try:
+            _, _, given = base64.b64decode(value, validate=True).decode("utf-8").partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return False
+        return hmac.compare_digest(given.encode(), self.password.encode())
+
+    async def _page(self, request: web.Request) -> web.StreamResponse:
+        return web.Response(text=_asset("index.html"), content_type="text/html")
+
+    async def _asset(self, request: web.Request) -> web.StreamResponse:
+        name = request.path.lstrip("/")
+        kind = "application/javascript" if name.endswith(".js") else "text/css"
+        return web.Response(text=_asset(name), content_type=kind)
+
+    def _snapshot(self) -> dict[str, Any]:
+        zones = [{"name": z.name, "description": z.description, "channels": list(z.channels)}
+                 for z in self.config.zones.values()]  # fmt: skip
+        return {"node": self.config.node, "version": __version__, "zones": zones,
+                "broker": {"connected": self.broker_up()}, "status": self._status,
+                "events": list(self._events)}  # fmt: skip
+
+    async def _state(self, request: web.Request) -> web.StreamResponse:
+        return web.json_response(self._snapshot())
+
+    async def _stream(self, request: web.Request) -> web.StreamResponse:
+        """Server-sent events: the whole state first, then each status and event."""
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+        client: asyncio.Queue[tuple[str, str] | None] = asyncio.Queue(CLIENT_BACKLOG)
+        self._clients.add(client)
+        try:
+            await response.write(_sse("state", json.dumps(self._snapshot(), ensure_ascii=False)))
+            while True:
+                try:
+                    item = await asyncio.wait_for(client.get(), HEARTBEAT_S)
+                except TimeoutError:
+                    await response.write(b": still here\n\n")
+                    continue
+                if item is None:
+                    break
+                await response.write(_sse(*item))
+        except (ConnectionResetError, asyncio.CancelledError):
+            pass
+        finally:
+            self._clients.discard(client)
+        return response
+
+    async def _body(self, request: web.Request) -> dict[str, Any]:
+        try:
+            body = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise web.HTTPBadRequest(text="the request is not JSON\n") from None
+        if not isinstance(body, dict):
+            raise web.HTTPBadRequest(text="the request must be a JSON object\n")
+        return body
+
+    def _hand_in(self, topic: str, kind: MessageKind, payload: dict[str, Any]) -> web.Response:
+        """To the control queue, as the broker would have carried it."""
+        payload["id"] = f"web-{uuid.uuid4().hex[:12]}"
+        data = json.dumps(payload).encode()
+        prefix = self.config.mqtt.topic_prefix
+        self.inbox.put(Inbound(f"{prefix}/{topic}", kind, None, data, time.time()))
+        return web.json_response({"id": payload["id"]}, status=202)
+
+    async def _test(self, request: web.Request) -> web.StreamResponse:
+        body = await self._body(request)
+        test = {"zone": body.get("zone"), "tone": body.get("tone", False)}
+        return self._hand_in("test", MessageKind.TEST, test)
+
+    async def _announce(self, request: web.Request) -> web.StreamResponse:
+        """An operator announcement: `announcement` priority, whatever the request says."""
+        body = await self._body(request)
+        payload = {"text": body.get("text"), "priority": "announcement"}
+        if body.get("zones"):
+            payload["zones"] = body["zones"]
+        return self._hand_in("announce", MessageKind.ANNOUNCE, payload)
+
+
+def _sse(kind: str, data: str) -> bytes:
+    return f"event: {kind}\ndata: {data}\n\n".encode()
+
+
+def _asset(name: str) -> str:
+    return (resources.files("pager.web") / "static" / name).read_text(encoding="utf-8")

@@ -1,0 +1,167 @@
+// The pager status page: one server-sent event stream, rendered as it comes.
+"use strict";
+
+const page = { zones: [], status: {}, events: [], broker: false, node: "" };
+const EVENTS_SHOWN = 20;
+
+const $ = (id) => document.getElementById(id);
+const clock = (ts) => (ts ? new Date(ts * 1000).toLocaleTimeString("en-GB") : "");
+
+function el(tag, text, cls) {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  if (cls) node.className = cls;
+  return node;
+}
+
+function callName(e) {
+  if (e.ticket) return e.counter ? `${e.ticket} (loket ${e.counter})` : e.ticket;
+  if (e.zone || e.channel) return `test ${e.zone || "output " + e.channel}`;
+  return e.id ? `message ${e.id}` : "";
+}
+
+function setHealth(id, text, good) {
+  const item = $(id);
+  item.textContent = text;
+  item.className = good ? "good" : "bad";
+}
+
+function renderHealth() {
+  const s = page.status;
+  const online = s.state === "online";
+  setHealth("state", online ? "● online" : "○ offline", online);
+  setHealth("audio", `audio ${s.audio || "?"}`, s.audio === "ok");
+  setHealth("broker", page.broker ? "broker connected" : "broker lost", page.broker);
+  const xruns = s.xruns || 0;
+  setHealth("xruns", `xruns ${xruns}`, xruns === 0 && !s.callback_errors);
+}
+
+function renderZones() {
+  const s = page.status;
+  const names = {};
+  for (const entry of s.recent || []) names[entry.id] = callName(entry);
+  const body = $("zones").tBodies[0];
+  body.replaceChildren();
+  for (const zone of page.zones) {
+    const row = el("tr");
+    row.dataset.zone = zone.name;
+    const name = el("td", zone.name);
+    name.title = `${zone.description} (outputs ${zone.channels.join(", ")})`;
+    const playing = (s.playing || {})[zone.name];
+    const wait = (s.waits || {})[zone.name];
+    row.append(
+      name,
+      el("td", String((s.queues || {})[zone.name] ?? 0), "num waiting"),
+      el("td", playing ? names[playing] || playing : "–", playing ? "playing-now" : "playing"),
+      el("td", wait === undefined ? "–" : `${wait} s`, "num"),
+    );
+    const test = el("button", "Test", "test");
+    test.type = "button";
+    test.addEventListener("click", () => post("/api/test", { zone: zone.name }));
+    const cell = el("td");
+    cell.append(test);
+    row.append(cell);
+    body.append(row);
+  }
+}
+
+function renderCalls() {
+  const body = $("calls").tBodies[0];
+  body.replaceChildren();
+  for (const entry of page.status.recent || []) {
+    const row = el("tr");
+    row.dataset.id = entry.id;
+    row.append(el("td", clock(entry.ts)), el("td", callName(entry)),
+               el("td", entry.event, `what ${entry.event}`), el("td", (entry.zones || []).join(", ")));
+    body.append(row);
+  }
+}
+
+function renderEvents() {
+  const list = $("events");
+  list.replaceChildren();
+  for (const e of page.events.slice(-EVENTS_SHOWN).reverse()) {
+    const about = [callName(e), e.reason ? `— ${e.reason}` : ""].join(" ").trim();
+    const item = el("li");
+    item.dataset.event = e.event;
+    item.dataset.id = e.id || "";
+    item.append(el("time", clock(e.ts)), el("b", e.event), el("span", about));
+    list.append(item);
+  }
+}
+
+function renderTargets() {
+  const box = $("targets");
+  box.querySelectorAll("label").forEach((l) => l.remove());
+  for (const zone of page.zones) {
+    const label = el("label");
+    const check = el("input");
+    check.type = "checkbox";
+    check.name = "zones";
+    check.value = zone.name;
+    check.checked = true;
+    label.append(check, ` ${zone.name}`);
+    box.append(label);
+  }
+}
+
+function render() {
+  $("node").textContent = page.node;
+  renderHealth();
+  renderZones();
+  renderCalls();
+  renderEvents();
+}
+
+async function post(path, body) {
+  const response = await fetch(path, {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
+  return (await response.json()).id;
+}
+
+$("announce").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const zones = [...document.querySelectorAll("#targets input:checked")].map((c) => c.value);
+  const result = $("announce-result");
+  try {
+    const id = await post("/api/announce", { text: $("text").value, zones });
+    result.dataset.id = id;
+    result.textContent = "sent: waiting for its turn…";
+  } catch (error) {
+    result.textContent = `not sent: ${error.message}`;
+  }
+});
+
+function followAnnouncement(e) {
+  const result = $("announce-result");
+  if (!e.id || e.id !== result.dataset.id) return;
+  const words = { queued: "queued", started: "playing now", finished: "announced",
+                  rejected: `refused: ${e.reason}`, failed: `failed: ${e.reason}`,
+                  preempted: `interrupted: ${e.reason}`, cancelled: "cancelled" };
+  if (words[e.event]) result.textContent = words[e.event];
+}
+
+function connect() {
+  const stream = new EventSource("/api/stream");
+  stream.addEventListener("state", (m) => {
+    const state = JSON.parse(m.data);
+    Object.assign(page, { zones: state.zones, status: state.status, events: state.events,
+                          broker: state.broker.connected, node: state.node });
+    renderTargets();
+    render();
+  });
+  stream.addEventListener("status", (m) => { page.status = JSON.parse(m.data); render(); });
+  stream.addEventListener("broker", (m) => { page.broker = JSON.parse(m.data).connected; renderHealth(); });
+  stream.addEventListener("event", (m) => {
+    const e = JSON.parse(m.data);
+    page.events.push(e);
+    page.events = page.events.slice(-50);
+    followAnnouncement(e);
+    renderEvents();
+  });
+  stream.onerror = () => setHealth("state", "reconnecting…", false);
+}
+
+connect();
