@@ -126,7 +126,9 @@ def test_the_status_page_live_in_a_browser(
         tested = watcher.wait_for(lambda t, b: isinstance(b, dict)
                                   and b.get("event") == "test-finished", timeout=30)  # fmt: skip
         assert tested["zone"] == "trade-centre" and tested["completed"] is True
-        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, '#events li[data-event="test-finished"]'))
+        wait.until(
+            lambda d: d.find_elements(By.CSS_SELECTOR, '#events li[data-event="test-finished"]')
+        )
 
         # The announcement form: the waiting area only, `announcement` priority.
         driver.find_element(By.ID, "text").send_keys("Loket pajak dibuka kembali pukul 13.00.")
@@ -149,7 +151,7 @@ def test_the_status_page_live_in_a_browser(
 
 def test_the_page_refuses_to_listen_beyond_localhost_without_a_password(tmp_path: Path) -> None:
     cfg = write_config(tmp_path / "zones.yaml", http={"listen": "0.0.0.0:8080"})
-    with pytest.raises(ConfigError, match="http.listen: 0.0.0.0:8080 is reachable beyond"):
+    with pytest.raises(ConfigError, match=r"http\.listen: 0\.0\.0\.0:8080 is reachable beyond"):
         config.load(cfg)
     local = write_config(tmp_path / "local.yaml", http={"listen": "127.0.0.1:8080"})
     assert config.load(local).http.listen == "127.0.0.1:8080"
