@@ -8,6 +8,7 @@ from typing import Any
 
 from pager import schema
 from pager.core.model import Priority
+from pager.daytime import Window, minute_of_day
 from pager.errors import did_you_mean
 from pager.schema import Invalid, Where, accepts, key, required
 from pager.units import db_to_gain, output_column
@@ -20,6 +21,35 @@ def _outputs(value: Any, where: Where) -> tuple[int, ...]:
         if not isinstance(output, int) or isinstance(output, bool) or output < 1:
             raise Invalid(f"{output!r} is not an output number (1, 2, ...)", at=f"[{index}]")
     return tuple(items)
+
+
+@accepts('windows → dB: `{"07:30-09:00": -8}`')
+def _levels(value: Any, where: Where) -> tuple[tuple[Window, float], ...]:
+    if not isinstance(value, dict):
+        raise Invalid('must map time windows to levels in dB, like {"07:30-09:00": -8}')
+    found: list[tuple[Window, float]] = []
+    for text, gain_db in value.items():
+        try:
+            window = Window.parse(str(text))
+        except ValueError as error:
+            raise Invalid(str(error), at=f'["{text}"]') from None
+        gain = schema.number(-60, 6)(gain_db, where)
+        for earlier, _ in found:
+            if window.overlaps(earlier):
+                raise Invalid(f"{window} overlaps {earlier}", at=f'["{text}"]')
+        found.append((window, gain))
+    return tuple(found)
+
+
+@accepts('list of windows: `["12:00-13:00"]`')
+def _windows(value: Any, where: Where) -> tuple[Window, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items:
+        raise Invalid('must be a list of time windows, like ["12:00-13:00"]')
+    try:
+        return tuple(Window.parse(str(item)) for item in items)
+    except ValueError as error:
+        raise Invalid(str(error)) from None
 
 
 @dataclass(frozen=True)
@@ -41,10 +71,43 @@ class Zone:
         "in this zone (see [Background music](#background-music)).",
         shown="none",
     )
+    levels: tuple[tuple[Window, float], ...] = key(
+        (),
+        _levels,
+        "The zone's level by time of day, instead of `gain_db` within each window (local "
+        'time; a window may pass midnight): `{"07:30-09:00": -8, "11:30-13:30": -1}` is '
+        "quieter at opening and louder at the lunch rush. Calls take the level of the "
+        "moment they start; music follows within a few seconds.",
+        shown="none",
+    )
+    music_quiet: tuple[Window, ...] = key(
+        (),
+        _windows,
+        'Quiet hours for the background music (`["12:00-13:00"]`): it fades out, and back '
+        "in after them; announcements are not affected.",
+        shown="none",
+    )
 
     @property
     def gain(self) -> float:
         return db_to_gain(self.gain_db)
+
+    def gain_db_at(self, ts: float) -> float:
+        """The zone's level at Unix time `ts`: its `levels` window's, else `gain_db`."""
+        if not self.levels:
+            return self.gain_db
+        minute = minute_of_day(ts)
+        return next((g for window, g in self.levels if window.holds(minute)), self.gain_db)
+
+    def gain_at(self, ts: float) -> float:
+        return db_to_gain(self.gain_db_at(ts))
+
+    def music_plays_at(self, ts: float) -> bool:
+        """Whether its background music plays at `ts` (it has some, outside quiet hours)."""
+        if not self.music:
+            return False
+        minute = minute_of_day(ts)
+        return not any(window.holds(minute) for window in self.music_quiet)
 
     @property
     def columns(self) -> tuple[int, ...]:
@@ -139,12 +202,18 @@ class Routing:
         """The zones and output channels for a call; raises UnknownZone with a hint."""
         return self.route_zones(self.expand(self.targets_for(counter, override)))
 
-    def route_zones(self, zone_names: tuple[str, ...], gain: float | None = None) -> Route:
-        """The channels of these zones (those still configured), at each zone's gain or at
-        one fixed `gain`."""
+    def route_zones(
+        self, zone_names: tuple[str, ...], gain: float | None = None, at: float | None = None
+    ) -> Route:
+        """The channels of these zones (those still configured), at each zone's gain (at
+        Unix time `at`, when its level follows the time of day) or at one fixed `gain`."""
         present = tuple(name for name in zone_names if name in self.zones)
+
+        def level(zone: Zone) -> float:
+            return zone.gain if at is None else zone.gain_at(at)
+
         gains = tuple(
-            (column, self.zones[name].gain if gain is None else gain)
+            (column, level(self.zones[name]) if gain is None else gain)
             for name in present
             for column in self.zones[name].columns
         )
@@ -154,10 +223,10 @@ class Routing:
         """The zone an interface output (1-based) belongs to, if any."""
         return next((name for name, zone in self.zones.items() if output in zone.channels), None)
 
-    def output_gain(self, output: int) -> tuple[tuple[int, float], ...]:
-        """One output alone, at its zone's gain (0 dB when it belongs to no zone)."""
+    def output_gain(self, output: int, at: float) -> tuple[tuple[int, float], ...]:
+        """One output alone, at its zone's gain at `at` (0 dB when it belongs to no zone)."""
         owner = self.zone_of_output(output)
-        return ((output_column(output), self.zones[owner].gain if owner else 1.0),)
+        return ((output_column(output), self.zones[owner].gain_at(at) if owner else 1.0),)
 
     def max_priority_of(self, counter: str) -> Priority:
         known = self.counters.get(counter)

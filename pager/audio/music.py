@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import soundfile
@@ -30,11 +31,16 @@ POLL_S = 0.1  # how often to look whether more is needed
 class MusicFeeder:
     """Keeps one zone's bed player supplied from its playlist, looping."""
 
-    def __init__(self, zone: Zone, player: Player, rate: int, level: float) -> None:
+    def __init__(
+        self, zone: Zone, player: Player, rate: int, level: float,
+        clock: Callable[[], float] = time.time,
+    ) -> None:  # fmt: skip
         self.zone = zone
         self.player = player
         self.rate = rate
-        self.level = np.float32(level)
+        self.level = level
+        self.clock = clock
+        self._gain = self._scheduled()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"music-{zone.name}", daemon=True)
 
@@ -73,13 +79,31 @@ class MusicFeeder:
                     mono = block.mean(axis=1) if len(block) else np.zeros(0, np.float32)
                     out = resampler.resample_chunk(mono, last=last)
                     if out.size:
-                        self.player.append(out * self.level)
+                        self.player.append(self._leveled(out))
                         fed = True
                     if last:
                         return fed
         except (RuntimeError, OSError) as error:
             log.error("zone %s: cannot play music %s: %s", self.zone.name, path, error)
         return False
+
+    def _scheduled(self) -> float:
+        """The music's gain now, relative to the zone's `gain_db` (which its bed applies):
+        its level by time of day, or nothing in its quiet hours."""
+        now = self.clock()
+        if not self.zone.music_plays_at(now):
+            return 0.0
+        return self.level * self.zone.gain_at(now) / self.zone.gain
+
+    def _leveled(self, chunk: np.ndarray) -> np.ndarray:
+        """The chunk at the scheduled gain, ramped across it when the schedule changed (a
+        fade of half a second, not a jump)."""
+        target = self._scheduled()
+        if target == self._gain:
+            return (chunk * np.float32(target)).astype(np.float32)
+        ramp = np.linspace(self._gain, target, len(chunk), dtype=np.float32)
+        self._gain = target
+        return (chunk * ramp).astype(np.float32)
 
 
 class MusicBeds:
@@ -98,7 +122,8 @@ class MusicBeds:
 
     def apply(self, zones: Mapping[str, Zone], music: MusicConfig) -> None:
         """Make the beds match these zones and settings; ValueError if the mixer cannot."""
-        plan = (music, tuple((z.name, z.columns, z.gain, z.music) for z in zones.values()))
+        plan = (music, tuple((z.name, z.columns, z.gain, z.music, z.levels, z.music_quiet)
+                             for z in zones.values()))  # fmt: skip
         if plan == self._plan:
             return
         level = db_to_gain(music.level_db)

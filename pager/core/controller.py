@@ -372,10 +372,11 @@ class Controller:
         """One player for a job alone, or for calls combined under one chime."""
         first = together[0]
         gain = self._emergency_gain if first.job.priority is Priority.EMERGENCY else None
-        route = self._routing.route_zones(first.zones, gain)  # zones gone since: left out
+        # At the zones' levels of the moment; zones gone since (a reload) are left out.
+        route = self._routing.route_zones(first.zones, gain, at=now)
         test = first.job.test
         if test is not None and test.channel is not None:  # one output of the interface
-            route = Route(first.zones, self._routing.output_gain(test.channel))
+            route = Route(first.zones, self._routing.output_gain(test.channel, now))
         if not route.channel_gains:
             reason = "its zones are no longer configured"
             return [e for o in together for e in self._drop(o.job, o.zones, reason, now)]

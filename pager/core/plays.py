@@ -142,18 +142,19 @@ class Wakes:
         self._last: dict[str, float] = {}
         self._enabled = False
         self._idle_s = 0.0
-        self._awake: frozenset[str] = frozenset()  # zones with background music
+        self._zones: Mapping[str, Zone] = {}
 
     def configure(self, audio: AudioConfig, zones: Mapping[str, Zone]) -> None:
         self._enabled = audio.lead_in_ms > 0
         self._idle_s = audio.lead_in_idle_s
-        self._awake = frozenset(name for name, zone in zones.items() if zone.music)
+        self._zones = zones
 
     def lead_in(self, zones: Iterable[str], now: float) -> bool:
         """An announcement starts on `zones` now: does it need the pilot first?"""
         zones = tuple(zones)
         asleep = any(
-            zone not in self._awake and now - self._last.get(zone, -math.inf) >= self._idle_s
+            now - self._last.get(zone, -math.inf) >= self._idle_s
+            and not (zone in self._zones and self._zones[zone].music_plays_at(now))
             for zone in zones
         )
         self.sounded(zones, now)
