@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -64,7 +65,7 @@ def test_levels_and_quiet_hours_in_the_config(tmp_path: Path) -> None:
         config.load(write_config(tmp_path / "d.yaml", replace=("zones",), zones=zones))
 
 
-def scheduled(zone: str, **fields: object) -> Desk:
+def scheduled(zone: str, **fields: Any) -> Desk:
     zones = dict(EXAMPLE.zones)
     zones[zone] = dataclasses.replace(zones[zone], **fields)
     return Desk(dataclasses.replace(EXAMPLE, zones=zones))
