@@ -9,6 +9,7 @@ import logging
 import os
 import signal
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
@@ -26,7 +27,15 @@ from pager.audio.sinks import (
 )
 from pager.core.announcer import Announcer
 from pager.core.messages import Call, parse_announce, parse_call
-from pager.errors import BrokerError, CallRejected, ConfigError, PagerError, UsageError
+from pager.core.model import Priority, Spoken
+from pager.errors import (
+    BrokerError,
+    CallRejected,
+    ConfigError,
+    PagerError,
+    UsageError,
+    did_you_mean,
+)
 from pager.memory import keep_large_buffers_out_of_the_heap
 from pager.runtime import Runtime
 from pager.speech import pack, pronounce, voices
@@ -127,21 +136,32 @@ def cmd_say(args: argparse.Namespace) -> int:
         job = announcer.call(_call_from_args(args))
     else:
         raise CallRejected("say what: --text, or --counter and --ticket")
-    print(job.text)
+    spoken: Spoken | None = job.speech
+    gain = 1.0
+    if args.zone is not None:
+        zone = cfg.zones.get(args.zone)
+        if zone is None:
+            raise UsageError(f"unknown zone {args.zone}{did_you_mean(args.zone, cfg.zones)}")
+        own = zone.content if job.priority is Priority.CALL else None
+        spoken = None if own == "" else announcer.for_play(job, "alone", own)
+        gain = zone.gain_at(time.time())
+    print(spoken.text if spoken is not None else "(the chime alone: zones.NAME.chime_only)")
     built = parts.build(cfg)
     try:
-        if args.phonemes:
-            print(_phonemes(job.text, cfg, built.synthesizer.pack))
+        if args.phonemes and spoken is not None:
+            print(_phonemes(spoken.text, cfg, built.synthesizer.pack))
         if args.out is None:
             return 0
-        speech = built.synthesizer.speak(job.speech)
+        speech = built.synthesizer.speak(spoken) if spoken is not None else built.chime[:0]
     finally:
         built.synthesizer.close()
     rate = cfg.audio.sample_rate
-    audio = np.concatenate([built.chime, speech])
+    audio = np.concatenate([built.chime, speech]) * np.float32(gain)
     soundfile.write(args.out, audio, rate, subtype="PCM_16")
-    zones = ", ".join(job.zones)
-    print(f"wrote {args.out}: {len(audio) / rate:.2f} s at {rate} Hz (zones: {zones})")
+    where = "zones: " + ", ".join(job.zones)
+    if args.zone:
+        where = f"zone {args.zone} at {20 * np.log10(gain):+.1f} dB"
+    print(f"wrote {args.out}: {len(audio) / rate:.2f} s at {rate} Hz ({where})")
     return 0
 
 
@@ -256,6 +276,9 @@ def _parser() -> argparse.ArgumentParser:
     with_call(say, required=False)
     say.add_argument("--text", help="an operator message instead of a call")
     say.add_argument("--voice", help="another voice than the config's (see pager voices)")
+    say.add_argument(
+        "--zone", help="what this zone hears: its own template or chime only, at its level now"
+    )
     say.add_argument("--out", "-o", type=Path, help="WAV file to write (chime and speech)")
     say.add_argument(
         "--phonemes", action="store_true", help="also print the IPA the speech engine reads"

@@ -200,7 +200,9 @@ class Mixer:
         self.max_frames = max_frames
         self.events: EventSink = events if events is not None else queue.SimpleQueue()
         self._fade = np.linspace(1.0, 0.0, max(1, fade_frames), dtype=np.float32)
-        self._incoming: queue.SimpleQueue[Player | _Flush | _SetBeds] = queue.SimpleQueue()
+        self._incoming: queue.SimpleQueue[tuple[Player, ...] | _Flush | _SetBeds] = (
+            queue.SimpleQueue()
+        )
         self._waiting: collections.deque[Player] = collections.deque()
         self._active: list[Player] = []
         self._beds: list[Bed] = []
@@ -214,10 +216,12 @@ class Mixer:
         self.frames_rendered = 0
         self.blocks_rendered = 0
 
-    def add(self, player: Player) -> None:
-        """Start a player at the next block (any thread)."""
-        player.gains = self._gain_row(player)
-        self._incoming.put(player)
+    def add(self, player: Player, *others: Player) -> None:
+        """Start a player (and `others` with it, on the same sample) at the next block
+        (any thread)."""
+        for each in (player, *others):
+            each.gains = self._gain_row(each)
+        self._incoming.put((player, *others))
 
     def flush(self) -> None:
         """Drop every announcement handed over so far, at the next block (any thread).
@@ -320,8 +324,8 @@ class Mixer:
         rows, and commands, in the order they came."""
         while not self._incoming.empty():
             item = self._incoming.get_nowait()
-            if isinstance(item, Player):
-                self._waiting.append(item)
+            if isinstance(item, tuple):
+                self._waiting.extend(item)
                 continue
             if isinstance(item, _Flush):
                 for player in [*self._waiting, *self._active]:

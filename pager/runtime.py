@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -50,13 +50,18 @@ MONITOR_INTERVAL_S = 1.0
 class _Live:
     """A player the runtime started, and what its speech worker said about it."""
 
-    player: Player
+    player: Player  # the main one: its events are the play's
     failure: str | None = None
     lead_frames: int = 0  # the chime and its pause
     # Combined announcements: where the current sentence began, and the player's waiting
     # for speech by the end of the sentence before.
     section_start: int = 0
     starved_before: int = 0
+    # Zones with their own content play in players of their own, started on the same
+    # sample; the play has ended when all have (its end is held until then).
+    others: list[Player] = field(default_factory=list)
+    playing: int = 1
+    ended: steps.PlayFinished | None = None
 
 
 class Runtime:
@@ -187,18 +192,32 @@ class Runtime:
         if not isinstance(item, MixerEvent):
             return item
         player = item.player
+        live = self._live.get(player.ident)
+        if live is not None and player is not live.player:  # a zone's own content
+            return self._one_ended(live) if item.kind is PlayerState.FINISHED else steps.Tick()
         if item.section:
             return self._section_event(item)
         if item.kind is PlayerState.PLAYING:
             return steps.PlayStarted(player.ident)
-        live = self._live.pop(player.ident, None)
-        return steps.PlayFinished(
+        ended = steps.PlayFinished(
             player.ident,
             audio_s=player.appended_frames / self.rate,
             late_s=player.starved_frames / self.rate,
             failure=live.failure if live else None,
             lead_s=live.lead_frames / self.rate if live else 0.0,
         )
+        if live is None:
+            return ended
+        live.ended = ended
+        return self._one_ended(live)
+
+    def _one_ended(self, live: _Live) -> Input:
+        """One player of a play has ended: the play's end once all have."""
+        live.playing -= 1
+        if live.playing or live.ended is None:
+            return steps.Tick()
+        self._live.pop(live.player.ident, None)
+        return live.ended
 
     def _section_event(self, item: MixerEvent) -> Input:
         """A combined announcement's sentence began or ended."""
@@ -228,8 +247,8 @@ class Runtime:
                     live.player.skip(section)
             case steps.StopPlay(play):
                 live = self._live.pop(play, None)
-                if live is not None:
-                    live.player.stop()
+                for player in [live.player, *live.others] if live is not None else []:
+                    player.stop()
             case steps.ResetAudio():
                 self.mixer.flush()
                 self._live.clear()
@@ -290,7 +309,10 @@ class Runtime:
         try:
             speeches = [current.synthesizer.submit(s) for s in sentences]
             player.append(current.chime)
-            self.mixer.add(player)
+            for variant in effect.variants:
+                live.others.append(self._variant(variant, effect.play, lead_in, current))
+            live.playing += len(live.others)
+            self.mixer.add(player, *live.others)
         except Exception as error:
             return steps.PlayFailed(effect.play, f"cannot start its announcement: {error}")
         self._live[effect.play] = live
@@ -299,6 +321,30 @@ class Runtime:
             done = functools.partial(self._speech_ready, live, first_section + index, pause, last)
             speech.add_done_callback(done)
         return None
+
+    def _variant(
+        self, variant: steps.Variant, play: int, lead_in: np.ndarray, current: parts.Parts
+    ) -> Player:
+        """The player of zones with their own content: the same lead-in and chime, then
+        their own sentence (or nothing more)."""
+        player = Player(variant.channel_gains, ident=play)
+        player.append(lead_in)
+        player.append(current.chime)
+        if variant.speech is None:
+            player.close()
+            return player
+        speech = current.synthesizer.submit(variant.speech)
+
+        def ready(done: Future[np.ndarray]) -> None:
+            try:
+                player.append(done.result())
+            except BaseException as error:  # its zones hear the chime; the play goes on
+                log.error("speech for zones with their own template failed: %s", error)
+            finally:
+                player.close()
+
+        speech.add_done_callback(ready)
+        return player
 
     @staticmethod
     def _speech_ready(

@@ -80,6 +80,21 @@ class Zone:
         "moment they start; music follows within a few seconds.",
         shown="none",
     )
+    template: str | None = key(
+        None,
+        schema.text,
+        "This zone's own sentence for calls, with the fields of `announcement.template` "
+        '(shorter in the shops: `"{ticket}, loket {counter}."`); none: '
+        "`announcement.template`. Inside a combined announcement every zone hears "
+        "`announcement.combined_template`.",
+        shown="none",
+    )
+    chime_only: bool = key(
+        False,
+        schema.boolean,
+        "Calls sound here as the chime alone (people look at the displays); operator "
+        "messages, emergencies and zone tests are still spoken.",
+    )
     music_quiet: tuple[Window, ...] = key(
         (),
         _windows,
@@ -91,6 +106,12 @@ class Zone:
     @property
     def gain(self) -> float:
         return db_to_gain(self.gain_db)
+
+    @property
+    def content(self) -> str | None:
+        """What calls say here, when it is not the announcement's sentence: "" for the
+        chime alone, else the zone's own template."""
+        return "" if self.chime_only else self.template
 
     def gain_db_at(self, ts: float) -> float:
         """The zone's level at Unix time `ts`: its `levels` window's, else `gain_db`."""

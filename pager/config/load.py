@@ -63,6 +63,14 @@ def _load_zones(raw: Any, channels: int, where: Where, problems: Problems) -> di
         zone = schema.read(Zone, body, path, problems, where, name=str(name))
         if zone is None:
             continue
+        if zone.template is not None:
+            try:
+                checks.template(zone.template, where)
+            except Invalid as error:
+                problems.add(f"{path}.template", error.message)
+            if zone.chime_only:
+                problems.add(f"{path}.chime_only", "a chime-only zone says no template: "
+                             "give template or chime_only, not both")  # fmt: skip
         good = []
         for index, output in enumerate(zone.channels):
             at = f"{path}.channels[{index}]"

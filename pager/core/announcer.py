@@ -50,6 +50,11 @@ class Announcer:
             self._compile(announcement.busy_template) if announcement.busy_template else None
         )
         self.repeat_prefix = announcement.repeat_prefix
+        self.zone_templates = {
+            zone.template: self._compile(zone.template)
+            for zone in routing.zones.values()
+            if zone.template
+        }
 
     def _compile(self, template: str) -> str:
         """The template's own words go through the lexicon too ("No. {ticket}" says
@@ -79,10 +84,12 @@ class Announcer:
                 id=call.id, ticket=call.ticket, counter=call.counter,
             )  # fmt: skip
         busy = self.sentence(call, self.busy_template) if self.busy_template else None
+        own = sorted({t for z in zones if (t := self.routing.zones[z].content)})
+        variants = tuple((t, self.sentence(call, self.zone_templates[t])) for t in own)
         return Job(
             job_key(call.counter, call.id), call.priority, zones, call.counter, call.ticket,
             call.called_at, call.repeat, speech=self.sentence(call), ref=call.id,
-            combined=self.sentence(call, self.combined_template), busy=busy,
+            combined=self.sentence(call, self.combined_template), busy=busy, variants=variants,
         )  # fmt: skip
 
     def message(self, message: OperatorMessage) -> Job:
@@ -132,12 +139,15 @@ class Announcer:
             )
         )
 
-    def for_play(self, job: Job, style: Style = "alone") -> Spoken:
+    def for_play(self, job: Job, style: Style = "alone", template: str | None = None) -> Spoken:
         """What the job's play says, alone, alone while its zones are busy, or inside a
-        combined announcement; repeats of calls say so ("Panggilan kedua, ...")."""
+        combined announcement; in zones with their own `template`, that sentence when
+        alone; repeats of calls say so ("Panggilan kedua, ...")."""
         speech = job.speech
         if style == "combined" and job.combined.phrases:
             speech = job.combined
+        elif template is not None:
+            speech = dict(job.variants)[template]
         elif style == "busy" and job.busy is not None:
             speech = job.busy
         if job.play <= 1 or job.priority is Priority.EMERGENCY or job.ticket is None:

@@ -15,7 +15,7 @@ import logging
 from typing import Any
 
 from pager.config.model import Config
-from pager.core import events, status, steps
+from pager.core import content, events, status, steps
 from pager.core.announcer import Announcer, Style
 from pager.core.health import HealthReports
 from pager.core.intake import Intake
@@ -242,6 +242,9 @@ class Controller:
                 if (job.id, job.play, style) not in self._ahead:
                     self._ahead.add((job.id, job.play, style))
                     effects.append(steps.Prerender(job.id, self._announcer.for_play(job, style)))
+                    if style != "combined":  # zones with their own sentence
+                        effects += [steps.Prerender(job.id, self._announcer.for_play(
+                            job, style, template)) for template, _ in job.variants]  # fmt: skip
         return effects
 
     def _style(self, zones: tuple[str, ...], combined: bool) -> Style:
@@ -389,15 +392,22 @@ class Controller:
         }
         known = Play(first.zones, members, first.combined)
         self._plays.add(play, known)
+        main: content.Gains = route.channel_gains
+        variants: tuple[steps.Variant, ...] = ()
+        if test is None:
+            main, variants = content.split(
+                first.job, route.zones, self._routing, self._announcer, style=style, gain=gain,
+                at=now,
+            )  # fmt: skip
         if first.combined is None:
             known.expected_s = self._airtime.alone()
             tone = test is not None and test.tone
-            return [steps.StartPlay(play, first.job.id, members[1].speech, route.channel_gains,
-                                    tone=tone, lead_in=lead_in)]  # fmt: skip
+            return [steps.StartPlay(play, first.job.id, members[1].speech, main, tone=tone,
+                                    lead_in=lead_in, variants=variants)]  # fmt: skip
         known.expected_s = self._airtime.combined(len(members))
         sentences = tuple(m.speech for m in members.values())
-        return [steps.StartCombined(play, sentences, self._pause_s, route.channel_gains,
-                                    lead_in=lead_in)]  # fmt: skip
+        return [steps.StartCombined(play, sentences, self._pause_s, main, lead_in=lead_in,
+                                    variants=variants)]  # fmt: skip
 
     def _drop(self, job: Job, zones: tuple[str, ...], reason: str, now: float) -> list[Effect]:
         """The job's announcement cannot be made: report it, free its zones, forget it."""

@@ -144,6 +144,7 @@ class Job:
     busy: Spoken | None = None  # what it says alone while its zones are busy (calls)
     ref: str | None = None  # the id its sender gave, as events show it (`id` is unique)
     test: ZoneTest | None = None  # a zone test (priority TEST): what it tests
+    variants: tuple[tuple[str, Spoken], ...] = ()  # a zone's own template -> its sentence
 
     @property
     def text(self) -> str:

@@ -150,6 +150,16 @@ Input = (
 
 
 @dataclass(frozen=True)
+class Variant:
+    """What some zones of a play hear instead of its main sound: their own sentence after
+    the chime, or (speech None) the chime alone; in a player of its own that starts with
+    the main one."""
+
+    speech: Spoken | None
+    channel_gains: tuple[tuple[int, float], ...]
+
+
+@dataclass(frozen=True)
 class StartPlay:
     """Play the chime, then `speech`, on these channel columns at these gains."""
 
@@ -159,6 +169,7 @@ class StartPlay:
     channel_gains: tuple[tuple[int, float], ...]
     tone: bool = False  # a zone test's tone instead of the chime and speech
     lead_in: bool = False  # the amplifier's pilot first (audio.lead_in_ms)
+    variants: tuple[Variant, ...] = ()  # zones with their own content (zones.NAME.template)
 
 
 @dataclass(frozen=True)
@@ -171,6 +182,7 @@ class StartCombined:
     pause_s: float
     channel_gains: tuple[tuple[int, float], ...]
     lead_in: bool = False  # the amplifier's pilot first (audio.lead_in_ms)
+    variants: tuple[Variant, ...] = ()  # chime-only zones (zones.NAME.chime_only)
 
 
 @dataclass(frozen=True)

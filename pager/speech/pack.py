@@ -113,13 +113,17 @@ def join(pieces: Iterable[np.ndarray], rate: int) -> np.ndarray:
 
 def script(config: Config) -> list[str]:
     """Every word and phrase announcements with this config can say, to record once each:
-    the template's fixed phrases, the repeats' prefix, letters, number words, counters and
-    services. Operator messages may say anything: what is not recorded is spoken by TTS."""
+    the templates' fixed phrases (every zone's too), the repeats' prefix, letters, number
+    words, counters and services. Operator messages may say anything: what is not recorded
+    is spoken by TTS."""
     a = config.announcement
     lexicon = {**DEFAULT_LEXICON, **a.lexicon}
     phrases: list[str] = []
-    for literal, _, _, _ in string.Formatter().parse(a.template):
-        phrases += _phrases(verbalize(literal, lexicon))
+    templates = [a.template, a.combined_template, a.busy_template,
+                 *(zone.template for zone in config.zones.values())]  # fmt: skip
+    for template in (t for t in templates if t):
+        for literal, _, _, _ in string.Formatter().parse(template):
+            phrases += _phrases(verbalize(literal, lexicon))
     for play in range(2, config.scheduling.max_repeats + 2):
         phrases += _phrases(a.repeat_prefix.format(ordinal=ordinal_words(play)))
     phrases += [name.lower() for name in LETTER_NAMES.values()]
