@@ -4,6 +4,7 @@
     make bench-smoke      # a tiny run that only proves the suite works
     python -m bench.report --from-json BENCHMARKS.json   # rewrite the text, measure nothing
     python -m bench.report --add combined   # measure one section again, into BENCHMARKS.json
+    python -m bench.report --add operators  # the operators' tools (call log, status page)
 
 Each latency figure is given as min / median / max over the repeated runs.
 """
@@ -20,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import combined, combined_card, floods, voice
+from bench import combined, combined_card, floods, operators, voice
 from bench.costs import (
     BLOCK,
     SMALL_BLOCK,
@@ -109,6 +110,11 @@ def combined_run(smoke: bool, plot: Path | None) -> dict[str, Any]:
     return {**simulated, "card": card, "plot": plot.name if plot else None}
 
 
+def operators_run(smoke: bool) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="pager-bench-operators-") as directory:
+        return operators.measure(Path(directory), smoke)
+
+
 def measure(runs: int, smoke: bool, plot: Path | None = None) -> dict[str, Any]:
     """Every measurement, as plain data (saved beside the report as JSON)."""
     calls, baseline_calls = (3, 1) if smoke else (200, 30)
@@ -129,6 +135,7 @@ def measure(runs: int, smoke: bool, plot: Path | None = None) -> dict[str, Any]:
         "resources": resource_runs(runs, 0.5 if smoke else 5.0, 80 if smoke else 2000),
         "floods": flood_run(2, 10) if smoke else flood_run(8, 1000),
         "combined": combined_run(smoke, plot),
+        "operators": operators_run(smoke),
     }  # fmt: skip
 
 
@@ -145,7 +152,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--add",
-        choices=["combined"],
+        choices=["combined", "operators"],
         help="measure this section alone and put it into the saved figures (the others stay)",
     )
     args = parser.parse_args()
@@ -155,8 +162,10 @@ def main() -> None:
         results = json.loads(args.from_json.read_text())
     elif args.add:
         results = json.loads(saved.read_text())
-        results["combined"] = combined_run(args.smoke, plot)
-        results["combined"]["date"] = datetime.date.today().isoformat()
+        results[args.add] = (
+            combined_run(args.smoke, plot) if args.add == "combined" else operators_run(args.smoke)
+        )
+        results[args.add]["date"] = datetime.date.today().isoformat()
         saved.write_text(json.dumps(results, indent=1) + "\n")
     else:
         results = measure(1 if args.smoke else args.runs, args.smoke, plot)

@@ -9,6 +9,7 @@ from typing import Any
 from bench.costs import spread
 from bench.latency import RATE
 from bench.text_combined import combined_section, verdict
+from bench.text_operators import operators_section
 
 
 def fmt(values: list[float]) -> str:
@@ -301,6 +302,7 @@ def write(path: Path, results: dict[str, Any]) -> None:
     chime_s = runs[0]["pager"].get("chime_s", 1.94)  # chime and pause; older runs lack it
     floods = floods_section(results.get("floods"))
     combined = combined_section(results.get("combined"))
+    combined += operators_section(results.get("operators"))
     render_rows = "\n".join(
         f"| render, cache {kind} (ms) | {fmt([statistics.median(r[key]) for r in renders])} | "
         f"{fmt([sorted(r[key])[int(0.99 * len(r[key]))] for r in renders])} |"

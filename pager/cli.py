@@ -13,21 +13,10 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
-import numpy as np
-import soundfile
-
-from pager import __version__, config, parts
-from pager.audio.sinks import (
-    AudioSink,
-    NullSink,
-    SoundDeviceSink,
-    WavRecorderSink,
-    list_output_devices,
-)
-from pager.core.announcer import Announcer
-from pager.core.messages import Call, parse_announce, parse_call
-from pager.core.model import Priority, Spoken
+from pager import __version__, config
+from pager.core.messages import Call, parse_call
 from pager.errors import (
     BrokerError,
     CallRejected,
@@ -36,10 +25,14 @@ from pager.errors import (
     UsageError,
     did_you_mean,
 )
-from pager.memory import keep_large_buffers_out_of_the_heap
-from pager.runtime import Runtime
-from pager.speech import pack, pronounce, voices
 from pager.tools import commands
+
+if TYPE_CHECKING:
+    from pager.speech import pack
+
+# The audio and speech stack (pedalboard, soxr, PortAudio...) takes seconds to import: the
+# commands that need it import it themselves, so `pager history` and `pager status` answer
+# at once.
 
 log = logging.getLogger("pager")
 
@@ -60,6 +53,10 @@ def _call_from_args(args: argparse.Namespace) -> Call:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from pager.audio.sinks import AudioSink, NullSink, SoundDeviceSink, WavRecorderSink
+    from pager.memory import keep_large_buffers_out_of_the_heap
+    from pager.runtime import Runtime
+
     def adjust(loaded: config.Config) -> config.Config:
         if not args.record:
             return loaded
@@ -122,6 +119,14 @@ def cmd_call(args: argparse.Namespace) -> int:
 
 
 def cmd_say(args: argparse.Namespace) -> int:
+    import numpy as np
+    import soundfile
+
+    from pager import parts
+    from pager.core.announcer import Announcer
+    from pager.core.messages import parse_announce
+    from pager.core.model import Priority, Spoken
+
     cfg = config.load(args.config)
     if args.voice:
         announcement = dataclasses.replace(cfg.announcement, voice=args.voice)
@@ -167,6 +172,8 @@ def cmd_say(args: argparse.Namespace) -> int:
 
 def _phonemes(text: str, cfg: config.Config, recorded: pack.VoicePack | None) -> str:
     """The IPA the speech engine reads; with a voice pack, recorded parts show as «words»."""
+    from pager.speech import pronounce
+
     voice, data = cfg.announcement.voice, pronounce.data_path()
     if recorded is None:
         return pronounce.ipa(text, voice, data)
@@ -177,6 +184,8 @@ def _phonemes(text: str, cfg: config.Config, recorded: pack.VoicePack | None) ->
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from pager import parts
+
     cfg = config.load(args.config)
     built = parts.build(cfg)  # what a start or a reload would refuse: the voice, the chime
     built.synthesizer.close()
@@ -194,6 +203,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_voices(args: argparse.Namespace) -> int:
+    from pager.speech import voices
+
     found = voices.available()
     if not found:
         print("no voice: espeak-ng is not installed (scripts/install)", file=sys.stderr)
@@ -211,6 +222,8 @@ def cmd_voices(args: argparse.Namespace) -> int:
 
 
 def cmd_pack_script(args: argparse.Namespace) -> int:
+    from pager.speech import pack
+
     cfg = config.load(args.config)
     print("# Record each line as its own clip, named by the line: nomor antrean.wav, be.wav …")
     print("# One breath, no pause before or after (pager trims silence and adds its own).")
@@ -220,6 +233,8 @@ def cmd_pack_script(args: argparse.Namespace) -> int:
 
 
 def cmd_pack_check(args: argparse.Namespace) -> int:
+    from pager.speech import pack
+
     cfg = config.load(args.config)
     voice_pack = pack.VoicePack.load(args.folder, cfg.audio.sample_rate)
     needed, absent = pack.script(cfg), pack.missing(voice_pack, cfg)
@@ -232,6 +247,8 @@ def cmd_pack_check(args: argparse.Namespace) -> int:
 
 
 def cmd_devices(args: argparse.Namespace) -> int:
+    from pager.audio.sinks import list_output_devices
+
     devices = list_output_devices()
     for d in devices:
         print(f'{d["index"]:3}  {d["name"]}  ({d["hostapi_name"]}, {d["max_output_channels"]} out, '
