@@ -12,56 +12,34 @@ Threads (see the README's Architecture section):
 from __future__ import annotations
 
 import collections
-import functools
 import logging
 import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
-from dataclasses import dataclass, field
 from pathlib import Path
-
-import numpy as np
 
 from pager import config as config_files
 from pager import parts
+from pager.audio import starting
 from pager.audio.music import MusicBeds
 from pager.audio.sinks import AudioSink, Health
+from pager.audio.starting import LivePlay
 from pager.config.model import Config
 from pager.core import steps
 from pager.core.controller import Controller
-from pager.core.model import Spoken
 from pager.core.steps import Effect, Input
 from pager.errors import ConfigError
 from pager.io import calllog, systemd
 from pager.io.journal import Journal
 from pager.io.mqtt import MqttLink
-from pager.mixer import Mixer, MixerEvent, Player, PlayerState
+from pager.mixer import Mixer, MixerEvent, PlayerState
 from pager.web.server import WebPage
 
 log = logging.getLogger(__name__)
 
 ControlItem = Input | MixerEvent
 MONITOR_INTERVAL_S = 1.0
-
-
-@dataclass
-class _Live:
-    """A player the runtime started, and what its speech worker said about it."""
-
-    player: Player  # the main one: its events are the play's
-    failure: str | None = None
-    lead_frames: int = 0  # the chime and its pause
-    # Combined announcements: where the current sentence began, and the player's waiting
-    # for speech by the end of the sentence before.
-    section_start: int = 0
-    starved_before: int = 0
-    # Zones with their own content play in players of their own, started on the same
-    # sample; the play has ended when all have (its end is held until then).
-    others: list[Player] = field(default_factory=list)
-    playing: int = 1
-    ended: steps.PlayFinished | None = None
 
 
 class Runtime:
@@ -100,7 +78,7 @@ class Runtime:
             else None
         )
         self.parts: parts.Parts | None = None
-        self._live: dict[int, _Live] = {}
+        self._live: dict[int, LivePlay] = {}
         self._stop = threading.Event()
         self._audio_ok = True
 
@@ -211,7 +189,7 @@ class Runtime:
         live.ended = ended
         return self._one_ended(live)
 
-    def _one_ended(self, live: _Live) -> Input:
+    def _one_ended(self, live: LivePlay) -> Input:
         """One player of a play has ended: the play's end once all have."""
         live.playing -= 1
         if live.playing or live.ended is None:
@@ -240,7 +218,11 @@ class Runtime:
         assert self.parts is not None
         match effect:
             case steps.StartPlay() | steps.StartCombined():
-                return self._start(effect, self.parts)
+                started = starting.start(effect, self.parts, self.rate)
+                if isinstance(started, steps.PlayFailed):
+                    return started
+                self._live[effect.play] = started
+                self.mixer.add(started.player, *started.others)
             case steps.SkipSection(play, section):
                 live = self._live.get(play)
                 if live is not None:
@@ -283,85 +265,6 @@ class Runtime:
             case steps.LoadConfig():
                 return self._load_config()
         return None
-
-    def _start(
-        self, effect: steps.StartPlay | steps.StartCombined, current: parts.Parts
-    ) -> Input | None:
-        """The chime, then the speech: a call's sentence alone, or each sentence of a
-        combined announcement as a section (1, 2, ...), in order (the speech worker renders
-        urgent work first come, first served, so they arrive in order)."""
-        sentences: tuple[Spoken, ...]
-        if isinstance(effect, steps.StartPlay):
-            sentences, first_section, pause_s = (effect.speech,), 0, 0.0
-        else:
-            sentences, first_section, pause_s = effect.sentences, 1, effect.pause_s
-        player = Player(effect.channel_gains, ident=effect.play)
-        lead_in = current.pilot if effect.lead_in else current.pilot[:0]
-        player.append(lead_in)
-        if isinstance(effect, steps.StartPlay) and effect.tone:
-            player.append(current.test_tone)
-            player.close()
-            self._live[effect.play] = _Live(player)  # nothing a call's airtime learns from
-            self.mixer.add(player)
-            return None
-        live = _Live(player, lead_frames=len(lead_in) + len(current.chime))
-        pause = np.zeros(round(pause_s * self.rate), dtype=np.float32)
-        try:
-            speeches = [current.synthesizer.submit(s) for s in sentences]
-            player.append(current.chime)
-            for variant in effect.variants:
-                live.others.append(self._variant(variant, effect.play, lead_in, current))
-            live.playing += len(live.others)
-            self.mixer.add(player, *live.others)
-        except Exception as error:
-            return steps.PlayFailed(effect.play, f"cannot start its announcement: {error}")
-        self._live[effect.play] = live
-        for index, speech in enumerate(speeches):
-            last = index == len(speeches) - 1
-            done = functools.partial(self._speech_ready, live, first_section + index, pause, last)
-            speech.add_done_callback(done)
-        return None
-
-    def _variant(
-        self, variant: steps.Variant, play: int, lead_in: np.ndarray, current: parts.Parts
-    ) -> Player:
-        """The player of zones with their own content: the same lead-in and chime, then
-        their own sentence (or nothing more)."""
-        player = Player(variant.channel_gains, ident=play)
-        player.append(lead_in)
-        player.append(current.chime)
-        if variant.speech is None:
-            player.close()
-            return player
-        speech = current.synthesizer.submit(variant.speech)
-
-        def ready(done: Future[np.ndarray]) -> None:
-            try:
-                player.append(done.result())
-            except BaseException as error:  # its zones hear the chime; the play goes on
-                log.error("speech for zones with their own template failed: %s", error)
-            finally:
-                player.close()
-
-        speech.add_done_callback(ready)
-        return player
-
-    @staticmethod
-    def _speech_ready(
-        live: _Live, section: int, pause: np.ndarray, last: bool, speech: Future[np.ndarray]
-    ) -> None:
-        """In the speech worker: hand a sentence to its player, the pause after it unless it
-        is the last, and close the player after the last (a sentence that failed is left out,
-        and a combined announcement goes on)."""
-        try:
-            live.player.append(speech.result(), section)
-            if not last:
-                live.player.append(pause, -section)
-        except BaseException as error:  # SpeechError, or cancelled at shutdown
-            live.failure = f"speech synthesis failed: {error}"
-        finally:
-            if last:
-                live.player.close()
 
     def _load_config(self) -> steps.Reconfigure | steps.ReloadRefused:
         """Read the config again and build everything it needs; swap only if all succeeded."""
