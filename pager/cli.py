@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import faulthandler
 import json
 import logging
 import os
@@ -56,6 +57,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from pager.audio.sinks import AudioSink, NullSink, SoundDeviceSink, WavRecorderSink
     from pager.memory import keep_large_buffers_out_of_the_heap
     from pager.runtime import Runtime
+
+    # A crash in native code (the speech engine, PortAudio) leaves every thread's Python
+    # stack in the log (journald) before the process dies and systemd restarts it.
+    faulthandler.enable()
 
     def adjust(loaded: config.Config) -> config.Config:
         if not args.record:
