@@ -92,11 +92,18 @@ def test_the_status_page_live_in_a_browser(
                          Origin="http://evil.example")  # fmt: skip
         assert forged == 403
 
-        token = base64.b64encode(f"operator:{PASSWORD}".encode()).decode()
         driver.execute_cdp_cmd("Network.enable", {})
-        driver.execute_cdp_cmd(
-            "Network.setExtraHTTPHeaders", {"headers": {"Authorization": f"Basic {token}"}}
-        )
+
+        def log_in(password: str) -> None:
+            token = base64.b64encode(f"operator:{password}".encode()).decode()
+            driver.execute_cdp_cmd(
+                "Network.setExtraHTTPHeaders", {"headers": {"Authorization": f"Basic {token}"}}
+            )
+
+        log_in("kopi-susu")  # the browser with a wrong password: the page is refused
+        driver.get(base + "/")  # (Chromium answers the 401 with its password prompt)
+        assert driver.title != "pager" and not driver.find_elements(By.ID, "zones")
+        log_in(PASSWORD)
         driver.get(base + "/")
         wait = WebDriverWait(driver, 30)
         wait.until(lambda d: d.find_element(By.ID, "node").text == "mpp-pasar")
