@@ -15,6 +15,7 @@ import os
 import re
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -25,10 +26,11 @@ import numpy as np
 from bench.costs import BLOCK
 from pager import config
 from pager.audio import chime
-from tests.broker import Mosquitto, Watcher
+from tests.broker import Mosquitto, Watcher, free_port
 from tests.conftest import UNLIMITED, DaemonProcess, write_config
 from tests.virtual_card import VirtualCard
 
+ROOT = Path(__file__).resolve().parent.parent
 RATE = 48000
 SETTLE_FRAMES = RATE // 10  # after a cancel: the fade and the device buffer are over
 SPEECH_WINDOW = RATE // 2  # how long after the chime's end to look for the speech
@@ -52,7 +54,13 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 
 
 def pager_latency(
-    directory: Path, broker: Mosquitto, card: VirtualCard, calls: int, blocksize: int = BLOCK
+    directory: Path,
+    broker: Mosquitto,
+    card: VirtualCard,
+    calls: int,
+    blocksize: int = BLOCK,
+    *,
+    browsers: int = 0,
 ) -> dict[str, Any]:
     """Publish a call; find its chime's first sample, then its speech's first sample, in
     what the card played; cancel it; repeat.
@@ -64,15 +72,25 @@ def pager_latency(
     """
     watcher = Watcher(broker.port, "pager/#")
     audio = {"device": card.name, "latency": "low", "blocksize": blocksize}
+    web = {"listen": f"127.0.0.1:{free_port()}"} if browsers else {}
     cfg = write_config(directory / "zones.yaml", node="bench", mqtt={"port": broker.port},
-                       audio=audio, security=UNLIMITED)  # fmt: skip
+                       audio=audio, security=UNLIMITED, http=web)  # fmt: skip
     loaded = config.load(cfg)
     bell = chime.prepared(loaded.announcement, loaded.audio.sample_rate)
     lead, length = int(np.flatnonzero(bell)[0]), len(bell)
     daemon = DaemonProcess(["run", "-c", str(cfg)], card.env(), directory / "daemon.log")
     chime_ms, speech_ms, gaps = [], [], []
+    readers: list[subprocess.Popen[str]] = []
     try:
         watcher.status("bench", "online")
+        for index in range(browsers + 1 if browsers else 0):  # and one that never reads
+            stalled = ["--stalled"] if index == browsers else []
+            reader = subprocess.Popen(
+                [sys.executable, "-m", "bench.sse_reader", f"http://{web['listen']}/api/stream",
+                 *stalled], stdout=subprocess.PIPE, text=True, cwd=ROOT,
+            )  # fmt: skip
+            assert reader.stdout is not None and reader.stdout.readline() == "connected\n"
+            readers.append(reader)
         card.wait_for_frames(card.frames + RATE)  # the stream is running steadily
         for n in range(calls):
             before = card.frames
@@ -90,10 +108,27 @@ def pager_latency(
             watcher.publish("pager/cancel", json.dumps({"id": f"l{n}"}))
             watcher.event("cancelled", f"l{n}")
             card.wait_for_frames(card.frames + SETTLE_FRAMES)
+        # The status after the last cancel: the callback's health over the whole run.
+        health = watcher.wait_for(
+            lambda t, b: t == "pager/status/bench" and "xruns" in b, timeout=10, past=False
+        )
     finally:
         daemon.stop()
         watcher.close()
+        seen: list[dict[str, Any]] = []
+        for reader in readers:
+            reader.terminate()
+            out = reader.communicate(timeout=30)[0].strip()
+            seen.append(json.loads(out.splitlines()[-1]) if out else {"events": 0})
+    browsing = {}
+    if readers:
+        reading = seen[:-1]
+        latency = [ms for r in reading for ms in r.get("latency_ms", [])]
+        browsing = {"browsers": browsers, "events_each": [r["events"] for r in reading],
+                    "event_to_browser_ms": percentiles(latency) if latency else None}  # fmt: skip
     return {
+        **browsing,
+        "xruns": health.get("xruns"),
         "first_sample_ms": percentiles(chime_ms),
         "first_speech_ms": percentiles(speech_ms),
         "speech_gap_ms": percentiles(gaps),

@@ -7,15 +7,16 @@ import dataclasses
 import json
 import statistics
 import subprocess
-import threading
+import sys
+import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import paho.mqtt.publish
 
+from bench.latency import pager_latency
 from pager import config
 from pager.audio import chime, tones
 from pager.audio.levels import loudness
@@ -25,6 +26,9 @@ from pager.tools import history
 from pager.web.server import WebPage
 from tests.broker import Mosquitto, free_port
 from tests.conftest import EXAMPLE_CONFIG, pager_command, write_config
+from tests.virtual_card import VirtualCard
+
+ROOT = Path(__file__).resolve().parent.parent
 
 CALLS_A_DAY = 900
 
@@ -93,61 +97,66 @@ class _Inbox:
         pass
 
 
-def _stream_reader(url: str, arrivals: list[float], ready: threading.Event, stop: threading.Event,
-                   stalled: bool = False) -> None:  # fmt: skip
-    with urllib.request.urlopen(url, timeout=30) as response:
-        ready.set()
-        if stalled:
-            stop.wait()
-            return
-        for line in response:
-            if line.startswith(b'data: {"bench"'):
-                sent = json.loads(line[6:])["sent"]
-                arrivals.append(time.perf_counter() - sent)
-            if stop.is_set():
-                return
+def _readers(url: str, count: int) -> list[subprocess.Popen[str]]:
+    """`count` browsers reading the stream, and one more that never reads, each a process."""
+    started = []
+    for index in range(count + 1):
+        stalled = ["--stalled"] if index == count else []
+        reader = subprocess.Popen([sys.executable, "-m", "bench.sse_reader", url, *stalled],
+                                  stdout=subprocess.PIPE, text=True, cwd=ROOT)  # fmt: skip
+        assert reader.stdout is not None and reader.stdout.readline() == "connected\n"
+        started.append(reader)
+    return started
+
+
+def _stopped(readers: list[subprocess.Popen[str]]) -> list[dict[str, Any]]:
+    results = []
+    for reader in readers:
+        reader.terminate()
+        out = reader.communicate(timeout=30)[0].strip()
+        results.append(json.loads(out.splitlines()[-1]) if out else {"events": 0})
+    return results
 
 
 def status_page(events: int, clients: int) -> dict[str, Any]:
     """`offer_event` on the control thread, and offer → a browser's stream, with `clients`
-    reading and one stalled client that never reads."""
+    browsers reading (processes of their own) and one that never reads."""
     port = free_port()
-    cfg = config.load(write_config(Path("/tmp") / f"pager-bench-web-{port}.yaml",
-                                   http={"listen": f"127.0.0.1:{port}"}))  # fmt: skip
+    with tempfile.TemporaryDirectory() as directory:
+        cfg = config.load(write_config(Path(directory) / "zones.yaml",
+                                       http={"listen": f"127.0.0.1:{port}"}))  # fmt: skip
     page = WebPage(cfg, _Inbox(), lambda: True)
     page.start()
-    stop = threading.Event()
-    arrivals: list[list[float]] = [[] for _ in range(clients)]
-    readers = []
-    for index in range(clients + 1):
-        ready = threading.Event()
-        reader = threading.Thread(
-            target=_stream_reader, daemon=True,
-            args=(f"http://127.0.0.1:{port}/api/stream", arrivals[index] if index < clients
-                  else [], ready, stop, index == clients),
-        )  # fmt: skip
-        reader.start()
-        ready.wait(10)
-        readers.append(reader)
+    readers = _readers(f"http://127.0.0.1:{port}/api/stream", clients)
     costs = []
     for n in range(events):
-        body = {"bench": n, "sent": time.perf_counter()}
+        body = {"event": "bench", "n": n, "ts": time.time()}
         start_ns = time.perf_counter_ns()
         page.offer_event(body)
         costs.append((time.perf_counter_ns() - start_ns) / 1000)
-        time.sleep(0.002)  # about the pace of a rush's events
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and min(len(a) for a in arrivals) < events:
-        time.sleep(0.05)
-    stop.set()
+        time.sleep(0.01)  # 100 events a second: a rush's pace and more
+    time.sleep(1.0)  # the last events reach the browsers (they count what arrived)
+    results = _stopped(readers)[:-1]
     page.stop()
-    latencies = [1000 * x for a in arrivals for x in a]
+    latencies = [ms for r in results for ms in r["latency_ms"]]
     return {
         "events": events, "clients": clients,
         "offer_us_p50": _percentile(costs, 50), "offer_us_p99": _percentile(costs, 99),
-        "delivered": min(len(a) for a in arrivals),
+        "delivered": min(r["events"] for r in results),
         "latency_ms_p50": _percentile(latencies, 50), "latency_ms_p99": _percentile(latencies, 99),
     }  # fmt: skip
+
+
+def audio_with_browsers(directory: Path, calls: int, browsers: int) -> dict[str, Any]:
+    """The real daemon on the paced virtual card, calls started and cancelled one after the
+    other: without the page, then with it and `browsers` reading its stream (and one not)."""
+    (directory / "without").mkdir()
+    (directory / "with").mkdir()
+    with Mosquitto(directory) as broker, VirtualCard(directory / "card") as card:
+        return {
+            "without": pager_latency(directory / "without", broker, card, calls),
+            "with": pager_latency(directory / "with", broker, card, calls, browsers=browsers),
+        }
 
 
 def status_command(directory: Path, nodes: int) -> dict[str, Any]:
@@ -193,9 +202,13 @@ def _quietest_window_dbfs(samples: np.ndarray, rate: int) -> float:
 def measure(directory: Path, smoke: bool) -> dict[str, Any]:
     (directory / "log").mkdir()
     (directory / "status").mkdir()
+    (directory / "audio").mkdir()
     return {
         "call_log": call_log(directory / "log", 1 if smoke else 90),
-        "status_page": status_page(50 if smoke else 1000, 2 if smoke else 20),
+        "status_page": status_page(50 if smoke else 1000, 2 if smoke else 10),
+        "audio_with_browsers": audio_with_browsers(
+            directory / "audio", 3 if smoke else 40, 2 if smoke else 10
+        ),
         "status_command": status_command(directory / "status", 5),
         "lead_in": lead_in(),
     }

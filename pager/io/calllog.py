@@ -14,7 +14,7 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,8 +157,13 @@ class CallLog:
             log.error("cannot forget old calls in %s: %s", self.path, error)
 
 
-def read(path: Path, since: float | None = None, until: float | None = None) -> Iterator[Event]:
-    """The logged events between `since` and `until` (Unix seconds), oldest first."""
+def read(
+    path: Path, since: float | None = None, until: float | None = None, *,
+    counter: str | None = None, ticket: Callable[[str], bool] | None = None,
+) -> Iterator[Event]:  # fmt: skip
+    """The logged events between `since` and `until` (Unix seconds), oldest first; only
+    those of `counter`, and of the tickets `ticket` accepts, when given (SQLite selects
+    them, so a look through months of calls stays quick)."""
     if not path.exists():
         raise PagerError(
             f"no call log at {path}: give the daemon's state directory (--state-dir; under "
@@ -168,10 +173,19 @@ def read(path: Path, since: float | None = None, until: float | None = None) -> 
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error as error:
         raise PagerError(f"cannot open the call log {path}: {error}") from error
+    where = ["ts >= ?", "ts < ?"]
+    bound: list[object] = [since or 0.0, until if until is not None else 1e12]
+    if counter is not None:
+        where.append("counter = ?")
+        bound.append(counter)
+    if ticket is not None:
+        db.create_function("wanted", 1, lambda t: t is not None and ticket(t), deterministic=True)
+        where.append("wanted(ticket)")
     try:
         rows = db.execute(
-            f"SELECT {', '.join(_COLUMNS)} FROM events WHERE ts >= ? AND ts < ? ORDER BY ts, rowid",
-            (since if since is not None else 0.0, until if until is not None else 1e12),
+            f"SELECT {', '.join(_COLUMNS)} FROM events WHERE {' AND '.join(where)} "
+            "ORDER BY ts, rowid",
+            bound,
         ).fetchall()
     except sqlite3.Error as error:
         raise PagerError(f"cannot read the call log {path}: {error}") from error

@@ -74,8 +74,9 @@ def _log_path(args: argparse.Namespace) -> Path:
 
 def cmd_history(args: argparse.Namespace) -> int:
     since = parse_since(args.since) if args.since else stats.day_bounds(dt.date.today())[0]
-    found = history.records(calllog.read(_log_path(args), since=since))
-    found = history.select(found, counter=args.counter, ticket=args.ticket)
+    ticket = history.same_ticket(args.ticket) if args.ticket else None
+    events = calllog.read(_log_path(args), since=since, counter=args.counter, ticket=ticket)
+    found = history.select(history.records(events), counter=args.counter, ticket=args.ticket)
     if args.csv:
         sys.stdout.write(history.as_csv(found))
     else:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from pager.io.calllog import Event
@@ -94,6 +94,12 @@ def select(
         if (counter is None or r.counter == counter)
         and (wanted is None or (r.ticket is not None and _ticket_key(r.ticket) == wanted))
     ]  # fmt: skip
+
+
+def same_ticket(wanted: str) -> Callable[[str], bool]:
+    """Whether a logged ticket is `wanted` as a person says it: "a23" is A023 and A-23."""
+    key = _ticket_key(wanted)
+    return lambda ticket: _ticket_key(ticket) == key
 
 
 def _ticket_key(ticket: str) -> tuple[str, int | str]:
