@@ -43,9 +43,9 @@ def operators_section(figures: dict[str, Any] | None) -> str:
         page["delivered"] == page["events"] and audio_ok,
         f"the control thread hands an event over in {page['offer_us_p50']:.0f} µs "
         f"(p99 {page['offer_us_p99']:.0f} µs, when the web thread holds Python's lock), "
-        "whatever the browsers do; the reading browsers get every event, the one that never "
-        "reads is cut off; and on the card the first sample and the speech come as soon with "
-        "browsers watching as without, with no xrun.",
+        "whatever the browsers do; the reading browsers get every event, and the one that "
+        "never reads holds none of them back; on the card the first sample and the speech "
+        "come as soon with browsers watching as without, with no xrun.",
     )
     lead_verdict = verdict(
         below >= 12 and lead["quietest_10ms_dbfs"] > -90,
