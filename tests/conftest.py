@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
-from pager.config.model import Config, RateLimitConfig
+from pager.config.model import Config
+from pager.config.services import RateLimitConfig
 from tests.broker import Mosquitto, Watcher
 from tests.virtual_card import VirtualCard
 

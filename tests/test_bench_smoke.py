@@ -36,6 +36,8 @@ def test_bench_smoke_writes_the_report(tmp_path: Path) -> None:
     assert "## Combined announcements: airtime per call and waits on one shared zone" in report
     assert "| 2 |" in report and "Checked in real time on the card" in report
     assert (tmp_path / "BENCHMARKS-combined.png").stat().st_size > 10_000  # the plot
+    assert "## Operators' tools: call log, status page, status command, lead-in" in report
+    assert "| with 2 browsers |" in report
     # The raw figures are saved, and the same report can be written again from them alone.
     again = tmp_path / "again.md"
     redone = subprocess.run(

@@ -16,7 +16,7 @@ import numpy as np
 import soundfile
 import soxr
 
-from pager.config.model import MusicConfig
+from pager.config.services import MusicConfig
 from pager.mixer import Bed, Mixer, Player
 from pager.units import db_to_gain
 from pager.zones import Zone

@@ -1,5 +1,5 @@
-"""The configuration: declared in `model` (its values checked by `checks`), read and checked
-in `load`, documented by `docs`."""
+"""The configuration: declared in `model` and `services` (its values checked by `checks`),
+read and checked in `load`, documented by `docs`."""
 
 from pager.config.checks import TEMPLATE_FIELDS
 from pager.config.load import load, parse, restart_changes
@@ -8,10 +8,9 @@ from pager.config.model import (
     AudioConfig,
     Config,
     MqttConfig,
-    MusicConfig,
     SchedulingConfig,
-    SecurityConfig,
 )
+from pager.config.services import MusicConfig, SecurityConfig
 
 __all__ = [
     "TEMPLATE_FIELDS",

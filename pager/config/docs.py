@@ -19,13 +19,10 @@ from pager.config.model import (
     AnnouncementConfig,
     AudioConfig,
     Config,
-    HistoryConfig,
-    HttpConfig,
     MqttConfig,
-    MusicConfig,
     SchedulingConfig,
-    SecurityConfig,
 )
+from pager.config.services import HistoryConfig, HttpConfig, MusicConfig, SecurityConfig
 from pager.zones import Counter, Zone
 
 README = Path(__file__).resolve().parents[2] / "README.md"

@@ -13,6 +13,12 @@ from types import MappingProxyType
 
 from pager import schema
 from pager.config import checks
+from pager.config.services import (
+    HistoryConfig,
+    HttpConfig,
+    MusicConfig,
+    SecurityConfig,
+)
 from pager.core.model import Priority
 from pager.schema import key, section
 from pager.zones import Counter, Routing, Zone
@@ -313,83 +319,6 @@ class SchedulingConfig:
         15.0,
         schema.number(0, 120),
         "On stop, how long a playing announcement may take to finish.",
-    )
-
-
-@dataclass(frozen=True)
-class MusicConfig:
-    level_db: float = key(
-        -15.0,
-        schema.number(-60, 0),
-        "The music's level below announcements, on top of the zone's `gain_db`.",
-    )
-    duck_db: float = key(
-        -20.0,
-        schema.number(-80, 0),
-        "How far the music drops while an announcement plays in its zone.",
-    )
-    attack_ms: float = key(300.0, schema.number(1, 10000), "The time to duck.")
-    release_ms: float = key(1500.0, schema.number(1, 30000), "The time to come back.")
-
-
-@dataclass(frozen=True)
-class RateLimitConfig:
-    calls_per_minute: float = key(
-        30.0,
-        schema.number(1, 6000),
-        "How many calls (and cancels) a counter may send a minute; over it, they are "
-        "rejected. Counters that are not listed (`default_zones`) share one allowance.",
-    )
-    burst: int = key(
-        5,
-        schema.integer(1, 1000),
-        "How many a counter, or the operator desk, may send at once before the rate counts.",
-    )
-    operator_per_minute: float = key(
-        60.0,
-        schema.number(1, 6000),
-        "How many operator messages and operator cancels may arrive a minute.",
-    )
-
-
-@dataclass(frozen=True)
-class SecurityConfig:
-    rate_limit: RateLimitConfig = section(RateLimitConfig, "A token bucket per sender.")
-    max_speech_s: float = key(
-        30.0,
-        schema.number(5, 600),
-        "The longest an operator message may take to say (estimated from its syllables "
-        "before it is queued); a longer one is rejected.",
-    )
-
-
-@dataclass(frozen=True)
-class HttpConfig:
-    listen: str | None = key(
-        None,
-        checks.listen_address,
-        "Where the status page listens, like `127.0.0.1:8080`; none: no web page. Beyond "
-        "localhost (`0.0.0.0:8080`, a LAN address) it needs `password_file`.",
-        live=False,
-        shown="none (off)",
-    )
-    password_file: str | None = key(
-        None,
-        checks.password_file,
-        "A file holding the page's password on its first line (mode 600): the browser then "
-        "asks for it (HTTP basic authentication, any user name).",
-        live=False,
-        shown="none",
-    )
-
-
-@dataclass(frozen=True)
-class HistoryConfig:
-    keep_days: int = key(
-        90,
-        schema.integer(1, 3650),
-        "How many days the call log (`history.db` in `state_dir`) keeps every announcement's "
-        "events for `pager history` and `pager stats`.",
     )
 
 
