@@ -15,7 +15,7 @@ import logging
 from typing import Any
 
 from pager.config.model import Config
-from pager.core import content, events, status, steps
+from pager.core import ahead, content, events, status, steps
 from pager.core.announcer import Announcer, Style
 from pager.core.health import HealthReports
 from pager.core.intake import Intake
@@ -53,7 +53,7 @@ class Controller:
         self._ready = False
         self._stop_by: float | None = None
         self._last_status: dict[str, object] | None = None
-        self._ahead: set[tuple[str, int, str]] = set()  # (job id, play, style) rendered ahead
+        self._ahead = ahead.RenderAhead()
         self._airtime = Airtime()
         self._queue_changed = False
         self._recent = status.RecentCalls()
@@ -66,7 +66,9 @@ class Controller:
         if self._stop_by is None:
             effects += self._apply(self.scheduler.tick(now), now)
         if self._queue_changed:
-            effects += self._render_ahead(now)
+            self._queue_changed = False
+            effects += self._ahead.effects(self.scheduler, self._announcer,
+                                           self._config.scheduling.busy_queue, now)  # fmt: skip
         for effect in effects:
             if isinstance(effect, steps.Publish):
                 self._recent.note(effect.body)
@@ -231,32 +233,9 @@ class Controller:
                  ", ".join(job.zones), job.text)  # fmt: skip
         return self._apply(self.scheduler.submit(job, now), now)
 
-    def _render_ahead(self, now: float) -> list[Effect]:
-        """Prerender the speech of the jobs next in line on each zone, once each."""
-        self._queue_changed = False
-        self._ahead = {key for key in self._ahead if self.scheduler.knows(key[0])}
-        effects: list[Effect] = []
-        for together in self.scheduler.upcoming(now):
-            style = self._style(together[0].zones, combined=len(together) > 1)
-            for job in (j for j in together if j.speech.phrases):  # a test tone has none
-                if (job.id, job.play, style) not in self._ahead:
-                    self._ahead.add((job.id, job.play, style))
-                    effects.append(steps.Prerender(job.id, self._announcer.for_play(job, style)))
-                    if style != "combined":  # zones with their own sentence
-                        effects += [steps.Prerender(job.id, self._announcer.for_play(
-                            job, style, template)) for template, _ in job.variants]  # fmt: skip
-        return effects
-
     def _style(self, zones: tuple[str, ...], combined: bool) -> Style:
-        """How a call on these zones is said: in its combined sentence, or alone (shorter
-        while they are busy)."""
-        if combined:
-            return "combined"
-        if self._announcer.busy_template is None:
-            return "alone"
-        depths = self.scheduler.queue_depths()
-        busy = any(depths.get(z, 0) > self._config.scheduling.busy_queue for z in zones)
-        return "busy" if busy else "alone"
+        busy_queue = self._config.scheduling.busy_queue
+        return ahead.style(zones, combined, self._announcer, self.scheduler, busy_queue)
 
     def _on_started(self, play: int, section: int, now: float) -> list[Effect]:
         known = self._plays.get(play)
