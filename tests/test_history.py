@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import subprocess
 import time
@@ -11,9 +12,9 @@ import pytest
 
 from pager.errors import PagerError
 from pager.io import calllog
-from pager.tools import history, stats
+from pager.tools import commands, history, stats
 from pager.tools.commands import BadTime, parse_day, parse_since
-from tests.conftest import pager_command
+from tests.conftest import EXAMPLE_CONFIG, pager_command
 
 HALL = ["tenant-hall", "food-court"]
 
@@ -166,3 +167,25 @@ def test_history_and_stats_commands(logged: Path, tmp_path: Path) -> None:
     assert bad.returncode == 2 and 'cannot read the time "tadi"' in bad.stderr
     missing = run("history", "--state-dir", str(tmp_path / "nowhere"))
     assert missing.returncode == 69 and "no call log at" in missing.stderr
+
+
+def test_the_service_s_log_is_found_from_any_directory(
+    logged: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = tmp_path / "var-lib-pager"
+    (service / "state").mkdir(parents=True)
+    logged.rename(service / "state" / calllog.FILE_NAME)
+    monkeypatch.setattr(commands, "SERVICE_DIR", service)
+    elsewhere = tmp_path / "root"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    cfg = config_file(tmp_path)
+    args = argparse.Namespace(state_dir=None, config=cfg)
+    assert commands._log_path(args) == service / "state" / calllog.FILE_NAME
+
+
+def config_file(directory: Path) -> Path:
+    """The example config as the service has it: `state_dir: state`, relative."""
+    path = directory / "zones.yaml"
+    path.write_text(EXAMPLE_CONFIG.read_text())
+    return path

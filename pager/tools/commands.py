@@ -66,10 +66,20 @@ def parse_day(text: str | None) -> dt.date:
         raise BadTime(f'cannot read the day "{text}": {hint}') from None
 
 
+SERVICE_DIR = Path("/var/lib/pager")  # the unit's WorkingDirectory
+
+
 def _log_path(args: argparse.Namespace) -> Path:
+    """The call log: in --state-dir, else in the config's state_dir, which is relative to
+    the daemon's working directory: this one, or the service's."""
     if args.state_dir is not None:
         return Path(args.state_dir) / calllog.FILE_NAME
-    return Path(config.load(args.config).state_dir) / calllog.FILE_NAME
+    path = Path(config.load(args.config).state_dir) / calllog.FILE_NAME
+    if not path.exists() and path.is_relative_to(Path.cwd()):
+        service = SERVICE_DIR / path.relative_to(Path.cwd())
+        if service.exists():
+            return service
+    return path
 
 
 def cmd_history(args: argparse.Namespace) -> int:
