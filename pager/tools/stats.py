@@ -127,20 +127,23 @@ def chart(stats: DayStats, path: Path) -> None:
     figure, (hours, counters) = plt.subplots(2, 1, figsize=(10, 7.5), layout="constrained")
     figure.suptitle(f"pager: calls on {stats.day.isoformat()} ({stats.calls} calls, "
                     f"{stats.heard} heard, p95 wait {_seconds(stats.waits.p95_s)})")  # fmt: skip
-    span = range(min(stats.per_hour, default=8), max(stats.per_hour, default=16) + 1)
-    hours.bar([f"{h:02d}" for h in span], [stats.per_hour.get(h, (0, None))[0] for h in span],
-              color="#4c72b0")  # fmt: skip
+    span = list(range(min(stats.per_hour, default=8), max(stats.per_hour, default=16) + 1))
+    hours.bar(span, [stats.per_hour.get(h, (0, None))[0] for h in span], color="#4c72b0",
+              label="calls")  # fmt: skip
+    hours.set_xticks(span, [f"{h:02d}:00" for h in span])
     hours.set_xlabel("hour")
     hours.set_ylabel("calls")
     waits = hours.twinx()
     p95 = [stats.per_hour[h][1].p95_s if h in stats.per_hour else None for h in span]
-    waits.plot([f"{h:02d}" for h in span], [np.nan if v is None else v for v in p95],
-               color="#dd8452", marker="o", label="p95 wait")  # fmt: skip
+    waits.plot(span, [np.nan if v is None else v for v in p95], color="#dd8452", marker="o",
+               label="p95 wait")  # fmt: skip
     waits.set_ylabel("p95 wait (s)")
     waits.set_ylim(bottom=0)
     waits.legend(loc="upper right")
     names = list(stats.per_counter)
-    counters.bar(names, [stats.per_counter[n][0] for n in names], color="#55a868")
+    places = list(range(len(names)))
+    counters.bar(places, [stats.per_counter[n][0] for n in names], color="#55a868")
+    counters.set_xticks(places, names)
     counters.set_xlabel("counter")
     counters.set_ylabel("calls")
     figure.savefig(path, dpi=100)
