@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import queue
 import shutil
 import socket
@@ -45,8 +46,11 @@ class Mosquitto:
     def start(self) -> None:
         binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
         conf = self.directory / "mosquitto.conf"
+        # Started as root, mosquitto drops to user mosquitto, which cannot write in pytest's
+        # private (0700) directories: it would lose every session at a restart. Stay root.
+        stay = "user root\n" if os.geteuid() == 0 else ""
         persistence = (
-            f"persistence true\npersistence_location {self.directory}/\n"
+            f"persistence true\npersistence_location {self.directory}/\n{stay}"
             if self.persistent
             else "persistence false\n"
         )
