@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 TLS_PROBE_TIMEOUT_S = 5
 RECONNECT_MIN_S = 1
 RECONNECT_MAX_S = 30
+OFFLINE_TIMEOUT_S = 5.0  # on stop, for the broker to take "offline" (a loaded PC is slow)
 
 
 class Inbox(Protocol):
@@ -171,7 +172,7 @@ class MqttLink:
             info = self._client.publish(
                 self.status_topic, status_payload(self.config.node, "offline"), 1, retain=True
             )
-            info.wait_for_publish(timeout=2.0)
+            info.wait_for_publish(timeout=OFFLINE_TIMEOUT_S)
         self._client.disconnect()
         self._client.loop_stop()
 
