@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 from pager import __version__, config
 from pager.core.messages import Call, parse_call
 from pager.errors import (
-    BrokerError,
     CallRejected,
     ConfigError,
     PagerError,
@@ -93,7 +92,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_call(args: argparse.Namespace) -> int:
-    import paho.mqtt.publish
+    from pager.tools.connect import Session
 
     cfg = config.load(args.config)
     call = _call_from_args(args)
@@ -103,22 +102,11 @@ def cmd_call(args: argparse.Namespace) -> int:
         payload["zones"] = list(call.zones)  # type: ignore[assignment]
     if call.service:
         payload["service"] = call.service
-    auth = None
-    if cfg.mqtt.username:
-        auth = {"username": cfg.mqtt.username, "password": cfg.broker_password()}
-    tls = cfg.mqtt.tls
-    tls_options = None
-    if tls.ca_file:
-        tls_options = {"ca_certs": tls.ca_file, "certfile": tls.cert_file, "keyfile": tls.key_file}
+    session = Session(cfg, args, "call")  # the config's broker, login and TLS
     try:
-        paho.mqtt.publish.single(
-            topic, json.dumps(payload), qos=1, hostname=cfg.mqtt.host, port=cfg.mqtt.port,
-            auth=auth, tls=tls_options,  # type: ignore[arg-type]
-        )  # fmt: skip
-    except (OSError, ValueError) as error:  # ssl.SSLError is an OSError
-        raise BrokerError(
-            f"cannot reach the MQTT broker at {cfg.mqtt.host}:{cfg.mqtt.port}: {error}"
-        ) from error
+        session.publish(topic, json.dumps(payload))
+    finally:
+        session.close()
     print(f"published to {topic}: {json.dumps(payload)}")
     return 0
 
