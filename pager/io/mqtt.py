@@ -152,7 +152,14 @@ class MqttLink:
         self._client.loop_start()
 
     def publish_status(self, details: Mapping[str, object]) -> None:
-        """Re-publish the retained online status with details (queue depths, playing)."""
+        """Re-publish the retained online status with details (queue depths, playing).
+
+        Not while disconnected: paho would send it on reconnecting, before the subscriptions
+        are confirmed, and a counter seeing "online" then could lose its call. The controller
+        publishes a fresh status once connected.
+        """
+        if not self.connected.is_set():
+            return
         payload = status_payload(self.config.node, "online", **details)
         self._client.publish(self.status_topic, payload, 1, retain=True)
 
