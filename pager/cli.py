@@ -67,7 +67,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         audio = dataclasses.replace(loaded.audio, output="wav", recordings_dir=args.record)
         return dataclasses.replace(loaded, audio=audio)
 
-    cfg = adjust(config.load(args.config))
+    cfg = adjust(config.load(args.config, args.node, strict=True))
     keep_large_buffers_out_of_the_heap()
     sink: AudioSink
     if cfg.audio.output == "wav":
@@ -94,7 +94,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_call(args: argparse.Namespace) -> int:
     from pager.tools.connect import Session
 
-    cfg = config.load(args.config)
+    cfg = config.load(args.config, args.node)
     call = _call_from_args(args)
     topic = f"{cfg.mqtt.topic_prefix}/call/{call.counter}"
     payload = {"ticket": call.ticket, "id": call.id}
@@ -120,7 +120,7 @@ def cmd_say(args: argparse.Namespace) -> int:
     from pager.core.messages import parse_announce
     from pager.core.model import Priority, Spoken
 
-    cfg = config.load(args.config)
+    cfg = config.load(args.config, args.node)
     if args.voice:
         announcement = dataclasses.replace(cfg.announcement, voice=args.voice)
         cfg = dataclasses.replace(cfg, announcement=announcement)
@@ -179,11 +179,19 @@ def _phonemes(text: str, cfg: config.Config, recorded: pack.VoicePack | None) ->
 def cmd_check(args: argparse.Namespace) -> int:
     from pager import parts
 
-    cfg = config.load(args.config)
+    cfg = config.load(args.config, args.node)
     built = parts.build(cfg)  # what a start or a reload would refuse: the voice, the chime
     built.synthesizer.close()
     print(f"{args.config}: OK: node {cfg.node}, {len(cfg.zones)} zones, {len(cfg.groups)} groups, "
           f"{len(cfg.counters)} counters, {cfg.audio.channels} outputs")  # fmt: skip
+    if len(cfg.nodes) > 1:
+        here = cfg.node in cfg.nodes
+        print(f"  a site of {len(cfg.nodes)} nodes: {', '.join(cfg.nodes)}"
+              + ("" if here else f" ({cfg.node} is none of them: give --node NAME)"))  # fmt: skip
+    for name, zone in cfg.zones.items():
+        outputs = ", ".join(str(c) for c in zone.channels)
+        rack = f"node {cfg.site[name]}, " if len(cfg.nodes) > 1 else ""
+        print(f"  zone {name}: {rack}outputs {outputs}")
     a = cfg.announcement
     pause_s = a.pause_after_chime_ms / 1000 if len(built.chime) else 0.0
     chime_s = len(built.chime) / cfg.audio.sample_rate - pause_s
@@ -191,7 +199,9 @@ def cmd_check(args: argparse.Namespace) -> int:
           f"{pause_s:.2f} s pause")  # fmt: skip
     routing = cfg.routing()
     for counter in cfg.counters:
-        print(f"  counter {counter}: {', '.join(routing.route(counter).zones)}")
+        zones = routing.route(counter).zones
+        if zones:
+            print(f"  counter {counter}: {', '.join(zones)}")
     return 0
 
 
@@ -263,6 +273,10 @@ def _parser() -> argparse.ArgumentParser:
     def with_config(name: str, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.add_argument("--config", "-c", type=Path, default=Path("/etc/pager/zones.yaml"))
+        p.add_argument(
+            "--node", help="which rack of the site config this is (default: the config's "
+            "node, else the host name)",
+        )  # fmt: skip
         return p
 
     def with_call(p: argparse.ArgumentParser, required: bool = True) -> None:
@@ -294,7 +308,10 @@ def _parser() -> argparse.ArgumentParser:
         "--phonemes", action="store_true", help="also print the IPA the speech engine reads"
     )
     say.set_defaults(func=cmd_say)
-    check = with_config("check", "validate the config and show each counter's zones")
+    check = with_config(
+        "check", "validate the config and show the zones and each counter's zones (of one "
+        "node with --node)",
+    )  # fmt: skip
     check.set_defaults(func=cmd_check)
     commands.add_to(with_config)
     packs = sub.add_parser("voice-pack", help="a recorded voice: what to record, what is there")

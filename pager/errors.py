@@ -22,6 +22,10 @@ class ConfigError(PagerError):
         super().__init__(f"{source}: {count} {noun} in the configuration:\n{lines}")
 
 
+class NotHere(PagerError):
+    """A message for other racks' zones only (a site of several nodes): not this node's."""
+
+
 class CallRejected(PagerError):
     """A call (or its routing) is invalid; the message says why, for the `rejected` event."""
 

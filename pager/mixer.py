@@ -86,6 +86,9 @@ class Player:
         self.played_frames = 0  # written by the audio thread only
         self._stop_requested = False  # the one flag another thread sets
         self.fade_position: int | None = None  # frames into the fade-out, once it began
+        # The stream frame its first sample must play at (racks starting together), or
+        # None: at once. Another thread may move it until the player has started.
+        self.start_frame: int | None = None
         self._offset = 0
 
     def append(self, samples: np.ndarray, section: int = 0) -> None:
@@ -287,29 +290,7 @@ class Mixer:
             samples = views[row]
             if player.read_steady(samples):
                 continue  # nothing to report: the next player
-            got = player.read_into(samples)
-            if player.state is PlayerState.WAITING and got:
-                player.state = PlayerState.PLAYING
-                self.events.put(MixerEvent(PlayerState.PLAYING, player, self.frames_rendered))
-            if player.marks:
-                for kind, section, at in player.marks:
-                    self.events.put(MixerEvent(kind, player, self.frames_rendered + at, section,
-                                               player.starved_frames))  # fmt: skip
-                player.marks.clear()
-            if got < frames:
-                samples[got:] = 0.0
-                if not player.drained and player.state is PlayerState.PLAYING:
-                    player.starved_frames += frames - got
-            ended = player.drained
-            if player.stop_requested:
-                got, faded = self._fade_out(player, samples, got)
-                ended = ended or faded
-            if ended:
-                player.state = PlayerState.FINISHED
-                finished = True
-                self.events.put(
-                    MixerEvent(PlayerState.FINISHED, player, self.frames_rendered + got)
-                )
+            finished = self._read(player, samples) or finished
         np.dot(self._stack[:rows, :frames].T, self._gains[:rows], out=out)
         if self._may_clip:
             np.clip(out, -1.0, 1.0, out=out)
@@ -318,6 +299,39 @@ class Mixer:
             self._arrange()
         self._count(frames)
         return announced
+
+    def _read(self, player: Player, samples: np.ndarray) -> bool:
+        """A player's block, beyond the usual case: its start (perhaps at a frame inside the
+        block), sections, running short, fading out, its end (True when it ended)."""
+        frames = len(samples)
+        begin = 0  # where in this block its samples begin (a timed start)
+        if player.state is PlayerState.WAITING and player.start_frame is not None:
+            begin = min(frames, max(0, player.start_frame - self.frames_rendered))
+            samples[:begin] = 0.0
+            if begin == frames and not player.stop_requested:
+                return False  # not yet
+        got = player.read_into(samples[begin:])
+        at = self.frames_rendered + begin
+        if player.state is PlayerState.WAITING and got:
+            player.state = PlayerState.PLAYING
+            self.events.put(MixerEvent(PlayerState.PLAYING, player, at))
+        if player.marks:
+            for kind, section, mark in player.marks:
+                self.events.put(MixerEvent(kind, player, at + mark, section,
+                                           player.starved_frames))  # fmt: skip
+            player.marks.clear()
+        if begin + got < frames:
+            samples[begin + got :] = 0.0
+            if not player.drained and player.state is PlayerState.PLAYING:
+                player.starved_frames += frames - begin - got
+        ended, end = player.drained, at + got
+        if player.stop_requested:
+            sounded, faded = self._fade_out(player, samples, begin + got)
+            ended, end = ended or faded, self.frames_rendered + sounded
+        if ended:
+            player.state = PlayerState.FINISHED
+            self.events.put(MixerEvent(PlayerState.FINISHED, player, end))
+        return ended
 
     def _admit(self) -> None:
         """Take what was handed over since the last block: players, as far as the stack has

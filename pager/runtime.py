@@ -176,7 +176,9 @@ class Runtime:
         if item.section:
             return self._section_event(item)
         if item.kind is PlayerState.PLAYING:
-            return steps.PlayStarted(player.ident)
+            late = player.start_frame
+            late_ms = None if late is None else (item.frame - late) / self.rate * 1000
+            return steps.PlayStarted(player.ident, late_ms=late_ms)
         ended = steps.PlayFinished(
             player.ident,
             audio_s=player.appended_frames / self.rate,
@@ -213,16 +215,36 @@ class Runtime:
             play, item.section, (item.frame - began) / self.rate, max(0, late) / self.rate
         )
 
+    def _start(self, effect: steps.StartPlay | steps.StartCombined) -> steps.PlayFailed | None:
+        assert self.parts is not None
+        started = starting.start(effect, self.parts, self.rate)
+        if isinstance(started, steps.PlayFailed):
+            return started
+        self._live[effect.play] = started
+        if isinstance(effect, steps.StartPlay) and effect.at is not None:
+            self._time(started, effect.at)
+        self.mixer.add(started.player, *started.others)
+        return None
+
+    def _time(self, live: starting.LivePlay, at: float) -> None:
+        """Its players start with the output's frame at Unix time `at` (if not begun)."""
+        frame = self.sink.frame_at(at)
+        if frame is None:
+            log.debug("no output clock: play %d starts at once", live.player.ident)
+            return
+        for player in (live.player, *live.others):
+            player.start_frame = frame
+
     def _carry_out(self, effect: Effect) -> Input | None:
         """Do what one effect says; return what the controller must hear about it, if any."""
         assert self.parts is not None
         match effect:
             case steps.StartPlay() | steps.StartCombined():
-                started = starting.start(effect, self.parts, self.rate)
-                if isinstance(started, steps.PlayFailed):
-                    return started
-                self._live[effect.play] = started
-                self.mixer.add(started.player, *started.others)
+                return self._start(effect)
+            case steps.Retime(play, at):
+                live = self._live.get(play)
+                if live is not None:
+                    self._time(live, at)
             case steps.SkipSection(play, section):
                 live = self._live.get(play)
                 if live is not None:
@@ -244,6 +266,8 @@ class Runtime:
                 self.calllog.record(body)
                 if self.web is not None:
                     self.web.offer_event(body)
+            case steps.PublishSync(body):
+                self.link.publish_sync(body)
             case steps.PublishStatus(details):
                 self.link.publish_status(details)
                 if self.web is not None:
@@ -273,7 +297,7 @@ class Runtime:
         try:
             if self.config_path is None:
                 raise ConfigError("<config>", ["pager was started without a config file"])
-            new = self.adjust(config_files.load(self.config_path))
+            new = self.adjust(config_files.load(self.config_path, running.node, strict=True))
             changes = config_files.restart_changes(running, new)
             if changes:
                 raise ConfigError(self.config_path, changes)

@@ -52,6 +52,14 @@ def _windows(value: Any, where: Where) -> tuple[Window, ...]:
         raise Invalid(str(error)) from None
 
 
+@accepts("a node name")
+def _node(value: Any, where: Where) -> str:
+    name: str = schema.text(value, where)
+    if not name or any(c in name for c in "/+#") or not name.isprintable():
+        raise Invalid("a node name is not empty, and holds no / + # nor control characters")
+    return name
+
+
 @dataclass(frozen=True)
 class Zone:
     """A speaker zone: the interface outputs (1-based, as printed) that feed its amplifier."""
@@ -61,6 +69,14 @@ class Zone:
         _outputs,
         "The interface outputs that feed this zone, numbered from 1 as printed on the "
         "interface, like `[7, 8]`. An output belongs to one zone at most.",
+    )
+    node: str | None = key(
+        None,
+        _node,
+        "On a site of several racks: the node (the rack's pager, `pager run --node NAME`) "
+        "that drives this zone; its `channels` are that node's outputs. Give it on every "
+        "zone or on none (see [Several racks](#several-racks-one-site)).",
+        shown="every node",
     )
     gain_db: float = key(0.0, schema.number(-60, 6), "The zone's level in the mix, in dB.")
     description: str = key("", schema.text, "Free text.", shown="")
@@ -186,22 +202,26 @@ class Routing:
         groups: Mapping[str, tuple[str, ...]],
         counters: Mapping[str, Counter],
         default_zones: tuple[str, ...],
+        site: Mapping[str, str] | None = None,
     ) -> None:
-        self.zones = zones
+        self.zones = zones  # this node's zones: what it plays
         self.groups = groups
         self.counters = counters
         self.default_zones = default_zones
+        # Every zone of the site and its node: names of other nodes' zones are known (a
+        # counter may name them) but not played here.
+        self.site: Mapping[str, str] = site if site is not None else {z: "" for z in zones}
 
     def expand(self, names: Iterable[str]) -> tuple[str, ...]:
         """Zone and group names to zone names, groups expanded, duplicates dropped, order kept."""
         result: list[str] = []
         for name in names:
-            if name in self.zones:
+            if name in self.site:
                 members: tuple[str, ...] = (name,)
             elif name in self.groups:
                 members = self.groups[name]
             else:
-                hint = did_you_mean(name, [*self.zones, *self.groups])
+                hint = did_you_mean(name, [*self.site, *self.groups])
                 raise UnknownZone(f"unknown zone or group {name}{hint}")
             result.extend(m for m in members if m not in result)
         return tuple(result)
@@ -219,6 +239,10 @@ class Routing:
             f"{did_you_mean(counter, self.counters)}"
         )
 
+    def nodes_of(self, zone_names: Iterable[str]) -> tuple[str, ...]:
+        """The nodes that drive these zones (site-wide names), sorted: the first leads."""
+        return tuple(sorted({self.site[name] for name in zone_names if name in self.site}))
+
     def route(self, counter: str, override: tuple[str, ...] | None = None) -> Route:
         """The zones and output channels for a call; raises UnknownZone with a hint."""
         return self.route_zones(self.expand(self.targets_for(counter, override)))
@@ -226,7 +250,7 @@ class Routing:
     def route_zones(
         self, zone_names: tuple[str, ...], gain: float | None = None, at: float | None = None
     ) -> Route:
-        """The channels of these zones (those still configured), at each zone's gain (at
+        """The channels of these zones (this node's, still configured), at each zone's gain (at
         Unix time `at`, when its level follows the time of day) or at one fixed `gain`."""
         present = tuple(name for name in zone_names if name in self.zones)
 

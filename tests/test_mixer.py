@@ -277,3 +277,40 @@ def test_a_section_that_has_begun_plays_to_its_end_whatever_is_skipped() -> None
         (PlayerState.FINISHED, 1), (PlayerState.FINISHED, 0),
     ]  # fmt: skip
     assert player.played_frames == 100
+
+
+@pytest.mark.parametrize("start", [0, 37, 256, 300, 1000])
+def test_a_timed_player_begins_on_exactly_its_start_frame(start: int) -> None:
+    """Racks starting together: the first sample lands on the frame asked for, whatever
+    block it falls in; the started event names that frame."""
+    mixer = Mixer(CHANNELS)
+    player = Player([(2, 1.0)])
+    player.start_frame = start
+    player.append(ramp(500, start=1))  # no zero sample in it
+    player.close()
+    mixer.add(player)
+    out = np.concatenate([render(mixer, 256) for _ in range(8)])
+    assert np.flatnonzero(out[:, 2])[0] == start
+    np.testing.assert_array_equal(out[start : start + 500, 2], ramp(500, start=1))
+    events = drain(mixer)
+    assert [(e.kind, e.frame) for e in events] == [
+        (PlayerState.PLAYING, start), (PlayerState.FINISHED, start + 500)
+    ]  # fmt: skip
+
+
+def test_a_timed_player_moved_before_it_starts_takes_the_new_frame_and_a_late_one_starts_at_once() -> (
+    None
+):
+    mixer = Mixer(CHANNELS)
+    moved, late = Player([(0, 1.0)]), Player([(1, 1.0)])
+    moved.start_frame, late.start_frame = 2000, 100
+    for player in (moved, late):
+        player.append(ramp(64, start=1))
+        player.close()
+    render(mixer, 256)  # frames 0..255 pass: `late` is added after its frame
+    mixer.add(moved)
+    mixer.add(late)
+    moved.start_frame = 600  # the first rack's time arrived
+    out = np.concatenate([render(mixer, 256) for _ in range(3)])
+    assert np.flatnonzero(out[:, 0])[0] == 600 - 256
+    assert np.flatnonzero(out[:, 1])[0] == 0  # at once, with the block after its frame

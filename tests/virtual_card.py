@@ -43,6 +43,7 @@ class VirtualCard:
         self.replugged_at: int | None = None  # the first frame played after plug()
         self.sessions_ended = 0  # how many times a player opened the card and closed it again
         self._finished = False
+        self.origin = 0.0  # time.monotonic() of frame 0 by the card's clock
 
     def __enter__(self) -> VirtualCard:
         self.home.mkdir(parents=True, exist_ok=True)
@@ -110,6 +111,7 @@ class VirtualCard:
             fcntl.fcntl(fifo.fileno(), fcntl.F_SETPIPE_SZ, want)
         frames = self._frames
         start = time.monotonic() - frames / self.rate
+        self.origin = start
         pending = b""
         while True:
             if self._unplug.is_set():
@@ -144,6 +146,11 @@ class VirtualCard:
     def frames(self) -> int:
         """Frames played so far."""
         return self._frames
+
+    def dac_time(self, frame: int) -> float:
+        """When (time.monotonic) `frame` leaves the card's converter, by its own clock: frame
+        N at its first read + N / rate (the pace its reader keeps, as a crystal would)."""
+        return self.origin + frame / self.rate
 
     def time_of_frame(self, frame: int) -> float:
         """When (time.monotonic) the card consumed `frame`: the read that carried it."""

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import numpy as np
 import soundfile
 
+from pager.audio.timing import DacClock
 from pager.config.model import AudioConfig
 from pager.core.steps import AudioFailed, AudioRestored
 from pager.errors import AudioError, did_you_mean
@@ -35,6 +36,11 @@ class Source(Protocol):
 
     def skip_silence(self, frames: int) -> bool:
         """When nothing at all would sound, count `frames` of silence and return True."""
+        ...
+
+    @property
+    def frames_rendered(self) -> int:
+        """The stream frame the next block begins with."""
         ...
 
 
@@ -70,6 +76,11 @@ class AudioSink(Protocol):
 
     def set_zones(self, zones: Mapping[str, Zone]) -> None:
         """The zones changed (reload): a sink that knows zones uses these from now on."""
+        ...
+
+    def frame_at(self, when: float) -> int | None:
+        """The stream frame the output plays at Unix time `when` (any thread); None when
+        this sink cannot tell (then a timed start is at once)."""
         ...
 
 
@@ -144,6 +155,7 @@ class SoundDeviceSink:
         self._block = np.zeros((frames, channels), dtype=np.float32)
         self._silence = bytes(self._block.nbytes)
         self._stopping = threading.Event()
+        self.clock = DacClock(audio.sample_rate)
 
     def start(self, source: Source) -> None:
         self._source = source
@@ -185,6 +197,7 @@ class SoundDeviceSink:
             if status:
                 self.status_flags += 1
             assert self._source is not None
+            self.clock.note(self._source.frames_rendered, when.outputBufferDacTime)
             if frames == len(self._block) and self._source.skip_silence(frames):
                 outdata[:] = self._silence
                 return
@@ -199,6 +212,16 @@ class SoundDeviceSink:
 
     def health(self) -> Health:
         return Health(self.status_flags, self.callback_errors, self.first_error)
+
+    def frame_at(self, when: float) -> int | None:
+        stream = self._stream
+        if stream is None:
+            return None
+        try:
+            stream_now, wall_now = stream.time, time.time()
+        except Exception:  # the stream is failing: PortAudio cannot tell its time
+            return None
+        return self.clock.frame_at(when, stream_now, wall_now)
 
     def set_zones(self, zones: Mapping[str, Zone]) -> None:
         pass
@@ -218,6 +241,7 @@ class SoundDeviceSink:
         while not self._stopping.wait(delay):
             try:
                 self._close()
+                self.clock.reset()
                 # PortAudio lists devices only when it starts: restart it to find the device.
                 sounddevice._terminate()
                 sounddevice._initialize()
@@ -280,6 +304,9 @@ class _PullingSink:
 
     def health(self) -> Health:
         return Health()
+
+    def frame_at(self, when: float) -> int | None:
+        return None  # no interface, no output clock: a timed start is at once
 
     def set_zones(self, zones: Mapping[str, Zone]) -> None:
         pass

@@ -57,7 +57,7 @@ def _load_zones(raw: Any, channels: int, where: Where, problems: Problems) -> di
         problems.add("zones", "must map at least one zone name to its output channels")
         return {}
     result: dict[str, Zone] = {}
-    owner: dict[int, str] = {}
+    owner: dict[tuple[str | None, int], str] = {}  # outputs are numbered per node
     for name, body in raw.items():
         path = f"zones.{name}"
         zone = schema.read(Zone, body, path, problems, where, name=str(name))
@@ -76,10 +76,12 @@ def _load_zones(raw: Any, channels: int, where: Where, problems: Problems) -> di
             at = f"{path}.channels[{index}]"
             if output > channels:
                 problems.add(at, f"channel {output} > {channels} channels (audio.channels)")
-            elif output in owner and owner[output] != zone.name:
-                problems.add(at, f"channel {output} already belongs to zone {owner[output]}")
+            elif owner.get((zone.node, output), zone.name) != zone.name:
+                other = owner[(zone.node, output)]
+                on = f" on node {zone.node}" if zone.node else ""
+                problems.add(at, f"channel {output}{on} already belongs to zone {other}")
             else:
-                owner[output] = zone.name
+                owner[(zone.node, output)] = zone.name
                 good.append(output)
         result[zone.name] = dataclasses.replace(zone, channels=tuple(good))
     return result
@@ -142,8 +144,39 @@ def _load_counters(
     return result
 
 
-def parse(document: Any, source: str = "<config>", base: Path | None = None) -> Config:
-    """Validate a parsed YAML document; raise ConfigError listing every mistake."""
+def _this_node(
+    zones: dict[str, Zone], name: str, strict: bool, problems: Problems
+) -> dict[str, str]:
+    """Every zone's node (a site of one rack: `name` for all); problems for a site whose
+    zones name nodes only in part, or (`strict`) that `name` is not a node of."""
+    named = sorted({zone.node for zone in zones.values() if zone.node})
+    if not named:
+        return {zone: name for zone in zones}
+    for zone in zones.values():
+        if zone.node is None:
+            problems.add(f"zones.{zone.name}.node", "is missing: the other zones name the "
+                         f"node that drives them ({', '.join(named)})")  # fmt: skip
+    if strict and name not in named:
+        problems.add("node", f"{name} drives no zone of this site; its nodes are "
+                     f"{', '.join(named)}{did_you_mean(name, named)}: start pager with "
+                     "--node NAME")  # fmt: skip
+    return {zone.name: zone.node or name for zone in zones.values()}
+
+
+def parse(
+    document: Any,
+    source: str = "<config>",
+    base: Path | None = None,
+    node: str | None = None,
+    strict: bool = False,
+) -> Config:
+    """Validate a parsed YAML document; raise ConfigError listing every mistake.
+
+    The config is the one of `node` (else the file's `node`, else the host name): its zones
+    only. When that is no node of the site, it is an error if `node` was given or `strict`
+    (what plays must know its rack); else the config holds every zone (the site seen by a
+    tool on another PC).
+    """
     where = Where(base or Path.cwd())
     problems = Problems()
     if document is not None and not isinstance(document, dict):
@@ -179,12 +212,21 @@ def parse(document: Any, source: str = "<config>", base: Path | None = None) -> 
     ):
         problems.add("http.listen", f"{http.listen} is reachable beyond this PC: set "
                      "http.password_file, or listen on 127.0.0.1")  # fmt: skip
+    if node is not None:
+        try:
+            checks.node(node, where)
+        except Invalid as error:
+            problems.add("--node", error.message)
+    name = node or top.node or socket.gethostname()
+    site = _this_node(zones, name, strict or node is not None, problems)
+    own = name if name in site.values() else None
     if problems.items:
         raise ConfigError(source, _bounded(problems.items))
     return dataclasses.replace(
         top,
-        node=top.node or socket.gethostname(),
-        zones=MappingProxyType(zones),
+        node=name,
+        zones=MappingProxyType({z: v for z, v in zones.items() if own is None or site[z] == own}),
+        site=MappingProxyType(site),
         groups=MappingProxyType(groups),
         counters=MappingProxyType(counters),
         state_dir=str(Path.cwd() / top.state_dir),
@@ -201,8 +243,9 @@ def _bounded(items: list[str]) -> list[str]:
     return shown
 
 
-def load(path: str | Path) -> Config:
-    """Read and validate a YAML config file (relative file names are relative to it)."""
+def load(path: str | Path, node: str | None = None, strict: bool = False) -> Config:
+    """Read and validate a YAML config file (relative file names are relative to it), as
+    `node` of the site (else the file's `node`, else the host name) sees it (see parse)."""
     path = Path(path)
     try:
         with path.open("rb") as file:
@@ -215,7 +258,7 @@ def load(path: str | Path) -> Config:
         document = _parse_yaml(data.decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as error:
         raise ConfigError(str(path), [f"not valid YAML: {error}"]) from error
-    return parse(document, str(path), path.resolve().parent)
+    return parse(document, str(path), path.resolve().parent, node, strict)
 
 
 def restart_changes(running: Config, new: Config) -> list[str]:

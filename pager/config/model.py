@@ -18,6 +18,7 @@ from pager.config.services import (
     HttpConfig,
     MusicConfig,
     SecurityConfig,
+    SyncConfig,
 )
 from pager.core.model import Priority
 from pager.schema import key, section
@@ -327,8 +328,9 @@ class Config:
     """A whole validated config file. The mappings are read-only."""
 
     node: str = key(
-        "", checks.node, "This daemon's name in the status and event topics.", live=False,
-        shown="host name",
+        "", checks.node, "This daemon's name in the status and event topics, and on a site "
+        "of several racks the node whose zones it plays (`pager run --node` overrides it).",
+        live=False, shown="host name",
     )  # fmt: skip
     mqtt: MqttConfig = section(MqttConfig, "The broker connection.")
     audio: AudioConfig = section(AudioConfig, "The audio interface.")
@@ -338,7 +340,10 @@ class Config:
     security: SecurityConfig = section(SecurityConfig, "Limits on what senders may ask.")
     history: HistoryConfig = section(HistoryConfig, "The call log.")
     http: HttpConfig = section(HttpConfig, "The status page in the browser.")
+    sync: SyncConfig = section(SyncConfig, "Several racks starting an announcement together.")
     zones: Mapping[str, Zone] = field(default_factory=lambda: MappingProxyType({}))
+    # Every zone of the site and the node that drives it (this node's zones among them).
+    site: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     groups: Mapping[str, tuple[str, ...]] = key(
         MappingProxyType({}),
         schema.names,  # per group; the loader checks the members
@@ -378,5 +383,11 @@ class Config:
             return None
         return Path(self.http.password_file).read_text(encoding="utf-8").splitlines()[0]
 
+    @property
+    def nodes(self) -> tuple[str, ...]:
+        """The site's nodes (racks), sorted; one, this node, on a site of one rack."""
+        return tuple(sorted(set(self.site.values()))) or (self.node,)
+
     def routing(self) -> Routing:
-        return Routing(self.zones, self.groups, self.counters, self.default_zones)
+        site = self.site or {name: self.node for name in self.zones}
+        return Routing(self.zones, self.groups, self.counters, self.default_zones, site)

@@ -79,6 +79,18 @@ class HttpConfig:
 
 
 @dataclass(frozen=True)
+class SyncConfig:
+    delay_ms: float = key(
+        150.0,
+        schema.number(20, 5000),
+        "An announcement for several racks starts on all of them at the call's arrival at "
+        "the first of them plus this, each placing the chime's first sample at that time at "
+        "its interface's output: enough for the time to reach the other racks and their "
+        "audio to be ready (see [Several racks](#several-racks-one-site)).",
+    )
+
+
+@dataclass(frozen=True)
 class HistoryConfig:
     keep_days: int = key(
         90,

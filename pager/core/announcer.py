@@ -9,7 +9,7 @@ from typing import Literal
 from pager.config.model import AnnouncementConfig
 from pager.core.messages import Call, OperatorMessage, TestRequest
 from pager.core.model import Job, Priority, Spoken, ZoneTest, job_key
-from pager.errors import CallRejected, did_you_mean
+from pager.errors import CallRejected, NotHere, did_you_mean
 from pager.speech.lexicon import DEFAULT_LEXICON
 from pager.speech.normalize import tidy, verbalize
 from pager.speech.words import Zeros, number_words, ordinal_words, read_counter, ticket_parts
@@ -71,11 +71,12 @@ class Announcer:
     def call(self, call: Call) -> Job:
         """The job for a call; raises CallRejected when it cannot be routed."""
         try:
-            zones = self.routing.route(call.counter, call.zones).zones
+            site_zones = self.routing.expand(self.routing.targets_for(call.counter, call.zones))
         except UnknownZone as error:
             raise CallRejected(
                 str(error), id=call.id, ticket=call.ticket, counter=call.counter
             ) from None
+        zones = self._here(site_zones)
         ceiling = self.routing.max_priority_of(call.counter)
         if call.priority > ceiling:
             raise CallRejected(
@@ -90,23 +91,35 @@ class Announcer:
             job_key(call.counter, call.id), call.priority, zones, call.counter, call.ticket,
             call.called_at, call.repeat, speech=self.sentence(call), ref=call.id,
             combined=self.sentence(call, self.combined_template), busy=busy, variants=variants,
+            nodes=self.routing.nodes_of(site_zones),
         )  # fmt: skip
+
+    def _here(self, site_zones: tuple[str, ...]) -> tuple[str, ...]:
+        """This node's zones among them; NotHere when there are none (other racks play it)."""
+        zones = self.routing.route_zones(site_zones).zones
+        if not zones:
+            raise NotHere(f"zones {', '.join(site_zones)} are other nodes' ")
+        return zones
 
     def message(self, message: OperatorMessage) -> Job:
         """The job for an operator message (all zones unless it names some)."""
         try:
-            zones = self.routing.expand(message.zones or tuple(self.routing.zones))
+            site_zones = self.routing.expand(message.zones or tuple(self.routing.site))
         except UnknownZone as error:
             raise CallRejected(str(error), id=message.id) from None
+        zones = self._here(site_zones)
         speech = self._phrases(verbalize(message.text, self.lexicon, self.zeros))
         return Job(job_key(None, message.id), message.priority, zones,
-                   called_at=message.received, speech=speech, ref=message.id)  # fmt: skip
+                   called_at=message.received, speech=speech, ref=message.id,
+                   nodes=self.routing.nodes_of(site_zones))  # fmt: skip
 
     def zone_test(self, request: TestRequest) -> Job:
         """The job for a zone test: "Tes zona food court, kanal tujuh dan delapan." on the
         zone, or "Tes kanal tujuh, zona food court." on one output (its zone waits for it:
         an output of no zone is a zone of its own, `output-N`)."""
         if request.zone is not None:
+            if request.zone in self.routing.site and request.zone not in self.routing.zones:
+                raise NotHere(f"zone {request.zone} is node {self.routing.site[request.zone]}'s")
             if request.zone not in self.routing.zones:
                 hint = did_you_mean(request.zone, self.routing.zones)
                 raise CallRejected(f"unknown zone {request.zone}{hint}", id=request.id)

@@ -30,7 +30,8 @@ from pager.core.model import (
 from pager.core.plays import Airtime, Member, Play, Plays, Wakes
 from pager.core.scheduler import Outcome, Scheduler
 from pager.core.steps import Effect, Input
-from pager.errors import CallRejected
+from pager.core.sync import Sync, parse_offer
+from pager.errors import CallRejected, NotHere
 from pager.units import db_to_gain
 from pager.zones import Route
 
@@ -43,6 +44,8 @@ class Controller:
     def __init__(self, config: Config) -> None:
         self.scheduler = Scheduler(config.zones, config.scheduling)
         self._intake = Intake()
+        self._sync = Sync(config.node, config.sync.delay_ms / 1000)
+        self._timed: dict[str, int] = {}  # job id -> its play, started for a time to come
         self._wakes = Wakes()
         self._configure(config)
         self._plays = Plays()
@@ -104,6 +107,8 @@ class Controller:
         match item:
             case steps.Tick():
                 return []
+            case Inbound(kind=MessageKind.SYNC):
+                return self._on_offer(item, now)
             case Inbound():
                 return self._on_message(item, now) if self._stop_by is None else []
             case steps.Journaled(job_id) if job_id in self._taking:
@@ -115,8 +120,8 @@ class Controller:
                 failure = f"cannot keep the call in the journal: {reason}"
                 return [self._job_event(EventName.FAILED, job, job.zones, now, reason=failure),
                         steps.Ack(message)]  # fmt: skip
-            case steps.PlayStarted(play, section):
-                return self._on_started(play, section, now)
+            case steps.PlayStarted(play, section, late_ms):
+                return self._on_started(play, section, late_ms, now)
             case steps.PlayFinished():
                 return self._on_finished(item, now)
             case steps.SectionFinished(play, section, audio_s, late_s):
@@ -180,18 +185,40 @@ class Controller:
             if message.kind is MessageKind.TEST:  # never journaled: it is for who listens now
                 return [*self._test(message, now), steps.Ack(message)]
             job = self._intake.job(message)
+        except NotHere as elsewhere:
+            log.debug("not for this node: %s", elsewhere)
+            return [steps.Ack(message)]
         except CallRejected as rejected:
             effects = self._rejected(message, rejected, now)
             if message.journaled:
                 effects.append(steps.JournalRemove(message.journaled))
             return [*effects, steps.Ack(message)]
+        offer = self._sync.take(job, message, now)
+        timing = [steps.PublishSync(offer.body())] if offer is not None else []
         if message.journaled is None and self.scheduler.takes(job, now):
             self._taking[job.id] = (job, message)
-            return [steps.JournalAdd(job.id, message)]
-        return [*self._submit(job, now), steps.Ack(message)]
+            return [*timing, steps.JournalAdd(job.id, message)]
+        return [*timing, *self._submit(job, now), steps.Ack(message)]
+
+    def _on_offer(self, message: Inbound, now: float) -> list[Effect]:
+        """The first rack's start time for an announcement: a play waiting for its time
+        moves to it (one not started yet takes it when it starts)."""
+        try:
+            offer = parse_offer(message.payload)
+        except ValueError as error:
+            log.warning("ignored a bad message on %s: %s", message.topic, error)
+            return []
+        taken = self._sync.offered(offer, now)
+        if taken is None or taken[0] not in self._timed:
+            return []
+        return [steps.Retime(self._timed[taken[0]], taken[1])]
 
     def _rejected(self, message: Inbound, rejected: CallRejected, now: float) -> list[Effect]:
         """A `rejected` event, unless its sender's rejections are being summed up."""
+        if not self._intake.answers_for(message):
+            log.debug("rejected on %.200r (another node reports it): %r", message.topic,
+                      rejected.reason)  # fmt: skip
+            return []
         fields = self._intake.rejection(message, rejected, now)
         if fields is None:
             return []
@@ -214,6 +241,8 @@ class Controller:
         else:
             outcomes = self.scheduler.cancel(now, ticket=cancel.ticket, counter=cancel.counter)
         if not any(o.event is EventName.CANCELLED for o in outcomes):
+            if not self._intake.answers_for(message):
+                raise NotHere("nothing to cancel here")
             what = f"id {cancel.id}" if cancel.id else f"ticket {cancel.ticket}"
             raise CallRejected(f"nothing to cancel: no queued or playing {what}",
                                id=cancel.id, ticket=cancel.ticket)  # fmt: skip
@@ -222,6 +251,8 @@ class Controller:
     def _test(self, message: Inbound, now: float) -> list[Effect]:
         """A zone test joins the queue below calls; a stop ends every test."""
         request = self._intake.test(message)
+        if request.node not in (None, self._config.node):
+            raise NotHere(f"a test of node {request.node}'s output")
         if not request.stop:
             return self._submit(self._announcer.zone_test(request), now)
         outcomes = [o for job_id in self.scheduler.jobs_of(Priority.TEST)
@@ -237,7 +268,9 @@ class Controller:
         busy_queue = self._config.scheduling.busy_queue
         return ahead.style(zones, combined, self._announcer, self.scheduler, busy_queue)
 
-    def _on_started(self, play: int, section: int, now: float) -> list[Effect]:
+    def _on_started(
+        self, play: int, section: int, late_ms: float | None, now: float
+    ) -> list[Effect]:
         known = self._plays.get(play)
         if known is None:
             return []
@@ -246,9 +279,15 @@ class Controller:
         member = known.members.get(section if known.combined else 1)
         if member is None or (known.combined and section == 0):
             return []  # the chime of a combined announcement, or a sentence left out
+        timing: dict[str, object] = {}
+        if self._timed.pop(member.job.id, None) is not None:
+            at = self._sync.start_at(member.job.id)
+            self._sync.forget(member.job.id)
+            late = None if late_ms is None else round(late_ms, 2)
+            timing = {"sync_at": at, "late_ms": late}
         return [self._job_event(member.event, member.job, known.zones, now,
                                 text=member.speech.text, combined=known.combined,
-                                position=member.position)]  # fmt: skip
+                                position=member.position, **timing)]  # fmt: skip
 
     def _on_finished(self, item: steps.PlayFinished, now: float) -> list[Effect]:
         known = self._plays.pop(item.play)
@@ -381,12 +420,27 @@ class Controller:
         if first.combined is None:
             known.expected_s = self._airtime.alone()
             tone = test is not None and test.tone
+            at = self._start_time(first.job, play, now)
             return [steps.StartPlay(play, first.job.id, members[1].speech, main, tone=tone,
-                                    lead_in=lead_in, variants=variants)]  # fmt: skip
+                                    lead_in=lead_in, variants=variants, at=at)]  # fmt: skip
         known.expected_s = self._airtime.combined(len(members))
         sentences = tuple(m.speech for m in members.values())
         return [steps.StartCombined(play, sentences, self._pause_s, main, lead_in=lead_in,
                                     variants=variants)]  # fmt: skip
+
+    def _start_time(self, job: Job, play: int, now: float) -> float | None:
+        """When a job of several racks starts: its agreed time, if that is still to come
+        (else at once: its zones here were busy then)."""
+        at = self._sync.start_at(job.id)
+        if at is None or job.play > 1:
+            return None
+        if at <= now:
+            log.warning("%s starts %.0f ms after the racks' agreed time: its zones here were "
+                        "busy", job.id, (now - at) * 1000)  # fmt: skip
+            self._sync.forget(job.id)
+            return None
+        self._timed[job.id] = play
+        return at
 
     def _drop(self, job: Job, zones: tuple[str, ...], reason: str, now: float) -> list[Effect]:
         """The job's announcement cannot be made: report it, free its zones, forget it."""
@@ -418,6 +472,7 @@ class Controller:
         self._pause_s = config.announcement.combined_pause_ms / 1000
         self.scheduler.policy = config.scheduling
         self._wakes.configure(config.audio, config.zones)
+        self._sync.configure(config.node, config.sync.delay_ms / 1000)
         spare = [f"output-{n}" for n in range(1, config.audio.channels + 1)
                  if self._routing.zone_of_output(n) is None]  # fmt: skip
         self.scheduler.set_zones([*config.zones, *spare])  # an output of no zone, for tests

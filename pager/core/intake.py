@@ -25,6 +25,7 @@ from pager.core.messages import (
 from pager.core.model import Inbound, Job, MessageKind, ref_of
 from pager.errors import CallRejected
 from pager.speech.words import COUNTER_PATTERN, WPM_PER_SYLLABLE_PER_S, syllables
+from pager.zones import UnknownZone
 
 REJECTIONS_PER_SECOND = 3.0  # reported one by one, per sender...
 REJECTIONS_BURST = 10.0  # ...after the first few (a counter's integrator sends a few bad ones)
@@ -85,6 +86,21 @@ class Intake:
         if message.counter in self._config.counters:
             return message.counter
         return UNLISTED
+
+    def answers_for(self, message: Inbound) -> bool:
+        """Whether this node reports what is wrong with the message: on a site of several
+        racks, only the first node of those that play its counter (for other senders, the
+        site's first node), so that one mistake makes one `rejected` event."""
+        config = self._config
+        if len(config.nodes) <= 1:
+            return True
+        routing = self._announcer.routing
+        try:
+            targets = routing.targets_for(message.counter) if message.counter else ()
+            nodes = routing.nodes_of(routing.expand(targets)) or config.nodes
+        except UnknownZone:
+            nodes = config.nodes
+        return nodes[0] == config.node
 
     def admit(self, message: Inbound, now: float) -> None:
         """CallRejected when the sender is over its rate (replays from the journal pass)."""

@@ -218,11 +218,13 @@ class TestRequest:
     channel: int | None = None
     tone: bool = False
     stop: bool = False
+    node: str | None = None  # the rack whose output `channel` is (a site of several)
 
 
 def parse_test(payload: bytes) -> TestRequest:
-    """Validate a payload from {prefix}/test: {"zone": "food-court"} or {"channel": 7},
-    with "tone": true for a tone instead of speech; or {"stop": true}."""
+    """Validate a payload from {prefix}/test: {"zone": "food-court"} or {"channel": 7}
+    (with "node": the rack, on a site of several), with "tone": true for a tone instead of
+    speech; or {"stop": true}."""
     known: dict[str, object] = {}
     body = _decode(payload, known)
     try:
@@ -242,9 +244,12 @@ def parse_test(payload: bytes) -> TestRequest:
             raise CallRejected('"channel" must be an output number: 1, 2, ...')
         if not isinstance(tone, bool):
             raise CallRejected('"tone" must be true or false')
+        node = body.get("node")
+        if node is not None:
+            node = _field_text(node, "node", 64)
     except CallRejected as error:
         raise CallRejected(error.reason, **known) from None
-    return TestRequest(test_id, zone, channel, tone)
+    return TestRequest(test_id, zone, channel, tone, node=node)
 
 
 def _zone_override(value: object) -> tuple[str, ...] | None:

@@ -68,12 +68,14 @@ class EventName(enum.StrEnum):
 
 
 class MessageKind(enum.StrEnum):
-    """What a topic carries: {prefix}/call/{counter}, /announce, /cancel[/{counter}], /test."""
+    """What a topic carries: {prefix}/call/{counter}, /announce, /cancel[/{counter}], /test,
+    /sync."""
 
     CALL = "call"
     ANNOUNCE = "announce"
     CANCEL = "cancel"
     TEST = "test"
+    SYNC = "sync"  # {prefix}/sync: the first rack's start time for an announcement
     UNKNOWN = "unknown"
 
 
@@ -145,6 +147,9 @@ class Job:
     ref: str | None = None  # the id its sender gave, as events show it (`id` is unique)
     test: ZoneTest | None = None  # a zone test (priority TEST): what it tests
     variants: tuple[tuple[str, Spoken], ...] = ()  # a zone's own template -> its sentence
+    # The racks (nodes) that play it, site-wide, sorted: with several, they start together
+    # and the first one names the time (core/sync.py).
+    nodes: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:

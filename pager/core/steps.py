@@ -59,6 +59,7 @@ class PlayStarted:
 
     play: int
     section: int = 0
+    late_ms: float | None = None  # a timed start: how far after its time it began
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,8 @@ class StartPlay:
     tone: bool = False  # a zone test's tone instead of the chime and speech
     lead_in: bool = False  # the amplifier's pilot first (audio.lead_in_ms)
     variants: tuple[Variant, ...] = ()  # zones with their own content (zones.NAME.template)
+    at: float | None = None  # Unix time of the chime's first sample at the outputs (racks
+    # starting together); None: at once
 
 
 @dataclass(frozen=True)
@@ -221,6 +224,21 @@ class Publish:
 
 
 @dataclass(frozen=True)
+class PublishSync:
+    """Publish this node's start time for an announcement of several racks."""
+
+    body: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class Retime:
+    """The first rack's start time came: a play not yet started moves to it."""
+
+    play: int
+    at: float  # Unix time
+
+
+@dataclass(frozen=True)
 class PublishStatus:
     """The retained online status, with these details."""
 
@@ -263,5 +281,6 @@ class LoadConfig:
 
 Effect = (
     StartPlay | StartCombined | SkipSection | StopPlay | ResetAudio | Prerender | Publish
+    | PublishSync | Retime
     | PublishStatus | JournalAdd | JournalRemove | Ack | Notify | LoadConfig
 )  # fmt: skip

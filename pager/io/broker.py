@@ -52,6 +52,7 @@ def acl(prefix: str, counters: Iterable[str]) -> str:
         f"topic write {prefix}/status/#",
         f"topic write {prefix}/event/#",
         f"topic write {prefix}/test",  # `pager test-zone` on the PA PC logs in as pager
+        f"topic readwrite {prefix}/sync",  # racks agreeing on start times
         "",
         f"user {OPERATOR_USER}",
         *(f"topic write {prefix}/{topic}" for topic in OPERATOR_TOPICS),

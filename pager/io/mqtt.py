@@ -50,6 +50,8 @@ def classify(prefix: str, topic: str) -> tuple[MessageKind, str | None]:
         return MessageKind.CANCEL, None
     if levels == ["test"]:
         return MessageKind.TEST, None
+    if levels == ["sync"]:
+        return MessageKind.SYNC, None
     if len(levels) == 2 and levels[0] in (MessageKind.CALL, MessageKind.CANCEL):
         return MessageKind(levels[0]), levels[1]
     return MessageKind.UNKNOWN, None
@@ -99,7 +101,8 @@ class MqttLink:
         self.inbox = inbox
         self.prefix = prefix
         self.filters = [f"{prefix}/call/+", f"{prefix}/cancel/+", f"{prefix}/cancel",
-                        f"{prefix}/announce", f"{prefix}/test"]  # fmt: skip
+                        f"{prefix}/announce", f"{prefix}/test", f"{prefix}/sync"]  # fmt: skip
+        self.sync_topic = f"{prefix}/sync"
         self.status_topic = f"{prefix}/status/{config.node}"
         self.event_topic = f"{prefix}/event/{config.node}"
         self.connected = threading.Event()
@@ -166,6 +169,11 @@ class MqttLink:
     def publish_event(self, event: Mapping[str, object]) -> None:
         """Publish one call event (QoS 1); paho queues it while disconnected."""
         self._client.publish(self.event_topic, json.dumps(event, ensure_ascii=False), qos=1)
+
+    def publish_sync(self, body: Mapping[str, object]) -> None:
+        """Publish this node's start time for an announcement of several racks (QoS 0: it
+        is of use only within `sync.delay_ms`; a late one is no use)."""
+        self._client.publish(self.sync_topic, json.dumps(body), qos=0)
 
     def ack(self, message: Inbound) -> None:
         """Tell the broker a message is taken care of (QoS 1), on the connection it came on."""

@@ -74,7 +74,7 @@ def _log_path(args: argparse.Namespace) -> Path:
     the daemon's working directory: this one, or the service's."""
     if args.state_dir is not None:
         return Path(args.state_dir) / calllog.FILE_NAME
-    path = Path(config.load(args.config).state_dir) / calllog.FILE_NAME
+    path = Path(config.load(args.config, args.node).state_dir) / calllog.FILE_NAME
     if not path.exists() and path.is_relative_to(Path.cwd()):
         service = SERVICE_DIR / path.relative_to(Path.cwd())
         if service.exists():
@@ -122,7 +122,7 @@ def _collect(session: Session, board: Board, quiet: float, limit: float) -> None
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    cfg = config.load(args.config)
+    cfg = config.load(args.config, args.node)
     prefix = cfg.mqtt.topic_prefix
     board = Board(prefix)
     console = Console()

@@ -102,7 +102,7 @@ def run_one(session: Session, target: Target, tone: bool) -> bool:
 
 
 def cmd_test_zone(args: argparse.Namespace) -> int:
-    cfg = config.load(args.config)
+    cfg = config.load(args.config, args.node)
     stops = targets(cfg, args.target, args.channel)
     session = Session(cfg, args, "test")
     completed = True
