@@ -45,6 +45,9 @@ class QuietSink:
     def set_zones(self, zones: Mapping[str, Zone]) -> None:
         pass
 
+    def frame_at(self, when: float) -> int | None:
+        return None
+
 
 class Published(list[dict[str, object]]):
     def names(self) -> list[tuple[object, object]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 
 from pager.audio.sinks import SoundDeviceSink
@@ -17,13 +19,16 @@ class Failing:
     def skip_silence(self, frames: int) -> bool:
         return False
 
+    frames_rendered = 0
+
 
 def test_a_failing_callback_sends_silence_and_keeps_its_first_error() -> None:
     sink = SoundDeviceSink(AudioConfig(channels=2, blocksize=64))
     sink._source = Failing()
     block = bytearray(b"\x01" * 64 * 2 * 4)
-    sink._callback(block, 64, None, 0)
-    sink._callback(block, 64, None, 1)  # PortAudio flagged an underflow for this one
+    when = SimpleNamespace(outputBufferDacTime=12.5)  # PortAudio's block timing
+    sink._callback(block, 64, when, 0)
+    sink._callback(block, 64, when, 1)  # PortAudio flagged an underflow for this one
     assert bytes(block) == bytes(len(block))  # silence, never garbage
     health = sink.health()
     assert (health.callback_errors, health.xruns) == (2, 1)
