@@ -5,6 +5,7 @@
     python -m bench.report --from-json BENCHMARKS.json   # rewrite the text, measure nothing
     python -m bench.report --add combined   # measure one section again, into BENCHMARKS.json
     python -m bench.report --add operators  # the operators' tools (call log, status page)
+    python -m bench.report --add site       # several racks: synchronized start, a site's load
 
 Each latency figure is given as min / median / max over the repeated runs.
 """
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import combined, combined_card, floods, operators, voice
+from bench import combined, combined_card, floods, operators, site, voice
 from bench.costs import (
     BLOCK,
     SMALL_BLOCK,
@@ -110,9 +111,17 @@ def combined_run(smoke: bool, plot: Path | None) -> dict[str, Any]:
     return {**simulated, "card": card, "plot": plot.name if plot else None}
 
 
+def site_run(smoke: bool) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="pager-bench-site-") as directory:
+        return site.measure(Path(directory), smoke)
+
+
 def operators_run(smoke: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="pager-bench-operators-") as directory:
         return operators.measure(Path(directory), smoke)
+
+
+SECTIONS = {"operators": operators_run, "site": site_run}  # and "combined", with its plot
 
 
 def measure(runs: int, smoke: bool, plot: Path | None = None) -> dict[str, Any]:
@@ -136,6 +145,7 @@ def measure(runs: int, smoke: bool, plot: Path | None = None) -> dict[str, Any]:
         "floods": flood_run(2, 10) if smoke else flood_run(8, 1000),
         "combined": combined_run(smoke, plot),
         "operators": operators_run(smoke),
+        "site": site_run(smoke),
     }  # fmt: skip
 
 
@@ -152,7 +162,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--add",
-        choices=["combined", "operators"],
+        choices=["combined", *SECTIONS],
         help="measure this section alone and put it into the saved figures (the others stay)",
     )
     args = parser.parse_args()
@@ -163,8 +173,9 @@ def main() -> None:
     elif args.add:
         results = json.loads(saved.read_text())
         results[args.add] = (
-            combined_run(args.smoke, plot) if args.add == "combined" else operators_run(args.smoke)
-        )
+            combined_run(args.smoke, plot) if args.add == "combined"
+            else SECTIONS[args.add](args.smoke)
+        )  # fmt: skip
         results[args.add]["date"] = datetime.date.today().isoformat()
         saved.write_text(json.dumps(results, indent=1) + "\n")
     else:

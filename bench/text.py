@@ -10,6 +10,7 @@ from bench.costs import spread
 from bench.latency import RATE
 from bench.text_combined import combined_section, verdict
 from bench.text_operators import operators_section
+from bench.text_site import site_section
 
 
 def fmt(values: list[float]) -> str:
@@ -303,6 +304,7 @@ def write(path: Path, results: dict[str, Any]) -> None:
     floods = floods_section(results.get("floods"))
     combined = combined_section(results.get("combined"))
     combined += operators_section(results.get("operators"))
+    combined += site_section(results.get("site"))
     render_rows = "\n".join(
         f"| render, cache {kind} (ms) | {fmt([statistics.median(r[key]) for r in renders])} | "
         f"{fmt([sorted(r[key])[int(0.99 * len(r[key]))] for r in renders])} |"

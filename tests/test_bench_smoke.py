@@ -38,6 +38,8 @@ def test_bench_smoke_writes_the_report(tmp_path: Path) -> None:
     assert (tmp_path / "BENCHMARKS-combined.png").stat().st_size > 10_000  # the plot
     assert "## Operators' tools: call log, status page, status command, lead-in" in report
     assert "| with 2 browsers |" in report
+    assert "## Several racks, one site" in report
+    assert "| skew between the racks (ms) |" in report
     # The raw figures are saved, and the same report can be written again from them alone.
     again = tmp_path / "again.md"
     redone = subprocess.run(

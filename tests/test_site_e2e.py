@@ -11,11 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from tests.broker import Mosquitto, Watcher
-from tests.conftest import DaemonProcess, write_config
-from tests.virtual_card import VirtualCard
+from tests.site import Node, site_config
 
 SITE_ZONES = {
     "hall-front": {"node": "hall", "channels": [1, 2]},
@@ -26,43 +24,11 @@ SITE_COUNTERS = {"5": {"zones": ["hall-front", "market"]}, "3": {"zones": ["hall
                  "9": {"zones": ["market"]}}  # fmt: skip
 
 
-def site_config(path: Path, port: int, **overrides: Any) -> Path:
-    """The one site config; each node's copy differs only in its state directory (two
-    daemons on one test machine must not share a call journal)."""
-    write_config(
-        path, replace=("zones", "groups", "counters"), zones=SITE_ZONES, groups={},
-        counters=SITE_COUNTERS, default_zones=["hall-front"], mqtt={"port": port}, **overrides,
-    )  # fmt: skip
-    document = yaml.safe_load(path.read_text())
-    del document["node"]  # each node is told which it is: pager run --node NAME
-    path.write_text(yaml.safe_dump(document))
-    return path
-
-
-class Node:
-    """One rack: its card and its daemon."""
-
-    def __init__(self, name: str, tmp_path: Path, port: int, stack: ExitStack, **cfg: Any) -> None:
-        self.name = name
-        folder = tmp_path / name
-        folder.mkdir()
-        self.card = stack.enter_context(VirtualCard(folder / "card"))
-        config = site_config(folder / "site.yaml", port, audio={"device": self.card.name}, **cfg)
-        document = yaml.safe_load(config.read_text())
-        document["state_dir"] = str(folder / "state")
-        config.write_text(yaml.safe_dump(document))
-        self.daemon = DaemonProcess(["run", "-c", str(config), "--node", name], self.card.env(),
-                                    folder / "daemon.log")  # fmt: skip
-        stack.callback(self.stop)
-
-    def stop(self) -> None:
-        assert self.daemon.stop() == 0, self.daemon.log
-
-
 @pytest.fixture
 def site(tmp_path: Path, broker: Mosquitto, watcher: Watcher) -> Iterator[dict[str, Node]]:
     with ExitStack() as stack:
-        nodes = {n: Node(n, tmp_path, broker.port, stack) for n in ("hall", "market")}
+        config = site_config(tmp_path / "site.yaml", broker.port, SITE_ZONES, SITE_COUNTERS)
+        nodes = {n: Node(n, config, tmp_path / n, stack) for n in ("hall", "market")}
         for name in nodes:
             watcher.status(name, "online")
         yield nodes
@@ -94,7 +60,14 @@ def test_each_node_plays_its_own_zones_and_a_call_for_both_starts_together(
         heard = node.card.segment(first[n], first[n] + 48000)
         assert [bool(abs(heard[:, c]).max() > 0) for c in range(4)] == [True, True, False, False]
     skew_ms = abs(hall.card.dac_time(first["hall"]) - market.card.dac_time(first["market"])) * 1000
-    assert skew_ms < 10, f"first samples {skew_ms:.1f} ms apart"
+    offsets = {n: round((node.card.dac_time(first[n]) + time.time() - time.monotonic()
+                         - started[n]["sync_at"]) * 1000, 1) for n, node in site.items()}  # fmt: skip
+    late = {n: started[n]["late_ms"] for n in site}
+    # Both waited for the agreed time (without it they would start some 30 ms after the
+    # call, over 100 ms before it), and met it together.
+    assert min(offsets.values()) > 0, offsets
+    assert skew_ms < 10, f"first samples {skew_ms:.1f} ms apart: after the agreed time by " \
+                         f"{offsets} ms by the cards' clocks, {late} ms by pager's"  # fmt: skip
 
 
 def test_a_call_for_one_rack_is_played_by_it_alone_and_the_other_stays_silent(
@@ -109,4 +82,3 @@ def test_a_call_for_one_rack_is_played_by_it_alone_and_the_other_stays_silent(
                if t.startswith("pager/event/") and b.get("id")}  # fmt: skip
     assert ("market", "hall-only") not in by_node and ("hall", "market-only") not in by_node
     assert not [b for t, b in watcher.seen if t == "pager/sync"]  # one rack: no time to agree
-    time.sleep(0)  # (nothing to wait for: the events above are the end of both)

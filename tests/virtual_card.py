@@ -93,7 +93,17 @@ class VirtualCard:
         # EOF on a FIFO only means no writer right now: PortAudio may close and reopen the
         # device (it does when it recovers from a failure), so keep reading from the next.
         while not self._finished:
-            with open(self.fifo, "rb", buffering=0) as fifo:
+            # A pipe buffers 64 KiB by default (42 ms of 8 channels): shrink it to about one
+            # read before the writer comes, so the card holds no more audio than a real
+            # interface's hardware buffer, and always the same (once the writer has filled
+            # it, the kernel refuses to shrink it: cards would differ by 37 ms).
+            early = os.open(self.fifo, os.O_RDONLY | os.O_NONBLOCK)
+            try:
+                fcntl.fcntl(early, fcntl.F_SETPIPE_SZ, READ_FRAMES * self.bytes_per_frame)
+                fifo = open(self.fifo, "rb", buffering=0)  # noqa: SIM115 - closed below
+            finally:
+                os.close(early)
+            with fifo:
                 self.opened.set()
                 if not self._read_until_eof(fifo):
                     return  # unplugged
@@ -105,10 +115,6 @@ class VirtualCard:
     def _read_until_eof(self, fifo: BinaryIO) -> bool:
         """Read at the card's pace until the writer closes (True) or unplug() (False)."""
         want = READ_FRAMES * self.bytes_per_frame
-        # A pipe buffers 64 KiB by default (42 ms of 8 channels): shrink it to about one
-        # read, so the card holds no more audio than a real interface's hardware buffer.
-        with contextlib.suppress(OSError):  # EBUSY: the writer was faster; keep its size
-            fcntl.fcntl(fifo.fileno(), fcntl.F_SETPIPE_SZ, want)
         frames = self._frames
         start = time.monotonic() - frames / self.rate
         self.origin = start
@@ -160,8 +166,11 @@ class VirtualCard:
     def _played_beyond(self, chunk: int) -> bool:
         return len(self._chunks) > chunk
 
-    def wait_for_sound(self, after: int, timeout: float = 30) -> int:
-        """The first frame at or after `after` with sound on any channel, once played."""
+    def wait_for_sound(
+        self, after: int, timeout: float = 30, channels: slice = slice(None)
+    ) -> int:
+        """The first frame at or after `after` with sound on any of `channels` (0-based
+        columns; all by default), once played."""
         deadline = time.monotonic() + timeout
         chunk = after // READ_FRAMES
         while True:
@@ -174,7 +183,7 @@ class VirtualCard:
                 new = self._chunks[chunk:]
             for data in new:
                 block = np.frombuffer(data, dtype="<f4").reshape(-1, self.channels)
-                loud = np.flatnonzero(np.any(block != 0, axis=1))
+                loud = np.flatnonzero(np.any(block[:, channels] != 0, axis=1))
                 loud = loud[loud + chunk * READ_FRAMES >= after]
                 if len(loud):
                     return int(chunk * READ_FRAMES + loud[0])

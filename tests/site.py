@@ -1,0 +1,48 @@
+"""Racks of one site on one test machine: each node its own virtual card and daemon, all
+reading the same site config (each copy differs only in its state directory: two daemons on
+one machine must not share a call journal)."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tests.conftest import DaemonProcess, write_config
+from tests.virtual_card import VirtualCard
+
+
+def site_config(path: Path, port: int, zones: dict[str, Any], counters: dict[str, Any],
+                **overrides: Any) -> Path:  # fmt: skip
+    """The example config with the site's zones and counters, and no `node` of its own."""
+    write_config(path, replace=("zones", "groups", "counters"), zones=zones, groups={},
+                 counters=counters, mqtt={"port": port}, **overrides)  # fmt: skip
+    document = yaml.safe_load(path.read_text())
+    del document["node"]  # each node is told which it is: pager run --node NAME
+    document["default_zones"] = [next(iter(zones))]
+    path.write_text(yaml.safe_dump(document))
+    return path
+
+
+class Node:
+    """One rack: its card and its daemon, stopped (and checked) when `stack` closes."""
+
+    def __init__(self, name: str, site: Path, folder: Path, stack: ExitStack,
+                 audio: dict[str, Any] | None = None) -> None:  # fmt: skip
+        self.name = name
+        folder.mkdir(parents=True, exist_ok=True)
+        self.card = stack.enter_context(VirtualCard(folder / "card"))
+        document = yaml.safe_load(site.read_text())
+        document["state_dir"] = str(folder / "state")
+        document["audio"] = {**document["audio"], "device": self.card.name, **(audio or {})}
+        own = folder / "site.yaml"
+        own.write_text(yaml.safe_dump(document))
+        self.daemon = DaemonProcess(["run", "-c", str(own), "--node", name], self.card.env(),
+                                    folder / "daemon.log")  # fmt: skip
+        stack.callback(self.stop)
+
+    def stop(self) -> None:
+        code = self.daemon.stop()
+        assert code == 0, self.daemon.log
