@@ -166,9 +166,7 @@ class VirtualCard:
     def _played_beyond(self, chunk: int) -> bool:
         return len(self._chunks) > chunk
 
-    def wait_for_sound(
-        self, after: int, timeout: float = 30, channels: slice = slice(None)
-    ) -> int:
+    def wait_for_sound(self, after: int, timeout: float = 30, channels: slice = slice(None)) -> int:
         """The first frame at or after `after` with sound on any of `channels` (0-based
         columns; all by default), once played."""
         deadline = time.monotonic() + timeout

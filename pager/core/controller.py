@@ -283,8 +283,8 @@ class Controller:
         if self._timed.pop(member.job.id, None) is not None:
             at = self._sync.start_at(member.job.id)
             self._sync.forget(member.job.id)
-            late = None if late_ms is None else round(late_ms, 2)
-            timing = {"sync_at": at, "late_ms": late}
+            if late_ms is not None:  # else the output has no clock to keep it (--record)
+                timing = {"sync_at": at, "late_ms": round(late_ms, 2)}
         return [self._job_event(member.event, member.job, known.zones, now,
                                 text=member.speech.text, combined=known.combined,
                                 position=member.position, **timing)]  # fmt: skip

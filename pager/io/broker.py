@@ -31,6 +31,7 @@ from pager import config as config_files
 OPERATOR_TOPICS = ("announce", "cancel", "test")  # {prefix}/test: the zone test walk
 DAEMON_USER = "pager"
 OPERATOR_USER = "operator"
+BRIDGE_USER = "bridge"  # another building's broker, bridged to this one
 
 
 def counter_user(counter: str) -> str:
@@ -56,6 +57,10 @@ def acl(prefix: str, counters: Iterable[str]) -> str:
         "",
         f"user {OPERATOR_USER}",
         *(f"topic write {prefix}/{topic}" for topic in OPERATOR_TOPICS),
+        "",
+        "# Another building's broker: everything under the prefix, both ways.",
+        f"user {BRIDGE_USER}",
+        f"topic readwrite {prefix}/#",
     ]
     for counter in counters:
         lines += [
@@ -84,6 +89,34 @@ def mosquitto_conf(port: int, folder: Path, persistence: Path | None, bind: str 
         f"password_file {folder / 'passwd'}\n"
         f"acl_file {folder / 'acl'}\n"
         f"{stored}"
+    )
+
+
+def bridge_conf(
+    name: str, address: str, ca_file: Path, password: str, prefix: str = "pager"
+) -> str:
+    """A bridge from this building's broker (`name`) to another's (`address` host:port, its
+    TLS listener): every message under the prefix goes both ways at QoS 1; the session is kept
+    on both sides (`cleansession false`), so what is published while the link is down waits
+    and is delivered once it is back; Mosquitto keeps the two from looping (`try_private`).
+    Its state is published here, retained, on `$SYS/broker/connection/bridge-NAME/state`
+    (1 up, 0 down). Its client ids are not pager's (`pager-NODE`)."""
+    return (
+        f"# pager: this building's broker bridged to {address} (scripts/broker-setup --bridge)\n"
+        f"connection bridge-{name}\n"
+        f"address {address}\n"
+        f"remote_clientid bridge-{name}\n"
+        f"local_clientid bridge-{name}-local\n"
+        f"remote_username {BRIDGE_USER}\n"
+        f"remote_password {password}\n"
+        f"bridge_cafile {ca_file}\n"
+        "bridge_tls_version tlsv1.2\n"
+        "bridge_insecure false\n"
+        "cleansession false\n"
+        "try_private true\n"
+        "keepalive_interval 10\n"
+        "restart_timeout 1 15\n"
+        f"topic {prefix}/# both 1\n"
     )
 
 
@@ -127,7 +160,7 @@ def setup(args: argparse.Namespace) -> int:
         make_certificates(folder, [socket.gethostname(), "localhost", "127.0.0.1", *args.name])
     (folder / "acl").write_text(acl(cfg.mqtt.topic_prefix, cfg.counters))
     passwd = folder / "passwd"
-    users = [DAEMON_USER, OPERATOR_USER, *(counter_user(c) for c in cfg.counters)]
+    users = [DAEMON_USER, OPERATOR_USER, BRIDGE_USER, *(counter_user(c) for c in cfg.counters)]
     known = set()
     if passwd.exists():
         known = {line.split(":", 1)[0] for line in passwd.read_text().splitlines() if ":" in line}
@@ -149,6 +182,14 @@ def setup(args: argparse.Namespace) -> int:
     print(f"wrote {conf} and {folder}; in {args.config} set:")
     print(f"  mqtt: {{port: {args.port}, username: {DAEMON_USER}, "
           f"password_file: {args.password_file}, tls: {{ca_file: {ca}}}}}")  # fmt: skip
+    if args.bridge:
+        name, address = args.bridge.split("=", 1) if "=" in args.bridge else ("site", args.bridge)
+        secret = Path(args.bridge_password_file).read_text(encoding="utf-8").splitlines()[0]
+        bridge = Path(args.mosquitto_dir) / "conf.d" / "pager-bridge.conf"
+        bridge.write_text(bridge_conf(name, address, Path(args.bridge_ca), secret,
+                                      cfg.mqtt.topic_prefix))  # fmt: skip
+        _owned_by(bridge, "mosquitto", 0o640)
+        print(f"wrote {bridge}: bridged to {address}")
     if shutil.which("systemctl") and Path("/run/systemd/system").is_dir():
         _quiet(["systemctl", "restart", "mosquitto"])
     return 0
@@ -174,6 +215,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--password-file", default="/etc/pager/mqtt.password")
     parser.add_argument("--name", action="append", default=[],
                         help="another host name or address the broker is reached by")  # fmt: skip
+    parser.add_argument(
+        "--bridge", metavar="NAME=HOST:PORT",
+        help="bridge this broker (this building: NAME) to another building's (its TLS "
+        "listener)",
+    )  # fmt: skip
+    parser.add_argument("--bridge-ca", default="/etc/mosquitto/pager/remote-ca.crt",
+                        help="the other broker's CA certificate (its ca.crt)")  # fmt: skip
+    parser.add_argument("--bridge-password-file", default="/etc/mosquitto/pager/bridge.password",
+                        help="the password of user bridge on the other broker")  # fmt: skip
     return setup(parser.parse_args(argv))
 
 
