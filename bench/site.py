@@ -54,7 +54,7 @@ def sync_skew(directory: Path, calls: int) -> dict[str, Any]:
         site = site_config(directory / "site.yaml", broker.port, zones, counters,
                            security=UNLIMITED)  # fmt: skip
         audio = {"latency": "low", "blocksize": 256}
-        nodes = [Node(n, site, directory / n, stack, audio) for n in ("hall", "market")]
+        nodes = [Node(n, site, directory / n, stack, audio=audio) for n in ("hall", "market")]
         for node in nodes:
             watcher.status(node.name, "online")
             node.card.wait_for_frames(node.card.frames + 48000)  # running steadily
@@ -107,7 +107,7 @@ def site_load(directory: Path, *, nodes_count: int, counters_count: int, seconds
         stack.callback(everything.close)
         site = site_config(directory / "site.yaml", broker.port, zones, counters,
                            security=UNLIMITED, scheduling={"max_age_s": 30})  # fmt: skip
-        nodes = [Node(n, site, directory / n, stack, {"latency": "low"}) for n in names]
+        nodes = [Node(n, site, directory / n, stack, audio={"latency": "low"}) for n in names]
         for node in nodes:
             everything.status(node.name, "online", timeout=60)
         cpu_before = {n.name: _cpu_s(n.daemon.process.pid) for n in nodes}

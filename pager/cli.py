@@ -76,7 +76,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         sink = NullSink(cfg.audio)
     else:
         sink = SoundDeviceSink(cfg.audio)
-    daemon = Runtime(cfg, sink, config_path=str(args.config), adjust=adjust)
+    if args.standby and cfg.node not in cfg.standby.nodes:
+        raise UsageError(f"--standby: node {cfg.node} has no standby PC; list it in "
+                         "standby.nodes (on every PC of the site)")  # fmt: skip
+    daemon = Runtime(cfg, sink, config_path=str(args.config), adjust=adjust,
+                     standby=args.standby)  # fmt: skip
 
     def on_stop(signum: int, frame: FrameType | None) -> None:
         daemon.stop()
@@ -88,7 +92,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, on_stop)
     signal.signal(signal.SIGHUP, on_reload)
     daemon.run()
-    return 0
+    return daemon.exit_code
 
 
 def cmd_call(args: argparse.Namespace) -> int:
@@ -290,6 +294,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--record", metavar="DIR", help="no sound card: record each zone to WAV in DIR"
     )
+    run.add_argument(
+        "--standby", action="store_true",
+        help="the second PC of a rack: wait, and take over when the active one dies",
+    )  # fmt: skip
     run.set_defaults(func=cmd_run)
     call = with_config("call", "publish a call, as a counter does")
     with_call(call)

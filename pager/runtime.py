@@ -32,6 +32,7 @@ from pager.core.steps import Effect, Input
 from pager.errors import ConfigError
 from pager.io import calllog, systemd
 from pager.io.journal import Journal
+from pager.io.lock import NodeLock
 from pager.io.mqtt import MqttLink
 from pager.mixer import Mixer, MixerEvent, PlayerState
 from pager.web.server import WebPage
@@ -49,9 +50,11 @@ class Runtime:
         self,
         config: Config,
         sink: AudioSink,
+        *,
         clock: Callable[[], float] = time.time,
         config_path: str | None = None,
         adjust: Callable[[Config], Config] = lambda c: c,
+        standby: bool = False,
     ) -> None:
         self.config_path = config_path
         self.adjust = adjust  # command-line overrides, applied again on reload
@@ -67,7 +70,13 @@ class Runtime:
             events=self.control,
         )
         self.music = MusicBeds(self.mixer, self.rate)
-        self.link = MqttLink(config, self.control)
+        self.link = MqttLink(config, self.control, standby)
+        self.lock = (
+            NodeLock(config, standby, self._took_over, self._lost_lock)
+            if config.node in config.standby.nodes
+            else None
+        )
+        self.exit_code = 0
         self.journal = Journal(Path(config.state_dir) / "calls.db")
         self.calllog = calllog.CallLog(
             Path(config.state_dir) / calllog.FILE_NAME, config.history.keep_days
@@ -85,6 +94,17 @@ class Runtime:
     def stop(self) -> None:
         """Ask `run()` to return (safe from a signal handler)."""
         self._stop.set()
+
+    def _took_over(self) -> None:
+        """The node's lock is ours (the lock's thread): the node's status, then its calls."""
+        self.link.become_active()
+        self.control.put(steps.TookOver())
+
+    def _lost_lock(self, holder: str) -> None:
+        """Another daemon holds the node's lock: stop, so that systemd starts this one
+        again, as a standby."""
+        self.exit_code = 75  # sysexits EX_TEMPFAIL
+        self.stop()
 
     def reload(self) -> None:
         """Ask for the config file to be read again (safe from a signal handler)."""
@@ -109,6 +129,8 @@ class Runtime:
             self.calllog.close()
             raise
         self.link.start()
+        if self.lock is not None:
+            self.lock.start()
         control = threading.Thread(target=self._control_loop, name="control")
         control.start()
         threading.Thread(target=self._monitor, name="monitor", daemon=True).start()
@@ -117,6 +139,8 @@ class Runtime:
         log.info("stopping: no new calls; what is playing finishes")
         self.control.put(steps.StopRequested())
         control.join()
+        if self.lock is not None:
+            self.lock.stop()  # the standby takes over
         self.link.stop()
         if self.web is not None:
             self.web.stop()

@@ -28,6 +28,12 @@ def test_the_shipped_broker_files_are_the_generated_ones() -> None:
     assert (shipped / "pager.conf").read_text() == broker.mosquitto_conf(
         8883, Path("/etc/mosquitto/pager"), Path("/var/lib/mosquitto")
     )
+    assert (shipped / "bridge.conf").read_text() == broker.bridge_conf(
+        "market",
+        "broker.hall.mpp.local:8883",
+        Path("/etc/mosquitto/pager/remote-ca.crt"),
+        "CHANGE-ME",
+    )
 
 
 @pytest.fixture

@@ -219,6 +219,11 @@ def parse(
             problems.add("--node", error.message)
     name = node or top.node or socket.gethostname()
     site = _this_node(zones, name, strict or node is not None, problems)
+    for index, listed in enumerate(parts["standby"].nodes):
+        nodes = sorted(set(site.values()))
+        if listed not in nodes:
+            problems.add(f"standby.nodes[{index}]", f"{listed} is not a node of this site "
+                         f"({', '.join(nodes)}){did_you_mean(listed, nodes)}")  # fmt: skip
     own = name if name in site.values() else None
     if problems.items:
         raise ConfigError(source, _bounded(problems.items))

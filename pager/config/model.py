@@ -18,6 +18,7 @@ from pager.config.services import (
     HttpConfig,
     MusicConfig,
     SecurityConfig,
+    StandbyConfig,
     SyncConfig,
 )
 from pager.core.model import Priority
@@ -341,6 +342,7 @@ class Config:
     history: HistoryConfig = section(HistoryConfig, "The call log.")
     http: HttpConfig = section(HttpConfig, "The status page in the browser.")
     sync: SyncConfig = section(SyncConfig, "Several racks starting an announcement together.")
+    standby: StandbyConfig = section(StandbyConfig, "Racks with a second, standby PC.")
     zones: Mapping[str, Zone] = field(default_factory=lambda: MappingProxyType({}))
     # Every zone of the site and the node that drives it (this node's zones among them).
     site: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))

@@ -91,6 +91,19 @@ class SyncConfig:
 
 
 @dataclass(frozen=True)
+class StandbyConfig:
+    nodes: tuple[str, ...] = key(
+        (),
+        schema.names,
+        "Nodes (racks) with a standby PC: each of their daemons takes part in an election "
+        "through the retained lock topic `{prefix}/lock/NODE`; the one started with "
+        "`--standby` waits, and takes over within seconds of the active one's death (see "
+        "[Standby takeover](#standby-takeover)).",
+        shown="none",
+    )
+
+
+@dataclass(frozen=True)
 class HistoryConfig:
     keep_days: int = key(
         90,

@@ -23,22 +23,21 @@ from pager.core.model import (
     EventName,
     Inbound,
     Job,
-    MessageKind,
     Priority,
-    job_key,
 )
 from pager.core.plays import Airtime, Member, Play, Plays, Wakes
+from pager.core.receiving import Receiving
 from pager.core.scheduler import Outcome, Scheduler
+from pager.core.standby import Ledger
 from pager.core.steps import Effect, Input
-from pager.core.sync import Sync, parse_offer
-from pager.errors import CallRejected, NotHere
+from pager.core.sync import Sync
 from pager.units import db_to_gain
 from pager.zones import Route
 
 log = logging.getLogger(__name__)
 
 
-class Controller:
+class Controller(Receiving):
     """Decides what happens to every message, player and config; see the module docstring."""
 
     def __init__(self, config: Config) -> None:
@@ -46,6 +45,8 @@ class Controller:
         self._intake = Intake()
         self._sync = Sync(config.node, config.sync.delay_ms / 1000)
         self._timed: dict[str, int] = {}  # job id -> its play, started for a time to come
+        # Until it has won its node's lock (a node with a standby PC), it only holds.
+        self._ledger = Ledger() if config.node in config.standby.nodes else None
         self._wakes = Wakes()
         self._configure(config)
         self._plays = Plays()
@@ -107,10 +108,10 @@ class Controller:
         match item:
             case steps.Tick():
                 return []
-            case Inbound(kind=MessageKind.SYNC):
-                return self._on_offer(item, now)
             case Inbound():
-                return self._on_message(item, now) if self._stop_by is None else []
+                return self._receive(item, now)
+            case steps.TookOver():
+                return self._take_over(now)
             case steps.Journaled(job_id) if job_id in self._taking:
                 job, message = self._taking.pop(job_id)
                 return [*self._submit(job, now), steps.Ack(message)]
@@ -151,9 +152,7 @@ class Controller:
             case steps.Connected():
                 return self._on_connected()
             case steps.Replay(messages, seen_ids):
-                effects = [e for m in messages for e in self._on_message(m, now)]
-                self.scheduler.remember(seen_ids)
-                return effects
+                return self._replay(messages, seen_ids, now)
             case steps.ReloadRequested():
                 if self._stop_by is not None:
                     return []
@@ -175,89 +174,6 @@ class Controller:
                 return []
         log.error("ignored %r: nothing waits for it", item)
         return []
-
-    def _on_message(self, message: Inbound, now: float) -> list[Effect]:
-        """Reject it, answer it, or take it (journaled first unless replayed from there)."""
-        try:
-            self._intake.admit(message, now)
-            if message.kind is MessageKind.CANCEL:
-                return [*self._cancel(message, now), steps.Ack(message)]
-            if message.kind is MessageKind.TEST:  # never journaled: it is for who listens now
-                return [*self._test(message, now), steps.Ack(message)]
-            job = self._intake.job(message)
-        except NotHere as elsewhere:
-            log.debug("not for this node: %s", elsewhere)
-            return [steps.Ack(message)]
-        except CallRejected as rejected:
-            effects = self._rejected(message, rejected, now)
-            if message.journaled:
-                effects.append(steps.JournalRemove(message.journaled))
-            return [*effects, steps.Ack(message)]
-        offer = self._sync.take(job, message, now)
-        timing = [steps.PublishSync(offer.body())] if offer is not None else []
-        if message.journaled is None and self.scheduler.takes(job, now):
-            self._taking[job.id] = (job, message)
-            return [*timing, steps.JournalAdd(job.id, message)]
-        return [*timing, *self._submit(job, now), steps.Ack(message)]
-
-    def _on_offer(self, message: Inbound, now: float) -> list[Effect]:
-        """The first rack's start time for an announcement: a play waiting for its time
-        moves to it (one not started yet takes it when it starts)."""
-        try:
-            offer = parse_offer(message.payload)
-        except ValueError as error:
-            log.warning("ignored a bad message on %s: %s", message.topic, error)
-            return []
-        taken = self._sync.offered(offer, now)
-        if taken is None or taken[0] not in self._timed:
-            return []
-        return [steps.Retime(self._timed[taken[0]], taken[1])]
-
-    def _rejected(self, message: Inbound, rejected: CallRejected, now: float) -> list[Effect]:
-        """A `rejected` event, unless its sender's rejections are being summed up."""
-        if not self._intake.answers_for(message):
-            log.debug("rejected on %.200r (another node reports it): %r", message.topic,
-                      rejected.reason)  # fmt: skip
-            return []
-        fields = self._intake.rejection(message, rejected, now)
-        if fields is None:
-            return []
-        log.warning("rejected message on %.200r: %r", message.topic, rejected.reason)
-        return [self._event(EventName.REJECTED, now, **fields)]
-
-    def _summaries(self, now: float) -> list[Effect]:
-        effects: list[Effect] = []
-        for fields in self._intake.summary_events(now):
-            log.warning("rejected from %s: %s", fields["counter"] or "a sender", fields["reason"])
-            effects.append(self._event(EventName.REJECTED, now, **fields))
-        return effects
-
-    def _cancel(self, message: Inbound, now: float) -> list[Effect]:
-        cancel = self._intake.cancel(message)
-        if cancel.id is not None and cancel.counter is not None:  # that counter's own call
-            outcomes = self.scheduler.cancel(now, job_id=job_key(cancel.counter, cancel.id))
-        elif cancel.id is not None:  # the operator desk: whoever sent it
-            outcomes = self.scheduler.cancel(now, ref=cancel.id)
-        else:
-            outcomes = self.scheduler.cancel(now, ticket=cancel.ticket, counter=cancel.counter)
-        if not any(o.event is EventName.CANCELLED for o in outcomes):
-            if not self._intake.answers_for(message):
-                raise NotHere("nothing to cancel here")
-            what = f"id {cancel.id}" if cancel.id else f"ticket {cancel.ticket}"
-            raise CallRejected(f"nothing to cancel: no queued or playing {what}",
-                               id=cancel.id, ticket=cancel.ticket)  # fmt: skip
-        return self._apply(outcomes, now)
-
-    def _test(self, message: Inbound, now: float) -> list[Effect]:
-        """A zone test joins the queue below calls; a stop ends every test."""
-        request = self._intake.test(message)
-        if request.node not in (None, self._config.node):
-            raise NotHere(f"a test of node {request.node}'s output")
-        if not request.stop:
-            return self._submit(self._announcer.zone_test(request), now)
-        outcomes = [o for job_id in self.scheduler.jobs_of(Priority.TEST)
-                    for o in self.scheduler.cancel(now, job_id=job_id)]  # fmt: skip
-        return self._apply(outcomes, now)
 
     def _submit(self, job: Job, now: float) -> list[Effect]:
         log.info("%s %s: %s -> %s: %r", job.priority.label, job.id, job.ticket or "message",

@@ -69,13 +69,14 @@ class EventName(enum.StrEnum):
 
 class MessageKind(enum.StrEnum):
     """What a topic carries: {prefix}/call/{counter}, /announce, /cancel[/{counter}], /test,
-    /sync."""
+    /sync, /event/{node}."""
 
     CALL = "call"
     ANNOUNCE = "announce"
     CANCEL = "cancel"
     TEST = "test"
     SYNC = "sync"  # {prefix}/sync: the first rack's start time for an announcement
+    EVENT = "event"  # {prefix}/event/{node}: the active PC's events, as a standby hears them
     UNKNOWN = "unknown"
 
 

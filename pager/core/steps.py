@@ -30,6 +30,11 @@ class Connected:
 
 
 @dataclass(frozen=True)
+class TookOver:
+    """This daemon won its node's lock (a node with a standby PC): it is the active one."""
+
+
+@dataclass(frozen=True)
 class Replay:
     """At start: the journal's calls taken but not finished, and the ids seen lately."""
 
@@ -142,9 +147,9 @@ class StopRequested:
 
 
 Input = (
-    Tick | Inbound | Connected | Replay | Journaled | JournalFailed | PlayStarted | PlayFinished
-    | SectionFinished | PlayFailed | SpeechUnavailable | AudioFailed | AudioRestored | AudioHealth
-    | ReloadRequested | Reconfigure | ReloadRefused | StopRequested
+    Tick | Inbound | Connected | TookOver | Replay | Journaled | JournalFailed | PlayStarted
+    | PlayFinished | SectionFinished | PlayFailed | SpeechUnavailable | AudioFailed
+    | AudioRestored | AudioHealth | ReloadRequested | Reconfigure | ReloadRefused | StopRequested
 )  # fmt: skip
 
 # -- effects ---------------------------------------------------------------------------------

@@ -54,6 +54,8 @@ def acl(prefix: str, counters: Iterable[str]) -> str:
         f"topic write {prefix}/event/#",
         f"topic write {prefix}/test",  # `pager test-zone` on the PA PC logs in as pager
         f"topic readwrite {prefix}/sync",  # racks agreeing on start times
+        f"topic readwrite {prefix}/lock/#",  # racks with a standby PC: who is active
+        f"topic readwrite {prefix}/standby/#",  # a standby PC's own status
         "",
         f"user {OPERATOR_USER}",
         *(f"topic write {prefix}/{topic}" for topic in OPERATOR_TOPICS),

@@ -54,6 +54,8 @@ def classify(prefix: str, topic: str) -> tuple[MessageKind, str | None]:
         return MessageKind.SYNC, None
     if len(levels) == 2 and levels[0] in (MessageKind.CALL, MessageKind.CANCEL):
         return MessageKind(levels[0]), levels[1]
+    if len(levels) == 2 and levels[0] == MessageKind.EVENT:
+        return MessageKind.EVENT, None
     return MessageKind.UNKNOWN, None
 
 
@@ -95,7 +97,10 @@ def status_payload(node: str, state: str, **details: object) -> bytes:
 class MqttLink:
     """Subscribes to calls, publishes events and the retained online/offline status."""
 
-    def __init__(self, config: Config, inbox: Inbox) -> None:
+    def __init__(self, config: Config, inbox: Inbox, standby: bool = False) -> None:
+        """On a node with a standby PC (`standby.nodes`) the link starts standing by: its
+        status is `{prefix}/standby/{client id}` and it hears the node's events, until
+        `become_active()`; `standby` (pager run --standby) gives it a client id of its own."""
         prefix = config.mqtt.topic_prefix
         self.config = config
         self.inbox = inbox
@@ -103,21 +108,26 @@ class MqttLink:
         self.filters = [f"{prefix}/call/+", f"{prefix}/cancel/+", f"{prefix}/cancel",
                         f"{prefix}/announce", f"{prefix}/test", f"{prefix}/sync"]  # fmt: skip
         self.sync_topic = f"{prefix}/sync"
+        self.client_id = config.client_id + ("-standby" if standby else "")
         self.status_topic = f"{prefix}/status/{config.node}"
         self.event_topic = f"{prefix}/event/{config.node}"
+        self.state = "online"
+        if config.node in config.standby.nodes:
+            self.status_topic, self.state = f"{prefix}/standby/{self.client_id}", "standby"
+            self.filters.append(self.event_topic)
         self.connected = threading.Event()
         self._stopping = False
         # A fixed client id, a session that outlives the connection (clean_start false plus a
         # session expiry) and manual acks: calls published while pager is down or restarting
         # wait at the broker, and a call is acknowledged only once it is safely taken.
-        client = paho.Client(
+        self._client = client = paho.Client(
             CallbackAPIVersion.VERSION2,
-            client_id=config.client_id,
+            client_id=self.client_id,
             protocol=paho.MQTTv5,
             manual_ack=True,
         )
         self.connection = 0
-        client.will_set(self.status_topic, status_payload(config.node, "offline"), 1, retain=True)
+        self._will()
         if config.mqtt.username:
             client.username_pw_set(config.mqtt.username, config.broker_password())
         self._tls = tls_context(config)
@@ -132,6 +142,26 @@ class MqttLink:
         self._subscribe_mid: int | None = None
         self._client = client
 
+    def _will(self) -> None:
+        offline = status_payload(self.config.node, "offline")
+        self._client.will_set(self.status_topic, offline, 1, retain=True)
+
+    def become_active(self) -> None:
+        """This daemon won the node's lock: its status becomes the node's (a new connection,
+        with the node's last will; the session and what waits in it are kept)."""
+        standing = self.status_topic
+        self.status_topic, self.state = f"{self.prefix}/status/{self.config.node}", "online"
+        self.filters.remove(self.event_topic)
+        if self.connected.is_set():
+            self._client.unsubscribe(self.event_topic)  # its own events, from now on
+            self._client.publish(standing, b"", 1, retain=True).wait_for_publish(timeout=5)
+        self._stopping = True  # a clean disconnect: no will, no "lost the broker"
+        self._client.disconnect()
+        self._client.loop_stop()
+        self._stopping = False
+        self._will()
+        self.start()
+
     def check_tls(self) -> None:
         """BrokerError naming the broker when its TLS certificate is not trusted (a wrong CA,
         a wrong host name, a broker without TLS); nothing when it is, or is unreachable."""
@@ -144,9 +174,7 @@ class MqttLink:
     def start(self) -> None:
         """Connect in the background; paho keeps retrying while the broker is away."""
         mqtt = self.config.mqtt
-        log.info(
-            "connecting to MQTT broker %s:%d as %s", mqtt.host, mqtt.port, self.config.client_id
-        )
+        log.info("connecting to MQTT broker %s:%d as %s", mqtt.host, mqtt.port, self.client_id)
         properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
         properties.SessionExpiryInterval = mqtt.session_expiry_s
         self._client.connect_async(
@@ -163,7 +191,7 @@ class MqttLink:
         """
         if not self.connected.is_set():
             return
-        payload = status_payload(self.config.node, "online", **details)
+        payload = status_payload(self.config.node, self.state, **details)
         self._client.publish(self.status_topic, payload, 1, retain=True)
 
     def publish_event(self, event: Mapping[str, object]) -> None:
@@ -219,7 +247,7 @@ class MqttLink:
                     ", ".join(refused), self.config.mqtt.username,
                 )  # fmt: skip
             client.publish(
-                self.status_topic, status_payload(self.config.node, "online"), 1, retain=True
+                self.status_topic, status_payload(self.config.node, self.state), 1, retain=True
             )
             self.connected.set()
             self.inbox.put(Connected())
