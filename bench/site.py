@@ -164,12 +164,44 @@ def _probe(watcher: Watcher, nodes: list[Node], n: int) -> float:
     return (max(heard) - sent) * 1000
 
 
+def takeover(directory: Path) -> tuple[float, float]:
+    """An active and a standby daemon for one rack; `kill -9` of the active while a call
+    plays: (seconds to the standby's lock, seconds to its first sample of that call)."""
+    zones = {"hall": {"node": "hall", "channels": [1, 2]}}
+    with Mosquitto(directory) as broker, ExitStack() as stack:
+        watcher = Watcher(broker.port, ("pager/event/#", "pager/status/#", "pager/lock/#"))
+        stack.callback(watcher.close)
+        site = site_config(directory / "site.yaml", broker.port, zones,
+                           {"5": {"zones": ["hall"]}}, standby={"nodes": ["hall"]})  # fmt: skip
+        active = Node("hall", site, directory / "active", stack)
+        watcher.status("hall", "online")
+        standby = Node("hall", site, directory / "standby", stack, standby=True)
+        first = watcher.wait_for(lambda t, b: t == "pager/lock/hall" and isinstance(b, dict))
+        standby.card.wait_for_frames(standby.card.frames + 3 * 48000)  # it has stood by
+        watcher.publish("pager/call/5", json.dumps({"ticket": "A1", "id": "cut"}))
+        watcher.event("started", "cut")
+        before, killed = standby.card.frames, time.monotonic()
+        active.daemon.process.kill()
+        active.stopped = True
+        watcher.wait_for(lambda t, b: t == "pager/lock/hall" and isinstance(b, dict)
+                         and b["holder"] != first["holder"], past=False)  # fmt: skip
+        lock_s = time.monotonic() - killed
+        sound_s = standby.card.time_of_frame(standby.card.wait_for_sound(before)) - killed
+    return lock_s, sound_s
+
+
 def measure(directory: Path, smoke: bool) -> dict[str, Any]:
     (directory / "sync").mkdir()
     (directory / "load").mkdir()
+    taken = []
+    for run in range(1 if smoke else 5):
+        (directory / f"takeover{run}").mkdir()
+        taken.append(takeover(directory / f"takeover{run}"))
     skew = sync_skew(directory / "sync", 5 if smoke else 100)
     size = ({"nodes_count": 2, "counters_count": 20, "seconds": 5, "calls_per_s": 2, "probes": 2}
             if smoke else {"nodes_count": 5, "counters_count": 200, "seconds": 120,
                            "calls_per_s": 4, "probes": 30})  # fmt: skip
     load = site_load(directory / "load", **size)
-    return {"sync": skew, "load": load}
+    return {"sync": skew, "load": load, "takeover": {
+        "runs": len(taken), "lock_s": _percentiles([t[0] for t in taken]),
+        "sound_s": _percentiles([t[1] for t in taken])}}  # fmt: skip

@@ -40,6 +40,7 @@ def test_bench_smoke_writes_the_report(tmp_path: Path) -> None:
     assert "| with 2 browsers |" in report
     assert "## Several racks, one site" in report
     assert "| skew between the racks (ms) |" in report
+    assert "### Standby takeover" in report
     # The raw figures are saved, and the same report can be written again from them alone.
     again = tmp_path / "again.md"
     redone = subprocess.run(

@@ -3,6 +3,7 @@ which output frame plays at a given time. Pure logic, no broker, no card."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 from typing import Any
@@ -15,8 +16,10 @@ from pager import config
 from pager.audio.timing import DacClock
 from pager.core import steps
 from pager.core.model import Inbound, MessageKind
+from pager.core.standby import Ledger
 from pager.core.sync import Offer, message_key
-from pager.errors import ConfigError
+from pager.errors import ConfigError, UsageError
+from pager.tools import walk
 from tests.conftest import ROOT, pager_command
 from tests.desk import Desk, call
 
@@ -151,3 +154,48 @@ def test_the_dac_clock_takes_the_earliest_block_time_and_ignores_late_callbacks(
     played = clock.frame_at(1_700_000_000.5, stream_now=510.0, wall_now=1_700_000_000.0)
     assert played == (510.5 - origin) * 48000
     assert DacClock(48000).frame_at(1.0, 1.0, 1.0) is None  # no block yet: cannot tell
+
+
+def test_a_channel_test_names_its_rack_and_only_that_rack_plays_it() -> None:
+    market = config.parse(site(), node="market")
+    [stop] = walk.targets(market, None, 7)
+    assert json.loads(stop.payload("t1", tone=False)) == {
+        "id": "t1", "channel": 7, "node": "market", "tone": False}  # fmt: skip
+    with pytest.raises(UsageError, match="of which rack"):
+        walk.targets(config.parse(site()), None, 7)  # a PC that is no node of the site
+    test = Inbound("pager/test", MessageKind.TEST, None, stop.payload("t1", False).encode(), 0)
+    played = {}
+    for node in ("hall", "market"):
+        desk = Desk(config.parse(site(), node=node))
+        played[node] = [e for e in desk.take(test) if isinstance(e, steps.StartPlay)]
+    assert not played["hall"] and len(played["market"]) == 1
+
+
+def event_body(name: str, ident: str, counter: str | None, ticket: str | None) -> bytes:
+    return json.dumps({"event": name, "id": ident, "counter": counter, "ticket": ticket,
+                       "text": "x"}).encode()  # fmt: skip
+
+
+def test_a_standby_holds_what_the_active_has_not_finished_and_releases_it_in_order() -> None:
+    hall = Desk(config.parse(site(standby={"nodes": ["hall"]}), node="hall"))
+    intake = hall.controller._intake
+    ledger = Ledger()
+    one, two, loose = call("1", "A1", "one"), call("1", "A2", "two"), call("3", "B7")
+    for message in (one, two, loose, call("4", "C1", "ok")):
+        ledger.hold(dataclasses.replace(message, received=1.0), intake)
+    ledger.settle(event_body("started", "one", "1", "A1"))  # still playing: still held
+    ledger.settle(event_body("finished", "ok", "4", "C1"))
+    ledger.settle(event_body("finished", "made-up-there", "3", "B7"))  # no id: by its ticket
+    assert [m.payload for m in ledger.release()] == [one.payload, two.payload]
+    assert len(ledger) == 0
+
+
+def test_a_node_with_a_standby_plays_nothing_until_it_takes_over() -> None:
+    hall = Desk(config.parse(site(standby={"nodes": ["hall"]}), node="hall"))
+    held = hall.take(call("3", "B1", "y"))
+    assert not [e for e in held if isinstance(e, steps.StartPlay | steps.Publish)]
+    taken = hall.feed(steps.TookOver())
+    assert [e.body["event"] for e in taken if isinstance(e, steps.Publish)] == []  # journal first
+    [add] = [e for e in taken if isinstance(e, steps.JournalAdd)]
+    started = hall.feed(steps.Journaled(add.job_id))
+    assert [e.job_id for e in started if isinstance(e, steps.StartPlay)] == ["3/y"]

@@ -22,7 +22,14 @@ from pager.config.model import (
     MqttConfig,
     SchedulingConfig,
 )
-from pager.config.services import HistoryConfig, HttpConfig, MusicConfig, SecurityConfig
+from pager.config.services import (
+    HistoryConfig,
+    HttpConfig,
+    MusicConfig,
+    SecurityConfig,
+    StandbyConfig,
+    SyncConfig,
+)
 from pager.zones import Counter, Zone
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -72,6 +79,8 @@ TABLES: dict[str, Callable[[], Iterator[str]]] = {
     "security": lambda: _rows(SecurityConfig, "security."),
     "history": lambda: _rows(HistoryConfig, "history."),
     "http": lambda: _rows(HttpConfig, "http."),
+    "sync": lambda: _rows(SyncConfig, "sync."),
+    "standby": lambda: _rows(StandbyConfig, "standby."),
 }
 
 

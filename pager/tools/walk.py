@@ -31,13 +31,19 @@ class Target:
 
     zone: str | None = None
     channel: int | None = None
+    node: str | None = None  # the rack whose output `channel` is, on a site of several
 
     @property
     def label(self) -> str:
-        return self.zone if self.zone is not None else f"output {self.channel}"
+        rack = f" of {self.node}" if self.node else ""
+        return self.zone if self.zone is not None else f"output {self.channel}{rack}"
 
     def payload(self, test_id: str, tone: bool) -> str:
-        where = {"zone": self.zone} if self.zone is not None else {"channel": self.channel}
+        where: dict[str, object] = (
+            {"zone": self.zone} if self.zone is not None else {"channel": self.channel}
+        )
+        if self.node is not None:
+            where["node"] = self.node
         return json.dumps({"id": test_id, **where, "tone": tone})
 
 
@@ -47,7 +53,12 @@ def targets(cfg: Config, name: str | None, channel: int | None) -> list[Target]:
         if not 1 <= channel <= cfg.audio.channels:
             raise UsageError(f"--channel {channel}: the interface has outputs 1 to "
                              f"{cfg.audio.channels} (audio.channels)")  # fmt: skip
-        return [Target(channel=channel)]
+        if len(cfg.nodes) <= 1:
+            return [Target(channel=channel)]
+        if cfg.node not in cfg.nodes:
+            raise UsageError(f"--channel {channel}: of which rack? give --node NAME "
+                             f"({', '.join(cfg.nodes)})")  # fmt: skip
+        return [Target(channel=channel, node=cfg.node)]
     if name is None:
         raise UsageError("name a zone, a group or all, or give --channel N")
     if name == "all":
