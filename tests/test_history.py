@@ -180,7 +180,7 @@ def test_the_service_s_log_is_found_from_any_directory(
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
     cfg = config_file(tmp_path)
-    args = argparse.Namespace(state_dir=None, config=cfg)
+    args = argparse.Namespace(state_dir=None, config=cfg, node=None)
     assert commands._log_path(args) == service / "state" / calllog.FILE_NAME
 
 
