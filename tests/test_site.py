@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
+from rich.console import Console
 
 from pager import config
 from pager.audio.timing import DacClock
@@ -20,6 +21,7 @@ from pager.core.standby import Ledger
 from pager.core.sync import Offer, message_key
 from pager.errors import ConfigError, UsageError
 from pager.tools import walk
+from pager.tools.board import Board
 from tests.conftest import ROOT, pager_command
 from tests.desk import Desk, call
 
@@ -199,3 +201,14 @@ def test_a_node_with_a_standby_plays_nothing_until_it_takes_over() -> None:
     [add] = [e for e in taken if isinstance(e, steps.JournalAdd)]
     started = hall.feed(steps.Journaled(add.job_id))
     assert [e.job_id for e in started if isinstance(e, steps.StartPlay)] == ["3/y"]
+
+
+def test_pager_status_shows_a_racks_standby_pc_until_it_takes_over() -> None:
+    board = Board("pager")
+    standing = {"state": "standby", "node": "hall", "audio": "ok", "ts": 1000.0}
+    board.take("pager/standby/pager-hall-standby", json.dumps(standing).encode())
+    console = Console(width=120, record=True)
+    console.print(board.render(now=1000.0))
+    assert "hall standby (pager-hall-standby)  ● standing by" in console.export_text()
+    board.take("pager/standby/pager-hall-standby", b"")  # it is the node's active one now
+    assert board.standbys == {}

@@ -45,6 +45,7 @@ def acl(prefix: str, counters: Iterable[str]) -> str:
         "# Everyone logged in may read the status and the events.",
         f"pattern read {prefix}/status/#",
         f"pattern read {prefix}/event/#",
+        f"pattern read {prefix}/standby/#",
         "",
         f"user {DAEMON_USER}",
         f"topic read {prefix}/call/+",

@@ -38,19 +38,26 @@ class Board:
     def __init__(self, prefix: str) -> None:
         self.prefix = prefix
         self.nodes: dict[str, dict[str, Any]] = {}
+        self.standbys: dict[str, dict[str, Any]] = {}  # standby PCs by client id
         self.events: deque[dict[str, Any]] = deque(maxlen=EVENTS_SHOWN)
 
     def take(self, topic: str, payload: bytes | bytearray) -> dict[str, Any] | None:
         """Take one message; the event it carried, if it was one."""
+        kind, _, node = topic[len(self.prefix) + 1 :].partition("/")
+        if kind == "standby" and not payload:
+            self.standbys.pop(node, None)  # it became the active one
+            return None
         try:
             body = json.loads(payload)
         except (UnicodeDecodeError, json.JSONDecodeError):
             return None
         if not isinstance(body, dict):
             return None
-        kind, _, node = topic[len(self.prefix) + 1 :].partition("/")
         if kind == "status" and node:
             self.nodes[node] = body
+            return None
+        if kind == "standby" and node:
+            self.standbys[node] = body
             return None
         if kind == "event":
             self.events.append(body)
@@ -65,11 +72,18 @@ class Board:
 
     def render(self, now: float | None = None) -> RenderableType:
         now = time.time() if now is None else now
-        if not self.nodes:
+        if not self.nodes and not self.standbys:
             return Text(f"no pager has published a status on {self.prefix}/status/+", "yellow")
         parts: list[RenderableType] = [
             self._node(name, status, now) for name, status in sorted(self.nodes.items())
         ]
+        for client, status in sorted(self.standbys.items()):
+            ready = status.get("state") == "standby"
+            parts.append(Text.assemble(
+                (f"{status.get('node', '?')} standby ", "bold"), f"({client})  ",
+                ("● standing by" if ready else "○ offline", "green" if ready else "red"),
+                f"  audio {status.get('audio', '?')}  updated {_clock(status.get('ts'))}",
+            ))  # fmt: skip
         if self.events:
             parts.append(self._events())
         return Group(*parts)

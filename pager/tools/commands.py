@@ -128,7 +128,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     console = Console()
     session = Session(cfg, args, "status")
     try:
-        session.subscribe(f"{prefix}/status/+", *([f"{prefix}/event/+"] if args.follow else []))
+        session.subscribe(f"{prefix}/status/+", f"{prefix}/standby/+",
+                          *([f"{prefix}/event/+"] if args.follow else []))  # fmt: skip
         _collect(session, board, RETAINED_QUIET_S, RETAINED_LIMIT_S)
         if not args.follow:
             console.print(board.render())
