@@ -47,7 +47,7 @@ def sync_skew(directory: Path, calls: int) -> dict[str, Any]:
     zones = {"hall": {"node": "hall", "channels": [1, 2]},
              "market": {"node": "market", "channels": [1, 2]}}  # fmt: skip
     counters = {"5": {"zones": ["hall", "market"]}}
-    skews, offsets, late = [], [], []
+    skews, offsets, late, unsynchronized = [], [], [], 0
     with Mosquitto(directory) as broker, ExitStack() as stack:
         watcher = Watcher(broker.port, "pager/#")
         stack.callback(watcher.close)
@@ -67,8 +67,12 @@ def sync_skew(directory: Path, calls: int) -> dict[str, Any]:
             dac = [node.card.dac_time(f) for node, f in zip(nodes, first, strict=True)]
             skews.append(abs(dac[0] - dac[1]) * 1000)
             wall = time.time() - time.monotonic()
-            offsets += [(d + wall - s["sync_at"]) * 1000 for d, s in zip(dac, started, strict=True)]
-            late += [s["late_ms"] for s in started]
+            if all("sync_at" in s for s in started):
+                offsets += [(d + wall - s["sync_at"]) * 1000
+                            for d, s in zip(dac, started, strict=True)]  # fmt: skip
+                late += [s["late_ms"] for s in started]
+            else:
+                unsynchronized += 1  # a rack started after the agreed time (its zone was busy)
             watcher.publish("pager/cancel", json.dumps({"id": ident}))
             for node in nodes:
                 _node_event(watcher, node.name, "cancelled", ident)
@@ -78,6 +82,7 @@ def sync_skew(directory: Path, calls: int) -> dict[str, Any]:
         "skew_ms": _percentiles(skews),
         "after_agreed_ms": _percentiles(offsets),
         "late_reported_ms": _percentiles(late),
+        "unsynchronized": unsynchronized,
         "delay_ms": 150,
     }
 

@@ -59,7 +59,7 @@ started). Skew: how far apart the two cards played the chime's first sample.
 {_row("card output after the agreed time (ms)", sync["after_agreed_ms"])}
 {_row("late by pager's own DAC clock (ms)", sync["late_reported_ms"])}
 
-{met} The agreed time is the first rack's arrival of the call plus `sync.delay_ms`
+{met} {_unsynchronized(sync)}The agreed time is the first rack's arrival of the call plus `sync.delay_ms`
 ({sync["delay_ms"]} ms). The constant ~{sync["after_agreed_ms"]["p50"]:.0f} ms after it is
 this virtual card's own buffering (the ALSA file plugin and its FIFO), which PortAudio
 cannot see here (its `outputBufferDacTime` is the callback's time on this null device); it
@@ -86,3 +86,14 @@ on it at once):
 The probe calls include the agreed start ({sync["delay_ms"]} ms after the first rack's
 arrival): the rest is the broker, the racks' control threads and the output buffer.
 {takeover_text}"""
+
+
+def _unsynchronized(sync: dict[str, Any]) -> str:
+    count = sync.get("unsynchronized", 0)
+    if not count:
+        return ""
+    return (
+        f"{count} of the calls started on a rack after the agreed time (its zone was still "
+        "busy with the call before: then it starts when the zone is free); their skew is "
+        "in the figures above. "
+    )
