@@ -59,7 +59,8 @@ started). Skew: how far apart the two cards played the chime's first sample.
 {_row("card output after the agreed time (ms)", sync["after_agreed_ms"])}
 {_row("late by pager's own DAC clock (ms)", sync["late_reported_ms"])}
 
-{met} {_unsynchronized(sync)}The agreed time is the first rack's arrival of the call plus `sync.delay_ms`
+{met}
+{_unsynchronized(sync)}The agreed time is the first rack's arrival of the call plus `sync.delay_ms`
 ({sync["delay_ms"]} ms). The constant ~{sync["after_agreed_ms"]["p50"]:.0f} ms after it is
 this virtual card's own buffering (the ALSA file plugin and its FIFO), which PortAudio
 cannot see here (its `outputBufferDacTime` is the callback's time on this null device); it
