@@ -20,7 +20,7 @@ def test_bench_smoke_writes_the_report(tmp_path: Path) -> None:
     out = tmp_path / "BENCHMARKS.md"
     done = subprocess.run(
         [sys.executable, "-m", "bench.report", "--smoke", "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=900, check=False,
+        cwd=ROOT, capture_output=True, text=True, timeout=1500, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     report = out.read_text()
