@@ -2,7 +2,9 @@
 
 The command asks the daemon on `{prefix}/test` (the daemon keeps owning the card) for one
 test at a time, follows its test-queued / test-started / test-finished events, then pauses
-long enough to walk to the next zone. Ctrl-C stops the walk and the test that plays.
+long enough to walk to the next zone. Ctrl-C stops the walk and the test that plays: the
+signal only sets a flag that the walk looks at between short waits (a KeyboardInterrupt
+raised anywhere, inside the MQTT client's locks too, could leave it hanging).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import argparse
 import itertools
 import json
 import queue
+import signal
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -23,6 +27,11 @@ from pager.tools.connect import Session, add_login_options
 from pager.zones import UnknownZone
 
 ANSWER_TIMEOUT_S = 10.0
+LOOK_S = 0.2  # how often a wait looks whether Ctrl-C was pressed
+
+
+class Stopped(Exception):
+    """Ctrl-C: the walk ends."""
 
 
 @dataclass(frozen=True)
@@ -70,31 +79,38 @@ def targets(cfg: Config, name: str | None, channel: int | None) -> list[Target]:
 
 
 def _events_of(
-    session: Session, test_id: str, timeout: float | None
+    session: Session, test_id: str, timeout: float | None, stop: threading.Event
 ) -> Iterator[dict[str, object]]:
-    """The events about this test, as they come (BrokerError if none comes in `timeout`)."""
+    """The events about this test, as they come (BrokerError if none comes in `timeout`;
+    Stopped on Ctrl-C)."""
+    deadline = None if timeout is None else time.monotonic() + timeout
     while True:
+        if stop.is_set():
+            raise Stopped
         try:
-            message = session.messages.get(timeout=timeout)
+            message = session.messages.get(timeout=LOOK_S)
         except queue.Empty:
-            raise BrokerError(
-                f"no pager answered the test on {session.config.mqtt.topic_prefix}/test: "
-                "is the daemon running? (pager status)"
-            ) from None
+            if deadline is not None and time.monotonic() >= deadline:
+                raise BrokerError(
+                    f"no pager answered the test on {session.config.mqtt.topic_prefix}/test: "
+                    "is the daemon running? (pager status)"
+                ) from None
+            continue
         try:
             body = json.loads(message.payload)
         except (UnicodeDecodeError, json.JSONDecodeError):
             continue
         if isinstance(body, dict) and body.get("id") == test_id:
-            timeout = None  # it is answered: it may wait for calls as long as they last
+            deadline = None  # it is answered: it may wait for calls as long as they last
             yield body
 
 
-def run_one(session: Session, target: Target, tone: bool) -> bool:
-    """Ask for one test and follow it to its end; whether it played to the end."""
+def run_one(session: Session, target: Target, tone: bool, stop: threading.Event) -> bool:
+    """Ask for one test and follow it to its end; whether it played to the end (Stopped on
+    Ctrl-C)."""
     test_id = f"walk-{uuid.uuid4().hex[:10]}"
     session.publish(f"{session.config.mqtt.topic_prefix}/test", target.payload(test_id, tone))
-    for event in _events_of(session, test_id, ANSWER_TIMEOUT_S):
+    for event in _events_of(session, test_id, ANSWER_TIMEOUT_S, stop):
         name = event.get("event")
         if name == "rejected":
             raise UsageError(f"the daemon refused the test: {event.get('reason')}")
@@ -117,17 +133,20 @@ def cmd_test_zone(args: argparse.Namespace) -> int:
     stops = targets(cfg, args.target, args.channel)
     session = Session(cfg, args, "test")
     completed = True
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
     try:
         session.subscribe(f"{cfg.mqtt.topic_prefix}/event/+")
         for turn in itertools.count():
-            for index, stop in enumerate(stops):
+            for index, target in enumerate(stops):
                 if (turn or index) and args.pause:
-                    print(f"next: {stop.label} in {args.pause:g} s", flush=True)
-                    time.sleep(args.pause)
-                completed = run_one(session, stop, args.tone) and completed
+                    print(f"next: {target.label} in {args.pause:g} s", flush=True)
+                    if stop.wait(args.pause):
+                        raise Stopped
+                completed = run_one(session, target, args.tone, stop) and completed
             if not args.cycle:
                 break
-    except KeyboardInterrupt:
+    except Stopped:
         session.publish(f"{cfg.mqtt.topic_prefix}/test", json.dumps({"stop": True}))
         print("stopped", flush=True)
     finally:
