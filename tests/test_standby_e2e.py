@@ -67,3 +67,36 @@ def test_the_standby_takes_over_within_seconds_and_plays_the_cut_call_once(
     assert lock_s < 5 and sound_s < 5, (lock_s, sound_s)
     assert starts(watcher) == Counter({"one": 1, "two": 2, "three": 1})  # two: cut, then once
     assert "taking 1 calls" in standby.daemon.log
+
+
+def test_a_broker_restart_frees_the_lock_and_the_active_takes_it_back_not_the_standby(
+    tmp_path: Path,
+) -> None:
+    """Mosquitto publishes every will when it stops: the lock is free when it is back. The
+    active daemon claims it again as it reconnects; the standby leaves it alone meanwhile."""
+    with Mosquitto(tmp_path, persistent=True) as broker, ExitStack() as stack:
+        watcher = Watcher(broker.port, "pager/#", session="standby-test-watcher")
+        stack.callback(watcher.close)
+        site = site_config(tmp_path / "site.yaml", broker.port, ZONES,
+                           {"5": {"zones": ["hall"]}}, standby={"nodes": ["hall"]})  # fmt: skip
+        active = Node("hall", site, tmp_path / "active", stack)
+        watcher.status("hall", "online")
+        standby = Node("hall", site, tmp_path / "standby", stack, standby=True)
+        watcher.wait_for(lambda t, b: t == "pager/standby/pager-hall-standby"
+                         and b["state"] == "standby")  # fmt: skip
+        holder = watcher.wait_for(lambda t, b: t == "pager/lock/hall" and isinstance(b, dict))
+        restarted = time.time()
+        broker.stop()
+        broker.start()
+        back = watcher.wait_for(lambda t, b: t == "pager/lock/hall" and isinstance(b, dict)
+                                and b["since"] > restarted, timeout=30)  # fmt: skip
+        watcher.wait_for(lambda t, b: t == "pager/standby/pager-hall-standby"
+                         and b["state"] == "standby" and b["ts"] > restarted)  # fmt: skip
+        watcher.publish("pager/call/5", json.dumps({"ticket": "A1", "id": "after"}))
+        watcher.event("finished", "after", timeout=30)  # longer than the standby's grace
+        claims = {b["holder"] for t, b in watcher.seen
+                  if t == "pager/lock/hall" and isinstance(b, dict)}  # fmt: skip
+    assert back["holder"] == holder["holder"]
+    assert claims == {holder["holder"]}  # the standby never claimed it
+    assert "holds the lock: active" not in standby.daemon.log
+    assert active.daemon.process.returncode == 0

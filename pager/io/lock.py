@@ -9,8 +9,9 @@ within 1.5 x KEEPALIVE_S when the PC or its network does.
 A daemon claims a free lock by publishing itself as holder, then waits CONFIRM_S: the broker
 hands every subscriber the claims in one order, so when two claim at once both see the same
 last one, and that one holds it. A standby leaves a freed lock alone for FREE_GRACE_S first,
-so that an active daemon that only lost its connection for a moment (a broker restart
-publishes wills) claims it back before the standby would take over.
+and after its own reconnection it leaves it START_GRACE_S: a broker restart publishes every
+will (the lock is freed), and the active daemon, which claims the lock again on every
+reconnection, must have it back before the standby would take over.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class NodeLock:
         self.won = threading.Event()
         self._changes: queue.SimpleQueue[str | None] = queue.SimpleQueue()
         self._connected = threading.Event()
+        self._connected_at = 0.0
         self._stopping = threading.Event()
         client = paho.Client(CallbackAPIVersion.VERSION2, client_id=f"pager-lock-{self.token}",
                              protocol=paho.MQTTv5)  # fmt: skip
@@ -68,7 +70,7 @@ class NodeLock:
         tls = tls_context(config)
         if tls is not None:
             client.tls_set_context(tls)
-        client.reconnect_delay_set(RECONNECT_MIN_S, 5)
+        client.reconnect_delay_set(RECONNECT_MIN_S, 2)  # back within START_GRACE_S
         client.on_connect = self._on_connect
         client.on_disconnect = lambda *_: self._connected.clear()
         client.on_message = self._on_message
@@ -97,6 +99,9 @@ class NodeLock:
                 log.error("the broker refused the lock's connection: %s", reason)
                 return
             client.subscribe(self.topic, qos=1)
+            if self.won.is_set():  # a broker restart published our will: the lock is ours
+                client.publish(self.topic, self._claim_body(), 1, retain=True)
+            self._connected_at = time.monotonic()
             self._connected.set()
         except Exception:
             log.exception("error in the lock's connect handler")
@@ -158,13 +163,18 @@ class NodeLock:
         self._keep()
 
     def _waited_free(self) -> bool:
-        """A freed lock stayed free for FREE_GRACE_S (its holder did not claim it back)."""
-        self._next(FREE_GRACE_S)
-        return self.holder is None
+        """A freed lock stayed free for FREE_GRACE_S, and START_GRACE_S since this daemon's
+        own (re)connection (its holder did not claim it back)."""
+        since = time.monotonic() - self._connected_at
+        self._next(max(FREE_GRACE_S, START_GRACE_S - since))
+        return self.holder is None and self._connected.is_set()
+
+    def _claim_body(self) -> str:
+        return json.dumps({"holder": self.token, "host": self.host,
+                           "since": round(time.time(), 3)})  # fmt: skip
 
     def _claim(self) -> bool:
-        body = {"holder": self.token, "host": self.host, "since": round(time.time(), 3)}
-        self._client.publish(self.topic, json.dumps(body), 1, retain=True)
+        self._client.publish(self.topic, self._claim_body(), 1, retain=True)
         deadline = time.monotonic() + 10
         while self.holder != self.token and time.monotonic() < deadline:  # our claim's echo
             if not self._next(0.1):
@@ -178,8 +188,7 @@ class NodeLock:
         daemon holds it."""
         while self._next(1.0):
             if self.holder is None and self._connected.is_set():
-                body = {"holder": self.token, "host": self.host, "since": round(time.time(), 3)}
-                self._client.publish(self.topic, json.dumps(body), 1, retain=True)
+                self._client.publish(self.topic, self._claim_body(), 1, retain=True)
                 self._next(CONFIRM_S)
             if self.holder not in (None, self.token):
                 log.error("node %s: %s holds the lock now; this daemon stops playing",
