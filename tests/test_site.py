@@ -212,3 +212,15 @@ def test_pager_status_shows_a_racks_standby_pc_until_it_takes_over() -> None:
     assert "hall standby (pager-hall-standby)  ● standing by" in console.export_text()
     board.take("pager/standby/pager-hall-standby", b"")  # it is the node's active one now
     assert board.standbys == {}
+
+
+def test_a_held_call_with_repeats_ends_after_its_last_play() -> None:
+    hall = Desk(config.parse(site(standby={"nodes": ["hall"]}), node="hall"))
+    ledger = Ledger()
+    twice = call("1", "A1", "twice", repeat=1)
+    ledger.hold(dataclasses.replace(twice, received=1.0), hall.controller._intake)
+    first = json.loads(event_body("finished", "twice", "1", "A1"))
+    ledger.settle(json.dumps({**first, "play": 1}).encode())
+    assert len(ledger) == 1  # its repeat is still to come
+    ledger.settle(json.dumps({**first, "play": 2}).encode())
+    assert len(ledger) == 0

@@ -28,6 +28,7 @@ class Held:
     counter: str | None
     ticket: str | None
     text: str
+    plays: int = 1  # with its repeats: it has ended after the `finished` of the last
 
 
 class Ledger:
@@ -50,34 +51,40 @@ class Ledger:
                 return
             given = message.journaled is not None or _gives_id(message.payload)
             ref = ref_of(job.id) if given else None
-            self._held.append(Held(message, ref, job.counter, job.ticket, job.text))
+            held = Held(message, ref, job.counter, job.ticket, job.text, 1 + job.repeats)
+            self._held.append(held)
         elif message.kind is MessageKind.CANCEL and self._held:
             self._held.append(Held(message, None, message.counter, None, ""))
 
     def settle(self, payload: bytes) -> None:
-        """An event of the active PC: a call or message it has ended is no longer held."""
+        """An event of the active PC: a call or message it has ended is no longer held (a
+        call with repeats, once the last has finished)."""
         try:
             body = json.loads(payload)
-            ended = EventName(body["event"]) in ENDED
+            event = EventName(body["event"])
+            play = int(body.get("play") or 1)
         except (ValueError, KeyError, TypeError):
             return
-        if not ended:
+        if event not in ENDED:
             return
         for index, held in enumerate(self._held):
-            if held.message.kind is MessageKind.CANCEL:
+            if held.message.kind is MessageKind.CANCEL or not self._same(held, body):
                 continue
-            same_sender = held.counter == body.get("counter")
-            if held.ref is not None and held.ref == body.get("id") and same_sender:
+            if event is not EventName.FINISHED or play >= held.plays:
                 del self._held[index]
-                return
-            if (
-                held.ref is None
-                and same_sender
-                and held.ticket == body.get("ticket")
-                and (held.ticket is not None or held.text == body.get("text"))
-            ):
-                del self._held[index]  # no id given: the oldest of the same call
-                return
+            return
+
+    @staticmethod
+    def _same(held: Held, body: dict[str, object]) -> bool:
+        """Whether the event is about this call: by its id, or without one (the active
+        made its own up) by its counter and ticket, the oldest such first."""
+        if held.counter != body.get("counter"):
+            return False
+        if held.ref is not None:
+            return held.ref == body.get("id")
+        if held.ticket is not None:
+            return held.ticket == body.get("ticket")
+        return held.text == body.get("text")
 
     def release(self) -> list[Inbound]:
         """What is still held, in order (cancels first dropped if nothing before them is
