@@ -257,7 +257,7 @@ class Runtime:
             log.debug("no output clock: play %d starts at once", live.player.ident)
             return
         for player in (live.player, *live.others):
-            player.start_frame = frame
+            player.start_frame = frame - live.pilot_frames  # the chime's first sample on time
 
     def _carry_out(self, effect: Effect) -> Input | None:
         """Do what one effect says; return what the controller must hear about it, if any."""

@@ -224,3 +224,14 @@ def test_a_held_call_with_repeats_ends_after_its_last_play() -> None:
     assert len(ledger) == 1  # its repeat is still to come
     ledger.settle(json.dumps({**first, "play": 2}).encode())
     assert len(ledger) == 0
+
+
+def test_a_lead_in_longer_than_the_start_delay_is_refused_on_a_site_of_several_racks() -> None:
+    with pytest.raises(
+        ConfigError,
+        match=r"sync.delay_ms: 150 ms leaves no time for the "
+        r"amplifier lead-in .* at least audio.lead_in_ms \+ 100 \(400\)",
+    ):
+        config.parse(site(audio={"channels": 8, "lead_in_ms": 300}), node="hall")
+    config.parse(site(audio={"channels": 8, "lead_in_ms": 300}, sync={"delay_ms": 400}),
+                 node="hall")  # fmt: skip

@@ -28,6 +28,7 @@ class LivePlay:
     player: Player  # the main one: its events are the play's
     failure: str | None = None
     lead_frames: int = 0  # the lead-in, the chime and its pause
+    pilot_frames: int = 0  # the lead-in alone: a timed start puts the chime on its time
     # Combined announcements: where the current sentence began, and the player's waiting
     # for speech by the end of the sentence before.
     section_start: int = 0
@@ -57,7 +58,8 @@ def start(
         player.append(current.test_tone)
         player.close()
         return LivePlay(player)  # nothing a call's airtime learns from
-    live = LivePlay(player, lead_frames=len(lead_in) + len(current.chime))
+    live = LivePlay(player, lead_frames=len(lead_in) + len(current.chime),
+                    pilot_frames=len(lead_in))  # fmt: skip
     pause = np.zeros(round(pause_s * rate), dtype=np.float32)
     try:
         speeches = [current.synthesizer.submit(s) for s in sentences]

@@ -21,6 +21,7 @@ from pager.zones import Counter, Routing, UnknownZone, Zone
 MAX_CONFIG_BYTES = 1024 * 1024
 MAX_NODES = 100_000  # the document's size with every alias (*name) expanded
 MAX_PROBLEMS = 50  # reported at once: a config-rejected event stays small
+LEAD_IN_MARGIN_MS = 100  # racks starting together: the pilot goes out before the agreed time
 
 
 def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
@@ -219,6 +220,11 @@ def parse(
             problems.add("--node", error.message)
     name = node or top.node or socket.gethostname()
     site = _this_node(zones, name, strict or node is not None, problems)
+    lead_in, delay = parts["audio"].lead_in_ms, parts["sync"].delay_ms
+    if len(set(site.values())) > 1 and lead_in and delay < lead_in + LEAD_IN_MARGIN_MS:
+        problems.add("sync.delay_ms", f"{delay:g} ms leaves no time for the amplifier "
+                     f"lead-in before the chime: make it at least audio.lead_in_ms + "
+                     f"{LEAD_IN_MARGIN_MS} ({lead_in + LEAD_IN_MARGIN_MS:g})")  # fmt: skip
     for index, listed in enumerate(parts["standby"].nodes):
         nodes = sorted(set(site.values()))
         if listed not in nodes:
