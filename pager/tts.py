@@ -29,7 +29,8 @@ from pager.audio import levels
 from pager.core.model import Spoken
 from pager.errors import SpeechError
 from pager.speech import pronounce, voices
-from pager.speech.engines import EspeakCommandEngine, Pyttsx3Engine, SpeechEngine
+from pager.speech.engines import EspeakCommandEngine, SpeechEngine
+from pager.speech.host import IsolatedPyttsx3Engine
 from pager.speech.pack import CLIP_LOUDNESS_LUFS, VoicePack, join
 from pager.speech.words import WPM_PER_SYLLABLE_PER_S, syllables
 
@@ -123,6 +124,7 @@ class Synthesizer:
         self._worker = _Worker("tts")
         self._workdir = tempfile.TemporaryDirectory(prefix="pager-tts-")
         self._engines: list[SpeechEngine] = []
+        self._host: IsolatedPyttsx3Engine | None = None  # pyttsx3's own process, to stop
         self._cache: OrderedDict[Spoken, np.ndarray] = OrderedDict()
         self._cache_bytes = 0
 
@@ -157,6 +159,8 @@ class Synthesizer:
     def close(self, cancel: bool = True) -> None:
         """Stop the worker; `cancel=False` lets queued sentences finish first."""
         self._worker.shutdown(cancel)
+        if self._host is not None:
+            self._host.close()
         self._workdir.cleanup()
 
     def _open(self) -> None:
@@ -172,7 +176,9 @@ class Synthesizer:
         except (SpeechError, OSError, subprocess.SubprocessError) as error:
             problems.append(f"standard Indonesian pronunciations are not in use: {error}")
         try:
-            self._engines.append(Pyttsx3Engine(self.voice, self.rate, Path(self._workdir.name)))
+            host = IsolatedPyttsx3Engine(self.voice, self.rate, Path(self._workdir.name))
+            self._host = host
+            self._engines.append(host)
         except SpeechError as error:
             if "not installed" in str(error) and "voice" in str(error):
                 raise

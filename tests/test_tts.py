@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import os
+import signal
 import threading
 from collections.abc import Iterator
 from types import SimpleNamespace
@@ -195,3 +197,21 @@ def test_closing_cancels_what_waits_and_lets_what_runs_finish() -> None:
 def test_text_never_reaches_espeak_ng_as_an_option() -> None:
     samples, _ = EspeakCommandEngine("id", 150).render("-. tes")
     assert np.any(samples)
+
+
+def test_a_crash_of_pyttsx3s_process_costs_one_phrase_and_a_new_process_takes_over(
+    synthesizer: Synthesizer,
+) -> None:
+    """libespeak-ng crashed inside pager once in a while under load (a segfault in
+    espeak_Synth); it now runs in a process of its own. Kill it as the crash would."""
+    host = synthesizer._host
+    assert host is not None and host._process is not None
+    first = host._process.pid
+    assert first is not None
+    os.kill(first, signal.SIGKILL)
+    host._process.join(timeout=10)
+    speech = synthesizer.speak("loket tujuh belas")  # the espeak-ng command says it
+    assert np.abs(speech).max() > 0.1
+    samples, _ = synthesizer.run(functools.partial(host.render, "loket delapan belas"))
+    assert host._process is not None and host._process.pid != first
+    assert np.abs(samples).max() > 0.1
