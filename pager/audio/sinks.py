@@ -6,6 +6,7 @@ frames x channels float32 block and returns True when anything played.
 
 from __future__ import annotations
 
+import abc
 import datetime
 import logging
 import threading
@@ -279,7 +280,7 @@ class SoundDeviceSink:
             )
 
 
-class _PullingSink:
+class _PullingSink(abc.ABC):
     """A sink with no sound device: a thread of its own pulls the blocks (no callback, so
     nothing to count in its health)."""
 
@@ -294,8 +295,9 @@ class _PullingSink:
         self._thread = threading.Thread(target=self._run, args=(source,), name=name)
         self._thread.start()
 
+    @abc.abstractmethod
     def _run(self, source: Source) -> None:
-        raise NotImplementedError
+        """Pull blocks from `source` until stopped (the sink's own thread)."""
 
     def stop(self) -> None:
         self._stop.set()
@@ -307,9 +309,6 @@ class _PullingSink:
 
     def frame_at(self, when: float) -> int | None:
         return None  # no interface, no output clock: a timed start is at once
-
-    def set_zones(self, zones: Mapping[str, Zone]) -> None:
-        pass
 
 
 class WavRecorderSink(_PullingSink):
@@ -382,6 +381,9 @@ class NullSink(_PullingSink):
 
     def __init__(self, audio: AudioConfig) -> None:
         super().__init__(audio, "no output (null, faster than real time)")
+
+    def set_zones(self, zones: Mapping[str, Zone]) -> None:
+        pass  # it plays no zone
 
     def start(self, source: Source) -> None:
         self._pull(source, "null-output")

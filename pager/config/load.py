@@ -220,13 +220,13 @@ def parse(
             problems.add("--node", error.message)
     name = node or top.node or socket.gethostname()
     site = _this_node(zones, name, strict or node is not None, problems)
+    nodes = sorted(set(site.values()))
     lead_in, delay = parts["audio"].lead_in_ms, parts["sync"].delay_ms
-    if len(set(site.values())) > 1 and lead_in and delay < lead_in + LEAD_IN_MARGIN_MS:
+    if len(nodes) > 1 and lead_in and delay < lead_in + LEAD_IN_MARGIN_MS:
         problems.add("sync.delay_ms", f"{delay:g} ms leaves no time for the amplifier "
                      f"lead-in before the chime: make it at least audio.lead_in_ms + "
                      f"{LEAD_IN_MARGIN_MS} ({lead_in + LEAD_IN_MARGIN_MS:g})")  # fmt: skip
     for index, listed in enumerate(parts["standby"].nodes):
-        nodes = sorted(set(site.values()))
         if listed not in nodes:
             problems.add(f"standby.nodes[{index}]", f"{listed} is not a node of this site "
                          f"({', '.join(nodes)}){did_you_mean(listed, nodes)}")  # fmt: skip

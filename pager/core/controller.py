@@ -44,7 +44,6 @@ class Controller(Receiving):
         self.scheduler = Scheduler(config.zones, config.scheduling)
         self._intake = Intake()
         self._sync = Sync(config.node, config.sync.delay_ms / 1000)
-        self._timed: dict[str, int] = {}  # job id -> its play, started for a time to come
         # Until it has won its node's lock (a node with a standby PC), it only holds.
         self._ledger = Ledger() if config.node in config.standby.nodes else None
         self._wakes = Wakes()
@@ -196,10 +195,10 @@ class Controller(Receiving):
         if member is None or (known.combined and section == 0):
             return []  # the chime of a combined announcement, or a sentence left out
         timing: dict[str, object] = {}
-        if self._timed.pop(member.job.id, None) is not None:
-            at = self._sync.start_at(member.job.id)
+        at = self._sync.start_at(member.job.id)
+        if at is not None:
             self._sync.forget(member.job.id)
-            if late_ms is not None:  # else the output has no clock to keep it (--record)
+            if late_ms is not None:  # a timed start (else at once, or no output clock)
                 timing = {"sync_at": at, "late_ms": round(late_ms, 2)}
         return [self._job_event(member.event, member.job, known.zones, now,
                                 text=member.speech.text, combined=known.combined,
@@ -336,27 +335,27 @@ class Controller(Receiving):
         if first.combined is None:
             known.expected_s = self._airtime.alone()
             tone = test is not None and test.tone
-            at = self._start_time(first.job, play, now)
+            at = self._start_time(first.job, now)
             return [steps.StartPlay(play, first.job.id, members[1].speech, main, tone=tone,
                                     lead_in=lead_in, variants=variants, at=at)]  # fmt: skip
         known.expected_s = self._airtime.combined(len(members))
+        for member in members.values():  # combined under one chime: at once, unsynchronized
+            self._sync.forget(member.job.id)
         sentences = tuple(m.speech for m in members.values())
         return [steps.StartCombined(play, sentences, self._pause_s, main, lead_in=lead_in,
                                     variants=variants)]  # fmt: skip
 
-    def _start_time(self, job: Job, play: int, now: float) -> float | None:
+    def _start_time(self, job: Job, now: float) -> float | None:
         """When a job of several racks starts: its agreed time, if that is still to come
         (else at once: its zones here were busy then)."""
         at = self._sync.start_at(job.id)
-        if at is None or job.play > 1:
-            return None
-        if at <= now:
+        if at is None or (job.play == 1 and at > now):
+            return at
+        if job.play == 1:
             log.warning("%s starts %.0f ms after the racks' agreed time: its zones here were "
                         "busy", job.id, (now - at) * 1000)  # fmt: skip
-            self._sync.forget(job.id)
-            return None
-        self._timed[job.id] = play
-        return at
+        self._sync.forget(job.id)  # started at once: no later offer moves it
+        return None
 
     def _drop(self, job: Job, zones: tuple[str, ...], reason: str, now: float) -> list[Effect]:
         """The job's announcement cannot be made: report it, free its zones, forget it."""

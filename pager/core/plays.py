@@ -92,6 +92,12 @@ class Plays:
     def get(self, play: int) -> Play | None:
         return self._plays.get(play)
 
+    def waiting(self, job_id: str) -> int | None:
+        """The play `job_id` is in, while it has not started yet."""
+        play = self._play_of_job.get(job_id)
+        known = self._plays.get(play) if play is not None else None
+        return play if known is not None and known.started_at is None else None
+
     def pop(self, play: int) -> Play | None:
         """The play has ended: forget it and its jobs."""
         known = self._plays.pop(play, None)

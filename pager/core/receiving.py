@@ -8,13 +8,15 @@ the state it uses is the controller's, declared below.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from pager.config.model import Config
 from pager.core import steps
 from pager.core.announcer import Announcer
 from pager.core.intake import Intake
 from pager.core.model import EventName, Inbound, Job, MessageKind, Priority, job_key
+from pager.core.plays import Plays
 from pager.core.scheduler import Outcome, Scheduler
 from pager.core.standby import Ledger
 from pager.core.steps import Effect
@@ -22,6 +24,10 @@ from pager.core.sync import Sync, parse_offer
 from pager.errors import CallRejected, NotHere
 
 log = logging.getLogger("pager.core.controller")
+
+
+class _Event(Protocol):
+    def __call__(self, name: EventName, now: float, **fields: object) -> steps.Publish: ...
 
 
 class Receiving:
@@ -33,18 +39,14 @@ class Receiving:
     _announcer: Announcer
     _sync: Sync
     _ledger: Ledger | None
-    _timed: dict[str, int]
     _taking: dict[str, tuple[Job, Inbound]]
+    _plays: Plays
     _stop_by: float | None
 
-    def _submit(self, job: Job, now: float) -> list[Effect]:
-        raise NotImplementedError  # Controller's
-
-    def _apply(self, outcomes: list[Outcome], now: float) -> list[Effect]:
-        raise NotImplementedError  # Controller's
-
-    def _event(self, name: EventName, now: float, **fields: object) -> steps.Publish:
-        raise NotImplementedError  # Controller's
+    # The Controller's own methods, used here.
+    _submit: Callable[[Job, float], list[Effect]]
+    _apply: Callable[[list[Outcome], float], list[Effect]]
+    _event: _Event
 
     def _receive(self, message: Inbound, now: float) -> list[Effect]:
         """Any message from the broker."""
@@ -113,9 +115,10 @@ class Receiving:
             log.warning("ignored a bad message on %s: %s", message.topic, error)
             return []
         taken = self._sync.offered(offer, now)
-        if taken is None or taken[0] not in self._timed:
+        play = self._plays.waiting(taken[0]) if taken is not None else None
+        if taken is None or play is None:
             return []
-        return [steps.Retime(self._timed[taken[0]], taken[1])]
+        return [steps.Retime(play, taken[1])]
 
     def _rejected(self, message: Inbound, rejected: CallRejected, now: float) -> list[Effect]:
         """A `rejected` event, unless its sender's rejections are being summed up."""

@@ -140,7 +140,6 @@ class MqttLink:
         client.on_message = self._on_message
         client.on_subscribe = self._on_subscribe
         self._subscribe_mid: int | None = None
-        self._client = client
 
     def _will(self) -> None:
         offline = status_payload(self.config.node, "offline")
