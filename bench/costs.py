@@ -17,11 +17,12 @@ from collections.abc import Callable
 import numpy as np
 
 from pager import config
+from pager.audio.player import Player
 from pager.config import AudioConfig
 from pager.core import steps
 from pager.core.controller import Controller
 from pager.core.model import Inbound, MessageKind
-from pager.mixer import Mixer, Player
+from pager.mixer import Mixer
 from pager.tts import Synthesizer
 from tests.conftest import EXAMPLE_CONFIG, without_rate_limits
 

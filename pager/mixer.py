@@ -11,7 +11,6 @@ lists it plays from are never touched by another thread; the mixer reports what 
 from __future__ import annotations
 
 import collections
-import enum
 import queue
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,13 +19,7 @@ from typing import Protocol
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-
-class PlayerState(enum.Enum):
-    """Where a player is, as the audio thread sees it (only the audio thread changes it)."""
-
-    WAITING = "waiting"  # handed over, not yet heard
-    PLAYING = "playing"
-    FINISHED = "finished"  # played to its end, faded out after stop(), or flushed
+from pager.audio.player import Player, PlayerState
 
 
 @dataclass(frozen=True)
@@ -58,114 +51,6 @@ class _SetBeds:
     """Replace the background music beds."""
 
     beds: tuple[Bed, ...]
-
-
-class Player:
-    """One announcement on a set of output channels: a chime, then speech added when ready.
-
-    Segments are mono float32 at the device rate. The producer appends segments and then
-    calls `close()`; the audio thread reads them. A player that runs out of samples before
-    it is closed plays silence until more arrive (reported as `starved_frames`).
-
-    A segment may belong to a section (a sentence of a combined announcement: `section`
-    k > 0, and -k for the pause after it): the audio thread notes when a sentence's first and
-    last samples play (`marks`), and leaves out a section `skip` asked for before it began.
-    """
-
-    def __init__(self, channel_gains: Sequence[tuple[int, float]], ident: int = 0) -> None:
-        self.channel_gains = tuple((int(c), float(g)) for c, g in channel_gains)
-        self.ident = ident  # the owner's number for it (the controller's play)
-        self.gains = np.zeros(0, dtype=np.float32)  # per output channel: set by Mixer.add
-        self.state = PlayerState.WAITING
-        self.starved_frames = 0
-        self._segments: collections.deque[tuple[np.ndarray, int]] = collections.deque()
-        self._skipped: set[int] = set()  # sections to leave out (set.add is atomic)
-        self.marks: list[tuple[PlayerState, int, int]] = []  # (kind, section, frame in block)
-        self._closed = False
-        self.appended_frames = 0  # written by the producer only
-        self.played_frames = 0  # written by the audio thread only
-        self._stop_requested = False  # the one flag another thread sets
-        self.fade_position: int | None = None  # frames into the fade-out, once it began
-        # The stream frame its first sample must play at (racks starting together), or
-        # None: at once. Another thread may move it until the player has started.
-        self.start_frame: int | None = None
-        self._offset = 0
-
-    def append(self, samples: np.ndarray, section: int = 0) -> None:
-        """Queue more samples (one producer thread; deque appends are atomic)."""
-        if samples.size:
-            # Within full scale, so that the mixer needs to clip only where players overlap.
-            self._segments.append((np.clip(samples, -1.0, 1.0, dtype=np.float32), section))
-            self.appended_frames += len(samples)
-
-    def skip(self, section: int) -> None:
-        """Leave section `section` (and its pause) out, unless it has begun (any thread)."""
-        self._skipped.add(section)
-
-    @property
-    def buffered_frames(self) -> int:
-        """Samples appended but not yet played."""
-        return self.appended_frames - self.played_frames
-
-    def close(self) -> None:
-        """No more segments will come; the player finishes when it has played them."""
-        self._closed = True
-
-    def stop(self) -> None:
-        """Fade out now and finish (any thread); the mixer applies the fade and then reports
-        the player FINISHED."""
-        self._stop_requested = True
-
-    @property
-    def stop_requested(self) -> bool:
-        return self._stop_requested
-
-    def read_steady(self, out: np.ndarray) -> bool:
-        """The usual block, in as few steps as possible (audio thread): if the player is
-        playing, not stopping, and its current segment fills `out` with samples to spare,
-        copy them and return True; otherwise change nothing and return False."""
-        if self.state is not PlayerState.PLAYING or self._stop_requested or not self._segments:
-            return False
-        segment, section = self._segments[0]
-        if section and not self._offset:
-            return False  # a section begins: read_into notes it (or leaves it out)
-        end = self._offset + len(out)
-        if end >= len(segment):
-            return False
-        out[...] = segment[self._offset : end]
-        self._offset = end
-        self.played_frames += len(out)
-        return True
-
-    def read_into(self, out: np.ndarray) -> int:
-        """Copy up to len(out) next samples into out; return how many (audio thread)."""
-        wanted = len(out)
-        segments = self._segments
-        done = 0
-        while done < wanted and segments:
-            segment, section = segments[0]
-            if section and not self._offset:
-                if abs(section) in self._skipped:
-                    segments.popleft()
-                    continue
-                if section > 0:
-                    self.marks.append((PlayerState.PLAYING, section, done))
-            take = min(wanted - done, len(segment) - self._offset)
-            out[done : done + take] = segment[self._offset : self._offset + take]
-            done += take
-            self._offset += take
-            if self._offset == len(segment):
-                segments.popleft()  # played: let it go, so an endless player stays small
-                self._offset = 0
-                if section > 0:
-                    self.marks.append((PlayerState.FINISHED, section, done))
-        self.played_frames += done
-        return done
-
-    @property
-    def drained(self) -> bool:
-        """Closed and every segment played."""
-        return self._closed and not self._segments
 
 
 @dataclass

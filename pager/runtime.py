@@ -23,6 +23,7 @@ from pager import config as config_files
 from pager import parts
 from pager.audio import starting
 from pager.audio.music import MusicBeds
+from pager.audio.player import PlayerState
 from pager.audio.sinks import AudioSink, Health
 from pager.audio.starting import LivePlay
 from pager.config.model import Config
@@ -34,7 +35,7 @@ from pager.io import calllog, systemd
 from pager.io.journal import Journal
 from pager.io.lock import NodeLock
 from pager.io.mqtt import MqttLink
-from pager.mixer import Mixer, MixerEvent, PlayerState
+from pager.mixer import Mixer, MixerEvent
 from pager.web.server import WebPage
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pager.mixer import Bed, Mixer, MixerEvent, Player, PlayerState
+from pager.audio.player import Player, PlayerState
+from pager.mixer import Bed, Mixer, MixerEvent
 
 CHANNELS = 8
 

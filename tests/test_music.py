@@ -12,8 +12,9 @@ import yaml
 
 from pager import config
 from pager.audio.music import MusicFeeder
+from pager.audio.player import Player
 from pager.errors import ConfigError
-from pager.mixer import Bed, Mixer, Player
+from pager.mixer import Bed, Mixer
 from pager.zones import Zone
 
 CHANNELS = 4

@@ -13,11 +13,11 @@ import pytest
 
 from pager import config
 from pager.audio.music import MusicFeeder
+from pager.audio.player import Player
 from pager.core import steps
 from pager.core.plays import Wakes
 from pager.daytime import Window
 from pager.errors import ConfigError
-from pager.mixer import Player
 from pager.zones import Zone
 from tests.conftest import write_config
 from tests.desk import EXAMPLE, Desk, call

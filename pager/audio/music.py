@@ -16,8 +16,9 @@ import numpy as np
 import soundfile
 import soxr
 
+from pager.audio.player import Player
 from pager.config.services import MusicConfig
-from pager.mixer import Bed, Mixer, Player
+from pager.mixer import Bed, Mixer
 from pager.units import db_to_gain
 from pager.zones import Zone
 

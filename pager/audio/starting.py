@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from pager import parts
+from pager.audio.player import Player
 from pager.core import steps
 from pager.core.model import Spoken
-from pager.mixer import Player
 
 log = logging.getLogger(__name__)
 
