@@ -22,7 +22,7 @@ import numpy as np
 
 from tests.broker import Mosquitto, Watcher
 from tests.conftest import UNLIMITED
-from tests.site import Node, site_config
+from tests.site import Node, site_config, standby_pair
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -174,15 +174,12 @@ def takeover(directory: Path) -> tuple[float, float]:
     plays: (seconds to the standby's lock, seconds to its first sample of that call)."""
     zones = {"hall": {"node": "hall", "channels": [1, 2]}}
     with Mosquitto(directory) as broker, ExitStack() as stack:
-        watcher = Watcher(broker.port, ("pager/event/#", "pager/status/#", "pager/lock/#"))
+        watcher = Watcher(broker.port, ("pager/event/#", "pager/status/#", "pager/lock/#",
+                                        "pager/standby/#"))  # fmt: skip
         stack.callback(watcher.close)
-        site = site_config(directory / "site.yaml", broker.port, zones,
-                           {"5": {"zones": ["hall"]}}, standby={"nodes": ["hall"]})  # fmt: skip
-        active = Node("hall", site, directory / "active", stack)
-        watcher.status("hall", "online")
-        standby = Node("hall", site, directory / "standby", stack, standby=True)
-        first = watcher.wait_for(lambda t, b: t == "pager/lock/hall" and isinstance(b, dict))
-        standby.card.wait_for_frames(standby.card.frames + 3 * 48000)  # it has stood by
+        active, standby, first = standby_pair(directory, broker.port, zones, watcher, stack)
+        # Past its start-up grace (START_GRACE_S), as a standby on duty is.
+        standby.card.wait_for_frames(standby.card.frames + 3 * 48000)
         watcher.publish("pager/call/5", json.dumps({"ticket": "A1", "id": "cut"}))
         watcher.event("started", "cut")
         before, killed = standby.card.frames, time.monotonic()

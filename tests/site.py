@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from tests.broker import Watcher
 from tests.conftest import DaemonProcess, write_config
 from tests.virtual_card import VirtualCard
 
@@ -48,3 +49,19 @@ class Node:
     def stop(self) -> None:
         code = self.daemon.stop()
         assert code == 0 or self.stopped, self.daemon.log
+
+
+def standby_pair(directory: Path, port: int, zones: dict[str, Any], watcher: Watcher,
+                 stack: ExitStack) -> tuple[Node, Node, dict[str, Any]]:  # fmt: skip
+    """Rack `hall` (which counter 5 calls) with a standby PC: the active daemon, then the
+    standby once it stands by, each with its card; and the lock as the active holds it.
+    `watcher` hears the status, standby and lock topics."""
+    site = site_config(directory / "site.yaml", port, zones, {"5": {"zones": ["hall"]}},
+                       standby={"nodes": ["hall"]})  # fmt: skip
+    active = Node("hall", site, directory / "active", stack)
+    watcher.status("hall", "online")  # it holds the lock: only then is it the node
+    standby = Node("hall", site, directory / "standby", stack, standby=True)
+    watcher.wait_for(lambda t, b: t == "pager/standby/pager-hall-standby"
+                     and b["state"] == "standby")  # fmt: skip
+    holder = watcher.wait_for(lambda t, b: t == "pager/lock/hall" and isinstance(b, dict))
+    return active, standby, holder

@@ -12,7 +12,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from tests.broker import Mosquitto, Watcher
-from tests.site import Node, site_config
+from tests.site import standby_pair
 
 ZONES = {"hall": {"node": "hall", "channels": [1, 2]},
          "market": {"node": "market", "channels": [1, 2]}}  # fmt: skip
@@ -27,17 +27,10 @@ def starts(watcher: Watcher) -> Counter[str]:
 def test_the_standby_takes_over_within_seconds_and_plays_the_cut_call_once(
     tmp_path: Path, broker: Mosquitto, watcher: Watcher
 ) -> None:
-    site = site_config(tmp_path / "site.yaml", broker.port, ZONES, {"5": {"zones": ["hall"]}},
-                       standby={"nodes": ["hall"]})  # fmt: skip
     lock = Watcher(broker.port, "pager/lock/#")
     with ExitStack() as stack:
         stack.callback(lock.close)
-        active = Node("hall", site, tmp_path / "active", stack)
-        watcher.status("hall", "online")  # it holds the lock: only then is it the node
-        standby = Node("hall", site, tmp_path / "standby", stack, standby=True)
-        watcher.wait_for(lambda t, b: t == "pager/standby/pager-hall-standby"
-                         and b["state"] == "standby")  # fmt: skip
-        holder = lock.wait_for(lambda t, b: t == "pager/lock/hall" and isinstance(b, dict))
+        active, standby, holder = standby_pair(tmp_path, broker.port, ZONES, watcher, stack)
         assert holder["holder"].split("-")[-2] == str(active.daemon.process.pid)
 
         quiet = standby.card.frames
@@ -77,14 +70,7 @@ def test_a_broker_restart_frees_the_lock_and_the_active_takes_it_back_not_the_st
     with Mosquitto(tmp_path, persistent=True) as broker, ExitStack() as stack:
         watcher = Watcher(broker.port, "pager/#", session="standby-test-watcher")
         stack.callback(watcher.close)
-        site = site_config(tmp_path / "site.yaml", broker.port, ZONES,
-                           {"5": {"zones": ["hall"]}}, standby={"nodes": ["hall"]})  # fmt: skip
-        active = Node("hall", site, tmp_path / "active", stack)
-        watcher.status("hall", "online")
-        standby = Node("hall", site, tmp_path / "standby", stack, standby=True)
-        watcher.wait_for(lambda t, b: t == "pager/standby/pager-hall-standby"
-                         and b["state"] == "standby")  # fmt: skip
-        holder = watcher.wait_for(lambda t, b: t == "pager/lock/hall" and isinstance(b, dict))
+        active, standby, holder = standby_pair(tmp_path, broker.port, ZONES, watcher, stack)
         restarted = time.time()
         broker.stop()
         broker.start()
