@@ -86,8 +86,9 @@ class Scheduler:
                 if queued.priority is not CALL or queued.counter != job.counter:
                     continue
                 if queued.ticket == job.ticket:
-                    entry.job = replace(queued, repeats=max(queued.repeats, job.repeats))
-                    merged_into = queued.id
+                    if merged_into is None:  # into one queued copy only: the oldest
+                        entry.job = replace(queued, repeats=max(queued.repeats, job.repeats))
+                        merged_into = queued.id
                     continue
                 if not self.policy.supersede:
                     continue
