@@ -25,11 +25,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from pager import config, parts
+from pager import config
 from pager.core.announcer import Announcer
-from pager.core.messages import Call
-from pager.core.model import Job, Priority
+from pager.core.payloads import Call
 from pager.core.scheduler import Outcome, Scheduler
+from pager.daemon import soundkit
+from pager.values.jobs import Job
+from pager.values.priority import Priority
+from pager.zones import Routing
 from tests.conftest import EXAMPLE_CONFIG
 
 ZONE = "food-court"
@@ -48,9 +51,9 @@ def sentence_lengths(
 ) -> tuple[float, list[tuple[float, float]]]:
     """Seconds of the chime with its pause, and of each (counter, ticket) call's sentence
     said alone and inside a combined announcement, rendered as the daemon renders them."""
-    built = parts.build(cfg)
+    built = soundkit.build(cfg)
     rate = cfg.audio.sample_rate
-    announcer = Announcer(cfg.routing(), cfg.announcement)
+    announcer = Announcer(Routing.of(cfg), cfg.announcement)
     try:
         lengths = []
         for n, (counter, ticket) in enumerate(calls):

@@ -19,11 +19,12 @@ import numpy as np
 from pager import config
 from pager.audio.player import Player
 from pager.config import AudioConfig
-from pager.core import steps
+from pager.core import inputs
 from pager.core.controller import Controller
-from pager.core.model import Inbound, MessageKind
+from pager.core.effects import JournalAdd, StartPlay
 from pager.mixer import Mixer
 from pager.tts import Synthesizer
+from pager.values.messages import Inbound, MessageKind
 from tests.conftest import EXAMPLE_CONFIG, without_rate_limits
 
 RATE = 48000
@@ -89,12 +90,12 @@ def controller_call_us(calls: int) -> float:
         payload = json.dumps({"ticket": f"A{n % 9999 + 1}", "id": f"bench-{n}"}).encode()
         message = Inbound(f"pager/call/{counter}", MessageKind.CALL, counter, payload, now)
         start = time.perf_counter()
-        (taken,) = [e for e in controller.handle(message, now) if isinstance(e, steps.JournalAdd)]
-        effects = controller.handle(steps.Journaled(taken.job_id), now)
-        plays = [e.play for e in effects if isinstance(e, steps.StartPlay)]
+        (taken,) = [e for e in controller.handle(message, now) if isinstance(e, JournalAdd)]
+        effects = controller.handle(inputs.Journaled(taken.job_id), now)
+        plays = [e.play for e in effects if isinstance(e, StartPlay)]
         for play in plays:
-            controller.handle(steps.PlayStarted(play), now)
-            controller.handle(steps.PlayFinished(play, 6.5, 0.0), now)
+            controller.handle(inputs.PlayStarted(play), now)
+            controller.handle(inputs.PlayFinished(play, 6.5, 0.0), now)
         times.append(time.perf_counter() - start)
         now += 0.01
     return statistics.median(times) * 1e6

@@ -22,14 +22,15 @@ from pager import config
 from pager.audio import chime, levels
 from pager.config.model import AnnouncementConfig
 from pager.core.announcer import Announcer
-from pager.core.messages import parse_call
-from pager.core.model import Spoken
+from pager.core.payloads import parse_call
 from pager.errors import SpeechError
+from pager.language.words import syllables
 from pager.speech import voices
 from pager.speech.engines import EspeakCommandEngine
-from pager.speech.pack import script as pack_script
-from pager.speech.words import syllables
+from pager.tools.voice_pack import script as pack_script
 from pager.tts import Synthesizer
+from pager.values.spoken import Spoken
+from pager.zones import Routing
 from tests.conftest import EXAMPLE_CONFIG
 
 RATE = 48000
@@ -38,7 +39,7 @@ TARGETS = (-23.0, -16.0, -12.0)
 
 def calls(count: int) -> list[Spoken]:
     cfg = config.load(EXAMPLE_CONFIG)
-    announcer = Announcer(cfg.routing(), cfg.announcement)
+    announcer = Announcer(Routing.of(cfg), cfg.announcement)
     letters = "ABCDEFGHJKLMNPQRSTUVWXYZ"
     return [
         announcer.call(

@@ -17,7 +17,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from pager import __version__, config
-from pager.core.messages import Call, parse_call
+from pager.core.payloads import Call, parse_call
 from pager.errors import (
     CallRejected,
     ConfigError,
@@ -26,6 +26,7 @@ from pager.errors import (
     did_you_mean,
 )
 from pager.tools import commands
+from pager.zones import Routing
 
 if TYPE_CHECKING:
     from pager.speech import pack
@@ -54,8 +55,8 @@ def _call_from_args(args: argparse.Namespace) -> Call:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from pager.audio.sinks import AudioSink, NullSink, SoundDeviceSink, WavRecorderSink
+    from pager.daemon.runtime import Runtime
     from pager.memory import keep_large_buffers_out_of_the_heap
-    from pager.runtime import Runtime
 
     # A crash in native code (the speech engine, PortAudio) leaves every thread's Python
     # stack in the log (journald) before the process dies and systemd restarts it.
@@ -119,16 +120,17 @@ def cmd_say(args: argparse.Namespace) -> int:
     import numpy as np
     import soundfile
 
-    from pager import parts
     from pager.core.announcer import Announcer
-    from pager.core.messages import parse_announce
-    from pager.core.model import Priority, Spoken
+    from pager.core.payloads import parse_announce
+    from pager.daemon import soundkit
+    from pager.values.priority import Priority
+    from pager.values.spoken import Spoken
 
     cfg = config.load(args.config, args.node)
     if args.voice:
         announcement = dataclasses.replace(cfg.announcement, voice=args.voice)
         cfg = dataclasses.replace(cfg, announcement=announcement)
-    announcer = Announcer(cfg.routing(), cfg.announcement)
+    announcer = Announcer(Routing.of(cfg), cfg.announcement)
     if args.text is not None:
         if args.counter or args.ticket:
             raise CallRejected("give --text, or --counter and --ticket, not both")
@@ -148,7 +150,7 @@ def cmd_say(args: argparse.Namespace) -> int:
         spoken = None if own == "" else announcer.for_play(job, "alone", own)
         gain = zone.gain_at(time.time())
     print(spoken.text if spoken is not None else "(the chime alone: zones.NAME.chime_only)")
-    built = parts.build(cfg)
+    built = soundkit.build(cfg)
     try:
         if args.phonemes and spoken is not None:
             print(_phonemes(spoken.text, cfg, built.synthesizer.pack))
@@ -181,10 +183,10 @@ def _phonemes(text: str, cfg: config.Config, recorded: pack.VoicePack | None) ->
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from pager import parts
+    from pager.daemon import soundkit
 
     cfg = config.load(args.config, args.node)
-    built = parts.build(cfg)  # what a start or a reload would refuse: the voice, the chime
+    built = soundkit.build(cfg)  # what a start or a reload would refuse: the voice, the chime
     built.synthesizer.close()
     print(f"{args.config}: OK: node {cfg.node}, {len(cfg.zones)} zones, {len(cfg.groups)} groups, "
           f"{len(cfg.counters)} counters, {cfg.audio.channels} outputs")  # fmt: skip
@@ -201,7 +203,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     chime_s = len(built.chime) / cfg.audio.sample_rate - pause_s
     print(f"  voice {a.voice}: installed; chime {a.chime}: {chime_s:.2f} s and a "
           f"{pause_s:.2f} s pause")  # fmt: skip
-    routing = cfg.routing()
+    routing = Routing.of(cfg)
     for counter in cfg.counters:
         zones = routing.route(counter).zones
         if zones:
@@ -229,23 +231,24 @@ def cmd_voices(args: argparse.Namespace) -> int:
 
 
 def cmd_pack_script(args: argparse.Namespace) -> int:
-    from pager.speech import pack
+    from pager.tools import voice_pack
 
     cfg = config.load(args.config)
     print("# Record each line as its own clip, named by the line: nomor antrean.wav, be.wav …")
     print("# One breath, no pause before or after (pager trims silence and adds its own).")
-    for phrase in pack.script(cfg):
+    for phrase in voice_pack.script(cfg):
         print(phrase)
     return 0
 
 
 def cmd_pack_check(args: argparse.Namespace) -> int:
-    from pager.speech import pack
+    from pager.speech.pack import VoicePack
+    from pager.tools import voice_pack
 
     cfg = config.load(args.config)
-    voice_pack = pack.VoicePack.load(args.folder, cfg.audio.sample_rate)
-    needed, absent = pack.script(cfg), pack.missing(voice_pack, cfg)
-    print(f"{args.folder}: {len(voice_pack.clips)} clips; {len(needed) - len(absent)} of "
+    recorded = VoicePack.load(args.folder, cfg.audio.sample_rate)
+    needed, absent = voice_pack.script(cfg), voice_pack.missing(recorded, cfg)
+    print(f"{args.folder}: {len(recorded.clips)} clips; {len(needed) - len(absent)} of "
           f"{len(needed)} needed phrases are recorded")  # fmt: skip
     if absent:
         print("missing (spoken by the speech engine until recorded): " + ", ".join(absent))

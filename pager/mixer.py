@@ -19,7 +19,7 @@ from typing import Protocol
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from pager.audio.player import Player, PlayerState
+from pager.audio.player import Bed, Player, PlayerState
 
 
 @dataclass(frozen=True)
@@ -51,17 +51,6 @@ class _SetBeds:
     """Replace the background music beds."""
 
     beds: tuple[Bed, ...]
-
-
-@dataclass
-class Bed:
-    """A zone's background music: a player that never ends, ducked under announcements."""
-
-    player: Player
-    duck_gain: float  # linear level while an announcement plays on its channels
-    attack_frames: int  # to go all the way down
-    release_frames: int  # to come all the way back
-    gain: float = 1.0  # current ducking level (audio thread)
 
 
 class Mixer:

@@ -26,13 +26,13 @@ from typing import Any, TypeVar
 import numpy as np
 
 from pager.audio import levels
-from pager.core.model import Spoken
 from pager.errors import SpeechError
+from pager.language.words import WPM_PER_SYLLABLE_PER_S, syllables
 from pager.speech import pronounce, voices
 from pager.speech.engines import EspeakCommandEngine, SpeechEngine
 from pager.speech.host import IsolatedPyttsx3Engine
 from pager.speech.pack import CLIP_LOUDNESS_LUFS, VoicePack, join
-from pager.speech.words import WPM_PER_SYLLABLE_PER_S, syllables
+from pager.values.spoken import Spoken
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -9,10 +9,11 @@ from typing import Any
 
 from pager import config
 from pager.config.model import Config
-from pager.core import steps
+from pager.core import inputs
 from pager.core.controller import Controller
-from pager.core.model import Inbound, MessageKind, ref_of
-from pager.core.steps import Effect
+from pager.core.effects import Effect, JournalAdd, Prerender, Publish, StartPlay
+from pager.values.jobs import ref_of
+from pager.values.messages import Inbound, MessageKind
 from tests.conftest import EXAMPLE_CONFIG
 
 EXAMPLE = config.load(EXAMPLE_CONFIG)
@@ -42,7 +43,7 @@ class Desk:
         self.now = now
         self.effects: list[Effect] = []
 
-    def feed(self, item: steps.Input) -> list[Effect]:
+    def feed(self, item: inputs.Input) -> list[Effect]:
         if isinstance(item, Inbound) and not item.received:
             item = dataclasses.replace(item, received=self.now)  # it arrives now
         effects = self.controller.handle(item, self.now)
@@ -52,22 +53,22 @@ class Desk:
     def take(self, message: Inbound) -> list[Effect]:
         """A message as the runtime takes it when the journal works."""
         effects = self.feed(message)
-        adds = [e for e in effects if isinstance(e, steps.JournalAdd)]
+        adds = [e for e in effects if isinstance(e, JournalAdd)]
         for add in adds:
-            effects += self.feed(steps.Journaled(add.job_id))
+            effects += self.feed(inputs.Journaled(add.job_id))
         return effects
 
     def play(self, shown_id: str) -> int:
         """The play number of the latest StartPlay of the job its sender calls `shown_id`."""
         return [
             e for e in self.effects
-            if isinstance(e, steps.StartPlay) and ref_of(e.job_id) == shown_id
+            if isinstance(e, StartPlay) and ref_of(e.job_id) == shown_id
         ][-1].play  # fmt: skip
 
     def finish(self, job_id: str, failure: str | None = None) -> list[Effect]:
         play = self.play(job_id)
-        return self.feed(steps.PlayStarted(play)) + self.feed(
-            steps.PlayFinished(play, 6.5, 0.0, failure)
+        return self.feed(inputs.PlayStarted(play)) + self.feed(
+            inputs.PlayFinished(play, 6.5, 0.0, failure)
         )
 
     @property
@@ -81,7 +82,7 @@ class Desk:
 
 
 def events(effects: Sequence[Effect], name: str | None = None) -> list[dict[str, object]]:
-    bodies = [dict(e.body) for e in effects if isinstance(e, steps.Publish)]
+    bodies = [dict(e.body) for e in effects if isinstance(e, Publish)]
     return [b for b in bodies if name is None or b["event"] == name]
 
 
@@ -94,4 +95,4 @@ def kinds(effects: Sequence[Effect]) -> list[str]:
 
 
 def prerendered(effects: Sequence[Effect]) -> list[str]:
-    return [ref_of(e.job_id) for e in effects if isinstance(e, steps.Prerender)]
+    return [ref_of(e.job_id) for e in effects if isinstance(e, Prerender)]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pager.io import broker
+from pager.tools import broker
 from tests.broker import Mosquitto, Watcher
 from tests.conftest import DaemonProcess
 from tests.proxy import Relay

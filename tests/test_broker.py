@@ -14,7 +14,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.reasoncodes import ReasonCode
 
 from pager import config
-from pager.io import broker
+from pager.tools import broker
 from tests.broker import Mosquitto, Watcher
 from tests.conftest import EXAMPLE_CONFIG, ROOT, DaemonProcess, pager_command, write_config
 

@@ -9,11 +9,12 @@ from types import MappingProxyType
 import pytest
 
 from pager.config.model import AnnouncementConfig
+from pager.config.zoning import Counter, Zone
 from pager.core.announcer import Announcer
-from pager.core.messages import Cancel, parse_announce, parse_call, parse_cancel
-from pager.core.model import Priority
+from pager.core.payloads import Cancel, parse_announce, parse_call, parse_cancel
 from pager.errors import CallRejected
-from pager.zones import Counter, Routing, Zone
+from pager.values.priority import Priority
+from pager.zones import Routing
 
 ROUTING = Routing(
     {"hall": Zone("hall", (1, 2)), "food": Zone("food", (3,))},

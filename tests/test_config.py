@@ -11,6 +11,7 @@ import yaml
 from pager import config
 from pager.config import docs
 from pager.errors import ConfigError
+from pager.zones import Routing
 from tests.conftest import EXAMPLE_CONFIG, ROOT
 
 
@@ -30,7 +31,7 @@ def test_example_config_loads_with_its_routing() -> None:
     assert cfg.audio.channels == 8
     assert set(cfg.zones) == {"tenant-hall", "waiting-area", "market-shops", "trade-centre",
                               "food-court"}  # fmt: skip
-    assert cfg.routing().route("8").zones == tuple(cfg.zones)
+    assert Routing.of(cfg).route("8").zones == tuple(cfg.zones)
     assert cfg.counters["1"].service == "SIM"
 
 

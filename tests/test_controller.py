@@ -8,9 +8,11 @@ import json
 import pytest
 
 from pager import config
-from pager.core import steps
+from pager.core import inputs
+from pager.core.effects import JournalRemove, LoadConfig, Notify, PublishStatus, StartPlay, StopPlay
 from pager.core.health import HEALTH_EVENT_INTERVAL_S
-from pager.core.model import Inbound, MessageKind, Priority
+from pager.values.messages import Inbound, MessageKind
+from pager.values.priority import Priority
 from tests.desk import (
     EXAMPLE,
     FOOD_COURT,
@@ -31,10 +33,10 @@ def test_a_call_is_journaled_before_it_reaches_the_scheduler_and_acked_after() -
     first = desk.feed(call("5", "A23", "c1"))
     assert kinds(first) == ["JournalAdd", "PublishStatus"]
     assert desk.held == {} and desk.waiting == 0  # nothing taken yet
-    after = desk.feed(steps.Journaled("5/c1"))
+    after = desk.feed(inputs.Journaled("5/c1"))
     assert kinds(after) == ["Publish", "StartPlay", "Ack", "PublishStatus"]
     assert names(after) == [("queued", "c1")]
-    start = next(e for e in after if isinstance(e, steps.StartPlay))
+    start = next(e for e in after if isinstance(e, StartPlay))
     assert start.speech.text == "Nomor antrean A dua puluh tiga, silakan menuju loket lima."
     assert dict(start.channel_gains) == pytest.approx(
         {0: 1.0, 1: 1.0, 6: FOOD_COURT, 7: FOOD_COURT}
@@ -47,12 +49,12 @@ def test_started_and_finished_follow_the_player_not_the_decision() -> None:
     desk.take(call("5", "A23", "c1"))
     assert not events(desk.effects, "started")
     play = desk.play("c1")
-    started = desk.feed(steps.PlayStarted(play))
+    started = desk.feed(inputs.PlayStarted(play))
     assert names(started) == [("started", "c1")]
-    finished = events(desk.feed(steps.PlayFinished(play, 6.25, 0.012)), "finished")
+    finished = events(desk.feed(inputs.PlayFinished(play, 6.25, 0.012)), "finished")
     assert finished[0]["audio_s"] == 6.25 and finished[0]["late_s"] == 0.012
     assert finished[0]["text"] == "Nomor antrean A dua puluh tiga, silakan menuju loket lima."
-    assert steps.JournalRemove("5/c1") in desk.effects
+    assert JournalRemove("5/c1") in desk.effects
     assert desk.held == {}
 
 
@@ -73,13 +75,13 @@ def test_a_message_failing_at_any_step_leaves_no_zone_held(step: str, event: str
         message = dataclasses.replace(message, payload=b'{"ticket": "A23", "id": "\\ud800"}')
     effects = desk.feed(message)
     if step == "journal":
-        effects += desk.feed(steps.JournalFailed("5/bad", "disk I/O error"))
+        effects += desk.feed(inputs.JournalFailed("5/bad", "disk I/O error"))
     elif step in ("speech submit", "prerender"):
-        effects += desk.feed(steps.Journaled("5/bad"))
+        effects += desk.feed(inputs.Journaled("5/bad"))
         failure = (
-            steps.PlayFailed(desk.play("bad"), "the speech worker is closed")
+            inputs.PlayFailed(desk.play("bad"), "the speech worker is closed")
             if step == "speech submit"
-            else steps.SpeechUnavailable("5/bad", "the speech worker is closed")
+            else inputs.SpeechUnavailable("5/bad", "the speech worker is closed")
         )
         effects += desk.feed(failure)
     assert desk.held == {} and desk.waiting == 0
@@ -87,7 +89,7 @@ def test_a_message_failing_at_any_step_leaves_no_zone_held(step: str, event: str
     assert len(answered) == 1 and answered[0]["reason"], effects
     assert kinds(effects).count("Ack") == 1
     if step in ("speech submit", "prerender"):
-        assert steps.JournalRemove("5/bad") in effects
+        assert JournalRemove("5/bad") in effects
     # ... and the next call for the same zones starts at once.
     assert "StartPlay" in kinds(desk.take(call("5", "A24", "good")))
     assert desk.held == {"tenant-hall": "good", "food-court": "good"}
@@ -97,9 +99,9 @@ def test_a_failed_start_lets_the_next_waiting_call_play() -> None:
     desk = Desk()
     desk.take(call("3", "A1", "first"))  # the MPP zones
     desk.take(call("4", "B1", "second"))  # waits for them
-    effects = desk.feed(steps.PlayFailed(desk.play("first"), "no speech worker"))
+    effects = desk.feed(inputs.PlayFailed(desk.play("first"), "no speech worker"))
     assert names(effects)[0] == ("failed", "first")
-    assert [e.job_id for e in effects if isinstance(e, steps.StartPlay)] == ["4/second"]
+    assert [e.job_id for e in effects if isinstance(e, StartPlay)] == ["4/second"]
 
 
 def test_rejections_name_what_was_known_and_are_acked() -> None:
@@ -129,9 +131,9 @@ def test_a_cancel_fades_the_player_out_and_its_end_is_not_reported_twice() -> No
     desk.take(call("5", "A1", "c1"))
     play = desk.play("c1")
     effects = desk.feed(cancel("c1"))
-    assert steps.StopPlay(play) in effects and names(effects) == [("cancelled", "c1")]
-    assert steps.JournalRemove("5/c1") in effects
-    assert desk.feed(steps.PlayFinished(play, 1.0, 0.0)) == []  # the faded player ends
+    assert StopPlay(play) in effects and names(effects) == [("cancelled", "c1")]
+    assert JournalRemove("5/c1") in effects
+    assert desk.feed(inputs.PlayFinished(play, 1.0, 0.0)) == []  # the faded player ends
 
 
 def test_a_duplicate_id_plays_once_and_is_not_journaled_again() -> None:
@@ -152,7 +154,7 @@ def test_repeats_come_back_after_the_interval_and_say_so() -> None:
     deadline = desk.controller.next_deadline(desk.now)
     assert deadline == desk.now + EXAMPLE.scheduling.repeat_interval_s
     desk.now = deadline
-    (start,) = [e for e in desk.feed(steps.Tick()) if isinstance(e, steps.StartPlay)]
+    (start,) = [e for e in desk.feed(inputs.Tick()) if isinstance(e, StartPlay)]
     assert start.speech.text.startswith("Panggilan kedua, nomor antrean A satu")
 
 
@@ -162,7 +164,7 @@ def test_an_emergency_plays_at_its_fixed_level_on_every_zone() -> None:
     )
     desk = Desk(cfg)
     desk.take(announce("Harap tenang.", "e1", priority="emergency"))
-    (start,) = [e for e in desk.effects if isinstance(e, steps.StartPlay)]
+    (start,) = [e for e in desk.effects if isinstance(e, StartPlay)]
     assert len(start.channel_gains) == 8
     assert all(g == pytest.approx(10 ** (-6 / 20)) for _, g in start.channel_gains)
 
@@ -170,38 +172,38 @@ def test_an_emergency_plays_at_its_fixed_level_on_every_zone() -> None:
 def test_a_failed_output_puts_what_played_back_in_the_queue_until_it_is_back() -> None:
     desk = Desk()
     desk.take(call("5", "A1", "c1"))
-    effects = desk.feed(steps.AudioFailed("sound device 3 stopped"))
+    effects = desk.feed(inputs.AudioFailed("sound device 3 stopped"))
     assert kinds(effects)[:2] == ["ResetAudio", "StopPlay"]
     assert names(effects) == [("preempted", "c1"), ("audio-failed", None)]
-    status = [e for e in effects if isinstance(e, steps.PublishStatus)][-1]
+    status = [e for e in effects if isinstance(e, PublishStatus)][-1]
     assert status.details["audio"] == "failed"
     assert "StartPlay" not in kinds(desk.take(call("3", "B1", "c2")))  # queues, waits
-    back = desk.feed(steps.AudioRestored("sound device 3"))
-    assert [e.job_id for e in back if isinstance(e, steps.StartPlay)] == ["5/c1"]
-    desk.feed(steps.PlayStarted(desk.play("c1")))
+    back = desk.feed(inputs.AudioRestored("sound device 3"))
+    assert [e.job_id for e in back if isinstance(e, StartPlay)] == ["5/c1"]
+    desk.feed(inputs.PlayStarted(desk.play("c1")))
     assert ("resumed", "c1") in names(desk.effects)
 
 
 def test_callback_health_is_in_the_status_and_events_are_rate_limited() -> None:
     desk = Desk()
-    first = desk.feed(steps.AudioHealth(2, 0))
+    first = desk.feed(inputs.AudioHealth(2, 0))
     assert [(b["event"], b["count"]) for b in events(first)] == [("audio-xruns", 2)]
-    assert [e for e in first if isinstance(e, steps.PublishStatus)][-1].details["xruns"] == 2
+    assert [e for e in first if isinstance(e, PublishStatus)][-1].details["xruns"] == 2
     desk.now += 1
-    soon = desk.feed(steps.AudioHealth(5, 1, "ValueError: boom"))
+    soon = desk.feed(inputs.AudioHealth(5, 1, "ValueError: boom"))
     assert [(b["event"], b["count"]) for b in events(soon)] == [("audio-callback-error", 1)]
     assert events(soon)[0]["error"] == "ValueError: boom"
     desk.now += HEALTH_EVENT_INTERVAL_S
-    later = desk.feed(steps.AudioHealth(6, 1))
+    later = desk.feed(inputs.AudioHealth(6, 1))
     assert [(b["event"], b["count"], b["total"]) for b in events(later)] == [("audio-xruns", 4, 6)]
 
 
 def test_ready_once_and_the_status_again_at_every_connection() -> None:
     desk = Desk()
-    first = desk.feed(steps.Connected())
-    assert steps.Notify("ready", "serving 5 zones") in first
+    first = desk.feed(inputs.Connected())
+    assert Notify("ready", "serving 5 zones") in first
     assert "PublishStatus" in kinds(first)
-    again = desk.feed(steps.Connected())
+    again = desk.feed(inputs.Connected())
     assert kinds(again) == ["PublishStatus"]
 
 
@@ -210,14 +212,17 @@ def test_ready_once_and_the_status_again_at_every_connection() -> None:
 
 def test_every_reload_answers_ready_whether_taken_or_refused() -> None:
     desk = Desk()
-    assert desk.feed(steps.ReloadRequested())[:2] == [steps.Notify("reloading"), steps.LoadConfig()]
-    refused = desk.feed(steps.ReloadRefused("zones.yaml: 1 mistake", ("voice x missing",)))
+    assert desk.feed(inputs.ReloadRequested())[:2] == [
+        Notify("reloading"),
+        LoadConfig(),
+    ]
+    refused = desk.feed(inputs.ReloadRefused("zones.yaml: 1 mistake", ("voice x missing",)))
     assert events(refused, "config-rejected")[0]["problems"] == ["voice x missing"]
-    assert steps.Notify("ready", "serving 5 zones") in refused
+    assert Notify("ready", "serving 5 zones") in refused
     counters = {**EXAMPLE.counters}
     counters["5"] = dataclasses.replace(counters["5"], zones=("food-court",))
-    taken = desk.feed(steps.Reconfigure(dataclasses.replace(EXAMPLE, counters=counters)))
-    assert events(taken, "config-reloaded") and steps.Notify("ready", "serving 5 zones") in taken
+    taken = desk.feed(inputs.Reconfigure(dataclasses.replace(EXAMPLE, counters=counters)))
+    assert events(taken, "config-reloaded") and Notify("ready", "serving 5 zones") in taken
     assert names(desk.take(call("5", "A1", "after")))[0] == ("queued", "after")
     assert desk.held == {"food-court": "after"}
 
@@ -226,10 +231,10 @@ def test_replayed_calls_are_not_journaled_again_and_seen_ids_stay_duplicates() -
     desk = Desk()
     kept = dataclasses.replace(call("3", "A1"), journaled="j1", received=desk.now - 5)
     broken = dataclasses.replace(call("3", "A0234567"), journaled="j2", received=desk.now - 5)
-    effects = desk.feed(steps.Replay((kept, broken), ("3/old",)))
+    effects = desk.feed(inputs.Replay((kept, broken), ("3/old",)))
     assert "JournalAdd" not in kinds(effects)
     assert names(effects) == [("queued", "j1"), ("rejected", "j2")]
-    assert steps.JournalRemove("j2") in effects
+    assert JournalRemove("j2") in effects
     assert names(desk.feed(call("3", "A9", "old"))) == [("duplicate", "old")]
 
 
@@ -237,20 +242,20 @@ def test_stopping_takes_nothing_new_and_keeps_the_waiting_calls() -> None:
     desk = Desk()
     desk.take(call("3", "A1", "s1"))
     desk.take(call("4", "B1", "s2"))  # waits for the MPP zones
-    desk.feed(steps.StopRequested())
+    desk.feed(inputs.StopRequested())
     assert desk.feed(call("5", "C1", "late")) == []  # not acked: the broker keeps it
     assert not desk.controller.done(desk.now)
     ended = desk.finish("s1")
-    assert "StartPlay" not in kinds(ended) and steps.JournalRemove("3/s1") in ended
-    assert steps.JournalRemove("4/s2") not in desk.effects
+    assert "StartPlay" not in kinds(ended) and JournalRemove("3/s1") in ended
+    assert JournalRemove("4/s2") not in desk.effects
     assert desk.controller.done(desk.now)
-    assert desk.feed(steps.ReloadRequested()) == []
+    assert desk.feed(inputs.ReloadRequested()) == []
 
 
 def test_stopping_ends_after_the_grace_time_even_if_a_player_hangs() -> None:
     desk = Desk()
     desk.take(call("3", "A1", "s1"))
-    desk.feed(steps.StopRequested())
+    desk.feed(inputs.StopRequested())
     assert desk.controller.next_deadline(desk.now) == desk.now + EXAMPLE.scheduling.stop_grace_s
     desk.now += EXAMPLE.scheduling.stop_grace_s
     assert desk.controller.done(desk.now)
@@ -260,7 +265,7 @@ def test_a_waiting_call_whose_zones_a_reload_removed_fails_instead_of_playing_no
     desk = Desk()
     desk.take(call("3", "A1", "first"))  # tenant-hall and waiting-area
     desk.take(call("4", "B1", "second"))  # waits for them
-    desk.feed(steps.Reconfigure(config.parse({"zones": {"elsewhere": {"channels": [1]}}})))
+    desk.feed(inputs.Reconfigure(config.parse({"zones": {"elsewhere": {"channels": [1]}}})))
     effects = desk.finish("first")
     assert ("failed", "second") in names(effects)
     assert "no longer configured" in str(events(effects, "failed")[0]["reason"])
@@ -269,8 +274,8 @@ def test_a_waiting_call_whose_zones_a_reload_removed_fails_instead_of_playing_no
 
 def test_answers_nothing_waits_for_are_ignored() -> None:
     desk = Desk()
-    for answer in (steps.Journaled("never-asked"), steps.PlayFinished(99, 1.0, 0.0)):
-        assert [e for e in desk.feed(answer) if not isinstance(e, steps.PublishStatus)] == []
+    for answer in (inputs.Journaled("never-asked"), inputs.PlayFinished(99, 1.0, 0.0)):
+        assert [e for e in desk.feed(answer) if not isinstance(e, PublishStatus)] == []
 
 
 # -- rights ---------------------------------------------------------------------------------
@@ -321,7 +326,7 @@ def test_the_operator_desk_cancels_every_call_with_that_id() -> None:
 def test_the_status_shows_the_ids_the_senders_gave() -> None:
     desk = Desk()
     desk.take(call("5", "A1", "c-17"))
-    status = [e for e in desk.effects if isinstance(e, steps.PublishStatus)][-1]
+    status = [e for e in desk.effects if isinstance(e, PublishStatus)][-1]
     assert status.details["playing"] == {"tenant-hall": "c-17", "food-court": "c-17"}
 
 
@@ -361,7 +366,7 @@ def test_a_flood_of_rejections_is_reported_ten_then_three_a_second_then_summed_u
     assert sum(len(r) for r in reported) == 10
     assert desk.controller.next_deadline(desk.now) == desk.now + 1.0
     desk.now += 1.0
-    (summary,) = events(desk.feed(steps.Tick()), "rejected")
+    (summary,) = events(desk.feed(inputs.Tick()), "rejected")
     assert summary["count"] == 20 and summary["counter"] == "5"
     assert "20 more messages were rejected from this sender" in str(summary["reason"])
     desk.now += 0.34  # one report a second comes back every third of a second

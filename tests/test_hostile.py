@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pager import config
-from pager.core.messages import parse_announce, parse_call, parse_cancel
+from pager.core.payloads import parse_announce, parse_call, parse_cancel
 from pager.errors import CallRejected, ConfigError
 
 JSON = st.recursive(

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pager.audio.player import Player, PlayerState
-from pager.mixer import Bed, Mixer, MixerEvent
+from pager.audio.player import Bed, Player, PlayerState
+from pager.mixer import Mixer, MixerEvent
 
 CHANNELS = 8
 

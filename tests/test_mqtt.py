@@ -6,9 +6,9 @@ import queue
 from pathlib import Path
 
 from pager import __version__, config
-from pager.core.model import MessageKind
-from pager.core.steps import Connected
+from pager.core.inputs import Connected
 from pager.io.mqtt import MqttLink, classify
+from pager.values.messages import MessageKind
 from tests.broker import Mosquitto, Watcher
 from tests.conftest import write_config
 

@@ -12,10 +12,10 @@ import yaml
 
 from pager import config
 from pager.audio.music import MusicFeeder
-from pager.audio.player import Player
+from pager.audio.player import Bed, Player
+from pager.config.zoning import Zone
 from pager.errors import ConfigError
-from pager.mixer import Bed, Mixer
-from pager.zones import Zone
+from pager.mixer import Mixer
 
 CHANNELS = 4
 

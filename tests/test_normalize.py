@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from pager.speech.lexicon import DEFAULT_LEXICON
-from pager.speech.normalize import verbalize
+from pager.language.lexicon import DEFAULT_LEXICON
+from pager.language.normalize import verbalize
 
 CASES = [
     # Plain numbers, never clamped.

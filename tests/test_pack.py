@@ -11,10 +11,11 @@ import soundfile
 
 from pager import config
 from pager.audio import levels
-from pager.core.model import Spoken
 from pager.errors import SpeechError
-from pager.speech.pack import VoicePack, script
+from pager.speech.pack import VoicePack
+from pager.tools.voice_pack import script
 from pager.tts import Synthesizer
+from pager.values.spoken import Spoken
 from tests.conftest import EXAMPLE_CONFIG, pager_command, write_config
 
 RATE = 48000

@@ -12,8 +12,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from pager.language.phonemes import to_espeak
+from pager.language.words import LETTER_NAMES, number_words
 from pager.speech import pronounce
-from pager.speech.words import LETTER_NAMES, number_words
 
 MORPHEMES = {
     "nol": "nol", "satu": "satu", "dua": "dua", "tiga": "tiɡa", "empat": "əmpat",
@@ -84,6 +85,6 @@ def test_config_pronunciations_override_the_lexicon() -> None:
 
 def test_ipa_with_a_symbol_pager_does_not_know_is_refused() -> None:
     with pytest.raises(ValueError, match='"θ" is not a phoneme'):
-        pronounce.to_espeak("θ a")
-    assert pronounce.to_espeak("l o k e t") == "loket"
-    assert pronounce.to_espeak("tʃ ə ŋ ɲ ʔ") == "tS@Nn^?"
+        to_espeak("θ a")
+    assert to_espeak("l o k e t") == "loket"
+    assert to_espeak("tʃ ə ŋ ɲ ʔ") == "tS@Nn^?"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from pager.core import steps
-from pager.core.model import ref_of
+from pager.core.effects import Prerender
+from pager.values.jobs import ref_of
 from tests.conftest import without_rate_limits
 from tests.desk import EXAMPLE, Desk, announce, call, prerendered
 
@@ -45,9 +45,7 @@ def test_the_next_combined_announcement_is_rendered_ahead_with_its_short_sentenc
     for n in range(6):
         effects = desk.take(call(f"1{n}", f"B{n + 1}", f"b{n + 1}",
                                  zones=["tenant-hall", "food-court"]))  # fmt: skip
-        ahead += [
-            (ref_of(e.job_id), e.speech.text) for e in effects if isinstance(e, steps.Prerender)
-        ]
+        ahead += [(ref_of(e.job_id), e.speech.text) for e in effects if isinstance(e, Prerender)]
     # b1 alone first; then b1 to b4 as the next combined announcement; b5 and b6 wait.
     assert ahead[0] == ("b1", "Nomor antrean be satu, silakan menuju loket sepuluh.")
     assert [a for a, _ in ahead[1:]] == ["b1", "b2", "b3", "b4"]

@@ -16,12 +16,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pager import config, parts
+from pager import config
 from pager.audio.sinks import Health, Report, Source
-from pager.core import steps
-from pager.core.model import Inbound, MessageKind
-from pager.runtime import Runtime
-from pager.zones import Zone
+from pager.config.zoning import Zone
+from pager.core import inputs
+from pager.daemon import soundkit
+from pager.daemon.runtime import Runtime
+from pager.values.messages import Inbound, MessageKind
 from tests.conftest import EXAMPLE_CONFIG
 
 
@@ -61,7 +62,7 @@ def runtime(tmp_path: Path) -> Iterator[tuple[Runtime, Published]]:
     published = Published()
     rt.link.publish_event = lambda body: published.append(dict(body))  # type: ignore[assignment,method-assign]
     rt.link.publish_status = lambda details: None  # type: ignore[method-assign]
-    rt.parts = parts.build(cfg)
+    rt.parts = soundkit.build(cfg)
     yield rt, published
     rt.parts.synthesizer.close()
     rt.journal.close()
@@ -131,6 +132,6 @@ def test_the_callbacks_health_reaches_the_controller_and_its_first_error_the_log
     finally:
         rt.stop()
         monitor.join()
-    assert report == steps.AudioHealth(3, 1, "ValueError: a bug in the mix")
+    assert report == inputs.AudioHealth(3, 1, "ValueError: a bug in the mix")
     logged = [r for r in caplog.records if "the audio callback failed" in r.getMessage()]
     assert logged and logged[0].exc_info is not None and logged[0].exc_info[1] is failed.first_error

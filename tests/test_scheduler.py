@@ -9,8 +9,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pager.config.model import SchedulingConfig as Policy
-from pager.core.model import Job, Priority
 from pager.core.scheduler import Outcome, Scheduler
+from pager.values.jobs import Job
+from pager.values.priority import Priority
 
 ZONES = ("hall", "seats", "shops", "food")
 LONE = Policy(combine_max=1)  # one call per chime

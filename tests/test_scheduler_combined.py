@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pager.config.model import SchedulingConfig as Policy
-from pager.core.model import Job, Priority
 from pager.core.scheduler import Outcome, Scheduler
+from pager.values.jobs import Job
+from pager.values.priority import Priority
 from tests.test_scheduler import ZONES, call
 
 ANNOUNCEMENT, EMERGENCY = Priority.ANNOUNCEMENT, Priority.EMERGENCY

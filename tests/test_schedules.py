@@ -14,11 +14,11 @@ import pytest
 from pager import config
 from pager.audio.music import MusicFeeder
 from pager.audio.player import Player
-from pager.core import steps
+from pager.config.zoning import Zone
+from pager.core.effects import StartPlay
 from pager.core.plays import Wakes
 from pager.daytime import Window
 from pager.errors import ConfigError
-from pager.zones import Zone
 from tests.conftest import write_config
 from tests.desk import EXAMPLE, Desk, call
 
@@ -76,7 +76,7 @@ def test_a_call_takes_its_zones_level_of_the_moment_it_starts() -> None:
     for clock, gain_db in (("08:00", -10.0), ("10:00", -4.0)):
         desk = scheduled("food-court", levels=levels)
         desk.now = at(clock)
-        [start] = [e for e in desk.take(call("5", "A1", "a1")) if isinstance(e, steps.StartPlay)]
+        [start] = [e for e in desk.take(call("5", "A1", "a1")) if isinstance(e, StartPlay)]
         gains = dict(start.channel_gains)
         assert gains[6] == pytest.approx(10 ** (gain_db / 20)), clock
         assert gains[0] == 1.0, "the tenant hall keeps its own level"

@@ -15,13 +15,24 @@ from rich.console import Console
 
 from pager import config
 from pager.audio.timing import DacClock
-from pager.core import steps
-from pager.core.model import Inbound, MessageKind
+from pager.core import inputs
+from pager.core.effects import (
+    Ack,
+    Effect,
+    JournalAdd,
+    Publish,
+    PublishStatus,
+    PublishSync,
+    Retime,
+    StartPlay,
+)
 from pager.core.standby import Ledger
 from pager.core.sync import Offer, message_key
 from pager.errors import ConfigError, UsageError
-from pager.tools import walk
+from pager.tools import zone_test
 from pager.tools.board import Board
+from pager.values.messages import Inbound, MessageKind
+from pager.zones import Routing
 from tests.conftest import ROOT, pager_command
 from tests.desk import Desk, call
 
@@ -42,8 +53,8 @@ def test_each_node_sees_its_own_zones_and_knows_the_others() -> None:
     assert market.zones["market-east"].channels == hall.zones["tenant-hall"].channels == (1, 2)
     assert hall.site["trade-first"] == "trade" and hall.nodes == ("hall", "market", "trade")
     # Counter 1 goes to the MPP and the market: each rack plays its part.
-    assert hall.routing().route("1").zones == ("tenant-hall", "waiting-area")
-    assert market.routing().route("1").zones == ("market-east", "market-west")
+    assert Routing.of(hall).route("1").zones == ("tenant-hall", "waiting-area")
+    assert Routing.of(market).route("1").zones == ("market-east", "market-west")
 
 
 def test_a_site_config_names_its_mistakes_with_their_paths() -> None:
@@ -92,19 +103,19 @@ def test_the_first_node_names_the_time_and_the_others_take_it() -> None:
     )
     hall.now = market.now = 1000.0
     message = call("1", "A1", "x")
-    offers = [e for e in hall.take(message) if isinstance(e, steps.PublishSync)]
+    offers = [e for e in hall.take(message) if isinstance(e, PublishSync)]
     assert [o.body["at"] for o in offers] == [1000.15]  # its arrival + sync.delay_ms
-    [start] = [e for e in hall.effects if isinstance(e, steps.StartPlay)]
+    [start] = [e for e in hall.effects if isinstance(e, StartPlay)]
     assert start.at == 1000.15
     market.now = 1000.004  # it got the call 4 ms later: until told, it counts on its own
-    assert not [e for e in market.take(message) if isinstance(e, steps.PublishSync)]
-    [waiting] = [e for e in market.effects if isinstance(e, steps.StartPlay)]
+    assert not [e for e in market.take(message) if isinstance(e, PublishSync)]
+    [waiting] = [e for e in market.effects if isinstance(e, StartPlay)]
     assert waiting.at == pytest.approx(1000.154)
     offer = Offer(**{k: v for k, v in offers[0].body.items()})  # type: ignore[arg-type]
     sync = inbound("pager/sync", offer_json(offer), MessageKind.SYNC)
-    assert retimes(market.feed(sync)) == [steps.Retime(waiting.play, 1000.15)]
-    started = market.feed(steps.PlayStarted(waiting.play, late_ms=0.2))
-    [event] = [e.body for e in started if isinstance(e, steps.Publish)]
+    assert retimes(market.feed(sync)) == [Retime(waiting.play, 1000.15)]
+    started = market.feed(inputs.PlayStarted(waiting.play, late_ms=0.2))
+    [event] = [e.body for e in started if isinstance(e, Publish)]
     assert (event["event"], event["sync_at"], event["late_ms"]) == ("started", 1000.15, 0.2)
 
 
@@ -112,8 +123,8 @@ def offer_json(offer: Offer) -> str:
     return json.dumps(offer.body())
 
 
-def retimes(effects: list[steps.Effect]) -> list[steps.Retime]:
-    return [e for e in effects if isinstance(e, steps.Retime)]
+def retimes(effects: list[Effect]) -> list[Retime]:
+    return [e for e in effects if isinstance(e, Retime)]
 
 
 def test_an_offer_before_the_call_itself_is_kept_and_a_call_of_one_rack_has_no_time() -> None:
@@ -122,12 +133,12 @@ def test_an_offer_before_the_call_itself_is_kept_and_a_call_of_one_rack_has_no_t
     early = Offer(message_key(message), 1000.2, "hall")
     assert not retimes(market.feed(inbound("pager/sync", offer_json(early), MessageKind.SYNC)))
     market.take(message)
-    [start] = [e for e in market.effects if isinstance(e, steps.StartPlay)]
+    [start] = [e for e in market.effects if isinstance(e, StartPlay)]
     assert start.at == 1000.2
     hall = Desk(config.parse(site(), node="hall"))
     effects = hall.take(call("3", "B1", "y"))  # the MPP only: the hall's rack alone
-    assert not [e for e in effects if isinstance(e, steps.PublishSync)]
-    [alone] = [e for e in hall.effects if isinstance(e, steps.StartPlay)]
+    assert not [e for e in effects if isinstance(e, PublishSync)]
+    [alone] = [e for e in hall.effects if isinstance(e, StartPlay)]
     assert alone.at is None
 
 
@@ -135,12 +146,12 @@ def test_a_node_ignores_calls_for_other_racks_and_only_the_first_reports_a_mista
     trade = Desk(config.parse(site(), node="trade"))
     message = call("3", "B1", "y")
     effects = trade.take(message)
-    assert [type(e) for e in effects if not isinstance(e, steps.PublishStatus)] == [steps.Ack]
+    assert [type(e) for e in effects if not isinstance(e, PublishStatus)] == [Ack]
     bad = Inbound("pager/call/1", MessageKind.CALL, "1", b'{"ticket": ""}', 0)
     rejected = {}
     for node in ("hall", "market", "trade"):
         desk = Desk(config.parse(site(), node=node))
-        rejected[node] = [e.body["event"] for e in desk.take(bad) if isinstance(e, steps.Publish)]
+        rejected[node] = [e.body["event"] for e in desk.take(bad) if isinstance(e, Publish)]
     assert rejected == {"hall": ["rejected"], "market": [], "trade": []}
 
 
@@ -160,16 +171,16 @@ def test_the_dac_clock_takes_the_earliest_block_time_and_ignores_late_callbacks(
 
 def test_a_channel_test_names_its_rack_and_only_that_rack_plays_it() -> None:
     market = config.parse(site(), node="market")
-    [stop] = walk.targets(market, None, 7)
+    [stop] = zone_test.targets(market, None, 7)
     assert json.loads(stop.payload("t1", tone=False)) == {
         "id": "t1", "channel": 7, "node": "market", "tone": False}  # fmt: skip
     with pytest.raises(UsageError, match="of which rack"):
-        walk.targets(config.parse(site()), None, 7)  # a PC that is no node of the site
+        zone_test.targets(config.parse(site()), None, 7)  # a PC that is no node of the site
     test = Inbound("pager/test", MessageKind.TEST, None, stop.payload("t1", False).encode(), 0)
     played = {}
     for node in ("hall", "market"):
         desk = Desk(config.parse(site(), node=node))
-        played[node] = [e for e in desk.take(test) if isinstance(e, steps.StartPlay)]
+        played[node] = [e for e in desk.take(test) if isinstance(e, StartPlay)]
     assert not played["hall"] and len(played["market"]) == 1
 
 
@@ -195,12 +206,12 @@ def test_a_standby_holds_what_the_active_has_not_finished_and_releases_it_in_ord
 def test_a_node_with_a_standby_plays_nothing_until_it_takes_over() -> None:
     hall = Desk(config.parse(site(standby={"nodes": ["hall"]}), node="hall"))
     held = hall.take(call("3", "B1", "y"))
-    assert not [e for e in held if isinstance(e, steps.StartPlay | steps.Publish)]
-    taken = hall.feed(steps.TookOver())
-    assert [e.body["event"] for e in taken if isinstance(e, steps.Publish)] == []  # journal first
-    [add] = [e for e in taken if isinstance(e, steps.JournalAdd)]
-    started = hall.feed(steps.Journaled(add.job_id))
-    assert [e.job_id for e in started if isinstance(e, steps.StartPlay)] == ["3/y"]
+    assert not [e for e in held if isinstance(e, StartPlay | Publish)]
+    taken = hall.feed(inputs.TookOver())
+    assert [e.body["event"] for e in taken if isinstance(e, Publish)] == []  # journal first
+    [add] = [e for e in taken if isinstance(e, JournalAdd)]
+    started = hall.feed(inputs.Journaled(add.job_id))
+    assert [e.job_id for e in started if isinstance(e, StartPlay)] == ["3/y"]
 
 
 def test_pager_status_shows_a_racks_standby_pc_until_it_takes_over() -> None:

@@ -14,9 +14,9 @@ import pytest
 
 from pager.audio import levels
 from pager.errors import SpeechError
+from pager.language.words import WPM_PER_SYLLABLE_PER_S, syllables
 from pager.speech import pronounce, voices
 from pager.speech.engines import EspeakCommandEngine, find_voice
-from pager.speech.words import WPM_PER_SYLLABLE_PER_S, syllables
 from pager.tts import Synthesizer
 
 SENTENCE = "Nomor antrean A dua puluh tiga, silakan menuju loket lima."

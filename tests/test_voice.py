@@ -11,10 +11,11 @@ from pager import config
 from pager.audio import chime, levels
 from pager.config.model import AnnouncementConfig
 from pager.core.announcer import Announcer
-from pager.core.messages import parse_call
-from pager.core.model import Spoken
-from pager.speech.words import WPM_PER_SYLLABLE_PER_S, syllables
+from pager.core.payloads import parse_call
+from pager.language.words import WPM_PER_SYLLABLE_PER_S, syllables
 from pager.tts import Synthesizer
+from pager.values.spoken import Spoken
+from pager.zones import Routing
 from tests.conftest import EXAMPLE_CONFIG
 
 RATE = 48000
@@ -23,7 +24,7 @@ TICKETS = [("5", "A023"), ("3", "B112"), ("7", "C45"), ("1", "D7"), ("2", "Q19")
 
 
 def sentences(announcement: AnnouncementConfig) -> list[Spoken]:
-    announcer = Announcer(EXAMPLE.routing(), announcement)
+    announcer = Announcer(Routing.of(EXAMPLE), announcement)
     return [
         announcer.call(parse_call(counter, f'{{"ticket": "{ticket}"}}'.encode(), 0)).speech
         for counter, ticket in TICKETS

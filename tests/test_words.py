@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pager.speech.lexicon import DEFAULT_LEXICON
-from pager.speech.words import (
+from pager.language.lexicon import DEFAULT_LEXICON
+from pager.language.words import (
     LETTER_NAMES,
     date_words,
     number_words,

@@ -15,9 +15,10 @@ import soundfile
 
 from pager import config
 from pager.audio import chime
-from pager.core import steps
-from pager.core.model import Inbound, MessageKind
+from pager.core import inputs
+from pager.core.effects import Effect, StartPlay
 from pager.errors import ConfigError
+from pager.values.messages import Inbound, MessageKind
 from tests.broker import Mosquitto, Watcher
 from tests.conftest import DaemonProcess, pager_command, write_config
 from tests.desk import EXAMPLE, FOOD_COURT, Desk, call, events
@@ -34,8 +35,8 @@ def with_content(**zones: Any) -> Desk:
     return Desk(dataclasses.replace(EXAMPLE, zones=changed))
 
 
-def starts(effects: list[steps.Effect]) -> list[steps.StartPlay]:
-    return [e for e in effects if isinstance(e, steps.StartPlay)]
+def starts(effects: list[Effect]) -> list[StartPlay]:
+    return [e for e in effects if isinstance(e, StartPlay)]
 
 
 def test_a_zone_with_its_own_template_gets_its_own_sentence_under_the_same_chime() -> None:
@@ -48,7 +49,7 @@ def test_a_zone_with_its_own_template_gets_its_own_sentence_under_the_same_chime
     assert food.speech is not None and food.speech.text == "A dua puluh tiga, loket lima."
     assert [c for c, _ in food.channel_gains] == [6, 7]
     assert [g for _, g in food.channel_gains] == pytest.approx([FOOD_COURT, FOOD_COURT])
-    [started] = events(desk.feed(steps.PlayStarted(start.play)), "started")
+    [started] = events(desk.feed(inputs.PlayStarted(start.play)), "started")
     assert started["zones"] == ["tenant-hall", "food-court"]
     assert started["text"] == start.speech.text
 
@@ -63,7 +64,7 @@ def test_a_chime_only_zone_hears_the_chime_and_repeats_keep_their_prefix() -> No
     assert variants[2].speech is not None and variants[2].speech.text == "Be tujuh, loket satu."
     desk.finish("b1")
     desk.now += 20
-    effects = desk.feed(steps.Tick())
+    effects = desk.feed(inputs.Tick())
     [repeat] = starts(effects)
     spoken = {v.channel_gains[0][0]: v.speech for v in repeat.variants}
     assert spoken[2] is not None and spoken[2].text == "Panggilan kedua, be tujuh, loket satu."

@@ -8,10 +8,11 @@ import json
 
 import pytest
 
-from pager.core import steps
-from pager.core.messages import parse_test
-from pager.core.model import Inbound, MessageKind
+from pager.core import inputs
+from pager.core.effects import Effect, JournalAdd, StartPlay, StopPlay
+from pager.core.payloads import parse_test
 from pager.errors import CallRejected
+from pager.values.messages import Inbound, MessageKind
 from tests.desk import EXAMPLE, Desk, call, events, names
 
 
@@ -20,23 +21,23 @@ def zone_test(ident: str, **fields: object) -> Inbound:
     return Inbound("pager/test", MessageKind.TEST, None, body, 0)
 
 
-def starts(effects: list[steps.Effect]) -> list[steps.StartPlay]:
-    return [e for e in effects if isinstance(e, steps.StartPlay)]
+def starts(effects: list[Effect]) -> list[StartPlay]:
+    return [e for e in effects if isinstance(e, StartPlay)]
 
 
 def test_a_zone_test_names_the_zone_and_its_outputs_and_plays_only_there() -> None:
     desk = Desk()
     effects = desk.take(zone_test("t1", zone="food-court"))
-    assert not [e for e in effects if isinstance(e, steps.JournalAdd)], "tests are not journaled"
+    assert not [e for e in effects if isinstance(e, JournalAdd)], "tests are not journaled"
     [start] = starts(effects)
     assert start.speech.text == "Tes zona food court, kanal tujuh dan delapan."
     assert not start.tone
     assert [c for c, _ in start.channel_gains] == [6, 7]
     [queued] = events(effects, "test-queued")
-    [started] = events(desk.feed(steps.PlayStarted(start.play)), "test-started")
+    [started] = events(desk.feed(inputs.PlayStarted(start.play)), "test-started")
     assert (started["id"], started["zone"], started["channel"]) == ("t1", "food-court", None)
     assert started["zones"] == ["food-court"] and queued["zones"] == ["food-court"]
-    [done] = events(desk.feed(steps.PlayFinished(start.play, 4.0, 0.0)), "test-finished")
+    [done] = events(desk.feed(inputs.PlayFinished(start.play, 4.0, 0.0)), "test-finished")
     assert done["completed"] is True and "reason" not in done
     assert not events(desk.effects, "started") and not events(desk.effects, "finished")
 
@@ -68,7 +69,7 @@ def test_tests_wait_for_calls_and_a_call_cuts_a_test_short() -> None:
     effects = desk.take(call("7", "B2", "b2"))
     [cut] = events(effects, "test-finished")
     assert cut["completed"] is False and "pre-empted by call b2" in str(cut["reason"])
-    assert [e.play for e in effects if isinstance(e, steps.StopPlay)] == [start.play]
+    assert [e.play for e in effects if isinstance(e, StopPlay)] == [start.play]
     [call_start] = starts(effects)
     assert call_start.speech.text.startswith("Nomor antrean be dua")
 
@@ -96,8 +97,8 @@ def test_stop_ends_every_test_queued_or_playing() -> None:
 def test_a_test_s_length_does_not_change_the_call_wait_estimates() -> None:
     desk = Desk()
     [start] = starts(desk.take(zone_test("t1", zone="food-court")))
-    desk.feed(steps.PlayStarted(start.play))
-    desk.feed(steps.PlayFinished(start.play, 60.0, 0.0))
+    desk.feed(inputs.PlayStarted(start.play))
+    desk.feed(inputs.PlayFinished(start.play, 60.0, 0.0))
     assert desk.controller._airtime.alone() == Desk().controller._airtime.alone()
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pager.zones import Counter, Routing, UnknownZone, Zone
+from pager.config.zoning import Counter, Zone
+from pager.zones import Routing, UnknownZone
 
 ZONES = {
     "hall": Zone("hall", (1, 2)),

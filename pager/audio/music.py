@@ -10,17 +10,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from typing import Protocol
 
 import numpy as np
 import soundfile
 import soxr
 
-from pager.audio.player import Player
+from pager.audio.player import Bed, Player
 from pager.config.services import MusicConfig
-from pager.mixer import Bed, Mixer
+from pager.config.zoning import Zone
 from pager.units import db_to_gain
-from pager.zones import Zone
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +107,12 @@ class MusicFeeder:
         return (chunk * ramp).astype(np.float32)
 
 
+class BedHolder(Protocol):
+    """Where the beds play: the mixer (`pager.mixer.Mixer`), above this layer."""
+
+    def set_beds(self, beds: Sequence[Bed]) -> None: ...
+
+
 class MusicBeds:
     """Every zone's background music: ducked beds in the mixer and their feeder threads.
 
@@ -115,7 +121,7 @@ class MusicBeds:
     again from its first file); otherwise nothing is touched.
     """
 
-    def __init__(self, mixer: Mixer, rate: int) -> None:
+    def __init__(self, mixer: BedHolder, rate: int) -> None:
         self.mixer = mixer
         self.rate = rate
         self._feeders: list[MusicFeeder] = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import collections
 import enum
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -124,3 +125,14 @@ class Player:
     def drained(self) -> bool:
         """Closed and every segment played."""
         return self._closed and not self._segments
+
+
+@dataclass
+class Bed:
+    """A zone's background music: a player that never ends, ducked under announcements."""
+
+    player: Player
+    duck_gain: float  # linear level while an announcement plays on its channels
+    attack_frames: int  # to go all the way down
+    release_frames: int  # to come all the way back
+    gain: float = 1.0  # current ducking level (audio thread)

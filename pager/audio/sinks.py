@@ -21,9 +21,8 @@ import soundfile
 
 from pager.audio.timing import DacClock
 from pager.config.model import AudioConfig
-from pager.core.steps import AudioFailed, AudioRestored
+from pager.config.zoning import Zone
 from pager.errors import AudioError, did_you_mean
-from pager.zones import Zone
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +44,15 @@ class Source(Protocol):
         ...
 
 
-Report = Callable[[AudioFailed | AudioRestored], None]  # the output failed, or is back
+@dataclass(frozen=True)
+class OutputChange:
+    """The output failed (`running` False), or is back; `detail` names the device."""
+
+    running: bool
+    detail: str
+
+
+Report = Callable[[OutputChange], None]  # the output failed, or is back
 
 
 @dataclass(frozen=True)
@@ -237,7 +244,7 @@ class SoundDeviceSink:
         import sounddevice
 
         log.error("the audio output %s failed; reopening it", self.description)
-        self.report(AudioFailed(f"{self.description} stopped"))
+        self.report(OutputChange(False, f"{self.description} stopped"))
         delay = RETRY_FIRST_S
         while not self._stopping.wait(delay):
             try:
@@ -253,7 +260,7 @@ class SoundDeviceSink:
                 delay = min(delay * 2, RETRY_MAX_S)
                 continue
             log.info("the audio output is back: %s", self.description)
-            self.report(AudioRestored(self.description))
+            self.report(OutputChange(True, self.description))
             return
 
     def _close(self) -> None:

@@ -12,11 +12,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from pager import schema
-from pager.core.model import Priority
+from pager.config import schema
+from pager.config.schema import Invalid, Where, accepts
 from pager.errors import did_you_mean
-from pager.schema import Invalid, Where, accepts
-from pager.speech.pronounce import to_espeak
+from pager.language.phonemes import to_espeak
+from pager.values.priority import Priority
 
 TEMPLATE_FIELDS = ("ticket", "counter", "service")
 

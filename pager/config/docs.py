@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from pager import schema
+from pager.config import schema
 from pager.config.model import (
     AnnouncementConfig,
     AudioConfig,
@@ -30,7 +30,7 @@ from pager.config.services import (
     StandbyConfig,
     SyncConfig,
 )
-from pager.zones import Counter, Zone
+from pager.config.zoning import Counter, Zone
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 _TABLE = re.compile(r"(<!-- config:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /config -->)", re.S)

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import socket
+from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 import yaml
 
-from pager import schema
-from pager.config import checks
+from pager.config import checks, schema
 from pager.config.model import Config
+from pager.config.schema import Invalid, Problems, Where
+from pager.config.zoning import Counter, Zone
 from pager.errors import ConfigError, did_you_mean
-from pager.schema import Invalid, Problems, Where
-from pager.speech.words import COUNTER_PATTERN
-from pager.zones import Counter, Routing, UnknownZone, Zone
+from pager.language.words import COUNTER_PATTERN
 
 MAX_CONFIG_BYTES = 1024 * 1024
 MAX_NODES = 100_000  # the document's size with every alias (*name) expanded
@@ -116,16 +116,18 @@ def _load_groups(
     return result
 
 
-def _check_targets(names: tuple[str, ...], path: str, routing: Routing, problems: Problems) -> None:
+def _check_targets(
+    names: tuple[str, ...], path: str, known: Mapping[str, object], problems: Problems
+) -> None:
+    """Each name is a zone or a group (`known` holds both)."""
     for index, name in enumerate(names):
-        try:
-            routing.expand((name,))
-        except UnknownZone as error:
-            problems.add(f"{path}[{index}]", str(error))
+        if name not in known:
+            problems.add(f"{path}[{index}]",
+                         f"unknown zone or group {name}{did_you_mean(name, known)}")  # fmt: skip
 
 
 def _load_counters(
-    raw: Any, routing: Routing, where: Where, problems: Problems
+    raw: Any, known: Mapping[str, object], where: Where, problems: Problems
 ) -> dict[str, Counter]:
     if raw is None:
         return {}
@@ -140,7 +142,7 @@ def _load_counters(
             continue
         counter = schema.read(Counter, body, path, problems, where, id=str(ident))
         if counter is not None:
-            _check_targets(counter.zones, f"{path}.zones", routing, problems)
+            _check_targets(counter.zones, f"{path}.zones", known, problems)
             result[counter.id] = counter
     return result
 
@@ -195,9 +197,9 @@ def parse(
     assert top is not None  # no top-level key is required
     zones = _load_zones(values.get("zones"), parts["audio"].channels, where, problems)
     groups = _load_groups(values.get("groups"), zones, where, problems)
-    routing = Routing(zones, groups, {}, ())
-    counters = _load_counters(values.get("counters"), routing, where, problems)
-    _check_targets(top.default_zones, "default_zones", routing, problems)
+    known = {**zones, **groups}
+    counters = _load_counters(values.get("counters"), known, where, problems)
+    _check_targets(top.default_zones, "default_zones", known, problems)
     mqtt = parts["mqtt"]
     if mqtt.password and mqtt.password_file:
         problems.add("mqtt.password_file", "give mqtt.password or mqtt.password_file, not both")

@@ -1,6 +1,6 @@
 """The configuration as frozen dataclasses: every key declared once, with its check and doc.
 
-See `pager.schema` for how a declaration reads. The README's configuration tables are
+See `pager.config.schema` for how a declaration reads. The README's configuration tables are
 generated from these declarations (`python -m pager.config.docs --write`).
 """
 
@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from pager import schema
-from pager.config import checks
+from pager.config import checks, schema
+from pager.config.schema import key, section
 from pager.config.services import (
     HistoryConfig,
     HttpConfig,
@@ -21,9 +21,8 @@ from pager.config.services import (
     StandbyConfig,
     SyncConfig,
 )
-from pager.core.model import Priority
-from pager.schema import key, section
-from pager.zones import Counter, Routing, Zone
+from pager.config.zoning import Counter, Zone
+from pager.values.priority import Priority
 
 DEFAULT_TEMPLATE = "Nomor antrean {ticket}, silakan menuju loket {counter}."
 
@@ -389,7 +388,3 @@ class Config:
     def nodes(self) -> tuple[str, ...]:
         """The site's nodes (racks), sorted; one, this node, on a site of one rack."""
         return tuple(sorted(set(self.site.values()))) or (self.node,)
-
-    def routing(self) -> Routing:
-        site = self.site or {name: self.node for name in self.zones}
-        return Routing(self.zones, self.groups, self.counters, self.default_zones, site)

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pager import schema
-from pager.config import checks
-from pager.schema import key, section
+from pager.config import checks, schema
+from pager.config.schema import key, section
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@ inside a combined announcement). Pure."""
 
 from __future__ import annotations
 
-from pager.core import steps
 from pager.core.announcer import Announcer, Style
+from pager.core.effects import Effect, Prerender
 from pager.core.scheduler import Scheduler
 
 
@@ -31,19 +31,19 @@ class RenderAhead:
 
     def effects(
         self, scheduler: Scheduler, announcer: Announcer, busy_queue: int, now: float
-    ) -> list[steps.Effect]:
+    ) -> list[Effect]:
         self._done = {key for key in self._done if scheduler.knows(key[0])}
-        effects: list[steps.Effect] = []
+        effects: list[Effect] = []
         for together in scheduler.upcoming(now):
             said = style(together[0].zones, len(together) > 1, announcer, scheduler, busy_queue)
             for job in (j for j in together if j.speech.phrases):  # a test tone has none
                 if (job.id, job.play, said) in self._done:
                     continue
                 self._done.add((job.id, job.play, said))
-                effects.append(steps.Prerender(job.id, announcer.for_play(job, said)))
+                effects.append(Prerender(job.id, announcer.for_play(job, said)))
                 if said != "combined":  # zones with their own sentence
                     effects += [
-                        steps.Prerender(job.id, announcer.for_play(job, said, template))
+                        Prerender(job.id, announcer.for_play(job, said, template))
                         for template, _ in job.variants
                     ]
         return effects

@@ -7,12 +7,14 @@ import string
 from typing import Literal
 
 from pager.config.model import AnnouncementConfig
-from pager.core.messages import Call, OperatorMessage, TestRequest
-from pager.core.model import Job, Priority, Spoken, ZoneTest, job_key
+from pager.core.payloads import Call, OperatorMessage, TestRequest
 from pager.errors import CallRejected, NotHere, did_you_mean
-from pager.speech.lexicon import DEFAULT_LEXICON
-from pager.speech.normalize import tidy, verbalize
-from pager.speech.words import Zeros, number_words, ordinal_words, read_counter, ticket_parts
+from pager.language.lexicon import DEFAULT_LEXICON
+from pager.language.normalize import tidy, verbalize
+from pager.language.words import Zeros, number_words, ordinal_words, read_counter, ticket_parts
+from pager.values.jobs import Job, ZoneTest, job_key
+from pager.values.priority import Priority
+from pager.values.spoken import Spoken
 from pager.zones import Routing, UnknownZone
 
 # Marks in a sentence being built (never in user text: normalization drops such characters).

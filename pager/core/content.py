@@ -4,8 +4,9 @@ zone's template, or the chime alone). Pure."""
 from __future__ import annotations
 
 from pager.core.announcer import Announcer, Style
-from pager.core.model import Job, Priority
-from pager.core.steps import Variant
+from pager.core.effects import Variant
+from pager.values.jobs import Job
+from pager.values.priority import Priority
 from pager.zones import Routing
 
 Gains = tuple[tuple[int, float], ...]

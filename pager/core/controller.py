@@ -1,7 +1,7 @@
 """The one place that decides: typed inputs in, typed effects out. No threads, no I/O.
 
 The controller owns the scheduler and everything the daemon knows about calls and players.
-The runtime (`pager.runtime`) feeds it inputs with the time and carries out the effects.
+The runtime (`pager.daemon.runtime`) feeds it inputs with the time and carries out the effects.
 Taking a message is two steps, so that each succeeds or leaves nothing behind: a message
 that would queue is first journaled (`JournalAdd`); only once the runtime answers
 `Journaled` does it reach the scheduler, and a `JournalFailed` answers it with a `failed`
@@ -15,24 +15,35 @@ import logging
 from typing import Any
 
 from pager.config.model import Config
-from pager.core import ahead, content, events, status, steps
+from pager.core import ahead, content, events, inputs, status
+from pager.core.admission import Intake
 from pager.core.announcer import Announcer, Style
-from pager.core.health import HealthReports
-from pager.core.intake import Intake
-from pager.core.model import (
-    EventName,
-    Inbound,
-    Job,
-    Priority,
+from pager.core.effects import (
+    Ack,
+    Effect,
+    JournalRemove,
+    LoadConfig,
+    Notify,
+    Publish,
+    PublishStatus,
+    ResetAudio,
+    StartCombined,
+    StartPlay,
+    Variant,
 )
+from pager.core.health import HealthReports
+from pager.core.inputs import Input
 from pager.core.plays import Airtime, Member, Play, Plays, Wakes
-from pager.core.receiving import Receiving
+from pager.core.reception import Receiving
 from pager.core.scheduler import Outcome, Scheduler
 from pager.core.standby import Ledger
-from pager.core.steps import Effect, Input
 from pager.core.sync import Sync
 from pager.units import db_to_gain
-from pager.zones import Route
+from pager.values.events import EventName
+from pager.values.jobs import Job
+from pager.values.messages import Inbound
+from pager.values.priority import Priority
+from pager.zones import Route, Routing
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +84,7 @@ class Controller(Receiving):
             effects += self._ahead.effects(self.scheduler, self._announcer,
                                            self._config.scheduling.busy_queue, now)  # fmt: skip
         for effect in effects:
-            if isinstance(effect, steps.Publish):
+            if isinstance(effect, Publish):
                 self._recent.note(effect.body)
         depths = status.shown_depths(self.scheduler, self._config.zones)
         details = status.details(self.scheduler, depths, self._health, self._audio_ok,
@@ -82,7 +93,7 @@ class Controller(Receiving):
             self._last_status = details
             waits = status.waits(depths, self._plays, self._airtime,
                                   self._config.scheduling.combine_max, now)  # fmt: skip
-            effects.append(steps.PublishStatus({**details, "waits": waits}))
+            effects.append(PublishStatus({**details, "waits": waits}))
         return effects
 
     def next_deadline(self, now: float) -> float | None:
@@ -105,69 +116,69 @@ class Controller(Receiving):
 
     def _dispatch(self, item: Input, now: float) -> list[Effect]:
         match item:
-            case steps.Tick():
+            case inputs.Tick():
                 return []
             case Inbound():
                 return self._receive(item, now)
-            case steps.TookOver():
+            case inputs.TookOver():
                 return self._take_over(now)
-            case steps.Journaled(job_id) if job_id in self._taking:
+            case inputs.Journaled(job_id) if job_id in self._taking:
                 job, message = self._taking.pop(job_id)
-                return [*self._submit(job, now), steps.Ack(message)]
-            case steps.JournalFailed(job_id, reason) if job_id in self._taking:
+                return [*self._submit(job, now), Ack(message)]
+            case inputs.JournalFailed(job_id, reason) if job_id in self._taking:
                 job, message = self._taking.pop(job_id)
                 log.error("%s not taken: cannot write it to the journal: %s", job_id, reason)
                 failure = f"cannot keep the call in the journal: {reason}"
                 return [self._job_event(EventName.FAILED, job, job.zones, now, reason=failure),
-                        steps.Ack(message)]  # fmt: skip
-            case steps.PlayStarted(play, section, late_ms):
+                        Ack(message)]  # fmt: skip
+            case inputs.PlayStarted(play, section, late_ms):
                 return self._on_started(play, section, late_ms, now)
-            case steps.PlayFinished():
+            case inputs.PlayFinished():
                 return self._on_finished(item, now)
-            case steps.SectionFinished(play, section, audio_s, late_s):
+            case inputs.SectionFinished(play, section, audio_s, late_s):
                 known = self._plays.get(play)
                 member = known.members.pop(section, None) if known else None
                 if known is None or member is None:
                     return []  # it was cancelled, or the announcement stopped
                 self._airtime.learn("sentence_s", audio_s + self._pause_s)
                 return self._member_finished(known, member, now, audio_s=audio_s, late_s=late_s)
-            case steps.PlayFailed(play, reason):
+            case inputs.PlayFailed(play, reason):
                 known = self._plays.pop(play)
                 if known is None:
                     return []
                 self._wakes.sounded(known.zones, now)
                 return [e for m in known.members.values()
                         for e in self._drop(m.job, known.zones, reason, now)]  # fmt: skip
-            case steps.SpeechUnavailable(job_id, reason):
+            case inputs.SpeechUnavailable(job_id, reason):
                 unspoken = self.scheduler.job(job_id)
                 if unspoken is None:
                     return []
                 effects = self._plays.leave(unspoken.id)
                 return effects + self._drop(unspoken, unspoken.zones, reason, now)
-            case steps.AudioFailed() | steps.AudioRestored():
+            case inputs.AudioFailed() | inputs.AudioRestored():
                 return self._on_audio(item, now)
-            case steps.AudioHealth():
+            case inputs.AudioHealth():
                 return self._on_health(item, now)
-            case steps.Connected():
+            case inputs.Connected():
                 return self._on_connected()
-            case steps.Replay(messages, seen_ids):
+            case inputs.Replay(messages, seen_ids):
                 return self._replay(messages, seen_ids, now)
-            case steps.ReloadRequested():
+            case inputs.ReloadRequested():
                 if self._stop_by is not None:
                     return []
-                return [steps.Notify("reloading"), steps.LoadConfig()]
-            case steps.Reconfigure(config):
+                return [Notify("reloading"), LoadConfig()]
+            case inputs.Reconfigure(config):
                 self._configure(config)
                 log.info("reloaded %s", config.source)
                 event = self._event(EventName.CONFIG_RELOADED, now, zones=list(config.zones),
                                     counters=list(config.counters))  # fmt: skip
-                return [event, steps.Notify("ready", self._serving())]
-            case steps.ReloadRefused(reason, problems):
+                return [event, Notify("ready", self._serving())]
+            case inputs.ReloadRefused(reason, problems):
                 log.error("reload refused, the old config stays: %s", reason)
                 event = self._event(EventName.CONFIG_REJECTED, now, reason=reason,
                                     problems=list(problems))  # fmt: skip
-                return [event, steps.Notify("ready", self._serving())]
-            case steps.StopRequested():
+                return [event, Notify("ready", self._serving())]
+            case inputs.StopRequested():
                 if self._stop_by is None:
                     self._stop_by = now + self._config.scheduling.stop_grace_s
                 return []
@@ -204,7 +215,7 @@ class Controller(Receiving):
                                 text=member.speech.text, combined=known.combined,
                                 position=member.position, **timing)]  # fmt: skip
 
-    def _on_finished(self, item: steps.PlayFinished, now: float) -> list[Effect]:
+    def _on_finished(self, item: inputs.PlayFinished, now: float) -> list[Effect]:
         known = self._plays.pop(item.play)
         if known is None:
             return []  # it was stopped: its end was reported then
@@ -245,24 +256,26 @@ class Controller(Receiving):
         if late_s:
             log.warning("%s: speech came %.0f ms late", job.id, 1000 * late_s)
         if self._stop_by is not None:  # start nothing new; what waits stays in the journal
-            return effects + ([steps.JournalRemove(job.id)] if job.repeats == 0 else [])
+            return effects + ([JournalRemove(job.id)] if job.repeats == 0 else [])
         return effects + self._apply(self.scheduler.finished(job.id, now), now)
 
-    def _on_audio(self, item: steps.AudioFailed | steps.AudioRestored, now: float) -> list[Effect]:
+    def _on_audio(
+        self, item: inputs.AudioFailed | inputs.AudioRestored, now: float
+    ) -> list[Effect]:
         self._last_status = None  # publish the status again
-        if isinstance(item, steps.AudioFailed):
+        if isinstance(item, inputs.AudioFailed):
             self._audio_ok = False
             # Cut calls go back to the queue, to be read again from their start; new calls
             # keep queuing until the output is back.
             reason = "the audio output failed; resumes from its start"
             effects = self._apply(self.scheduler.interrupt(now, reason), now)
-            return [steps.ResetAudio(), *effects,
+            return [ResetAudio(), *effects,
                     self._event(EventName.AUDIO_FAILED, now, reason=item.detail)]  # fmt: skip
         self._audio_ok = True
         event = self._event(EventName.AUDIO_RESTORED, now, device=item.detail)
         return [event, *self._apply(self.scheduler.resume(now), now)]
 
-    def _on_health(self, item: steps.AudioHealth, now: float) -> list[Effect]:
+    def _on_health(self, item: inputs.AudioHealth, now: float) -> list[Effect]:
         return [self._event(name, now, **fields) for name, fields in self._health.update(item, now)]
 
     def _on_connected(self) -> list[Effect]:
@@ -272,7 +285,7 @@ class Controller(Receiving):
         self._ready = True
         log.info("pager %s ready: %d zones, %d counters", self._config.node,
                  len(self._config.zones), len(self._config.counters))  # fmt: skip
-        return [steps.Notify("ready", self._serving())]
+        return [Notify("ready", self._serving())]
 
     # -- outcomes to effects -----------------------------------------------------------------
 
@@ -301,7 +314,7 @@ class Controller(Receiving):
                 effects.append(self._job_event(outcome.event, outcome.job, outcome.zones, now,
                                                reason=outcome.reason, **where))  # fmt: skip
             if not self.scheduler.knows(outcome.job.id):
-                effects.append(steps.JournalRemove(outcome.job.id))  # it has ended for good
+                effects.append(JournalRemove(outcome.job.id))  # it has ended for good
         return effects
 
     def _start(self, together: list[Outcome], now: float) -> list[Effect]:
@@ -326,7 +339,7 @@ class Controller(Receiving):
         known = Play(first.zones, members, first.combined)
         self._plays.add(play, known)
         main: content.Gains = route.channel_gains
-        variants: tuple[steps.Variant, ...] = ()
+        variants: tuple[Variant, ...] = ()
         if test is None:
             main, variants = content.split(
                 first.job, route.zones, self._routing, self._announcer, style=style, gain=gain,
@@ -336,13 +349,13 @@ class Controller(Receiving):
             known.expected_s = self._airtime.alone()
             tone = test is not None and test.tone
             at = self._start_time(first.job, now)
-            return [steps.StartPlay(play, first.job.id, members[1].speech, main, tone=tone,
+            return [StartPlay(play, first.job.id, members[1].speech, main, tone=tone,
                                     lead_in=lead_in, variants=variants, at=at)]  # fmt: skip
         known.expected_s = self._airtime.combined(len(members))
         for member in members.values():  # combined under one chime: at once, unsynchronized
             self._sync.forget(member.job.id)
         sentences = tuple(m.speech for m in members.values())
-        return [steps.StartCombined(play, sentences, self._pause_s, main, lead_in=lead_in,
+        return [StartCombined(play, sentences, self._pause_s, main, lead_in=lead_in,
                                     variants=variants)]  # fmt: skip
 
     def _start_time(self, job: Job, now: float) -> float | None:
@@ -362,16 +375,16 @@ class Controller(Receiving):
         log.error("%s failed: %s", job.id, reason)
         event = self._job_event(EventName.FAILED, job, zones, now, reason=reason)
         outcomes = self.scheduler.withdraw(job.id, now)
-        return [event, steps.JournalRemove(job.id), *self._apply(outcomes, now)]
+        return [event, JournalRemove(job.id), *self._apply(outcomes, now)]
 
     # -- what is published -------------------------------------------------------------------
 
-    def _event(self, name: EventName, now: float, **fields: object) -> steps.Publish:
+    def _event(self, name: EventName, now: float, **fields: object) -> Publish:
         return events.event(self._config.node, name, now, **fields)
 
     def _job_event(
         self, name: EventName, job: Job, zones: tuple[str, ...], now: float, **fields: Any
-    ) -> steps.Publish:
+    ) -> Publish:
         return events.job_event(self._config.node, name, job, zones, now, **fields)
 
     def _serving(self) -> str:
@@ -380,7 +393,7 @@ class Controller(Receiving):
     def _configure(self, config: Config) -> None:
         """Take a config (at start and on reload): queued and playing calls are kept."""
         self._config = config
-        self._routing = config.routing()
+        self._routing = Routing.of(config)
         self._announcer = Announcer(self._routing, config.announcement)
         self._intake.configure(config, self._announcer)
         self._emergency_gain = db_to_gain(config.scheduling.emergency_gain_db)

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from pager.core import steps
-from pager.core.model import EventName, Job
+from pager.core.effects import Publish
+from pager.values.events import EventName
+from pager.values.jobs import Job
 
 
-def event(node: str, name: EventName, now: float, **fields: object) -> steps.Publish:
+def event(node: str, name: EventName, now: float, **fields: object) -> Publish:
     body: dict[str, object] = {"event": name.value, "node": node, **fields}
     body["ts"] = round(now, 3)
-    return steps.Publish(body)
+    return Publish(body)
 
 
 def job_event(
     node: str, name: EventName, job: Job, zones: tuple[str, ...], now: float, *,
     text: str = "", reason: str = "", **fields: object,
-) -> steps.Publish:  # fmt: skip
+) -> Publish:  # fmt: skip
     """An event about one call, message or zone test."""
     if job.test is not None:
         name, fields = _test_event(name, job, fields)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pager.core.model import Job, Priority
+from pager.values.jobs import Job
+from pager.values.priority import Priority
 
 CALL = Priority.CALL
 

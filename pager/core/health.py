@@ -3,8 +3,8 @@ status, and at most one event of each kind a minute with what changed since the 
 
 from __future__ import annotations
 
-from pager.core import steps
-from pager.core.model import EventName
+from pager.core import inputs
+from pager.values.events import EventName
 
 HEALTH_EVENT_INTERVAL_S = 60.0  # at most one xrun event, and one callback-error event, a minute
 Due = tuple[EventName, dict[str, object]]
@@ -19,7 +19,7 @@ class HealthReports:
         self._reported: dict[EventName, tuple[float, int]] = {}
 
     def update(
-        self, item: steps.AudioHealth, now: float
+        self, item: inputs.AudioHealth, now: float
     ) -> list[tuple[EventName, dict[str, object]]]:
         """Take the callback's new totals; the events due (name, fields)."""
         due: list[tuple[EventName, dict[str, object]]] = []

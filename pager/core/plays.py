@@ -13,9 +13,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from pager.config.model import AudioConfig
-from pager.core import steps
-from pager.core.model import EventName, Job, Spoken
-from pager.zones import Zone
+from pager.config.zoning import Zone
+from pager.core.effects import Effect, SkipSection, StopPlay
+from pager.values.events import EventName
+from pager.values.jobs import Job
+from pager.values.spoken import Spoken
 
 LEARNING_RATE = 0.2  # weight of the newest measurement in the running averages
 
@@ -109,14 +111,14 @@ class Plays:
         """The job's part of its play has ended."""
         self._play_of_job.pop(job_id, None)
 
-    def stop(self, job_id: str) -> list[steps.Effect]:
+    def stop(self, job_id: str) -> list[Effect]:
         """Stop the player that `job_id` plays in (every call of it ends with it)."""
         play = self._play_of_job.get(job_id)
         if play is None or self.pop(play) is None:
             return []
-        return [steps.StopPlay(play)]
+        return [StopPlay(play)]
 
-    def leave(self, job_id: str) -> list[steps.Effect]:
+    def leave(self, job_id: str) -> list[Effect]:
         """Take one call out of its play: its sentence is left out of a combined
         announcement whose other calls go on; alone (or last), its player stops."""
         play = self._play_of_job.get(job_id)
@@ -127,7 +129,7 @@ class Plays:
         if known.combined is None or len(known.members) == 1:
             return self.stop(job_id)
         del self._play_of_job[job_id], known.members[position]
-        return [steps.SkipSection(play, position)]
+        return [SkipSection(play, position)]
 
     def busy_for(self, now: float) -> dict[str, float]:
         """Per zone, about how many more seconds what plays there takes."""

@@ -25,7 +25,9 @@ from dataclasses import dataclass, replace
 
 from pager.config.model import SchedulingConfig
 from pager.core.groups import Entry, Group, companions
-from pager.core.model import REMEMBERED_IDS, EventName, Job, Priority
+from pager.values.events import EventName
+from pager.values.jobs import REMEMBERED_IDS, Job
+from pager.values.priority import Priority
 
 CALL, EMERGENCY = Priority.CALL, Priority.EMERGENCY
 

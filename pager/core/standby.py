@@ -11,9 +11,11 @@ import json
 import logging
 from dataclasses import dataclass
 
-from pager.core.intake import Intake
-from pager.core.model import EventName, Inbound, MessageKind, ref_of
+from pager.core.admission import Intake
 from pager.errors import PagerError
+from pager.values.events import EventName
+from pager.values.jobs import ref_of
+from pager.values.messages import Inbound, MessageKind
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,8 @@ import json
 import logging
 from dataclasses import dataclass
 
-from pager.core.model import Inbound, Job
+from pager.values.jobs import Job
+from pager.values.messages import Inbound
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,9 @@ import sqlite3
 import time
 from pathlib import Path
 
-from pager.core.model import REMEMBERED_IDS, Inbound, MessageKind
 from pager.errors import PagerError
+from pager.values.jobs import REMEMBERED_IDS
+from pager.values.messages import Inbound, MessageKind
 
 
 class Journal:

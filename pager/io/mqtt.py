@@ -23,9 +23,9 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from pager import __version__
 from pager.config.model import Config
-from pager.core.model import Inbound, MessageKind
-from pager.core.steps import Connected
+from pager.core.inputs import Connected
 from pager.errors import BrokerError
+from pager.values.messages import Inbound, MessageKind
 
 log = logging.getLogger(__name__)
 

@@ -24,20 +24,14 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from pager.errors import SpeechError
+from pager.language.phonemes import to_espeak
 
 log = logging.getLogger(__name__)
 
 DATA = Path(__file__).with_name("data")
 COMPILE_TIMEOUT_S = 60
-# IPA as the lexicon writes it -> espeak-ng's phoneme names (its Indonesian table, base2).
-IPA_TO_ESPEAK: Mapping[str, str] = {
-    "tʃ": "tS", "dʒ": "dZ", "a": "a", "ə": "@", "e": "e", "ɛ": "E", "i": "i", "o": "o",
-    "ɔ": "O", "u": "u", "b": "b", "d": "d", "f": "f", "ɡ": "g", "g": "g", "h": "h", "j": "j",
-    "k": "k", "l": "l", "m": "m", "n": "n", "ŋ": "N", "ɲ": "n^", "p": "p", "r": "R", "s": "s",
-    "ʃ": "S", "t": "t", "v": "v", "w": "w", "x": "x", "z": "z", "ʔ": "?", "ˈ": "'",
-}  # fmt: skip
 _WORD = re.compile(r"^[a-z]+$")
-# The letter names pager writes (pager.speech.words.LETTER_NAMES), said as in the alphabet
+# The letter names pager writes (pager.language.words.LETTER_NAMES), said as in the alphabet
 # song: the lexicon lacks some, and espeak-ng's rules give them [ɛ].
 LETTER_NAMES: Mapping[str, str] = {
     "be": "b e", "ce": "tʃ e", "de": "d e", "ef": "e f", "ge": "ɡ e", "ha": "h a",
@@ -45,22 +39,6 @@ LETTER_NAMES: Mapping[str, str] = {
     "ki": "k i", "er": "e r", "es": "e s", "te": "t e", "ve": "f e", "we": "w e",
     "eks": "e k s", "ye": "j e", "zet": "z e t",
 }  # fmt: skip
-
-
-def to_espeak(ipa: str) -> str:
-    """IPA ("l o k e t", or "loket" unspaced) as espeak-ng phonemes; ValueError names an
-    unknown symbol."""
-    out, rest = [], ipa.replace(" ", "")
-    while rest:
-        for size in (2, 1):
-            if rest[:size] in IPA_TO_ESPEAK:
-                out.append(IPA_TO_ESPEAK[rest[:size]])
-                rest = rest[size:]
-                break
-        else:
-            known = " ".join(sorted(set(IPA_TO_ESPEAK) - {"g"}))
-            raise ValueError(f'"{rest[0]}" is not a phoneme pager knows; use: {known}')
-    return "".join(out)
 
 
 @functools.cache

@@ -18,7 +18,7 @@ from rich.live import Live
 from pager import config
 from pager.errors import UsageError
 from pager.io import calllog
-from pager.tools import history, stats, walk
+from pager.tools import history, stats, zone_test
 from pager.tools.board import Board, event_line
 from pager.tools.connect import Session, add_login_options
 
@@ -184,7 +184,7 @@ def add_to(add: AddCommand) -> None:
                  "systemd /var/lib/pager/state)",
         )  # fmt: skip
 
-    walk.declare(
+    zone_test.declare(
         add(
             "test-zone",
             "play a test on each zone in turn through the running daemon, "

@@ -28,8 +28,8 @@ from aiohttp import web
 
 from pager import __version__
 from pager.config.model import Config
-from pager.core.model import Inbound, MessageKind
 from pager.errors import PagerError
+from pager.values.messages import Inbound, MessageKind
 
 log = logging.getLogger(__name__)
 

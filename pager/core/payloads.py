@@ -14,9 +14,9 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from pager.core.model import Priority
 from pager.errors import CallRejected
-from pager.speech.words import COUNTER_PATTERN, read_ticket
+from pager.language.words import COUNTER_PATTERN, read_ticket
+from pager.values.priority import Priority
 
 MAX_PAYLOAD_BYTES = 4096
 MAX_ID_CHARS = 64

@@ -24,7 +24,7 @@ from pager import config
 from pager.config.model import Config
 from pager.errors import BrokerError, UsageError
 from pager.tools.connect import Session, add_login_options
-from pager.zones import UnknownZone
+from pager.zones import Routing, UnknownZone
 
 ANSWER_TIMEOUT_S = 10.0
 LOOK_S = 0.2  # how often a wait looks whether Ctrl-C was pressed
@@ -73,7 +73,7 @@ def targets(cfg: Config, name: str | None, channel: int | None) -> list[Target]:
     if name == "all":
         return [Target(zone=zone) for zone in cfg.zones]
     try:
-        return [Target(zone=zone) for zone in cfg.routing().expand((name,))]
+        return [Target(zone=zone) for zone in Routing.of(cfg).expand((name,))]
     except UnknownZone as error:
         raise UsageError(str(error)) from None
 

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pager import parts
 from pager.audio.player import Player
-from pager.core import steps
-from pager.core.model import Spoken
+from pager.core import inputs
+from pager.core.effects import StartCombined, StartPlay, Variant
+from pager.daemon import soundkit
+from pager.values.spoken import Spoken
 
 log = logging.getLogger(__name__)
 
@@ -37,24 +38,24 @@ class LivePlay:
     # sample; the play has ended when all have (its end is held until then).
     others: list[Player] = field(default_factory=list)
     playing: int = 1
-    ended: steps.PlayFinished | None = None
+    ended: inputs.PlayFinished | None = None
 
 
 def start(
-    effect: steps.StartPlay | steps.StartCombined, current: parts.Parts, rate: int
-) -> LivePlay | steps.PlayFailed:
+    effect: StartPlay | StartCombined, current: soundkit.Parts, rate: int
+) -> LivePlay | inputs.PlayFailed:
     """The chime, then the speech: a call's sentence alone, or each sentence of a combined
     announcement as a section (1, 2, ...), in order (the speech worker renders urgent work
     first come, first served, so they arrive in order); a zone test's tone instead."""
     sentences: tuple[Spoken, ...]
-    if isinstance(effect, steps.StartPlay):
+    if isinstance(effect, StartPlay):
         sentences, first_section, pause_s = (effect.speech,), 0, 0.0
     else:
         sentences, first_section, pause_s = effect.sentences, 1, effect.pause_s
     player = Player(effect.channel_gains, ident=effect.play)
     lead_in = current.pilot if effect.lead_in else current.pilot[:0]
     player.append(lead_in)
-    if isinstance(effect, steps.StartPlay) and effect.tone:
+    if isinstance(effect, StartPlay) and effect.tone:
         player.append(current.test_tone)
         player.close()
         return LivePlay(player)  # nothing a call's airtime learns from
@@ -67,7 +68,7 @@ def start(
         live.others = [_variant(v, effect.play, lead_in, current) for v in effect.variants]
         live.playing += len(live.others)
     except Exception as error:
-        return steps.PlayFailed(effect.play, f"cannot start its announcement: {error}")
+        return inputs.PlayFailed(effect.play, f"cannot start its announcement: {error}")
     for index, speech in enumerate(speeches):
         last = index == len(speeches) - 1
         done = functools.partial(_speech_ready, live, first_section + index, pause, last)
@@ -75,9 +76,7 @@ def start(
     return live
 
 
-def _variant(
-    variant: steps.Variant, play: int, lead_in: np.ndarray, current: parts.Parts
-) -> Player:
+def _variant(variant: Variant, play: int, lead_in: np.ndarray, current: soundkit.Parts) -> Player:
     """The player of zones with their own content: the same lead-in and chime, then their
     own sentence (or nothing more)."""
     player = Player(variant.channel_gains, ident=play)

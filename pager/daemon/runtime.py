@@ -20,16 +20,33 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pager import config as config_files
-from pager import parts
-from pager.audio import starting
 from pager.audio.music import MusicBeds
 from pager.audio.player import PlayerState
-from pager.audio.sinks import AudioSink, Health
-from pager.audio.starting import LivePlay
+from pager.audio.sinks import AudioSink, Health, OutputChange
 from pager.config.model import Config
-from pager.core import steps
+from pager.core import inputs
 from pager.core.controller import Controller
-from pager.core.steps import Effect, Input
+from pager.core.effects import (
+    Ack,
+    Effect,
+    JournalAdd,
+    JournalRemove,
+    LoadConfig,
+    Notify,
+    Prerender,
+    Publish,
+    PublishStatus,
+    PublishSync,
+    ResetAudio,
+    Retime,
+    SkipSection,
+    StartCombined,
+    StartPlay,
+    StopPlay,
+)
+from pager.core.inputs import Input
+from pager.daemon import players, soundkit
+from pager.daemon.players import LivePlay
 from pager.errors import ConfigError
 from pager.io import calllog, systemd
 from pager.io.journal import Journal
@@ -87,7 +104,7 @@ class Runtime:
             if config.http.listen
             else None
         )
-        self.parts: parts.Parts | None = None
+        self.parts: soundkit.Parts | None = None
         self._live: dict[int, LivePlay] = {}
         self._stop = threading.Event()
         self._audio_ok = True
@@ -99,7 +116,7 @@ class Runtime:
     def _took_over(self) -> None:
         """The node's lock is ours (the lock's thread): the node's status, then its calls."""
         self.link.become_active()
-        self.control.put(steps.TookOver())
+        self.control.put(inputs.TookOver())
 
     def _lost_lock(self, holder: str) -> None:
         """Another daemon holds the node's lock: stop, so that systemd starts this one
@@ -109,13 +126,13 @@ class Runtime:
 
     def reload(self) -> None:
         """Ask for the config file to be read again (safe from a signal handler)."""
-        self.control.put(steps.ReloadRequested())
+        self.control.put(inputs.ReloadRequested())
 
     def run(self) -> None:
         """Open speech and audio (raising PagerError if they fail), then serve until stopped."""
         config = self.controller.config
         self.link.check_tls()  # an untrusted broker is a start failure, not a retry loop
-        self.parts = parts.build(config)
+        self.parts = soundkit.build(config)
         self.sink.report = self._audio_report
         try:
             self.calllog.start()
@@ -138,7 +155,7 @@ class Runtime:
         self._stop.wait()
         systemd.notify("STOPPING=1")
         log.info("stopping: no new calls; what is playing finishes")
-        self.control.put(steps.StopRequested())
+        self.control.put(inputs.StopRequested())
         control.join()
         if self.lock is not None:
             self.lock.stop()  # the standby takes over
@@ -155,7 +172,7 @@ class Runtime:
 
     def _control_loop(self) -> None:
         pending = tuple(self.journal.pending())
-        self._step(steps.Replay(pending, tuple(self.journal.seen_ids())))
+        self._step(inputs.Replay(pending, tuple(self.journal.seen_ids())))
         if pending:
             log.info("replayed %d calls from %s", len(pending), self.journal.path)
         while not self.controller.done(self.clock()):
@@ -166,7 +183,7 @@ class Runtime:
                     timeout=None if deadline is None else max(0, deadline - now)
                 )
             except queue.Empty:
-                item = steps.Tick()
+                item = inputs.Tick()
             try:
                 self._step(self._as_input(item))
             except Exception:
@@ -197,14 +214,14 @@ class Runtime:
         player = item.player
         live = self._live.get(player.ident)
         if live is not None and player is not live.player:  # a zone's own content
-            return self._one_ended(live) if item.kind is PlayerState.FINISHED else steps.Tick()
+            return self._one_ended(live) if item.kind is PlayerState.FINISHED else inputs.Tick()
         if item.section:
             return self._section_event(item)
         if item.kind is PlayerState.PLAYING:
             late = player.start_frame
             late_ms = None if late is None else (item.frame - late) / self.rate * 1000
-            return steps.PlayStarted(player.ident, late_ms=late_ms)
-        ended = steps.PlayFinished(
+            return inputs.PlayStarted(player.ident, late_ms=late_ms)
+        ended = inputs.PlayFinished(
             player.ident,
             audio_s=player.appended_frames / self.rate,
             late_s=player.starved_frames / self.rate,
@@ -220,7 +237,7 @@ class Runtime:
         """One player of a play has ended: the play's end once all have."""
         live.playing -= 1
         if live.playing or live.ended is None:
-            return steps.Tick()
+            return inputs.Tick()
         self._live.pop(live.player.ident, None)
         return live.ended
 
@@ -231,27 +248,27 @@ class Runtime:
         if item.kind is PlayerState.PLAYING:
             if live is not None:
                 live.section_start = item.frame
-            return steps.PlayStarted(play, item.section)
+            return inputs.PlayStarted(play, item.section)
         began = live.section_start if live is not None else item.frame
         late = item.starved - (live.starved_before if live is not None else 0)
         if live is not None:
             live.starved_before = item.starved
-        return steps.SectionFinished(
+        return inputs.SectionFinished(
             play, item.section, (item.frame - began) / self.rate, max(0, late) / self.rate
         )
 
-    def _start(self, effect: steps.StartPlay | steps.StartCombined) -> steps.PlayFailed | None:
+    def _start(self, effect: StartPlay | StartCombined) -> inputs.PlayFailed | None:
         assert self.parts is not None
-        started = starting.start(effect, self.parts, self.rate)
-        if isinstance(started, steps.PlayFailed):
+        started = players.start(effect, self.parts, self.rate)
+        if isinstance(started, inputs.PlayFailed):
             return started
         self._live[effect.play] = started
-        if isinstance(effect, steps.StartPlay) and effect.at is not None:
+        if isinstance(effect, StartPlay) and effect.at is not None:
             self._time(started, effect.at)
         self.mixer.add(started.player, *started.others)
         return None
 
-    def _time(self, live: starting.LivePlay, at: float) -> None:
+    def _time(self, live: players.LivePlay, at: float) -> None:
         """Its players start with the output's frame at Unix time `at` (if not begun)."""
         frame = self.sink.frame_at(at)
         if frame is None:
@@ -264,58 +281,60 @@ class Runtime:
         """Do what one effect says; return what the controller must hear about it, if any."""
         assert self.parts is not None
         match effect:
-            case steps.StartPlay() | steps.StartCombined():
+            case StartPlay() | StartCombined():
                 return self._start(effect)
-            case steps.Retime(play, at):
+            case Retime(play, at):
                 live = self._live.get(play)
                 if live is not None:
                     self._time(live, at)
-            case steps.SkipSection(play, section):
+            case SkipSection(play, section):
                 live = self._live.get(play)
                 if live is not None:
                     live.player.skip(section)
-            case steps.StopPlay(play):
+            case StopPlay(play):
                 live = self._live.pop(play, None)
                 for player in [live.player, *live.others] if live is not None else []:
                     player.stop()
-            case steps.ResetAudio():
+            case ResetAudio():
                 self.mixer.flush()
                 self._live.clear()
-            case steps.Prerender(job_id, speech):
+            case Prerender(job_id, speech):
                 try:
                     self.parts.synthesizer.submit(speech, urgent=False)
                 except Exception as error:
-                    return steps.SpeechUnavailable(job_id, f"the speech worker refused it: {error}")
-            case steps.Publish(body):
+                    return inputs.SpeechUnavailable(
+                        job_id, f"the speech worker refused it: {error}"
+                    )
+            case Publish(body):
                 self.link.publish_event(body)
                 self.calllog.record(body)
                 if self.web is not None:
                     self.web.offer_event(body)
-            case steps.PublishSync(body):
+            case PublishSync(body):
                 self.link.publish_sync(body)
-            case steps.PublishStatus(details):
+            case PublishStatus(details):
                 self.link.publish_status(details)
                 if self.web is not None:
                     self.web.offer_status({"state": "online", **details, "ts": self.clock()})
-            case steps.JournalAdd(job_id, message):
+            case JournalAdd(job_id, message):
                 try:
                     self.journal.add(job_id, message)
                 except Exception as error:
-                    return steps.JournalFailed(job_id, str(error))
-                return steps.Journaled(job_id)
-            case steps.JournalRemove(job_id):
+                    return inputs.JournalFailed(job_id, str(error))
+                return inputs.Journaled(job_id)
+            case JournalRemove(job_id):
                 self.journal.remove(job_id)
-            case steps.Ack(message):
+            case Ack(message):
                 self.link.ack(message)
-            case steps.Notify("ready", status):
+            case Notify("ready", status):
                 systemd.notify("READY=1", f"STATUS={status}")
-            case steps.Notify("reloading"):
+            case Notify("reloading"):
                 systemd.reloading()
-            case steps.LoadConfig():
+            case LoadConfig():
                 return self._load_config()
         return None
 
-    def _load_config(self) -> steps.Reconfigure | steps.ReloadRefused:
+    def _load_config(self) -> inputs.Reconfigure | inputs.ReloadRefused:
         """Read the config again and build everything it needs; swap only if all succeeded."""
         assert self.parts is not None
         running = self.controller.config
@@ -326,7 +345,7 @@ class Runtime:
             changes = config_files.restart_changes(running, new)
             if changes:
                 raise ConfigError(self.config_path, changes)
-            built = parts.build(new, (running, self.parts))
+            built = soundkit.build(new, (running, self.parts))
             try:
                 self.music.apply(new.zones, new.music)
             except BaseException:
@@ -334,22 +353,25 @@ class Runtime:
                     built.synthesizer.close()
                 raise
         except ConfigError as error:
-            return steps.ReloadRefused(str(error), tuple(error.problems))
+            return inputs.ReloadRefused(str(error), tuple(error.problems))
         except Exception as error:  # SpeechError (the voice), a music bed too many, ...
-            return steps.ReloadRefused(f"{self.config_path}: {error}", (str(error),))
+            return inputs.ReloadRefused(f"{self.config_path}: {error}", (str(error),))
         retired, self.parts = self.parts, built
         if retired.synthesizer is not built.synthesizer:
             retired.synthesizer.close(cancel=False)  # what it still renders is played
         self.sink.set_zones(new.zones)
         self.calllog.keep_days = new.history.keep_days
-        return steps.Reconfigure(new)
+        return inputs.Reconfigure(new)
 
     # -- other threads -----------------------------------------------------------------------
 
-    def _audio_report(self, fact: steps.AudioFailed | steps.AudioRestored) -> None:
+    def _audio_report(self, change: OutputChange) -> None:
         """From the sink's recovery thread: the output failed, or is back."""
-        self._audio_ok = isinstance(fact, steps.AudioRestored)
-        self.control.put(fact)
+        self._audio_ok = change.running
+        self.control.put(
+            inputs.AudioRestored(change.detail) if change.running
+            else inputs.AudioFailed(change.detail)
+        )  # fmt: skip
 
     def _monitor(self) -> None:
         """Feed systemd's watchdog only while the audio callback runs, and report the
@@ -376,4 +398,4 @@ class Runtime:
                           exc_info=(type(error), error, error.__traceback__))  # fmt: skip
             reported = health
             text = f"{type(error).__name__}: {error}" if error is not None else None
-            self.control.put(steps.AudioHealth(health.xruns, health.callback_errors, text))
+            self.control.put(inputs.AudioHealth(health.xruns, health.callback_errors, text))

@@ -12,22 +12,24 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from pager.config.model import Config
-from pager.core import steps
+from pager.core.admission import Intake
 from pager.core.announcer import Announcer
-from pager.core.intake import Intake
-from pager.core.model import EventName, Inbound, Job, MessageKind, Priority, job_key
+from pager.core.effects import Ack, Effect, JournalAdd, JournalRemove, Publish, PublishSync, Retime
 from pager.core.plays import Plays
 from pager.core.scheduler import Outcome, Scheduler
 from pager.core.standby import Ledger
-from pager.core.steps import Effect
 from pager.core.sync import Sync, parse_offer
 from pager.errors import CallRejected, NotHere
+from pager.values.events import EventName
+from pager.values.jobs import Job, job_key
+from pager.values.messages import Inbound, MessageKind
+from pager.values.priority import Priority
 
 log = logging.getLogger("pager.core.controller")
 
 
 class _Event(Protocol):
-    def __call__(self, name: EventName, now: float, **fields: object) -> steps.Publish: ...
+    def __call__(self, name: EventName, now: float, **fields: object) -> Publish: ...
 
 
 class Receiving:
@@ -53,12 +55,12 @@ class Receiving:
         if message.kind is MessageKind.EVENT:  # the active PC's, as a standby hears them
             if self._ledger is not None:
                 self._ledger.settle(message.payload)
-            return [steps.Ack(message)]
+            return [Ack(message)]
         if message.kind is MessageKind.SYNC:
             return self._on_offer(message, now)
         if self._ledger is not None:
             self._ledger.hold(message, self._intake)
-            return [steps.Ack(message)]
+            return [Ack(message)]
         return self._on_message(message, now) if self._stop_by is None else []
 
     def _replay(self, messages: Sequence[Inbound], seen_ids: Sequence[str], now: float
@@ -78,24 +80,24 @@ class Receiving:
         try:
             self._intake.admit(message, now)
             if message.kind is MessageKind.CANCEL:
-                return [*self._cancel(message, now), steps.Ack(message)]
+                return [*self._cancel(message, now), Ack(message)]
             if message.kind is MessageKind.TEST:  # never journaled: it is for who listens now
-                return [*self._test(message, now), steps.Ack(message)]
+                return [*self._test(message, now), Ack(message)]
             job = self._intake.job(message)
         except NotHere as elsewhere:
             log.debug("not for this node: %s", elsewhere)
-            return [steps.Ack(message)]
+            return [Ack(message)]
         except CallRejected as rejected:
             effects = self._rejected(message, rejected, now)
             if message.journaled:
-                effects.append(steps.JournalRemove(message.journaled))
-            return [*effects, steps.Ack(message)]
+                effects.append(JournalRemove(message.journaled))
+            return [*effects, Ack(message)]
         offer = self._sync.take(job, message, now)
-        timing = [steps.PublishSync(offer.body())] if offer is not None else []
+        timing = [PublishSync(offer.body())] if offer is not None else []
         if message.journaled is None and self.scheduler.takes(job, now):
             self._taking[job.id] = (job, message)
-            return [*timing, steps.JournalAdd(job.id, message)]
-        return [*timing, *self._submit(job, now), steps.Ack(message)]
+            return [*timing, JournalAdd(job.id, message)]
+        return [*timing, *self._submit(job, now), Ack(message)]
 
     def _take_over(self, now: float) -> list[Effect]:
         """Active now: what the active PC had not finished (or never got) plays, in order."""
@@ -118,7 +120,7 @@ class Receiving:
         play = self._plays.waiting(taken[0]) if taken is not None else None
         if taken is None or play is None:
             return []
-        return [steps.Retime(play, taken[1])]
+        return [Retime(play, taken[1])]
 
     def _rejected(self, message: Inbound, rejected: CallRejected, now: float) -> list[Effect]:
         """A `rejected` event, unless its sender's rejections are being summed up."""

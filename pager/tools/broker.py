@@ -7,7 +7,7 @@
 - every logged-in user may read the status and events.
 
 Mosquitto's ACL patterns cannot turn the user name `counter-5` into the topic `call/5`, so
-the ACL holds a block for each configured counter. `python -m pager.io.broker` (what
+the ACL holds a block for each configured counter. `python -m pager.tools.broker` (what
 `scripts/broker-setup` runs, as root) installs all this on the local Mosquitto.
 """
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pager.config.model import Config
 from pager.core.announcer import Announcer
-from pager.core.messages import (
+from pager.core.payloads import (
     Cancel,
     TestRequest,
     parse_announce,
@@ -22,9 +22,10 @@ from pager.core.messages import (
     parse_cancel,
     parse_test,
 )
-from pager.core.model import Inbound, Job, MessageKind, ref_of
 from pager.errors import CallRejected
-from pager.speech.words import COUNTER_PATTERN, WPM_PER_SYLLABLE_PER_S, syllables
+from pager.language.words import COUNTER_PATTERN, WPM_PER_SYLLABLE_PER_S, syllables
+from pager.values.jobs import Job, ref_of
+from pager.values.messages import Inbound, MessageKind
 from pager.zones import UnknownZone
 
 REJECTIONS_PER_SECOND = 3.0  # reported one by one, per sender...

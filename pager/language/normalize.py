@@ -12,7 +12,7 @@ import functools
 import re
 from collections.abc import Callable, Mapping
 
-from pager.speech.words import (
+from pager.language.words import (
     Zeros,
     date_words,
     decimal_words,

@@ -1,0 +1,150 @@
+"""What comes out of the controller: orders for the runtime, each a small frozen value.
+
+Start or stop a player, journal, acknowledge, publish. The runtime carries them out in
+order; what some of them report back is an input (`pager.core.inputs`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from pager.values.messages import Inbound
+from pager.values.spoken import Spoken
+
+
+@dataclass(frozen=True)
+class Variant:
+    """What some zones of a play hear instead of its main sound: their own sentence after
+    the chime, or (speech None) the chime alone; in a player of its own that starts with
+    the main one."""
+
+    speech: Spoken | None
+    channel_gains: tuple[tuple[int, float], ...]
+
+
+@dataclass(frozen=True)
+class StartPlay:
+    """Play the chime, then `speech`, on these channel columns at these gains."""
+
+    play: int
+    job_id: str
+    speech: Spoken
+    channel_gains: tuple[tuple[int, float], ...]
+    tone: bool = False  # a zone test's tone instead of the chime and speech
+    lead_in: bool = False  # the amplifier's pilot first (audio.lead_in_ms)
+    variants: tuple[Variant, ...] = ()  # zones with their own content (zones.NAME.template)
+    at: float | None = None  # Unix time of the chime's first sample at the outputs (racks
+    # starting together); None: at once
+
+
+@dataclass(frozen=True)
+class StartCombined:
+    """Play the chime, then each sentence in turn (section 1, 2, ...) with `pause_s` of
+    silence between them, on these channel columns at these gains."""
+
+    play: int
+    sentences: tuple[Spoken, ...]
+    pause_s: float
+    channel_gains: tuple[tuple[int, float], ...]
+    lead_in: bool = False  # the amplifier's pilot first (audio.lead_in_ms)
+    variants: tuple[Variant, ...] = ()  # chime-only zones (zones.NAME.chime_only)
+
+
+@dataclass(frozen=True)
+class SkipSection:
+    """Leave a combined announcement's sentence out, if it has not begun."""
+
+    play: int
+    section: int
+
+
+@dataclass(frozen=True)
+class StopPlay:
+    """Fade the player out now."""
+
+    play: int
+
+
+@dataclass(frozen=True)
+class ResetAudio:
+    """The output died: drop every player at once (the stream is not running)."""
+
+
+@dataclass(frozen=True)
+class Prerender:
+    """Synthesize `speech` ahead, so the play finds it ready."""
+
+    job_id: str
+    speech: Spoken
+
+
+@dataclass(frozen=True)
+class Publish:
+    """An event on {prefix}/event/{node}: its JSON body."""
+
+    body: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class PublishSync:
+    """Publish this node's start time for an announcement of several racks."""
+
+    body: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class Retime:
+    """The first rack's start time came: a play not yet started moves to it."""
+
+    play: int
+    at: float  # Unix time
+
+
+@dataclass(frozen=True)
+class PublishStatus:
+    """The retained online status, with these details."""
+
+    details: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class JournalAdd:
+    """Keep the message on disk before it is acknowledged; answer Journaled/JournalFailed."""
+
+    job_id: str
+    message: Inbound
+
+
+@dataclass(frozen=True)
+class JournalRemove:
+    job_id: str
+
+
+@dataclass(frozen=True)
+class Ack:
+    """Acknowledge the message to the broker (QoS 1)."""
+
+    message: Inbound
+
+
+@dataclass(frozen=True)
+class Notify:
+    """Tell systemd: ready (with a status line) or reloading."""
+
+    state: Literal["ready", "reloading"]
+    status: str = ""
+
+
+@dataclass(frozen=True)
+class LoadConfig:
+    """Read the config file again and build what it needs; answer Reconfigure or
+    ReloadRefused (always one of them)."""
+
+
+Effect = (
+    StartPlay | StartCombined | SkipSection | StopPlay | ResetAudio | Prerender | Publish
+    | PublishSync | Retime
+    | PublishStatus | JournalAdd | JournalRemove | Ack | Notify | LoadConfig
+)  # fmt: skip

@@ -1,0 +1,63 @@
+"""Jobs: something to play on some zones (a call, an operator message, an emergency, a zone
+test), and the ids they are known by."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pager.values.priority import Priority
+from pager.values.spoken import Spoken
+
+REMEMBERED_IDS = 10_000  # ids kept (in memory and in the journal) so a redelivery plays once
+
+
+@dataclass(frozen=True)
+class ZoneTest:
+    """What a zone test plays on: a zone, or one output of the interface (1-based)."""
+
+    zone: str | None
+    channel: int | None
+    tone: bool = False
+
+
+@dataclass(frozen=True)
+class Job:
+    """Something to play on some zones: a call, an operator message or an emergency."""
+
+    id: str
+    priority: Priority
+    zones: tuple[str, ...]
+    counter: str | None = None
+    ticket: str | None = None
+    called_at: float = 0.0  # when the counter pressed the button (or when it arrived)
+    repeats: int = 0  # further plays after this one
+    play: int = 1  # 1 for the first play, 2 for "Panggilan kedua", ...
+    speech: Spoken = Spoken()  # what its first play says
+    combined: Spoken = Spoken()  # its sentence inside a combined announcement (calls)
+    busy: Spoken | None = None  # what it says alone while its zones are busy (calls)
+    ref: str | None = None  # the id its sender gave, as events show it (`id` is unique)
+    test: ZoneTest | None = None  # a zone test (priority TEST): what it tests
+    variants: tuple[tuple[str, Spoken], ...] = ()  # a zone's own template -> its sentence
+    # The racks (nodes) that play it, site-wide, sorted: with several, they start together
+    # and the first one names the time (core/sync.py).
+    nodes: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return self.speech.text
+
+    @property
+    def shown_id(self) -> str:
+        """The id events show: the sender's, unchanged."""
+        return self.ref if self.ref is not None else self.id
+
+
+def job_key(sender: str | None, ref: str) -> str:
+    """A job's unique id: a counter's calls ("5/c-17") and the operator desk's messages
+    ("/drill-1") have ids of their own, so one sender can never reuse another's."""
+    return f"{sender or ''}/{ref}"
+
+
+def ref_of(key: str) -> str:
+    """The sender's id in a job's key (an old journal's bare id is its own)."""
+    return key.split("/", 1)[-1]
