@@ -14,7 +14,7 @@ import pytest
 from pager import config
 from pager.audio import chime, tones
 from pager.audio.levels import loudness
-from pager.core.plays import Wakes
+from pager.core.plays import SleepingAmplifiers
 from tests.broker import Mosquitto, Watcher
 from tests.conftest import DaemonProcess, write_config
 from tests.desk import EXAMPLE
@@ -23,8 +23,8 @@ from tests.virtual_card import VirtualCard
 LEAD_IN: dict[str, Any] = {"lead_in_ms": 800, "lead_in_db": -24, "lead_in_idle_s": 60}
 
 
-def wakes(**audio: Any) -> Wakes:
-    w = Wakes()
+def wakes(**audio: Any) -> SleepingAmplifiers:
+    w = SleepingAmplifiers()
     zones = dict(EXAMPLE.zones)
     zones["food-court"] = dataclasses.replace(zones["food-court"], music=("jazz.mp3",))
     w.configure(dataclasses.replace(EXAMPLE.audio, **{**LEAD_IN, **audio}), zones)

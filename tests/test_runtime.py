@@ -62,9 +62,9 @@ def runtime(tmp_path: Path) -> Iterator[tuple[Runtime, Published]]:
     published = Published()
     rt.link.publish_event = lambda body: published.append(dict(body))  # type: ignore[assignment,method-assign]
     rt.link.publish_status = lambda details: None  # type: ignore[method-assign]
-    rt.parts = soundkit.build(cfg)
+    rt.kit = soundkit.build(cfg)
     yield rt, published
-    rt.parts.synthesizer.close()
+    rt.kit.synthesizer.close()
     rt.journal.close()
 
 
@@ -102,8 +102,8 @@ def test_a_call_the_speech_worker_refuses_is_answered_failed_and_holds_no_zone(
     runtime: tuple[Runtime, Published],
 ) -> None:
     rt, published = runtime
-    assert rt.parts is not None
-    synthesizer = rt.parts.synthesizer
+    assert rt.kit is not None
+    synthesizer = rt.kit.synthesizer
     synthesizer.close()  # the worker is gone: every submit raises
     rt._step(call("5", "A1", "unspoken"))
     names = published.names()
@@ -125,12 +125,13 @@ def test_the_callbacks_health_reaches_the_controller_and_its_first_error_the_log
     except ValueError as error:
         failed = Health(xruns=3, callback_errors=1, first_error=error)
     rt.sink.health = lambda: failed  # type: ignore[method-assign]
-    monitor = threading.Thread(target=rt._monitor)
+    stop = threading.Event()
+    monitor = threading.Thread(target=rt.monitor.run, args=(stop,))
     monitor.start()
     try:
         report = rt.control.get(timeout=10)
     finally:
-        rt.stop()
+        stop.set()
         monitor.join()
     assert report == inputs.AudioHealth(3, 1, "ValueError: a bug in the mix")
     logged = [r for r in caplog.records if "the audio callback failed" in r.getMessage()]

@@ -16,7 +16,7 @@ from pager.audio.music import MusicFeeder
 from pager.audio.player import Player
 from pager.config.zoning import Zone
 from pager.core.effects import StartPlay
-from pager.core.plays import Wakes
+from pager.core.plays import SleepingAmplifiers
 from pager.daytime import Window
 from pager.errors import ConfigError
 from tests.conftest import write_config
@@ -113,7 +113,7 @@ def test_music_follows_the_level_schedule_and_fades_out_in_its_quiet_hours() -> 
 
 def test_a_music_zone_in_its_quiet_hours_needs_the_lead_in() -> None:
     zone = Zone("food-court", (7, 8), music=("a.mp3",), music_quiet=(Window.parse("20:00-07:00"),))
-    wakes = Wakes()
+    wakes = SleepingAmplifiers()
     wakes.configure(dataclasses.replace(EXAMPLE.audio, lead_in_ms=800), {"food-court": zone})
     assert not wakes.lead_in(["food-court"], at("12:00")), "its music keeps the amplifier awake"
     assert wakes.lead_in(["food-court"], at("06:00") + 86400), "no music at night"

@@ -191,11 +191,12 @@ def event_body(name: str, ident: str, counter: str | None, ticket: str | None) -
 
 def test_a_standby_holds_what_the_active_has_not_finished_and_releases_it_in_order() -> None:
     hall = Desk(config.parse(site(standby={"nodes": ["hall"]}), node="hall"))
-    intake = hall.controller._intake
+    reception = hall.controller._reception
     ledger = Ledger()
     one, two, loose = call("1", "A1", "one"), call("1", "A2", "two"), call("3", "B7")
-    for message in (one, two, loose, call("4", "C1", "ok")):
-        ledger.hold(dataclasses.replace(message, received=1.0), intake)
+    for sent in (one, two, loose, call("4", "C1", "ok")):
+        message = dataclasses.replace(sent, received=1.0)
+        ledger.hold(message, reception.job(message))
     ledger.settle(event_body("started", "one", "1", "A1"))  # still playing: still held
     ledger.settle(event_body("finished", "ok", "4", "C1"))
     ledger.settle(event_body("finished", "made-up-there", "3", "B7"))  # no id: by its ticket
@@ -229,7 +230,8 @@ def test_a_held_call_with_repeats_ends_after_its_last_play() -> None:
     hall = Desk(config.parse(site(standby={"nodes": ["hall"]}), node="hall"))
     ledger = Ledger()
     twice = call("1", "A1", "twice", repeat=1)
-    ledger.hold(dataclasses.replace(twice, received=1.0), hall.controller._intake)
+    twice = dataclasses.replace(twice, received=1.0)
+    ledger.hold(twice, hall.controller._reception.job(twice))
     first = json.loads(event_body("finished", "twice", "1", "A1"))
     ledger.settle(json.dumps({**first, "play": 1}).encode())
     assert len(ledger) == 1  # its repeat is still to come

@@ -99,7 +99,7 @@ def test_a_test_s_length_does_not_change_the_call_wait_estimates() -> None:
     [start] = starts(desk.take(zone_test("t1", zone="food-court")))
     desk.feed(inputs.PlayStarted(start.play))
     desk.feed(inputs.PlayFinished(start.play, 60.0, 0.0))
-    assert desk.controller._airtime.alone() == Desk().controller._airtime.alone()
+    assert desk.controller._stage.airtime.alone() == Desk().controller._stage.airtime.alone()
 
 
 @pytest.mark.parametrize(

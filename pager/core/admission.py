@@ -1,6 +1,6 @@
 """What a message asks for, and whether its sender may ask it. Pure, with explicit time.
 
-Parsing and routing (through the announcer), the rights a sender has (a counter's highest
+Parsing the payload, the rights a sender has (a counter's highest
 priority, operator messages of bounded length), the rate each sender may send at (a token
 bucket per counter, one shared by unlisted counters, one for the operator desk), and how
 many rejections are reported one by one (about three a second per sender; the rest in one
@@ -13,9 +13,10 @@ import dataclasses
 from dataclasses import dataclass
 
 from pager.config.model import Config
-from pager.core.announcer import Announcer
 from pager.core.payloads import (
+    Call,
     Cancel,
+    OperatorMessage,
     TestRequest,
     parse_announce,
     parse_call,
@@ -26,7 +27,7 @@ from pager.errors import CallRejected
 from pager.language.words import COUNTER_PATTERN, WPM_PER_SYLLABLE_PER_S, syllables
 from pager.values.jobs import Job, ref_of
 from pager.values.messages import Inbound, MessageKind
-from pager.zones import UnknownZone
+from pager.zones import Routing, UnknownZone
 
 REJECTIONS_PER_SECOND = 3.0  # reported one by one, per sender...
 REJECTIONS_BURST = 10.0  # ...after the first few (a counter's integrator sends a few bad ones)
@@ -61,19 +62,19 @@ class _Suppressed:
     first: str = ""
 
 
-class Intake:
-    """Turns messages into jobs or cancels, or raises CallRejected with the reason.
-    `configure` it before use (the controller does, at start and on every reload)."""
+class Admission:
+    """Turns messages into what they ask for, or raises CallRejected with the reason.
+    `configure` it before use (the reception does, at start and on every reload)."""
 
     def __init__(self) -> None:
         self._buckets: dict[str, TokenBucket] = {}
         self._reports: dict[str, TokenBucket] = {}
         self._suppressed: dict[str, _Suppressed] = {}
 
-    def configure(self, config: Config, announcer: Announcer) -> None:
+    def configure(self, config: Config, routing: Routing) -> None:
         """A new config: its limits apply from now (allowances start full again)."""
         self._config = config
-        self._announcer = announcer
+        self._routing = routing
         self._buckets.clear()
 
     # -- senders -----------------------------------------------------------------------------
@@ -95,7 +96,7 @@ class Intake:
         config = self._config
         if len(config.nodes) <= 1:
             return True
-        routing = self._announcer.routing
+        routing = self._routing
         try:
             targets = routing.targets_for(message.counter) if message.counter else ()
             nodes = routing.nodes_of(routing.expand(targets)) or config.nodes
@@ -122,8 +123,8 @@ class Intake:
 
     # -- what a message asks for -------------------------------------------------------------
 
-    def job(self, message: Inbound) -> Job:
-        """The job a call or operator message asks for; CallRejected says why not."""
+    def request(self, message: Inbound) -> Call | OperatorMessage:
+        """The call or operator message a message asks for; CallRejected says why not."""
         if message.kind is MessageKind.CALL:
             assert message.counter is not None
             max_repeats = self._config.scheduling.max_repeats
@@ -136,7 +137,7 @@ class Intake:
                     "reconnect; publish calls without retain, or give them an id",
                     ticket=call.ticket,
                 )
-            return self._as_journaled(self._announcer.call(call), message)
+            return call
         if message.kind is MessageKind.ANNOUNCE:
             operator = parse_announce(message.payload, message.received)
             if message.journaled:
@@ -146,9 +147,7 @@ class Intake:
                     "retained announcement without an id: it would be read out again at every "
                     "reconnect; publish it without retain, or give it an id",
                 )
-            job = self._announcer.message(operator)
-            self._check_length(job)
-            return self._as_journaled(job, message)
+            return operator
         raise CallRejected(f"topic {message.topic[:200]!r} is not one pager listens to")
 
     def cancel(self, message: Inbound) -> Cancel:
@@ -166,7 +165,7 @@ class Intake:
                                "outputs (audio.channels)", id=request.id)  # fmt: skip
         return request
 
-    def _check_length(self, job: Job) -> None:
+    def check_length(self, job: Job) -> None:
         """Operator text is bounded in the audio it would make, before it is queued."""
         a, limit = self._config.announcement, self._config.security.max_speech_s
         seconds = sum(
@@ -179,11 +178,6 @@ class Intake:
                 "(security.max_speech_s)",
                 id=job.shown_id,
             )
-
-    @staticmethod
-    def _as_journaled(job: Job, message: Inbound) -> Job:
-        """A replayed job keeps the key its journal entry has (older journals: a bare id)."""
-        return dataclasses.replace(job, id=message.journaled) if message.journaled else job
 
     # -- reporting rejections ----------------------------------------------------------------
 

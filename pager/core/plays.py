@@ -2,8 +2,8 @@
 
 A play is one player on the card: a call alone, or several calls combined under one chime,
 each with its own sentence (a section of the player). `Airtime` learns from what played how
-long the chime and a sentence take, to estimate how long a new call would wait. `Wakes`
-knows when each zone last sounded, for the amplifier's lead-in.
+long the chime and a sentence take, to estimate how long a new call would wait.
+`SleepingAmplifiers` knows when each zone last sounded, for the amplifier's lead-in.
 """
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ class Plays:
         return busy
 
 
-class Wakes:
+class SleepingAmplifiers:
     """When each zone last sounded: whether its amplifier may have gone to standby, so that
     an announcement there needs the lead-in pilot first (`audio.lead_in_ms`)."""
 

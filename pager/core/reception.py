@@ -1,56 +1,64 @@
-"""The controller's message intake: what arrives from the broker, turned into jobs, cancels,
-tests, start times, or held while a standby; rejections and their summaries.
+"""The message intake: what arrives from the broker becomes a job, a cancel, a zone test or a
+racks' start time, is held while this daemon is a standby, or is rejected with its reason.
+Pure: messages in, effects out, with explicit time.
 
-A part of `Controller` (pager.core.controller), kept apart because it is its own concern:
-the state it uses is the controller's, declared below.
+A message that would queue is first journaled (`JournalAdd`); only once the runtime answers
+`Journaled` does it reach the scheduler (through the stage), and a `JournalFailed` answers
+it with a `failed` event instead. Whether a sender may ask what it asks is `Admission`'s.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from collections.abc import Callable, Sequence
-from typing import Protocol
+from collections.abc import Sequence
 
 from pager.config.model import Config
-from pager.core.admission import Intake
+from pager.core import events
+from pager.core.admission import Admission
 from pager.core.announcer import Announcer
-from pager.core.effects import Ack, Effect, JournalAdd, JournalRemove, Publish, PublishSync, Retime
-from pager.core.plays import Plays
-from pager.core.scheduler import Outcome, Scheduler
+from pager.core.effects import Ack, Effect, JournalAdd, JournalRemove, PublishSync, Retime
+from pager.core.payloads import Call
+from pager.core.scheduler import Scheduler
+from pager.core.stage import Stage
 from pager.core.standby import Ledger
 from pager.core.sync import Sync, parse_offer
-from pager.errors import CallRejected, NotHere
+from pager.errors import CallRejected, NotHere, PagerError
 from pager.values.events import EventName
 from pager.values.jobs import Job, job_key
 from pager.values.messages import Inbound, MessageKind
 from pager.values.priority import Priority
+from pager.zones import Routing
 
-log = logging.getLogger("pager.core.controller")
-
-
-class _Event(Protocol):
-    def __call__(self, name: EventName, now: float, **fields: object) -> Publish: ...
+log = logging.getLogger(__name__)
 
 
-class Receiving:
-    """Messages in, effects out (a mixin of Controller)."""
+class Reception:
+    """Takes each message to its effects; composed by the controller."""
 
-    scheduler: Scheduler
-    _config: Config
-    _intake: Intake
-    _announcer: Announcer
-    _sync: Sync
-    _ledger: Ledger | None
-    _taking: dict[str, tuple[Job, Inbound]]
-    _plays: Plays
-    _stop_by: float | None
+    def __init__(self, config: Config, scheduler: Scheduler, stage: Stage, sync: Sync) -> None:
+        self.admission = Admission()
+        self._scheduler = scheduler
+        self._stage = stage
+        self._sync = sync
+        # Until it has won its node's lock (a node with a standby PC), it only holds.
+        self._ledger = Ledger() if config.node in config.standby.nodes else None
+        self._awaiting_journal: dict[str, tuple[Job, Inbound]] = {}
+        self._closed = False
 
-    # The Controller's own methods, used here.
-    _submit: Callable[[Job, float], list[Effect]]
-    _apply: Callable[[list[Outcome], float], list[Effect]]
-    _event: _Event
+    def configure(self, config: Config, routing: Routing, announcer: Announcer) -> None:
+        """Take a config (at start and on reload)."""
+        self._config = config
+        self._announcer = announcer
+        self.admission.configure(config, routing)
 
-    def _receive(self, message: Inbound, now: float) -> list[Effect]:
+    def close(self) -> None:
+        """Stopping: take no new message (what the broker still hands over stays there)."""
+        self._closed = True
+
+    # -- what the controller hands over ------------------------------------------------------
+
+    def receive(self, message: Inbound, now: float) -> list[Effect]:
         """Any message from the broker."""
         if message.kind is MessageKind.EVENT:  # the active PC's, as a standby hears them
             if self._ledger is not None:
@@ -59,31 +67,84 @@ class Receiving:
         if message.kind is MessageKind.SYNC:
             return self._on_offer(message, now)
         if self._ledger is not None:
-            self._ledger.hold(message, self._intake)
+            self._hold(message)
             return [Ack(message)]
-        return self._on_message(message, now) if self._stop_by is None else []
+        return self._take(message, now) if not self._closed else []
 
-    def _replay(self, messages: Sequence[Inbound], seen_ids: Sequence[str], now: float
-                ) -> list[Effect]:  # fmt: skip
+    def replay(self, item: Sequence[Inbound], seen_ids: Sequence[str], now: float
+               ) -> list[Effect]:  # fmt: skip
         """The journal's calls at start: taken again (or held, while not yet active)."""
-        if self._ledger is not None:
-            for message in messages:
-                self._ledger.hold(message, self._intake)
-            effects: list[Effect] = []
-        else:
-            effects = [e for m in messages for e in self._on_message(m, now)]
-        self.scheduler.remember(tuple(seen_ids))
+        effects: list[Effect] = []
+        for message in item:
+            if self._ledger is not None:
+                self._hold(message)
+            else:
+                effects += self._take(message, now)
+        self._scheduler.remember(tuple(seen_ids))
         return effects
 
-    def _on_message(self, message: Inbound, now: float) -> list[Effect]:
+    def take_over(self, now: float) -> list[Effect]:
+        """Active now: what the active PC had not finished (or never got) plays, in order."""
+        if self._ledger is None:
+            return []
+        held, self._ledger = self._ledger.release(), None
+        log.warning("active for node %s; taking %d calls and messages the active PC had not "
+                    "finished", self._config.node, len(held))  # fmt: skip
+        return [e for message in held for e in self._take(message, now)]
+
+    def journaled(self, job_id: str, now: float) -> list[Effect]:
+        """The message is safe on disk: its job is submitted, the message acknowledged."""
+        if job_id not in self._awaiting_journal:
+            log.error("ignored Journaled(%r): nothing waits for it", job_id)
+            return []
+        job, message = self._awaiting_journal.pop(job_id)
+        return [*self._stage.submit(job, now), Ack(message)]
+
+    def journal_failed(self, job_id: str, reason: str, now: float) -> list[Effect]:
+        """The journal could not keep it: a `failed` event, and the message acknowledged."""
+        if job_id not in self._awaiting_journal:
+            log.error("ignored JournalFailed(%r): nothing waits for it", job_id)
+            return []
+        job, message = self._awaiting_journal.pop(job_id)
+        log.error("%s not taken: cannot write it to the journal: %s", job_id, reason)
+        failure = f"cannot keep the call in the journal: {reason}"
+        return [events.job_event(self._config.node, EventName.FAILED, job, job.zones, now,
+                                 reason=failure), Ack(message)]  # fmt: skip
+
+    def summaries(self, now: float) -> list[Effect]:
+        """A `rejected` event for each sender whose rejections were summed up, when due."""
+        effects: list[Effect] = []
+        for fields in self.admission.summary_events(now):
+            log.warning("rejected from %s: %s", fields["counter"] or "a sender", fields["reason"])
+            effects.append(events.event(self._config.node, EventName.REJECTED, now, **fields))
+        return effects
+
+    def next_deadline(self) -> float | None:
+        """When the next summary of rejections is due."""
+        return self.admission.next_deadline()
+
+    # -- a message's way ---------------------------------------------------------------------
+
+    def job(self, message: Inbound) -> Job:
+        """The job a call or operator message asks for; CallRejected says why not."""
+        request = self.admission.request(message)
+        if isinstance(request, Call):
+            job = self._announcer.call(request)
+        else:
+            job = self._announcer.message(request)
+            self.admission.check_length(job)
+        # A replayed job keeps the key its journal entry has (older journals: a bare id).
+        return dataclasses.replace(job, id=message.journaled) if message.journaled else job
+
+    def _take(self, message: Inbound, now: float) -> list[Effect]:
         """Reject it, answer it, or take it (journaled first unless replayed from there)."""
         try:
-            self._intake.admit(message, now)
+            self.admission.admit(message, now)
             if message.kind is MessageKind.CANCEL:
                 return [*self._cancel(message, now), Ack(message)]
             if message.kind is MessageKind.TEST:  # never journaled: it is for who listens now
                 return [*self._test(message, now), Ack(message)]
-            job = self._intake.job(message)
+            job = self.job(message)
         except NotHere as elsewhere:
             log.debug("not for this node: %s", elsewhere)
             return [Ack(message)]
@@ -93,20 +154,23 @@ class Receiving:
                 effects.append(JournalRemove(message.journaled))
             return [*effects, Ack(message)]
         offer = self._sync.take(job, message, now)
-        timing = [PublishSync(offer.body())] if offer is not None else []
-        if message.journaled is None and self.scheduler.takes(job, now):
-            self._taking[job.id] = (job, message)
+        timing: list[Effect] = [PublishSync(offer.body())] if offer is not None else []
+        if message.journaled is None and self._scheduler.takes(job, now):
+            self._awaiting_journal[job.id] = (job, message)
             return [*timing, JournalAdd(job.id, message)]
-        return [*timing, *self._submit(job, now), Ack(message)]
+        return [*timing, *self._stage.submit(job, now), Ack(message)]
 
-    def _take_over(self, now: float) -> list[Effect]:
-        """Active now: what the active PC had not finished (or never got) plays, in order."""
-        if self._ledger is None:
-            return []
-        held, self._ledger = self._ledger.release(), None
-        log.warning("active for node %s; taking %d calls and messages the active PC had not "
-                    "finished", self._config.node, len(held))  # fmt: skip
-        return [e for message in held for e in self._on_message(message, now)]
+    def _hold(self, message: Inbound) -> None:
+        """Not the active daemon yet: a call or operator message is held (a bad one is the
+        active's to report); a cancel is held after what it may cancel; nothing else."""
+        assert self._ledger is not None
+        if message.kind is MessageKind.CANCEL:
+            self._ledger.hold_cancel(message)
+        elif message.kind in (MessageKind.CALL, MessageKind.ANNOUNCE):
+            try:
+                self._ledger.hold(message, self.job(message))
+            except PagerError as error:  # rejected, or for other racks' zones
+                log.debug("not held (%s): %s", message.topic, error)
 
     def _on_offer(self, message: Inbound, now: float) -> list[Effect]:
         """The first rack's start time for an announcement: a play waiting for its time
@@ -117,53 +181,46 @@ class Receiving:
             log.warning("ignored a bad message on %s: %s", message.topic, error)
             return []
         taken = self._sync.offered(offer, now)
-        play = self._plays.waiting(taken[0]) if taken is not None else None
+        play = self._stage.plays.waiting(taken[0]) if taken is not None else None
         if taken is None or play is None:
             return []
         return [Retime(play, taken[1])]
 
     def _rejected(self, message: Inbound, rejected: CallRejected, now: float) -> list[Effect]:
         """A `rejected` event, unless its sender's rejections are being summed up."""
-        if not self._intake.answers_for(message):
+        if not self.admission.answers_for(message):
             log.debug("rejected on %.200r (another node reports it): %r", message.topic,
                       rejected.reason)  # fmt: skip
             return []
-        fields = self._intake.rejection(message, rejected, now)
+        fields = self.admission.rejection(message, rejected, now)
         if fields is None:
             return []
         log.warning("rejected message on %.200r: %r", message.topic, rejected.reason)
-        return [self._event(EventName.REJECTED, now, **fields)]
-
-    def _summaries(self, now: float) -> list[Effect]:
-        effects: list[Effect] = []
-        for fields in self._intake.summary_events(now):
-            log.warning("rejected from %s: %s", fields["counter"] or "a sender", fields["reason"])
-            effects.append(self._event(EventName.REJECTED, now, **fields))
-        return effects
+        return [events.event(self._config.node, EventName.REJECTED, now, **fields)]
 
     def _cancel(self, message: Inbound, now: float) -> list[Effect]:
-        cancel = self._intake.cancel(message)
+        cancel = self.admission.cancel(message)
         if cancel.id is not None and cancel.counter is not None:  # that counter's own call
-            outcomes = self.scheduler.cancel(now, job_id=job_key(cancel.counter, cancel.id))
+            outcomes = self._scheduler.cancel(now, job_id=job_key(cancel.counter, cancel.id))
         elif cancel.id is not None:  # the operator desk: whoever sent it
-            outcomes = self.scheduler.cancel(now, ref=cancel.id)
+            outcomes = self._scheduler.cancel(now, ref=cancel.id)
         else:
-            outcomes = self.scheduler.cancel(now, ticket=cancel.ticket, counter=cancel.counter)
+            outcomes = self._scheduler.cancel(now, ticket=cancel.ticket, counter=cancel.counter)
         if not any(o.event is EventName.CANCELLED for o in outcomes):
-            if not self._intake.answers_for(message):
+            if not self.admission.answers_for(message):
                 raise NotHere("nothing to cancel here")
             what = f"id {cancel.id}" if cancel.id else f"ticket {cancel.ticket}"
             raise CallRejected(f"nothing to cancel: no queued or playing {what}",
                                id=cancel.id, ticket=cancel.ticket)  # fmt: skip
-        return self._apply(outcomes, now)
+        return self._stage.apply(outcomes, now)
 
     def _test(self, message: Inbound, now: float) -> list[Effect]:
         """A zone test joins the queue below calls; a stop ends every test."""
-        request = self._intake.test(message)
+        request = self.admission.test(message)
         if request.node not in (None, self._config.node):
             raise NotHere(f"a test of node {request.node}'s output")
         if not request.stop:
-            return self._submit(self._announcer.zone_test(request), now)
-        outcomes = [o for job_id in self.scheduler.jobs_of(Priority.TEST)
-                    for o in self.scheduler.cancel(now, job_id=job_id)]  # fmt: skip
-        return self._apply(outcomes, now)
+            return self._stage.submit(self._announcer.zone_test(request), now)
+        outcomes = [o for job_id in self._scheduler.jobs_of(Priority.TEST)
+                    for o in self._scheduler.cancel(now, job_id=job_id)]  # fmt: skip
+        return self._stage.apply(outcomes, now)

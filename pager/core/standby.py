@@ -11,10 +11,8 @@ import json
 import logging
 from dataclasses import dataclass
 
-from pager.core.admission import Intake
-from pager.errors import PagerError
 from pager.values.events import EventName
-from pager.values.jobs import ref_of
+from pager.values.jobs import Job, ref_of
 from pager.values.messages import Inbound, MessageKind
 
 log = logging.getLogger(__name__)
@@ -42,20 +40,15 @@ class Ledger:
     def __len__(self) -> int:
         return len(self._held)
 
-    def hold(self, message: Inbound, intake: Intake) -> None:
-        """A call or operator message (a bad one is the active's to report; tests are for
-        who listens now; cancels are the active's, or are replayed after their call)."""
-        if message.kind in (MessageKind.CALL, MessageKind.ANNOUNCE):
-            try:
-                job = intake.job(message)
-            except PagerError as error:  # rejected, or for other racks' zones
-                log.debug("not held (%s): %s", message.topic, error)
-                return
-            given = message.journaled is not None or _gives_id(message.payload)
-            ref = ref_of(job.id) if given else None
-            held = Held(message, ref, job.counter, job.ticket, job.text, 1 + job.repeats)
-            self._held.append(held)
-        elif message.kind is MessageKind.CANCEL and self._held:
+    def hold(self, message: Inbound, job: Job) -> None:
+        """A call or operator message, and the job it asks for."""
+        given = message.journaled is not None or _gives_id(message.payload)
+        ref = ref_of(job.id) if given else None
+        self._held.append(Held(message, ref, job.counter, job.ticket, job.text, 1 + job.repeats))
+
+    def hold_cancel(self, message: Inbound) -> None:
+        """A cancel, after what it may cancel (with nothing held, the active had it)."""
+        if self._held:
             self._held.append(Held(message, None, message.counter, None, ""))
 
     def settle(self, payload: bytes) -> None:

@@ -1,7 +1,10 @@
-"""From a start effect to its players: the lead-in, the chime and the speech of each.
+"""The players on the card: each start effect becomes its players (the lead-in, the chime and
+the speech of each zone's sentence), and what the mixer reports of them becomes the
+controller's inputs (a play started, a sentence ended, the play finished).
 
-The runtime hands a play's players to the mixer together (they start on the same sample);
-the speech worker appends each sentence as it is rendered, during the chime.
+`LivePlays` is the runtime's one map of the plays it started. The mixer starts a play's
+players together, on the same sample; the speech worker appends each sentence as it is
+rendered, during the chime.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pager.audio.player import Player
+from pager.audio.player import Player, PlayerState
 from pager.core import inputs
 from pager.core.effects import StartCombined, StartPlay, Variant
-from pager.daemon import soundkit
+from pager.core.inputs import Input
+from pager.daemon.soundkit import SoundKit
+from pager.mixer import Mixer, MixerEvent
 from pager.values.spoken import Spoken
 
 log = logging.getLogger(__name__)
@@ -40,9 +45,115 @@ class LivePlay:
     playing: int = 1
     ended: inputs.PlayFinished | None = None
 
+    @property
+    def players(self) -> tuple[Player, ...]:
+        return (self.player, *self.others)
 
-def start(
-    effect: StartPlay | StartCombined, current: soundkit.Parts, rate: int
+
+class LivePlays:
+    """The plays the runtime started and that have not ended, by play number."""
+
+    def __init__(self, mixer: Mixer, rate: int) -> None:
+        self._mixer = mixer
+        self._rate = rate
+        self._live: dict[int, LivePlay] = {}
+
+    def start(
+        self, effect: StartPlay | StartCombined, kit: SoundKit, frame: int | None = None
+    ) -> inputs.PlayFailed | None:
+        """Its players into the mixer, starting together (on the output's `frame`, when the
+        racks agreed a time); PlayFailed when it cannot start."""
+        started = _players(effect, kit, self._rate)
+        if isinstance(started, inputs.PlayFailed):
+            return started
+        self._live[effect.play] = started
+        if frame is not None:
+            self._time(started, frame)
+        self._mixer.add(*started.players)
+        return None
+
+    def retime(self, play: int, frame: int) -> None:
+        """A play not begun starts on the output's `frame` instead."""
+        live = self._live.get(play)
+        if live is not None:
+            self._time(live, frame)
+
+    def skip(self, play: int, section: int) -> None:
+        """Leave a combined announcement's sentence out, if it has not begun."""
+        live = self._live.get(play)
+        if live is not None:
+            live.player.skip(section)
+
+    def stop(self, play: int) -> None:
+        """Fade its players out now."""
+        live = self._live.pop(play, None)
+        for player in live.players if live is not None else ():
+            player.stop()
+
+    def reset(self) -> None:
+        """The output died: every player is dropped at once."""
+        self._mixer.flush()
+        self._live.clear()
+
+    # -- what the mixer reports --------------------------------------------------------------
+
+    def as_input(self, event: MixerEvent) -> Input:
+        """The controller's input for a mixer event (a Tick when it has nothing to learn)."""
+        player = event.player
+        live = self._live.get(player.ident)
+        if live is not None and player is not live.player:  # a zone's own content
+            return self._one_ended(live) if event.kind is PlayerState.FINISHED else inputs.Tick()
+        if event.section:
+            return self._section_event(event, live)
+        if event.kind is PlayerState.PLAYING:
+            late = player.start_frame
+            late_ms = None if late is None else (event.frame - late) / self._rate * 1000
+            return inputs.PlayStarted(player.ident, late_ms=late_ms)
+        ended = inputs.PlayFinished(
+            player.ident,
+            audio_s=player.appended_frames / self._rate,
+            late_s=player.starved_frames / self._rate,
+            failure=live.failure if live else None,
+            lead_s=live.lead_frames / self._rate if live else 0.0,
+        )
+        if live is None:
+            return ended
+        live.ended = ended
+        return self._one_ended(live)
+
+    def _one_ended(self, live: LivePlay) -> Input:
+        """One player of a play has ended: the play's end once all have."""
+        live.playing -= 1
+        if live.playing or live.ended is None:
+            return inputs.Tick()
+        self._live.pop(live.player.ident, None)
+        return live.ended
+
+    def _section_event(self, event: MixerEvent, live: LivePlay | None) -> Input:
+        """A combined announcement's sentence began or ended."""
+        play = event.player.ident
+        if event.kind is PlayerState.PLAYING:
+            if live is not None:
+                live.section_start = event.frame
+            return inputs.PlayStarted(play, event.section)
+        began = live.section_start if live is not None else event.frame
+        late = event.starved - (live.starved_before if live is not None else 0)
+        if live is not None:
+            live.starved_before = event.starved
+        return inputs.SectionFinished(
+            play, event.section, (event.frame - began) / self._rate, max(0, late) / self._rate
+        )
+
+    @staticmethod
+    def _time(live: LivePlay, frame: int) -> None:
+        """Its players start with the output's `frame` (if not begun): the chime's first
+        sample on it, the lead-in before."""
+        for player in live.players:
+            player.start_frame = frame - live.pilot_frames
+
+
+def _players(
+    effect: StartPlay | StartCombined, kit: SoundKit, rate: int
 ) -> LivePlay | inputs.PlayFailed:
     """The chime, then the speech: a call's sentence alone, or each sentence of a combined
     announcement as a section (1, 2, ...), in order (the speech worker renders urgent work
@@ -53,19 +164,19 @@ def start(
     else:
         sentences, first_section, pause_s = effect.sentences, 1, effect.pause_s
     player = Player(effect.channel_gains, ident=effect.play)
-    lead_in = current.pilot if effect.lead_in else current.pilot[:0]
+    lead_in = kit.pilot if effect.lead_in else kit.pilot[:0]
     player.append(lead_in)
     if isinstance(effect, StartPlay) and effect.tone:
-        player.append(current.test_tone)
+        player.append(kit.test_tone)
         player.close()
         return LivePlay(player)  # nothing a call's airtime learns from
-    live = LivePlay(player, lead_frames=len(lead_in) + len(current.chime),
+    live = LivePlay(player, lead_frames=len(lead_in) + len(kit.chime),
                     pilot_frames=len(lead_in))  # fmt: skip
     pause = np.zeros(round(pause_s * rate), dtype=np.float32)
     try:
-        speeches = [current.synthesizer.submit(s) for s in sentences]
-        player.append(current.chime)
-        live.others = [_variant(v, effect.play, lead_in, current) for v in effect.variants]
+        speeches = [kit.synthesizer.submit(s) for s in sentences]
+        player.append(kit.chime)
+        live.others = [_variant(v, effect.play, lead_in, kit) for v in effect.variants]
         live.playing += len(live.others)
     except Exception as error:
         return inputs.PlayFailed(effect.play, f"cannot start its announcement: {error}")
@@ -76,16 +187,16 @@ def start(
     return live
 
 
-def _variant(variant: Variant, play: int, lead_in: np.ndarray, current: soundkit.Parts) -> Player:
+def _variant(variant: Variant, play: int, lead_in: np.ndarray, kit: SoundKit) -> Player:
     """The player of zones with their own content: the same lead-in and chime, then their
     own sentence (or nothing more)."""
     player = Player(variant.channel_gains, ident=play)
     player.append(lead_in)
-    player.append(current.chime)
+    player.append(kit.chime)
     if variant.speech is None:
         player.close()
         return player
-    speech = current.synthesizer.submit(variant.speech)
+    speech = kit.synthesizer.submit(variant.speech)
 
     def ready(done: Future[np.ndarray]) -> None:
         try:

@@ -19,10 +19,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from pager import config as config_files
 from pager.audio.music import MusicBeds
-from pager.audio.player import PlayerState
-from pager.audio.sinks import AudioSink, Health, OutputChange
+from pager.audio.sinks import AudioSink, OutputChange
 from pager.config.model import Config
 from pager.core import inputs
 from pager.core.controller import Controller
@@ -45,9 +43,11 @@ from pager.core.effects import (
     StopPlay,
 )
 from pager.core.inputs import Input
-from pager.daemon import players, soundkit
-from pager.daemon.players import LivePlay
-from pager.errors import ConfigError
+from pager.daemon import soundkit
+from pager.daemon.monitor import Monitor
+from pager.daemon.players import LivePlays
+from pager.daemon.reloading import Reloader
+from pager.daemon.soundkit import SoundKit
 from pager.io import calllog, systemd
 from pager.io.journal import Journal
 from pager.io.lock import NodeLock
@@ -58,7 +58,6 @@ from pager.web.server import WebPage
 log = logging.getLogger(__name__)
 
 ControlItem = Input | MixerEvent
-MONITOR_INTERVAL_S = 1.0
 
 
 class Runtime:
@@ -74,8 +73,6 @@ class Runtime:
         adjust: Callable[[Config], Config] = lambda c: c,
         standby: bool = False,
     ) -> None:
-        self.config_path = config_path
-        self.adjust = adjust  # command-line overrides, applied again on reload
         self.sink = sink
         self.clock = clock
         self.rate = config.audio.sample_rate
@@ -104,10 +101,11 @@ class Runtime:
             if config.http.listen
             else None
         )
-        self.parts: soundkit.Parts | None = None
-        self._live: dict[int, LivePlay] = {}
+        self.plays = LivePlays(self.mixer, self.rate)
+        self.monitor = Monitor(self.mixer, sink, self.control.put)
+        self.reloader = Reloader(config_path, adjust)
+        self.kit: SoundKit | None = None
         self._stop = threading.Event()
-        self._audio_ok = True
 
     def stop(self) -> None:
         """Ask `run()` to return (safe from a signal handler)."""
@@ -132,7 +130,7 @@ class Runtime:
         """Open speech and audio (raising PagerError if they fail), then serve until stopped."""
         config = self.controller.config
         self.link.check_tls()  # an untrusted broker is a start failure, not a retry loop
-        self.parts = soundkit.build(config)
+        self.kit = soundkit.build(config)
         self.sink.report = self._audio_report
         try:
             self.calllog.start()
@@ -143,7 +141,7 @@ class Runtime:
         except BaseException:
             self.sink.stop()
             self.music.stop()
-            self.parts.synthesizer.close()
+            self.kit.synthesizer.close()
             self.calllog.close()
             raise
         self.link.start()
@@ -151,7 +149,8 @@ class Runtime:
             self.lock.start()
         control = threading.Thread(target=self._control_loop, name="control")
         control.start()
-        threading.Thread(target=self._monitor, name="monitor", daemon=True).start()
+        threading.Thread(target=self.monitor.run, args=(self._stop,), name="monitor",
+                         daemon=True).start()  # fmt: skip
         self._stop.wait()
         systemd.notify("STOPPING=1")
         log.info("stopping: no new calls; what is playing finishes")
@@ -164,7 +163,7 @@ class Runtime:
             self.web.stop()
         self.sink.stop()
         self.music.stop()
-        self.parts.synthesizer.close()
+        self.kit.synthesizer.close()
         self.calllog.close()
         log.info("stopped")
 
@@ -185,7 +184,7 @@ class Runtime:
             except queue.Empty:
                 item = inputs.Tick()
             try:
-                self._step(self._as_input(item))
+                self._step(self.plays.as_input(item) if isinstance(item, MixerEvent) else item)
             except Exception:
                 log.exception("unexpected error in the control loop")
         kept = len(self.journal.pending())
@@ -197,110 +196,37 @@ class Runtime:
         """Hand one input to the controller and carry out what follows. What an effect
         reports back (a journal write that failed) is a new input, handled once the whole
         batch it came from is carried out."""
-        inputs = collections.deque([item])
-        while inputs:
-            for effect in self.controller.handle(inputs.popleft(), self.clock()):
+        pending = collections.deque([item])
+        while pending:
+            for effect in self.controller.handle(pending.popleft(), self.clock()):
                 try:
                     report = self._carry_out(effect)
                 except Exception:
                     log.exception("could not carry out %s", type(effect).__name__)
                     continue
                 if report is not None:
-                    inputs.append(report)
-
-    def _as_input(self, item: ControlItem) -> Input:
-        if not isinstance(item, MixerEvent):
-            return item
-        player = item.player
-        live = self._live.get(player.ident)
-        if live is not None and player is not live.player:  # a zone's own content
-            return self._one_ended(live) if item.kind is PlayerState.FINISHED else inputs.Tick()
-        if item.section:
-            return self._section_event(item)
-        if item.kind is PlayerState.PLAYING:
-            late = player.start_frame
-            late_ms = None if late is None else (item.frame - late) / self.rate * 1000
-            return inputs.PlayStarted(player.ident, late_ms=late_ms)
-        ended = inputs.PlayFinished(
-            player.ident,
-            audio_s=player.appended_frames / self.rate,
-            late_s=player.starved_frames / self.rate,
-            failure=live.failure if live else None,
-            lead_s=live.lead_frames / self.rate if live else 0.0,
-        )
-        if live is None:
-            return ended
-        live.ended = ended
-        return self._one_ended(live)
-
-    def _one_ended(self, live: LivePlay) -> Input:
-        """One player of a play has ended: the play's end once all have."""
-        live.playing -= 1
-        if live.playing or live.ended is None:
-            return inputs.Tick()
-        self._live.pop(live.player.ident, None)
-        return live.ended
-
-    def _section_event(self, item: MixerEvent) -> Input:
-        """A combined announcement's sentence began or ended."""
-        play = item.player.ident
-        live = self._live.get(play)
-        if item.kind is PlayerState.PLAYING:
-            if live is not None:
-                live.section_start = item.frame
-            return inputs.PlayStarted(play, item.section)
-        began = live.section_start if live is not None else item.frame
-        late = item.starved - (live.starved_before if live is not None else 0)
-        if live is not None:
-            live.starved_before = item.starved
-        return inputs.SectionFinished(
-            play, item.section, (item.frame - began) / self.rate, max(0, late) / self.rate
-        )
-
-    def _start(self, effect: StartPlay | StartCombined) -> inputs.PlayFailed | None:
-        assert self.parts is not None
-        started = players.start(effect, self.parts, self.rate)
-        if isinstance(started, inputs.PlayFailed):
-            return started
-        self._live[effect.play] = started
-        if isinstance(effect, StartPlay) and effect.at is not None:
-            self._time(started, effect.at)
-        self.mixer.add(started.player, *started.others)
-        return None
-
-    def _time(self, live: players.LivePlay, at: float) -> None:
-        """Its players start with the output's frame at Unix time `at` (if not begun)."""
-        frame = self.sink.frame_at(at)
-        if frame is None:
-            log.debug("no output clock: play %d starts at once", live.player.ident)
-            return
-        for player in (live.player, *live.others):
-            player.start_frame = frame - live.pilot_frames  # the chime's first sample on time
+                    pending.append(report)
 
     def _carry_out(self, effect: Effect) -> Input | None:
         """Do what one effect says; return what the controller must hear about it, if any."""
-        assert self.parts is not None
+        assert self.kit is not None
         match effect:
             case StartPlay() | StartCombined():
-                return self._start(effect)
+                at = effect.at if isinstance(effect, StartPlay) else None
+                return self.plays.start(effect, self.kit, self._frame_at(at, effect.play))
             case Retime(play, at):
-                live = self._live.get(play)
-                if live is not None:
-                    self._time(live, at)
+                frame = self._frame_at(at, play)
+                if frame is not None:
+                    self.plays.retime(play, frame)
             case SkipSection(play, section):
-                live = self._live.get(play)
-                if live is not None:
-                    live.player.skip(section)
+                self.plays.skip(play, section)
             case StopPlay(play):
-                live = self._live.pop(play, None)
-                for player in [live.player, *live.others] if live is not None else []:
-                    player.stop()
+                self.plays.stop(play)
             case ResetAudio():
-                self.mixer.flush()
-                self._live.clear()
+                self.plays.reset()
             case Prerender(job_id, speech):
                 try:
-                    self.parts.synthesizer.submit(speech, urgent=False)
+                    self.kit.synthesizer.submit(speech, urgent=False)
                 except Exception as error:
                     return inputs.SpeechUnavailable(
                         job_id, f"the speech worker refused it: {error}"
@@ -336,66 +262,32 @@ class Runtime:
 
     def _load_config(self) -> inputs.Reconfigure | inputs.ReloadRefused:
         """Read the config again and build everything it needs; swap only if all succeeded."""
-        assert self.parts is not None
-        running = self.controller.config
-        try:
-            if self.config_path is None:
-                raise ConfigError("<config>", ["pager was started without a config file"])
-            new = self.adjust(config_files.load(self.config_path, running.node, strict=True))
-            changes = config_files.restart_changes(running, new)
-            if changes:
-                raise ConfigError(self.config_path, changes)
-            built = soundkit.build(new, (running, self.parts))
-            try:
-                self.music.apply(new.zones, new.music)
-            except BaseException:
-                if built.synthesizer is not self.parts.synthesizer:
-                    built.synthesizer.close()
-                raise
-        except ConfigError as error:
-            return inputs.ReloadRefused(str(error), tuple(error.problems))
-        except Exception as error:  # SpeechError (the voice), a music bed too many, ...
-            return inputs.ReloadRefused(f"{self.config_path}: {error}", (str(error),))
-        retired, self.parts = self.parts, built
-        if retired.synthesizer is not built.synthesizer:
+        assert self.kit is not None
+        loaded = self.reloader.load(self.controller.config, self.kit, self.music)
+        if isinstance(loaded, inputs.ReloadRefused):
+            return loaded
+        new, (retired, self.kit) = loaded[0], (self.kit, loaded[1])
+        if retired.synthesizer is not self.kit.synthesizer:
             retired.synthesizer.close(cancel=False)  # what it still renders is played
         self.sink.set_zones(new.zones)
         self.calllog.keep_days = new.history.keep_days
         return inputs.Reconfigure(new)
 
+    def _frame_at(self, at: float | None, play: int) -> int | None:
+        """The output's frame at Unix time `at` (racks starting together), if it can tell."""
+        if at is None:
+            return None
+        frame = self.sink.frame_at(at)
+        if frame is None:
+            log.debug("no output clock: play %d starts at once", play)
+        return frame
+
     # -- other threads -----------------------------------------------------------------------
 
     def _audio_report(self, change: OutputChange) -> None:
         """From the sink's recovery thread: the output failed, or is back."""
-        self._audio_ok = change.running
+        self.monitor.audio_ok = change.running
         self.control.put(
             inputs.AudioRestored(change.detail) if change.running
             else inputs.AudioFailed(change.detail)
         )  # fmt: skip
-
-    def _monitor(self) -> None:
-        """Feed systemd's watchdog only while the audio callback runs, and report the
-        callback's health (xruns, errors) when it changes, logging its first error."""
-        interval = systemd.watchdog_interval()
-        period = min(MONITOR_INTERVAL_S, interval / 2) if interval else MONITOR_INTERVAL_S
-        last_blocks, last_fed = -1, 0.0
-        reported = Health()
-        while not self._stop.wait(period):
-            if interval is not None and time.monotonic() - last_fed >= interval / 2:
-                blocks = self.mixer.blocks_rendered
-                if blocks != last_blocks or not self._audio_ok:  # running, or known down
-                    systemd.notify("WATCHDOG=1")
-                    last_fed = time.monotonic()
-                else:
-                    log.error("the audio output has stalled: not feeding the systemd watchdog")
-                last_blocks = blocks
-            health = self.sink.health()
-            if health == reported:
-                continue
-            error = health.first_error
-            if error is not None and reported.first_error is None:
-                log.error("the audio callback failed (the block went out silent)",
-                          exc_info=(type(error), error, error.__traceback__))  # fmt: skip
-            reported = health
-            text = f"{type(error).__name__}: {error}" if error is not None else None
-            self.control.put(inputs.AudioHealth(health.xruns, health.callback_errors, text))

@@ -1,4 +1,5 @@
-"""What a config needs built with I/O: the voice and the chime, built one way everywhere.
+"""The voice and the tones a config needs, built with I/O one way everywhere: the speech
+synthesizer, the chime, the zone test's tone and the amplifiers' lead-in pilot.
 
 `build` is used at start, on every reload and by `pager say`; on reload it keeps the
 running synthesizer (and its cache) when the voice settings did not change.
@@ -17,7 +18,9 @@ from pager.tts import Synthesizer
 
 
 @dataclass(frozen=True)
-class Parts:
+class SoundKit:
+    """What every announcement is made of, ready to play."""
+
     synthesizer: Synthesizer  # started
     chime: np.ndarray  # at the device rate, normalized, read-only
     test_tone: np.ndarray  # the zone test's tone, likewise
@@ -30,14 +33,14 @@ def _voice_settings(config: Config) -> tuple[object, ...]:
             config.audio.sample_rate)  # fmt: skip
 
 
-def build(config: Config, running: tuple[Config, Parts] | None = None) -> Parts:
+def build(config: Config, running: tuple[Config, SoundKit] | None = None) -> SoundKit:
     """The parts for `config`; raises ConfigError (chime) or SpeechError (voice), having
     closed whatever it started."""
     samples = chime.prepared(config.announcement, config.audio.sample_rate)
     tone = tones.test_tone(config.announcement, config.audio.sample_rate)
     pilot = tones.pilot(config.audio, config.announcement, config.audio.sample_rate)
     if running is not None and _voice_settings(running[0]) == _voice_settings(config):
-        return Parts(running[1].synthesizer, samples, tone, pilot)
+        return SoundKit(running[1].synthesizer, samples, tone, pilot)
     a = config.announcement
     synthesizer = Synthesizer(
         a.voice, a.rate, config.audio.sample_rate, a.loudness_lufs,
@@ -49,4 +52,4 @@ def build(config: Config, running: tuple[Config, Parts] | None = None) -> Parts:
     except BaseException:
         synthesizer.close()
         raise
-    return Parts(synthesizer, samples, tone, pilot)
+    return SoundKit(synthesizer, samples, tone, pilot)
