@@ -269,7 +269,7 @@ class Ledger:
 def check_priorities(s: Scheduler, now: float) -> None:
     """Every ready waiting job is blocked by an equal or higher priority, never by a lower:
     nothing waits for zones that are free (combining never holds a call back)."""
-    playing_priority = {zone: group.priority for zone, group in s._owner.items()}
+    playing_priority = {zone: group.priority for zone, group in s._air.owner.items()}
     pending = s.pending
     for job in pending:
         entry = s._pending[job.id]
@@ -318,7 +318,7 @@ def test_no_call_lost_none_played_twice_zones_exclusive_priorities_respected(
             submitted.append(job)
             ledger.apply(s.submit(job, now))
         elif kind == "finish":
-            playing = sorted(s._playing)
+            playing = sorted(s._air.ids())
             if playing:
                 ledger.apply(s.finished(playing[op[1] % len(playing)], now))
         elif kind == "cancel" and submitted:
@@ -332,10 +332,10 @@ def test_no_call_lost_none_played_twice_zones_exclusive_priorities_respected(
 
     # Drain: emergencies repeat until cancelled, everything else plays out.
     for _ in range(500):
-        for job in [*s.pending, *(job for job, _ in s._playing.values())]:
+        for job in [*s.pending, *s._air.jobs()]:
             if job.priority is EMERGENCY:
                 ledger.apply(s.cancel(now, job_id=job.id))
-        playing = sorted(s._playing)
+        playing = sorted(s._air.ids())
         if not playing and not s.pending:
             break
         for job_id in playing:

@@ -1,5 +1,11 @@
-"""The configuration: declared in `model` and `services` (its values checked by `checks`),
-read and checked in `load`, documented by `docs`."""
+"""The configuration: YAML in, frozen dataclasses out, validated once.
+
+Owns the schema engine (`schema`: a key is a dataclass field with its check and doc; rules
+relate keys), every key's declaration (`model`, `services`, `zoning` for zones and
+counters; value checks in `checks`), the loader (`load`) and the configuration reference
+generated from the declarations (`docs`). Imports `pager.language` (to check counters and
+pronunciations), `pager.values` and the shared helpers; nothing above.
+"""
 
 from pager.config.checks import TEMPLATE_FIELDS
 from pager.config.load import load, parse, restart_changes
@@ -7,10 +13,9 @@ from pager.config.model import (
     AnnouncementConfig,
     AudioConfig,
     Config,
-    MqttConfig,
     SchedulingConfig,
 )
-from pager.config.services import MusicConfig, SecurityConfig
+from pager.config.services import MqttConfig, MusicConfig, SecurityConfig
 
 __all__ = [
     "TEMPLATE_FIELDS",

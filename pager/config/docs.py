@@ -19,12 +19,12 @@ from pager.config.model import (
     AnnouncementConfig,
     AudioConfig,
     Config,
-    MqttConfig,
     SchedulingConfig,
 )
 from pager.config.services import (
     HistoryConfig,
     HttpConfig,
+    MqttConfig,
     MusicConfig,
     SecurityConfig,
     StandbyConfig,

@@ -21,7 +21,6 @@ from pager.language.words import COUNTER_PATTERN
 MAX_CONFIG_BYTES = 1024 * 1024
 MAX_NODES = 100_000  # the document's size with every alias (*name) expanded
 MAX_PROBLEMS = 50  # reported at once: a config-rejected event stays small
-LEAD_IN_MARGIN_MS = 100  # racks starting together: the pilot goes out before the agreed time
 
 
 def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
@@ -64,14 +63,6 @@ def _load_zones(raw: Any, channels: int, where: Where, problems: Problems) -> di
         zone = schema.read(Zone, body, path, problems, where, name=str(name))
         if zone is None:
             continue
-        if zone.template is not None:
-            try:
-                checks.template(zone.template, where)
-            except Invalid as error:
-                problems.add(f"{path}.template", error.message)
-            if zone.chime_only:
-                problems.add(f"{path}.chime_only", "a chime-only zone says no template: "
-                             "give template or chime_only, not both")  # fmt: skip
         good = []
         for index, output in enumerate(zone.channels):
             at = f"{path}.channels[{index}]"
@@ -184,37 +175,12 @@ def parse(
     problems = Problems()
     if document is not None and not isinstance(document, dict):
         raise ConfigError(source, [f"must be a mapping of keys, not {schema.type_name(document)}"])
-    document = document or {}
-    sections = schema.sections(Config)
-    top_keys = tuple(f.name for f, _ in schema.specs(Config) if f.name != "groups")
-    allowed = (*top_keys, *sections, "zones", "groups", "counters")
-    values = schema.mapping(document, "", allowed, problems)
-    parts: dict[str, Any] = {}
-    for name, cls in sections.items():
-        parts[name] = schema.read(cls, values.get(name), name, problems, where) or cls()
-    scalars = {k: v for k, v in values.items() if k in top_keys}
-    top = schema.read(Config, scalars, "", problems, where)
-    assert top is not None  # no top-level key is required
-    zones = _load_zones(values.get("zones"), parts["audio"].channels, where, problems)
+    top, sections, values = _read_keys(document or {}, where, problems)
+    zones = _load_zones(values.get("zones"), sections["audio"].channels, where, problems)
     groups = _load_groups(values.get("groups"), zones, where, problems)
     known = {**zones, **groups}
     counters = _load_counters(values.get("counters"), known, where, problems)
     _check_targets(top.default_zones, "default_zones", known, problems)
-    mqtt = parts["mqtt"]
-    if mqtt.password and mqtt.password_file:
-        problems.add("mqtt.password_file", "give mqtt.password or mqtt.password_file, not both")
-    if bool(mqtt.tls.cert_file) != bool(mqtt.tls.key_file):
-        problems.add("mqtt.tls", "cert_file and key_file go together")
-    if (mqtt.tls.cert_file or mqtt.tls.key_file) and not mqtt.tls.ca_file:
-        problems.add("mqtt.tls.ca_file", "is missing: a client certificate needs TLS")
-    http = parts["http"]
-    if (
-        http.listen
-        and not http.password_file
-        and checks.listen_host(http.listen) not in checks.LOOPBACK
-    ):
-        problems.add("http.listen", f"{http.listen} is reachable beyond this PC: set "
-                     "http.password_file, or listen on 127.0.0.1")  # fmt: skip
     if node is not None:
         try:
             checks.node(node, where)
@@ -222,20 +188,8 @@ def parse(
             problems.add("--node", error.message)
     name = node or top.node or socket.gethostname()
     site = _this_node(zones, name, strict or node is not None, problems)
-    nodes = sorted(set(site.values()))
-    lead_in, delay = parts["audio"].lead_in_ms, parts["sync"].delay_ms
-    if len(nodes) > 1 and lead_in and delay < lead_in + LEAD_IN_MARGIN_MS:
-        problems.add("sync.delay_ms", f"{delay:g} ms leaves no time for the amplifier "
-                     f"lead-in before the chime: make it at least audio.lead_in_ms + "
-                     f"{LEAD_IN_MARGIN_MS} ({lead_in + LEAD_IN_MARGIN_MS:g})")  # fmt: skip
-    for index, listed in enumerate(parts["standby"].nodes):
-        if listed not in nodes:
-            problems.add(f"standby.nodes[{index}]", f"{listed} is not a node of this site "
-                         f"({', '.join(nodes)}){did_you_mean(listed, nodes)}")  # fmt: skip
     own = name if name in site.values() else None
-    if problems.items:
-        raise ConfigError(source, _bounded(problems.items))
-    return dataclasses.replace(
+    config = dataclasses.replace(
         top,
         node=name,
         zones=MappingProxyType({z: v for z, v in zones.items() if own is None or site[z] == own}),
@@ -244,8 +198,30 @@ def parse(
         counters=MappingProxyType(counters),
         state_dir=str(Path.cwd() / top.state_dir),
         source=source,
-        **parts,
+        **sections,
     )
+    schema.check_rules(config, "", problems)  # the rules that relate keys of several sections
+    if problems.items:
+        raise ConfigError(source, _bounded(problems.items))
+    return config
+
+
+def _read_keys(
+    document: dict[str, Any], where: Where, problems: Problems
+) -> tuple[Config, dict[str, Any], dict[str, Any]]:
+    """The top-level keys (as a Config of defaults otherwise), each section (with its own
+    rules checked), and the document's entries by key (unknown keys reported)."""
+    sections = schema.sections(Config)
+    top_keys = tuple(f.name for f, _ in schema.specs(Config) if f.name != "groups")
+    allowed = (*top_keys, *sections, "zones", "groups", "counters")
+    values = schema.mapping(document, "", allowed, problems)
+    parts: dict[str, Any] = {}
+    for name, cls in sections.items():
+        parts[name] = schema.read(cls, values.get(name), name, problems, where) or cls()
+    scalars = {k: v for k, v in values.items() if k in top_keys}
+    top = schema.read(Config, scalars, "", problems, where, check=False)
+    assert top is not None  # no top-level key is required
+    return top, parts, values
 
 
 def _bounded(items: list[str]) -> list[str]:

@@ -6,77 +6,28 @@ generated from these declarations (`python -m pager.config.docs --write`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
 from pager.config import checks, schema
-from pager.config.schema import key, section
+from pager.config.schema import key, rule, section
 from pager.config.services import (
     HistoryConfig,
     HttpConfig,
+    MqttConfig,
     MusicConfig,
     SecurityConfig,
     StandbyConfig,
     SyncConfig,
 )
 from pager.config.zoning import Counter, Zone
+from pager.errors import did_you_mean
 from pager.values.priority import Priority
 
 DEFAULT_TEMPLATE = "Nomor antrean {ticket}, silakan menuju loket {counter}."
-
-
-@dataclass(frozen=True)
-class TlsConfig:
-    ca_file: str | None = key(
-        None, checks.pem,
-        "The CA certificate (PEM) that signed the broker's: with it, pager speaks TLS 1.2 or "
-        "newer to the broker and checks its certificate and host name.",
-        live=False, shown="none (no TLS)",
-    )  # fmt: skip
-    cert_file: str | None = key(
-        None, schema.existing_file, "pager's own client certificate (PEM), if the broker asks.",
-        live=False, shown="none",
-    )  # fmt: skip
-    key_file: str | None = key(
-        None, schema.existing_file, "The key of that client certificate (PEM).", live=False,
-        shown="none",
-    )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class MqttConfig:
-    host: str = key("127.0.0.1", schema.text, "The broker's host name or address.", live=False)
-    port: int = key(1883, schema.integer(1, 65535), "The broker's port.", live=False)
-    topic_prefix: str = key(
-        "pager", checks.topic_level, "The first level of every topic.", live=False
-    )
-    client_id: str = key(
-        "", schema.text, "The fixed MQTT client id.", live=False, shown="`pager-{node}`"
-    )
-    username: str | None = key(None, schema.text, "Broker login.", live=False, shown="none")
-    password: str | None = key(
-        None, schema.text, "Broker password, written in the config (see `password_file`).",
-        live=False, shown="none",
-    )  # fmt: skip
-    password_file: str | None = key(
-        None,
-        checks.password_file,
-        "A file holding the broker password alone on its first line, readable only by "
-        "pager's user (mode 600): pager refuses to start if group or others can read it.",
-        live=False,
-        shown="none",
-    )
-    tls: TlsConfig = section(TlsConfig, "TLS to the broker.")
-    keepalive: int = key(30, schema.integer(5, 3600), "MQTT keepalive, in seconds.", live=False)
-    session_expiry_s: int = key(
-        86400,
-        schema.integer(0, 4294967295),
-        "How long the broker keeps pager's session, and the calls published for it, while "
-        "pager is away.",
-        live=False,
-    )
+LEAD_IN_MARGIN_MS = 100  # racks starting together: the pilot goes out before the agreed time
 
 
 @dataclass(frozen=True)
@@ -388,3 +339,34 @@ class Config:
     def nodes(self) -> tuple[str, ...]:
         """The site's nodes (racks), sorted; one, this node, on a site of one rack."""
         return tuple(sorted(set(self.site.values()))) or (self.node,)
+
+
+# Rules of the whole config (run once every section, zone and node is read):
+
+
+@rule(Config)
+def _the_lead_in_before_the_agreed_start(config: Config) -> Iterator[tuple[str, str]]:
+    """Racks starting together: the pilot goes out before the agreed time (sync.delay_ms)."""
+    lead_in, delay = config.audio.lead_in_ms, config.sync.delay_ms
+    if len(config.nodes) > 1 and lead_in and delay < lead_in + LEAD_IN_MARGIN_MS:
+        yield (
+            "sync.delay_ms",
+            (
+                f"{delay:g} ms leaves no time for the amplifier lead-in before the chime: make it "
+                f"at least audio.lead_in_ms + {LEAD_IN_MARGIN_MS} ({lead_in + LEAD_IN_MARGIN_MS:g})"
+            ),
+        )
+
+
+@rule(Config)
+def _standby_pcs_of_the_sites_nodes(config: Config) -> Iterator[tuple[str, str]]:
+    nodes = config.nodes
+    for index, listed in enumerate(config.standby.nodes):
+        if listed not in nodes:
+            yield (
+                f"standby.nodes[{index}]",
+                (
+                    f"{listed} is not a node of this site ({', '.join(nodes)})"
+                    f"{did_you_mean(listed, nodes)}"
+                ),
+            )

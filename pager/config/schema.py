@@ -2,8 +2,13 @@
 
 `key(default, check, doc, live=...)` declares a field with its type (the annotation), range
 (the check), default, description and whether a reload applies it or it needs a restart.
-The loader (`read`), the reload check (`restart_changes`) and the README's tables
+The loader (`read`), the reload check (`restart_changes`) and the configuration reference
 (`pager.config.docs`) all walk these declarations; nothing else repeats them.
+
+A rule that relates several keys (a certificate needs its key; a zone says a template or the
+chime alone, not both) is a named function declared with `@rule(Section)` beside those keys:
+`read` runs a section's rules on every instance it builds, and the loader runs the whole
+config's rules (`Config`'s) once everything is read.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Any, TypeVar, cast
 from pager.errors import did_you_mean
 
 T = TypeVar("T")
+RuleCheck = Callable[[Any], Iterator[tuple[str, str]]]
 SPEC = "pager.key"
 SECTION = "pager.section"  # marks a field that is itself a section of keys
 
@@ -104,6 +110,32 @@ def specs(cls: type) -> Iterator[tuple[dataclasses.Field[Any], Spec]]:
             yield f, spec
 
 
+_RULES: dict[type, list[RuleCheck]] = {}
+
+
+def rule(cls: type) -> Callable[[RuleCheck], RuleCheck]:
+    """Declare a rule relating keys of the config dataclass `cls`: a function of an instance
+    that yields (the YAML path below the instance's, what is wrong) for each mistake."""
+
+    def register(check: RuleCheck) -> RuleCheck:
+        _RULES.setdefault(cls, []).append(check)
+        return check
+
+    return register
+
+
+def rules(cls: type) -> list[RuleCheck]:
+    """The rules declared for `cls`, in order (for the reference's list of rules)."""
+    return list(_RULES.get(cls, ()))
+
+
+def check_rules(value: object, path: str, problems: Problems) -> None:
+    """Run the rules of `value`'s dataclass; each mistake is added with its YAML path."""
+    for check in _RULES.get(type(value), ()):
+        for at, message in check(value):
+            problems.add(join(path, at), message)
+
+
 class Problems:
     """Collects every mistake (with its YAML path) so that one run reports them all."""
 
@@ -115,6 +147,9 @@ class Problems:
 
 
 def join(path: str, name: str) -> str:
+    """A YAML path one level down (`name` may be empty: the path itself)."""
+    if not name:
+        return path
     return f"{path}.{name}" if path else name
 
 
@@ -139,9 +174,11 @@ def mapping(raw: Any, path: str, allowed: tuple[str, ...], problems: Problems) -
 
 
 def read(
-    cls: type[T], raw: Any, path: str, problems: Problems, where: Where, **given: Any
-) -> T | None:
-    """An instance of the config dataclass `cls` from a YAML mapping, every key checked.
+    cls: type[T], raw: Any, path: str, problems: Problems, where: Where, *,
+    check: bool = True, **given: Any,
+) -> T | None:  # fmt: skip
+    """An instance of the config dataclass `cls` from a YAML mapping, every key checked and
+    (unless `check` is False) its rules.
 
     Keys that are absent (or null) keep their defaults; `given` fills fields that are not
     keys (a zone's name). None when a required key is missing or invalid.
@@ -165,7 +202,12 @@ def read(
         except Invalid as error:
             problems.add(join(path, f.name) + error.at, error.message)
             complete = complete and not spec.required
-    return cls(**result) if complete else None
+    if not complete:
+        return None
+    value = cls(**result)
+    if check:
+        check_rules(value, path, problems)
+    return value
 
 
 # -- checks: each returns the value as the config stores it, or raises Invalid --------------

@@ -4,10 +4,77 @@ for how a key is declared)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pager.config import checks, schema
-from pager.config.schema import key, section
+from pager.config.schema import key, rule, section
+
+
+@dataclass(frozen=True)
+class TlsConfig:
+    ca_file: str | None = key(
+        None, checks.pem,
+        "The CA certificate (PEM) that signed the broker's: with it, pager speaks TLS 1.2 or "
+        "newer to the broker and checks its certificate and host name.",
+        live=False, shown="none (no TLS)",
+    )  # fmt: skip
+    cert_file: str | None = key(
+        None, schema.existing_file, "pager's own client certificate (PEM), if the broker asks.",
+        live=False, shown="none",
+    )  # fmt: skip
+    key_file: str | None = key(
+        None, schema.existing_file, "The key of that client certificate (PEM).", live=False,
+        shown="none",
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class MqttConfig:
+    host: str = key("127.0.0.1", schema.text, "The broker's host name or address.", live=False)
+    port: int = key(1883, schema.integer(1, 65535), "The broker's port.", live=False)
+    topic_prefix: str = key(
+        "pager", checks.topic_level, "The first level of every topic.", live=False
+    )
+    client_id: str = key(
+        "", schema.text, "The fixed MQTT client id.", live=False, shown="`pager-{node}`"
+    )
+    username: str | None = key(None, schema.text, "Broker login.", live=False, shown="none")
+    password: str | None = key(
+        None, schema.text, "Broker password, written in the config (see `password_file`).",
+        live=False, shown="none",
+    )  # fmt: skip
+    password_file: str | None = key(
+        None,
+        checks.password_file,
+        "A file holding the broker password alone on its first line, readable only by "
+        "pager's user (mode 600): pager refuses to start if group or others can read it.",
+        live=False,
+        shown="none",
+    )
+    tls: TlsConfig = section(TlsConfig, "TLS to the broker.")
+    keepalive: int = key(30, schema.integer(5, 3600), "MQTT keepalive, in seconds.", live=False)
+    session_expiry_s: int = key(
+        86400,
+        schema.integer(0, 4294967295),
+        "How long the broker keeps pager's session, and the calls published for it, while "
+        "pager is away.",
+        live=False,
+    )
+
+
+@rule(MqttConfig)
+def _one_broker_password(mqtt: MqttConfig) -> Iterator[tuple[str, str]]:
+    if mqtt.password and mqtt.password_file:
+        yield "password_file", "give mqtt.password or mqtt.password_file, not both"
+
+
+@rule(MqttConfig)
+def _a_client_certificate_with_its_key_over_tls(mqtt: MqttConfig) -> Iterator[tuple[str, str]]:
+    if bool(mqtt.tls.cert_file) != bool(mqtt.tls.key_file):
+        yield "tls", "cert_file and key_file go together"
+    if (mqtt.tls.cert_file or mqtt.tls.key_file) and not mqtt.tls.ca_file:
+        yield "tls.ca_file", "is missing: a client certificate needs TLS"
 
 
 @dataclass(frozen=True)
@@ -75,6 +142,22 @@ class HttpConfig:
         live=False,
         shown="none",
     )
+
+
+@rule(HttpConfig)
+def _beyond_this_pc_only_with_a_password(http: HttpConfig) -> Iterator[tuple[str, str]]:
+    if (
+        http.listen
+        and not http.password_file
+        and checks.listen_host(http.listen) not in checks.LOOPBACK
+    ):
+        yield (
+            "listen",
+            (
+                f"{http.listen} is reachable beyond this PC: set http.password_file, or listen on "
+                "127.0.0.1"
+            ),
+        )
 
 
 @dataclass(frozen=True)

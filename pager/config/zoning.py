@@ -5,11 +5,12 @@ Which outputs hear a call is worked out from these by `pager.zones` (the routing
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from pager.config import schema
-from pager.config.schema import Invalid, Where, accepts, key, required
+from pager.config import checks, schema
+from pager.config.schema import Invalid, Where, accepts, key, required, rule
 from pager.daytime import Window, minute_of_day
 from pager.units import db_to_gain, output_column
 from pager.values.priority import Priority
@@ -99,7 +100,7 @@ class Zone:
     )
     template: str | None = key(
         None,
-        schema.text,
+        checks.template,
         "This zone's own sentence for calls, with the fields of `announcement.template` "
         '(shorter in the shops: `"{ticket}, loket {counter}."`); none: '
         "`announcement.template`. Inside a combined announcement every zone hears "
@@ -151,6 +152,15 @@ class Zone:
     def columns(self) -> tuple[int, ...]:
         """Its outputs as 0-based channel columns of the stream."""
         return tuple(output_column(c) for c in self.channels)
+
+
+@rule(Zone)
+def _a_template_or_the_chime_alone(zone: Zone) -> Iterator[tuple[str, str]]:
+    if zone.template is not None and zone.chime_only:
+        yield (
+            "chime_only",
+            ("a chime-only zone says no template: give template or chime_only, not both"),
+        )
 
 
 def _priority(value: Any, where: Where) -> Priority:

@@ -1,5 +1,6 @@
-"""What waits and what plays, as the scheduler keeps them; and which waiting calls are combined
-under one chime with the one that starts."""
+"""What waits (`Entry`) and what plays (`OnAir`, by `Group`), as the scheduler keeps them;
+which waiting calls are combined under one chime with the one that starts, and which
+announcements are next in line."""
 
 from __future__ import annotations
 
@@ -27,6 +28,62 @@ class Group:
 
     def position(self, job_id: str) -> int:
         return self.order.index(job_id) + 1
+
+
+class OnAir:
+    """What plays: each playing job with its zones and its group, and each zone's group."""
+
+    def __init__(self) -> None:
+        self._playing: dict[str, tuple[Job, tuple[str, ...]]] = {}
+        self._group_of: dict[str, Group] = {}  # playing job id -> its group
+        self.owner: dict[str, Group] = {}  # zone -> what plays there
+
+    def __contains__(self, job_id: str) -> bool:
+        return job_id in self._playing
+
+    def ids(self) -> list[str]:
+        return list(self._playing)
+
+    def get(self, job_id: str) -> tuple[Job, tuple[str, ...]]:
+        """The playing job and the zones it plays on."""
+        return self._playing[job_id]
+
+    def jobs(self) -> list[Job]:
+        return [job for job, _ in self._playing.values()]
+
+    def group_of(self, job_id: str) -> Group:
+        return self._group_of[job_id]
+
+    def start(self, group: Group, jobs: list[Job]) -> None:
+        """The group's jobs play on its zones from now."""
+        for zone in group.zones:
+            self.owner[zone] = group
+        for job in jobs:
+            self._playing[job.id] = (job, group.zones)
+            self._group_of[job.id] = group
+
+    def end(self, job_id: str) -> bool:
+        """The job no longer plays; True when its group has ended and freed its zones."""
+        del self._playing[job_id]
+        group = self._group_of.pop(job_id)
+        group.members.remove(job_id)
+        if group.members:
+            return False
+        for zone in group.zones:
+            if self.owner.get(zone) is group:
+                del self.owner[zone]
+        return True
+
+    def holders(self, zones: tuple[str, ...]) -> list[Group]:
+        """What plays on any of these zones, each group once."""
+        return list({self.owner[z].id: self.owner[z] for z in zones if z in self.owner}.values())
+
+    def members(self, group_id: str) -> list[str]:
+        """The jobs of what plays under this id that have not ended yet, in order."""
+        for group in self.owner.values():
+            if group.id == group_id:
+                return list(group.members)
+        return []
 
 
 @dataclass
@@ -58,3 +115,15 @@ def companions(leader: Entry, later: list[Entry], taken: set[str], combine_max: 
         found.append(entry)
         counters.add(other.counter)
     return found
+
+
+def next_up(ordered: list[Entry], combine_max: int) -> list[tuple[Job, ...]]:
+    """For each zone, the first of `ordered` that waits for it, with the calls it would be
+    combined with: the announcements next in line, in the order they are needed."""
+    upcoming: dict[str, tuple[Job, ...]] = {}
+    for index, entry in enumerate(ordered):
+        if any(zone not in upcoming for zone in entry.job.zones):
+            together = [entry, *companions(entry, ordered[index + 1 :], set(), combine_max)]
+            for zone in entry.job.zones:
+                upcoming.setdefault(zone, tuple(e.job for e in together))
+    return list(dict.fromkeys(upcoming.values()))

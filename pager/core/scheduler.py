@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import itertools
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from pager.config.model import SchedulingConfig
-from pager.core.groups import Entry, Group, companions
+from pager.core.groups import Entry, Group, OnAir, companions, next_up
 from pager.values.events import EventName
 from pager.values.jobs import REMEMBERED_IDS, Job
 from pager.values.priority import Priority
@@ -46,6 +46,36 @@ class Outcome:
     position: int = 1  # its place in that announcement (1 for the first sentence)
 
 
+def _matching(
+    job_id: str | None, ticket: str | None, counter: str | None, ref: str | None
+) -> Callable[[Job], bool]:
+    """Whether a job is the one a cancel names: by id, by its sender's id, or by ticket."""
+
+    def matches(job: Job) -> bool:
+        if job_id is not None:
+            return job.id == job_id
+        if ref is not None:
+            return job.shown_id == ref
+        return job.ticket == ticket and (counter is None or job.counter == counter)
+
+    return matches
+
+
+class SeenIds:
+    """The ids taken lately (the last REMEMBERED_IDS), so that a redelivery plays once."""
+
+    def __init__(self) -> None:
+        self._ids: OrderedDict[str, None] = OrderedDict()
+
+    def __contains__(self, job_id: str) -> bool:
+        return job_id in self._ids
+
+    def add(self, job_id: str) -> None:
+        self._ids[job_id] = None
+        if len(self._ids) > REMEMBERED_IDS:
+            self._ids.popitem(last=False)
+
+
 def _counter_key(job: Job) -> str:
     return job.counter if job.counter is not None else f"\0{job.priority.label}"
 
@@ -57,10 +87,8 @@ class Scheduler:
         self.zones = tuple(zones)
         self.policy = policy or SchedulingConfig()
         self._pending: dict[str, Entry] = {}
-        self._playing: dict[str, tuple[Job, tuple[str, ...]]] = {}
-        self._group_of: dict[str, Group] = {}  # playing job id -> its group
-        self._owner: dict[str, Group] = {}  # zone -> what plays there
-        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._air = OnAir()
+        self._seen = SeenIds()
         self._served: dict[str, int] = {}
         self._serial = itertools.count()
         self.paused = False  # the audio output is down: start nothing
@@ -76,35 +104,41 @@ class Scheduler:
             return [
                 Outcome(EventName.DUPLICATE, job, job.zones, f"id {job.id} was already received")
             ]
-        self._remember(job.id)
+        self._seen.add(job.id)
         outcomes: list[Outcome] = []
         if job.priority is CALL:
             if now - job.called_at > self.policy.max_age_s:
                 age = now - job.called_at
                 return [Outcome(EventName.EXPIRED, job, job.zones, f"called {age:.0f} s ago")]
-            merged_into: str | None = None
-            for entry in list(self._pending.values()):
-                queued = entry.job
-                if queued.priority is not CALL or queued.counter != job.counter:
-                    continue
-                if queued.ticket == job.ticket:
-                    if merged_into is None:  # into one queued copy only: the oldest
-                        entry.job = replace(queued, repeats=max(queued.repeats, job.repeats))
-                        merged_into = queued.id
-                    continue
-                if not self.policy.supersede:
-                    continue
-                del self._pending[queued.id]
-                reason = f"counter {job.counter} called {job.ticket}"
-                outcomes.append(Outcome(EventName.SUPERSEDED, queued, queued.zones, reason))
-            if merged_into is not None:
-                outcomes.append(
-                    Outcome(EventName.MERGED, job, job.zones, f"into queued call {merged_into}")
-                )
+            merged = self._recall_or_supersede(job, outcomes)
+            if merged:
                 return outcomes + self._schedule(now)
         self._pending[job.id] = Entry(job, next(self._serial), now)
         outcomes.append(Outcome(EventName.QUEUED, job, job.zones))
         return outcomes + self._schedule(now)
+
+    def _recall_or_supersede(self, job: Job, outcomes: list[Outcome]) -> bool:
+        """A counter's call against its queued ones: a recall of a queued ticket merges into
+        it (True); a new ticket supersedes the older ones (unless every call plays)."""
+        merged_into: str | None = None
+        for entry in list(self._pending.values()):
+            queued = entry.job
+            if queued.priority is not CALL or queued.counter != job.counter:
+                continue
+            if queued.ticket == job.ticket:
+                if merged_into is None:  # into one queued copy only: the oldest
+                    entry.job = replace(queued, repeats=max(queued.repeats, job.repeats))
+                    merged_into = queued.id
+                continue
+            if self.policy.supersede:
+                del self._pending[queued.id]
+                reason = f"counter {job.counter} called {job.ticket}"
+                outcomes.append(Outcome(EventName.SUPERSEDED, queued, queued.zones, reason))
+        if merged_into is not None:
+            outcomes.append(
+                Outcome(EventName.MERGED, job, job.zones, f"into queued call {merged_into}")
+            )
+        return merged_into is not None
 
     def takes(self, job: Job, now: float) -> bool:
         """Whether `submit` would queue `job` as a new entry (not a duplicate, not expired, not
@@ -126,8 +160,8 @@ class Scheduler:
         """Take a job out, queued or playing, without an event of its own (its announcement
         could not be made); the zones it held go to whatever waits."""
         self._pending.pop(job_id, None)
-        if job_id in self._playing:
-            self._end(job_id)
+        if job_id in self._air:
+            self._air.end(job_id)
         return self._schedule(now)
 
     def cancel(
@@ -140,22 +174,15 @@ class Scheduler:
     ) -> list[Outcome]:
         """Cancel queued or playing jobs by id, by the id their senders gave (`ref`, any
         sender's), or by ticket (of one counter, if given)."""
-
-        def matches(job: Job) -> bool:
-            if job_id is not None:
-                return job.id == job_id
-            if ref is not None:
-                return job.shown_id == ref
-            return job.ticket == ticket and (counter is None or job.counter == counter)
-
+        matches = _matching(job_id, ticket, counter, ref)
         outcomes: list[Outcome] = []
         for entry in [e for e in self._pending.values() if matches(e.job)]:
             del self._pending[entry.job.id]
             outcomes.append(Outcome(EventName.CANCELLED, entry.job, entry.job.zones, "cancelled"))
-        for job, zones in [p for p in self._playing.values() if matches(p[0])]:
-            group = self._group_of[job.id]
+        for job in [j for j in self._air.jobs() if matches(j)]:
+            zones, group = self._air.get(job.id)[1], self._air.group_of(job.id)
             position = group.position(job.id)
-            ended = self._end(job.id)
+            ended = self._air.end(job.id)
             # Alone (or the last of a combined announcement), its player stops; inside one,
             # only its own sentence is left out.
             outcomes.append(Outcome(EventName.CANCELLED, job, zones, "cancelled", stop=ended,
@@ -164,10 +191,10 @@ class Scheduler:
 
     def finished(self, job_id: str, now: float) -> list[Outcome]:
         """The job's player has played to its end."""
-        if job_id not in self._playing:
+        if job_id not in self._air:
             return []
-        job, zones = self._playing[job_id]
-        self._end(job_id)
+        job, zones = self._air.get(job_id)
+        self._air.end(job_id)
         outcomes = [Outcome(EventName.FINISHED, job, zones)]
         follow_up: Job | None = None
         due = now
@@ -201,9 +228,9 @@ class Scheduler:
         its start, and nothing starts until `resume`."""
         self.paused = True
         outcomes = []
-        for job_id in list(self._playing):
-            job, zones = self._playing[job_id]
-            self._end(job_id)
+        for job_id in self._air.ids():
+            job, zones = self._air.get(job_id)
+            self._air.end(job_id)
             self._pending[job.id] = Entry(job, next(self._serial), now, preempted=True)
             outcomes.append(Outcome(EventName.PREEMPTED, job, zones, reason, stop=True))
         return outcomes
@@ -216,22 +243,22 @@ class Scheduler:
     def remember(self, ids: Iterable[str]) -> None:
         """Ids taken before a restart: a redelivery of one plays no more."""
         for job_id in ids:
-            self._remember(job_id)
+            self._seen.add(job_id)
 
     def job(self, job_id: str) -> Job | None:
         """The job with this id, queued or playing."""
         if job_id in self._pending:
             return self._pending[job_id].job
-        return self._playing[job_id][0] if job_id in self._playing else None
+        return self._air.get(job_id)[0] if job_id in self._air else None
 
     def jobs_of(self, priority: Priority) -> list[str]:
         """The ids of the queued and playing jobs of this priority."""
-        jobs = [e.job for e in self._pending.values()] + [j for j, _ in self._playing.values()]
+        jobs = [e.job for e in self._pending.values()] + self._air.jobs()
         return [job.id for job in jobs if job.priority is priority]
 
     def knows(self, job_id: str) -> bool:
         """Whether the job is queued or playing."""
-        return job_id in self._pending or job_id in self._playing
+        return job_id in self._pending or job_id in self._air
 
     def set_zones(self, zones: Iterable[str]) -> None:
         """The configured zones changed (reload): new jobs may use only these; queued and
@@ -260,14 +287,11 @@ class Scheduler:
 
     def playing(self) -> dict[str, str]:
         """Zone -> id of what plays there: the job's, or the combined announcement's."""
-        return {zone: group.id for zone, group in self._owner.items()}
+        return {zone: group.id for zone, group in self._air.owner.items()}
 
     def members(self, group_id: str) -> list[str]:
         """The jobs of what plays under this id that have not ended yet, in order."""
-        for group in self._owner.values():
-            if group.id == group_id:
-                return list(group.members)
-        return []
+        return self._air.members(group_id)
 
     def upcoming(self, now: float) -> list[tuple[Job, ...]]:
         """The announcements next in line, in the order they are needed: for each zone, the
@@ -278,17 +302,7 @@ class Scheduler:
         def need(entry: Entry) -> tuple[bool, float, tuple[int, bool, int, int]]:
             return (entry.due > now, entry.due, self._order(entry))
 
-        ordered = sorted(self._pending.values(), key=need)
-        next_up: dict[str, tuple[Job, ...]] = {}
-        for index, entry in enumerate(ordered):
-            if any(zone not in next_up for zone in entry.job.zones):
-                together = [
-                    entry,
-                    *companions(entry, ordered[index + 1 :], set(), self.policy.combine_max),
-                ]
-                for zone in entry.job.zones:
-                    next_up.setdefault(zone, tuple(e.job for e in together))
-        return list(dict.fromkeys(next_up.values()))
+        return next_up(sorted(self._pending.values(), key=need), self.policy.combine_max)
 
     @property
     def pending(self) -> list[Job]:
@@ -298,28 +312,8 @@ class Scheduler:
 
     def _later_call(self, job: Job) -> Job | None:
         """Another call of the same counter, queued or playing (it came after `job`)."""
-        others = [e.job for e in self._pending.values()] + [j for j, _ in self._playing.values()]
-        for other in others:
-            if other.priority is CALL and other.counter == job.counter:
-                return other
-        return None
-
-    def _remember(self, job_id: str) -> None:
-        self._seen[job_id] = None
-        if len(self._seen) > REMEMBERED_IDS:
-            self._seen.popitem(last=False)
-
-    def _end(self, job_id: str) -> bool:
-        """The job no longer plays; True when its group has ended and freed its zones."""
-        del self._playing[job_id]
-        group = self._group_of.pop(job_id)
-        group.members.remove(job_id)
-        if group.members:
-            return False
-        for zone in group.zones:
-            if self._owner.get(zone) is group:
-                del self._owner[zone]
-        return True
+        others = [*self.pending, *self._air.jobs()]
+        return next((o for o in others if o.priority is CALL and o.counter == job.counter), None)
 
     def _order(self, entry: Entry) -> tuple[int, bool, int, int]:
         job = entry.job
@@ -337,11 +331,11 @@ class Scheduler:
             job = entry.job
             if job.id in taken:
                 continue
+            owner = self._air.owner
             blocked = {
                 zone
                 for zone in job.zones
-                if zone in reserved
-                or (zone in self._owner and self._owner[zone].priority >= job.priority)
+                if zone in reserved or (zone in owner and owner[zone].priority >= job.priority)
             }
             if job.priority in self.policy.partial:
                 target = tuple(z for z in job.zones if z not in blocked)
@@ -350,9 +344,7 @@ class Scheduler:
             reserved.update(job.zones)
             if not target:
                 continue
-            for holder in {
-                self._owner[z].id: self._owner[z] for z in target if z in self._owner
-            }.values():
+            for holder in self._air.holders(target):
                 outcomes.extend(self._preempt(holder, job, now))
             together = [entry]
             if target == job.zones:
@@ -360,13 +352,10 @@ class Scheduler:
             group_id = job.id if len(together) == 1 else f"{round(now * 1000):x}-{job.id}"
             ids = tuple(e.job.id for e in together)
             group = Group(group_id, target, job.priority, ids, list(ids))
-            for zone in target:
-                self._owner[zone] = group
+            self._air.start(group, [e.job for e in together])
             for position, member in enumerate(together, 1):
                 del self._pending[member.job.id]
                 taken.add(member.job.id)
-                self._playing[member.job.id] = (member.job, target)
-                self._group_of[member.job.id] = group
                 self._served[_counter_key(member.job)] = next(self._serial)
                 event = EventName.RESUMED if member.preempted else EventName.STARTED
                 outcomes.append(Outcome(event, member.job, target, start=True,
@@ -378,8 +367,8 @@ class Scheduler:
         outcomes = []
         reason = f"pre-empted by {by.priority.label} {by.shown_id}"
         for job_id in list(holder.members):
-            job, zones = self._playing[job_id]
-            self._end(job_id)
+            job, zones = self._air.get(job_id)
+            self._air.end(job_id)
             if job.priority in self.policy.resume_preempted:
                 self._pending[job.id] = Entry(job, next(self._serial), now, preempted=True)
                 said = reason + "; resumes from its start"
