@@ -25,7 +25,8 @@ from pager.errors import (
     UsageError,
     did_you_mean,
 )
-from pager.tools import commands
+from pager.tools import commands, voice_pack
+from pager.tools.guides import guide
 from pager.zones import Routing
 
 if TYPE_CHECKING:
@@ -54,7 +55,8 @@ def _call_from_args(args: argparse.Namespace) -> Call:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from pager.audio.sinks import AudioSink, NullSink, SoundDeviceSink, WavRecorderSink
+    from pager.audio.sinks import AudioSink, NullSink, WavRecorderSink
+    from pager.audio.soundcard import SoundDeviceSink
     from pager.daemon.runtime import Runtime
     from pager.memory import keep_large_buffers_out_of_the_heap
 
@@ -211,53 +213,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_voices(args: argparse.Namespace) -> int:
-    from pager.speech import voices
-
-    found = voices.available()
-    if not found:
-        print("no voice: espeak-ng is not installed (scripts/install)", file=sys.stderr)
-        return EXIT_UNAVAILABLE
-    variants = [v.name for v in found if v.kind == "espeak-ng variant"]
-    for voice in found:
-        if voice.kind == "espeak-ng variant":
-            continue
-        state = "" if voice.installed else "  (not installed: scripts/install --mbrola)"
-        print(f"{voice.name:10} {voice.kind:10} {voice.description}{state}")
-    if variants:
-        print(f"variants ({len(variants)}; f1-f5 female, m1-m7 male): {' '.join(variants)}")
-    print('hear one: pager say --voice NAME --text "Nomor antrean A satu" -o sample.wav')
-    return 0
-
-
-def cmd_pack_script(args: argparse.Namespace) -> int:
-    from pager.tools import voice_pack
-
-    cfg = config.load(args.config)
-    print("# Record each line as its own clip, named by the line: nomor antrean.wav, be.wav …")
-    print("# One breath, no pause before or after (pager trims silence and adds its own).")
-    for phrase in voice_pack.script(cfg):
-        print(phrase)
-    return 0
-
-
-def cmd_pack_check(args: argparse.Namespace) -> int:
-    from pager.speech.pack import VoicePack
-    from pager.tools import voice_pack
-
-    cfg = config.load(args.config)
-    recorded = VoicePack.load(args.folder, cfg.audio.sample_rate)
-    needed, absent = voice_pack.script(cfg), voice_pack.missing(recorded, cfg)
-    print(f"{args.folder}: {len(recorded.clips)} clips; {len(needed) - len(absent)} of "
-          f"{len(needed)} needed phrases are recorded")  # fmt: skip
-    if absent:
-        print("missing (spoken by the speech engine until recorded): " + ", ".join(absent))
-        return 1
-    return 0
-
-
 def cmd_devices(args: argparse.Namespace) -> int:
-    from pager.audio.sinks import list_output_devices
+    from pager.audio.soundcard import list_output_devices
 
     devices = list_output_devices()
     for d in devices:
@@ -269,8 +226,11 @@ def cmd_devices(args: argparse.Namespace) -> int:
     return 0
 
 
+DEFAULT_CONFIG = Path("/etc/pager/zones.yaml")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pager", description=__doc__)
+    parser = argparse.ArgumentParser(prog="pager", description=__doc__, epilog=guide("pager"))
     parser.add_argument("--version", action="version", version=f"pager {__version__}")
     parser.add_argument(
         "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -278,21 +238,33 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def with_config(name: str, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("--config", "-c", type=Path, default=Path("/etc/pager/zones.yaml"))
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=guide(name))
+        p.add_argument("--config", "-c", type=Path, default=DEFAULT_CONFIG)
         p.add_argument(
             "--node", help="which rack of the site config this is (default: the config's "
             "node, else the host name)",
         )  # fmt: skip
         return p
 
-    def with_call(p: argparse.ArgumentParser, required: bool = True) -> None:
-        p.add_argument("--counter", required=required, help="counter id, e.g. 5")
-        p.add_argument("--ticket", required=required, help="ticket, e.g. A023")
-        p.add_argument("--id", help="unique id of the call (default: a new one)")
-        p.add_argument("--zones", help="comma-separated zones or groups instead of the routing")
-        p.add_argument("--service", help="service name for the {service} template field")
+    _add_daemon_commands(with_config)
+    commands.add_to(with_config)
+    voice_pack.add_to(sub, DEFAULT_CONFIG)
+    devices = sub.add_parser("devices", help="list the audio output devices PortAudio sees",
+                             epilog=guide("devices"))  # fmt: skip
+    devices.set_defaults(func=cmd_devices)
+    return parser
 
+
+def _add_call_options(p: argparse.ArgumentParser, required: bool = True) -> None:
+    p.add_argument("--counter", required=required, help="counter id, e.g. 5")
+    p.add_argument("--ticket", required=required, help="ticket, e.g. A023")
+    p.add_argument("--id", help="unique id of the call (default: a new one)")
+    p.add_argument("--zones", help="comma-separated zones or groups instead of the routing")
+    p.add_argument("--service", help="service name for the {service} template field")
+
+
+def _add_daemon_commands(with_config: commands.AddCommand) -> None:
+    """run, call, say and check."""
     run = with_config("run", "run the daemon in the foreground (what systemd starts)")
     run.add_argument(
         "--record", metavar="DIR", help="no sound card: record each zone to WAV in DIR"
@@ -303,12 +275,12 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     run.set_defaults(func=cmd_run)
     call = with_config("call", "publish a call, as a counter does")
-    with_call(call)
+    _add_call_options(call)
     call.set_defaults(func=cmd_call)
     say = with_config(
         "say", "show and render what a call or a message says (no MQTT, no sound card)"
     )
-    with_call(say, required=False)
+    _add_call_options(say, required=False)
     say.add_argument("--text", help="an operator message instead of a call")
     say.add_argument("--voice", help="another voice than the config's (see pager voices)")
     say.add_argument(
@@ -324,21 +296,6 @@ def _parser() -> argparse.ArgumentParser:
         "node with --node)",
     )  # fmt: skip
     check.set_defaults(func=cmd_check)
-    commands.add_to(with_config)
-    packs = sub.add_parser("voice-pack", help="a recorded voice: what to record, what is there")
-    pack_commands = packs.add_subparsers(dest="pack_command", required=True)
-    to_record = pack_commands.add_parser("script", help="print the phrases to record")
-    to_record.add_argument("--config", "-c", type=Path, default=Path("/etc/pager/zones.yaml"))
-    to_record.set_defaults(func=cmd_pack_script)
-    checking = pack_commands.add_parser("check", help="list the phrases a folder lacks")
-    checking.add_argument("folder", type=Path)
-    checking.add_argument("--config", "-c", type=Path, default=Path("/etc/pager/zones.yaml"))
-    checking.set_defaults(func=cmd_pack_check)
-    listing = sub.add_parser("voices", help="list the voices that can read Indonesian here")
-    listing.set_defaults(func=cmd_voices)
-    devices = sub.add_parser("devices", help="list the audio output devices PortAudio sees")
-    devices.set_defaults(func=cmd_devices)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from pager.audio.sinks import SoundDeviceSink
+from pager.audio.soundcard import SoundDeviceSink
 from pager.config import AudioConfig
 
 

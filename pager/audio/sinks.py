@@ -1,4 +1,5 @@
-"""Audio outputs behind one small interface: a sounddevice stream, or WAV recordings per zone.
+"""Audio outputs behind one small interface (`AudioSink`): the sound card
+(`pager.audio.soundcard`), WAV recordings per zone, or nothing at all.
 
 A sink pulls blocks from a source (the mixer) at the device's pace. The source fills a
 frames x channels float32 block and returns True when anything played.
@@ -14,15 +15,14 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 import soundfile
 
-from pager.audio.timing import DacClock
 from pager.config.model import AudioConfig
 from pager.config.zoning import Zone
-from pager.errors import AudioError, did_you_mean
+from pager.errors import AudioError
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +64,6 @@ class Health:
     first_error: BaseException | None = None  # kept for a non-real-time thread to log
 
 
-RETRY_FIRST_S = 0.5
-RETRY_MAX_S = 30.0
-
-
 class AudioSink(Protocol):
     description: str
     report: Report  # told when the output fails and when it is back
@@ -90,201 +86,6 @@ class AudioSink(Protocol):
         """The stream frame the output plays at Unix time `when` (any thread); None when
         this sink cannot tell (then a timed start is at once)."""
         ...
-
-
-def list_output_devices() -> list[dict[str, Any]]:
-    """PortAudio's output devices: index, name, host API, channels, default rate."""
-    import sounddevice
-
-    result = []
-    for device in sounddevice.query_devices():
-        if device["max_output_channels"] > 0:
-            api = sounddevice.query_hostapis(device["hostapi"])["name"]
-            result.append({**device, "hostapi_name": api})
-    return result
-
-
-def _describe(devices: list[dict[str, Any]]) -> str:
-    if not devices:
-        return "PortAudio sees no output device at all"
-    rows = [f'{d["index"]}: "{d["name"]}" ({d["max_output_channels"]} out)' for d in devices]
-    return "output devices: " + "; ".join(rows)
-
-
-def resolve_device(wanted: str | int, channels: int) -> int:
-    """The PortAudio index of the configured device; AudioError lists the devices there are."""
-    import sounddevice
-
-    devices = list_output_devices()
-    if wanted == "default":
-        index = sounddevice.default.device[1]
-        if index is None or index < 0:
-            raise AudioError(f"there is no default output device; {_describe(devices)}")
-        matches = [d for d in devices if d["index"] == index]
-    elif isinstance(wanted, int):
-        matches = [d for d in devices if d["index"] == wanted]
-    else:
-        matches = [d for d in devices if d["name"] == wanted] or [
-            d for d in devices if wanted.lower() in d["name"].lower()
-        ]
-    if not matches:
-        hint = did_you_mean(str(wanted), [d["name"] for d in devices])
-        raise AudioError(f'audio device "{wanted}" not found{hint}; {_describe(devices)}')
-    if len(matches) > 1:
-        raise AudioError(f'audio device "{wanted}" is ambiguous; {_describe(matches)}')
-    device = matches[0]
-    if device["max_output_channels"] < channels:
-        raise AudioError(
-            f'audio device "{device["name"]}" has {device["max_output_channels"]} outputs but '
-            f"audio.channels is {channels}"
-        )
-    return int(device["index"])
-
-
-class SoundDeviceSink:
-    """A long-running PortAudio output stream; its callback only runs the mixer.
-
-    The stream is a raw one: the callback mixes into a block of its own and copies it out,
-    and while nothing sounds it copies prepared silence without running the mix at all.
-    That keeps an idle stream's cost down to PortAudio's own (see BENCHMARKS.md).
-    """
-
-    def __init__(self, audio: AudioConfig) -> None:
-        self.audio = audio
-        self.description = f"sound device {audio.device!r}"
-        self.callbacks = 0
-        self.callback_errors = 0
-        self.status_flags = 0
-        self.first_error: BaseException | None = None
-        self.report: Report = lambda fact: None
-        self._stream: Any = None
-        self._source: Source | None = None
-        frames, channels = audio.blocksize, audio.channels
-        self._block = np.zeros((frames, channels), dtype=np.float32)
-        self._silence = bytes(self._block.nbytes)
-        self._stopping = threading.Event()
-        self.clock = DacClock(audio.sample_rate)
-
-    def start(self, source: Source) -> None:
-        self._source = source
-        self._open()
-
-    def _open(self) -> None:
-        import sounddevice
-
-        index = resolve_device(self.audio.device, self.audio.channels)
-        try:
-            self._stream = sounddevice.RawOutputStream(
-                device=index,
-                channels=self.audio.channels,
-                samplerate=self.audio.sample_rate,
-                blocksize=self.audio.blocksize,
-                dtype="float32",
-                latency=self.audio.latency,
-                callback=self._callback,
-                finished_callback=self._finished,
-            )
-            self._stream.start()
-        except sounddevice.PortAudioError as error:
-            raise AudioError(f"cannot open {self.description}: {error}") from error
-        name = sounddevice.query_devices(index)["name"]
-        self.description = f'sound device {index} "{name}"'
-        log.info(
-            "playing on %s: %d channels at %d Hz, %d-frame blocks, output latency %.1f ms",
-            self.description,
-            self.audio.channels,
-            self.audio.sample_rate,
-            self.audio.blocksize,
-            self._stream.latency * 1000,
-        )
-
-    def _callback(self, outdata: Any, frames: int, when: Any, status: Any) -> None:
-        # If this raised, PortAudio would never call it again: guard it and always fill.
-        try:
-            self.callbacks += 1
-            if status:
-                self.status_flags += 1
-            assert self._source is not None
-            self.clock.note(self._source.frames_rendered, when.outputBufferDacTime)
-            if frames == len(self._block) and self._source.skip_silence(frames):
-                outdata[:] = self._silence
-                return
-            block = self._block[:frames]  # PortAudio keeps to the blocksize it was given
-            self._source.render(block)
-            outdata[:] = block
-        except Exception as error:
-            self.callback_errors += 1
-            if self.first_error is None:
-                self.first_error = error  # logged by a non-real-time thread (the runtime)
-            outdata[:] = bytes(len(outdata))
-
-    def health(self) -> Health:
-        return Health(self.status_flags, self.callback_errors, self.first_error)
-
-    def frame_at(self, when: float) -> int | None:
-        stream = self._stream
-        if stream is None:
-            return None
-        try:
-            stream_now, wall_now = stream.time, time.time()
-        except Exception:  # the stream is failing: PortAudio cannot tell its time
-            return None
-        return self.clock.frame_at(when, stream_now, wall_now)
-
-    def set_zones(self, zones: Mapping[str, Zone]) -> None:
-        pass
-
-    def _finished(self) -> None:
-        """PortAudio ended the stream: on our stop, or because the device failed."""
-        if not self._stopping.is_set():
-            threading.Thread(target=self._recover, name="audio-recovery", daemon=True).start()
-
-    def _recover(self) -> None:
-        """Report the failure, then reopen the device with backoff until it is back."""
-        import sounddevice
-
-        log.error("the audio output %s failed; reopening it", self.description)
-        self.report(OutputChange(False, f"{self.description} stopped"))
-        delay = RETRY_FIRST_S
-        while not self._stopping.wait(delay):
-            try:
-                self._close()
-                self.clock.reset()
-                # PortAudio lists devices only when it starts: restart it to find the device.
-                sounddevice._terminate()
-                sounddevice._initialize()
-                self._open()
-            except (AudioError, OSError, sounddevice.PortAudioError) as error:
-                log.warning("audio output still unavailable (%s); next try in %.0f s", error,
-                            min(delay * 2, RETRY_MAX_S))  # fmt: skip
-                delay = min(delay * 2, RETRY_MAX_S)
-                continue
-            log.info("the audio output is back: %s", self.description)
-            self.report(OutputChange(True, self.description))
-            return
-
-    def _close(self) -> None:
-        stream, self._stream = self._stream, None
-        if stream is not None:
-            try:
-                stream.close()
-            except Exception as error:  # a failed device may not close cleanly
-                log.debug("closing the failed stream: %s", error)
-
-    def stop(self) -> None:
-        self._stopping.set()
-        if self._stream is not None:
-            try:
-                self._stream.stop()  # lets the last blocks play
-            except Exception as error:  # a failed device may not stop cleanly
-                log.debug("stopping the stream: %s", error)
-            self._close()
-            log.info(
-                "stream closed after %d blocks (%d with under/overflow flags, %d errors)",
-                self.callbacks,
-                self.status_flags,
-                self.callback_errors,
-            )
 
 
 class _PullingSink(abc.ABC):

@@ -139,3 +139,11 @@ def syllables(text: str) -> int:
     lower = text.lower()
     vowels = len(re.findall(r"[aiueo]", lower))
     return vowels - len(re.findall(r"(?:ai|au|oi)(?![aiueo])", lower))
+
+
+_WORD = re.compile(r"[a-z0-9-]+")
+
+
+def words_of(text: str) -> list[str]:
+    """The lower-case words of a phrase, without punctuation."""
+    return _WORD.findall(text.lower())

@@ -10,7 +10,6 @@ pack still works.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,17 +19,12 @@ import soundfile
 
 from pager.audio import levels
 from pager.errors import SpeechError
+from pager.language.words import words_of
 
 log = logging.getLogger(__name__)
 
 CLIP_LOUDNESS_LUFS = -20.0  # clips and engine-spoken words meet at one level before mixing
 CROSSFADE_S = 0.01
-_WORD = re.compile(r"[a-z0-9-]+")
-
-
-def words_of(text: str) -> list[str]:
-    """The lower-case words of a phrase, without punctuation."""
-    return _WORD.findall(text.lower())
 
 
 @dataclass(frozen=True)
