@@ -14,6 +14,7 @@ from pager import config
 from pager.audio import chime
 from tests.broker import Mosquitto, Watcher
 from tests.conftest import DaemonProcess, write_config
+from tests.signals import assert_plays_at, holds
 from tests.virtual_card import VirtualCard
 
 pytestmark = pytest.mark.e2e
@@ -69,10 +70,10 @@ def test_calls_waiting_together_are_heard_under_one_chime_each_at_its_sample(
     # when the next call came some blocks later, at the first sound after it.)
     later = end_first + 96 + int(np.flatnonzero(hall[end_first + 96 :])[0])
     candidates = [*range(end_first - 96, end_first + 96), later - int(np.flatnonzero(bell)[0])]
-    starts = [c for c in candidates if np.allclose(hall[c : c + 2000], bell[:2000], atol=1e-6)]
+    starts = [c for c in candidates if holds(hall, c, bell[:2000])]
     assert starts, "no chime after the first call"
     start = starts[0]
-    np.testing.assert_allclose(hall[start : start + len(bell)], bell, atol=1e-6)
+    assert_plays_at(hall, start, bell, "the combined announcement's chime")
     # Each sentence where its events put it (audio_s and late_s are rounded to the
     # millisecond: 48 samples): after the silence it waited for its speech, if any, sound
     # from its first sample to its last, then the pause of digital silence, then the next;

@@ -13,6 +13,7 @@ from pager import config
 from pager.audio import chime
 from tests.broker import Mosquitto, Watcher
 from tests.conftest import DaemonProcess, pager_command, write_config
+from tests.signals import assert_plays_at
 from tests.virtual_card import VirtualCard
 
 pytestmark = pytest.mark.e2e
@@ -87,7 +88,7 @@ def test_call_is_heard_after_a_chime_on_exactly_its_zones(
     loaded = config.load(cfg)
     bell = chime.prepared(loaded.announcement, loaded.audio.sample_rate).astype(np.float64)
     onset = int(np.flatnonzero(hall)[0] - np.flatnonzero(bell)[0])
-    np.testing.assert_allclose(hall[onset : onset + len(bell)], bell, atol=1e-6)
+    assert_plays_at(hall, onset, bell, "the chime, first")
     # ... then speech of plausible length, which matches `pager say`'s rendering.
     expected_wav = tmp_path / "expected.wav"
     subprocess.run(

@@ -18,6 +18,7 @@ from pager.core.plays import SleepingAmplifiers
 from tests.broker import Mosquitto, Watcher
 from tests.conftest import DaemonProcess, write_config
 from tests.desk import EXAMPLE
+from tests.signals import assert_plays_at
 from tests.virtual_card import VirtualCard
 
 LEAD_IN: dict[str, Any] = {"lead_in_ms": 800, "lead_in_db": -24, "lead_in_idle_s": 60}
@@ -82,9 +83,8 @@ def test_the_first_call_after_idle_starts_with_the_pilot_the_next_does_not(
     hall = card.samples()[:, 0].astype(np.float64)
 
     onset = int(np.flatnonzero(hall)[0] - np.flatnonzero(pilot)[0])
-    np.testing.assert_allclose(hall[onset : onset + len(pilot)], pilot, atol=1e-6)
-    after = onset + len(pilot)
-    np.testing.assert_allclose(hall[after : after + len(bell)], bell, atol=1e-6)
+    assert_plays_at(hall, onset, pilot, "the lead-in pilot")
+    assert_plays_at(hall, onset + len(pilot), bell, "the chime right after the pilot")
     assert first["audio_s"] == pytest.approx(second["audio_s"] + len(pilot) / rate, abs=0.3)
 
     # The second call, right after the first: its chime comes first, no pilot.
@@ -92,4 +92,4 @@ def test_the_first_call_after_idle_starts_with_the_pilot_the_next_does_not(
     assert not np.any(hall[first_end : first_end + 10]), "the first call ends where it says"
     later = first_end + int(np.flatnonzero(hall[first_end:])[0])
     second_onset = later - int(np.flatnonzero(bell)[0])
-    np.testing.assert_allclose(hall[second_onset : second_onset + len(bell)], bell, atol=1e-6)
+    assert_plays_at(hall, second_onset, bell, "the second call's chime, with no pilot")

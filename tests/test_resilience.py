@@ -8,12 +8,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import numpy as np
-
 from pager import config
 from pager.audio import chime
 from tests.broker import Mosquitto, Watcher
 from tests.conftest import DaemonProcess, write_config
+from tests.signals import occurrences
 from tests.virtual_card import VirtualCard
 
 
@@ -163,10 +162,6 @@ def test_a_lost_audio_device_is_reopened_and_the_cut_call_replayed(
     bell = chime.prepared(loaded.announcement, loaded.audio.sample_rate)
     # The chime again, from its first sample, after the device came back. (The first few
     # milliseconds read after replugging may still be the old stream's last buffer.)
-    starts_of_chime = [
-        i - 1
-        for i in np.flatnonzero(np.abs(hall - bell[1]) < 1e-7)
-        if np.allclose(hall[i - 1 : i - 1 + len(bell)], bell, atol=1e-6)
-    ]
+    starts_of_chime = occurrences(hall, bell)
     assert starts_of_chime, "the cut call was not replayed from its start"
     assert starts_of_chime[0] < 0.5 * loaded.audio.sample_rate
