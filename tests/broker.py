@@ -19,6 +19,8 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from tests import e2e
+
 START_TIMEOUT_S = 10
 
 
@@ -40,6 +42,7 @@ class Mosquitto:
         self.log: list[str] = []
 
     def __enter__(self) -> Mosquitto:
+        e2e.require("a broker")
         self.start()
         return self
 

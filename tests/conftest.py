@@ -15,6 +15,7 @@ import yaml
 
 from pager.config.model import Config
 from pager.config.services import RateLimitConfig
+from tests import e2e
 from tests.broker import Mosquitto, Watcher
 from tests.virtual_card import VirtualCard
 
@@ -49,6 +50,14 @@ def pager_command() -> list[str]:
     """The installed `pager` script of this interpreter's environment."""
     script = Path(sys.executable).parent / "pager"
     return [str(script)] if script.exists() else [sys.executable, "-m", "pager.cli"]
+
+
+@pytest.fixture(autouse=True)
+def _e2e_marker_is_checked(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tell the real parts whether this test is marked e2e (tests/e2e.py)."""
+    e2e.unmarked = None if request.node.get_closest_marker("e2e") else request.node.nodeid
+    yield
+    e2e.unmarked = None
 
 
 @pytest.fixture
@@ -88,6 +97,7 @@ class DaemonProcess:
     """`pager run` as a child process with its log in a file."""
 
     def __init__(self, args: list[str], env: dict[str, str] | None, log: Path) -> None:
+        e2e.require("pager run")
         self.log_path = log
         self._log = open(log, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
@@ -104,3 +114,48 @@ class DaemonProcess:
     @property
     def log(self) -> str:
         return self.log_path.read_text()
+
+
+class DaemonOnCard:
+    """The end-to-end set-up every such test repeats, in one place: a config for the test's
+    broker and virtual card, `pager run` on it, and its status awaited; whatever is still
+    running at the end of the test is stopped."""
+
+    def __init__(self, folder: Path, broker: Mosquitto, watcher: Watcher, card: VirtualCard
+                 ) -> None:  # fmt: skip
+        self.folder = folder
+        self.broker = broker
+        self.watcher = watcher
+        self.card = card
+        self.started: list[DaemonProcess] = []
+
+    def configure(self, node: str, replace: tuple[str, ...] = (), **overrides: Any) -> Path:
+        """`zones.yaml` in the test's folder: the example config as `node`, on this broker
+        and card (`audio` and `mqtt` overrides are merged in)."""
+        audio = {"device": self.card.name, **overrides.pop("audio", {})}
+        mqtt = {"port": self.broker.port, **overrides.pop("mqtt", {})}
+        return write_config(self.folder / "zones.yaml", replace, node=node, mqtt=mqtt,
+                            audio=audio, **overrides)  # fmt: skip
+
+    def start(self, cfg: Path, *args: str, log: str = "daemon.log") -> DaemonProcess:
+        """`pager run -c cfg` on the card, once its node's status says online."""
+        daemon = DaemonProcess(["run", "-c", str(cfg), *args], self.card.env(), self.folder / log)
+        self.started.append(daemon)
+        node = yaml.safe_load(cfg.read_text())["node"]
+        self.watcher.status(node, "online")
+        return daemon
+
+    def close(self) -> None:
+        for daemon in self.started:
+            if daemon.process.poll() is None:
+                daemon.stop()
+
+
+@pytest.fixture
+def on_card(
+    tmp_path: Path, broker: Mosquitto, watcher: Watcher, card: VirtualCard
+) -> Iterator[DaemonOnCard]:
+    """The daemon on the virtual card and the test's broker (see DaemonOnCard)."""
+    running = DaemonOnCard(tmp_path, broker, watcher, card)
+    yield running
+    running.close()

@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]  # it starts daemons, brokers and cards
 
 
 def test_bench_smoke_writes_the_report(tmp_path: Path) -> None:

@@ -20,6 +20,8 @@ from tests.conftest import DaemonProcess
 from tests.proxy import Relay
 from tests.site import site_config
 
+pytestmark = pytest.mark.e2e
+
 PASSWORDS = {"pager": "daemon-secret", "counter-5": "five-secret", "bridge": "bridge-secret"}
 ZONES = {"hall": {"node": "hall", "channels": [1, 2]},
          "market": {"node": "market", "channels": [1, 2]}}  # fmt: skip

@@ -74,6 +74,7 @@ def connects(port: int, ca: Path, login: tuple[str, str] | None) -> bool:
     return accepted[0]
 
 
+@pytest.mark.e2e
 def test_a_counter_can_page_only_as_itself_and_strangers_not_at_all(
     tmp_path: Path, secure: tuple[Mosquitto, Path]
 ) -> None:
@@ -112,6 +113,7 @@ def test_a_counter_can_page_only_as_itself_and_strangers_not_at_all(
     assert "as-3" not in ids and "prank" not in ids
 
 
+@pytest.mark.e2e
 def test_an_untrusted_broker_stops_the_start_with_a_clear_error(
     tmp_path: Path, secure: tuple[Mosquitto, Path]
 ) -> None:

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import itertools
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from pager import config
 from pager.audio import chime
-from tests.broker import Mosquitto, Watcher
-from tests.conftest import DaemonProcess, write_config
+from tests.broker import Watcher
+from tests.conftest import DaemonOnCard
 from tests.signals import assert_plays_at, holds
 from tests.virtual_card import VirtualCard
 
@@ -25,18 +24,14 @@ ZONES = ["tenant-hall", "food-court"]
 
 
 def test_calls_waiting_together_are_heard_under_one_chime_each_at_its_sample(
-    tmp_path: Path, broker: Mosquitto, watcher: Watcher, card: VirtualCard
+    on_card: DaemonOnCard, watcher: Watcher, card: VirtualCard
 ) -> None:
-    cfg = write_config(
-        tmp_path / "zones.yaml", node="comb", mqtt={"port": broker.port},
-        audio={"device": card.name, "latency": "low"},
-    )  # fmt: skip
+    cfg = on_card.configure("comb", audio={"latency": "low"})
     loaded = config.load(cfg)
     bell = chime.prepared(loaded.announcement, loaded.audio.sample_rate)
     pause = int(loaded.announcement.combined_pause_ms * card.rate / 1000)
-    daemon = DaemonProcess(["run", "-c", str(cfg)], card.env(), tmp_path / "daemon.log")
+    daemon = on_card.start(cfg)
     try:
-        watcher.status("comb", "online")
         watcher.publish("pager/call/5", json.dumps({"ticket": "A1", "id": "first"}))
         watcher.event("started", "first", timeout=30)
         # Three counters call while the first call plays: they wait for the same zones.

@@ -12,7 +12,7 @@ import soundfile
 from pager import config
 from pager.audio import chime
 from tests.broker import Mosquitto, Watcher
-from tests.conftest import DaemonProcess, pager_command, write_config
+from tests.conftest import DaemonOnCard, DaemonProcess, pager_command, write_config
 from tests.signals import assert_plays_at
 from tests.virtual_card import VirtualCard
 
@@ -27,18 +27,11 @@ def correlation(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def test_call_is_heard_after_a_chime_on_exactly_its_zones(
-    tmp_path: Path, broker: Mosquitto, watcher: Watcher, card: VirtualCard
+    on_card: DaemonOnCard, tmp_path: Path, watcher: Watcher, card: VirtualCard
 ) -> None:
-    cfg = write_config(
-        tmp_path / "zones.yaml",
-        node="e2e",
-        mqtt={"port": broker.port},
-        audio={"device": card.name, "latency": "low"},
-    )
-    daemon = DaemonProcess(["run", "--config", str(cfg)], card.env(), tmp_path / "daemon.log")
+    cfg = on_card.configure("e2e", audio={"latency": "low"})
+    daemon = on_card.start(cfg)
     try:
-        watcher.status("e2e", "online")
-
         # Bad input first: each is rejected with its reason and costs the next call nothing.
         watcher.publish("pager/call/5", b"not json")
         watcher.publish("pager/call/5", b'{"ticket": "A0234567"}')

@@ -8,16 +8,14 @@ import random
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import paho.mqtt.client as paho
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from tests.broker import Mosquitto, Watcher
-from tests.conftest import DaemonProcess, write_config
+from tests.conftest import DaemonOnCard
 from tests.test_soak import process_usage
-from tests.virtual_card import VirtualCard
 
 pytestmark = [pytest.mark.e2e, pytest.mark.alone]
 
@@ -59,14 +57,14 @@ def watcher(broker: Mosquitto) -> Iterator[Watcher]:
 
 
 def test_a_counter_flooding_the_broker_does_not_delay_another_counters_call(
-    tmp_path: Path, broker: Mosquitto, watcher: Watcher, card: VirtualCard
+    on_card: DaemonOnCard, broker: Mosquitto, watcher: Watcher
 ) -> None:
     # The flooding counter's zone is not the victim's: what is measured is the intake (parsing,
     # rate limits, the journal) under a flood, not the wait for a shared zone.
-    cfg = write_config(tmp_path / "zones.yaml", node="flood", mqtt={"port": broker.port},
-                       audio={"device": card.name},
-                       counters={"9": {"service": "Flood", "zones": ["market-shops"]}})  # fmt: skip
-    daemon = DaemonProcess(["run", "-c", str(cfg)], card.env(), tmp_path / "daemon.log")
+    cfg = on_card.configure(
+        "flood", counters={"9": {"service": "Flood", "zones": ["market-shops"]}}
+    )
+    daemon = on_card.start(cfg)
     stop = threading.Event()
     calls = [("pager/call/9", json.dumps({"ticket": f"A{n}", "id": f"x{n}"}).encode())
              for n in range(1, 2000)]  # fmt: skip
@@ -116,11 +114,10 @@ HOSTILE = [
 
 @pytest.mark.slow
 def test_ten_thousand_hostile_messages_then_a_real_call_that_plays_within_2_s(
-    tmp_path: Path, broker: Mosquitto, watcher: Watcher, card: VirtualCard
+    on_card: DaemonOnCard, broker: Mosquitto, watcher: Watcher
 ) -> None:
-    cfg = write_config(tmp_path / "zones.yaml", node="fuzz", mqtt={"port": broker.port},
-                       audio={"device": card.name})  # fmt: skip
-    daemon = DaemonProcess(["run", "-c", str(cfg)], card.env(), tmp_path / "daemon.log")
+    cfg = on_card.configure("fuzz")
+    daemon = on_card.start(cfg)
     random.seed(7)
     try:
         watcher.status("fuzz", "online")

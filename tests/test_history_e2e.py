@@ -12,23 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.broker import Mosquitto, Watcher
-from tests.conftest import DaemonProcess, pager_command, write_config
-from tests.virtual_card import VirtualCard
+from tests.broker import Watcher
+from tests.conftest import DaemonOnCard, pager_command
 
 pytestmark = pytest.mark.e2e
 
 
 def test_history_tells_what_became_of_each_call(
-    tmp_path: Path, broker: Mosquitto, watcher: Watcher, card: VirtualCard
+    on_card: DaemonOnCard, tmp_path: Path, watcher: Watcher
 ) -> None:
-    cfg = write_config(
-        tmp_path / "zones.yaml", node="log", mqtt={"port": broker.port},
-        audio={"device": card.name, "latency": "low"}, scheduling={"combine_max": 1},
-    )  # fmt: skip
-    daemon = DaemonProcess(["run", "-c", str(cfg)], card.env(), tmp_path / "daemon.log")
+    cfg = on_card.configure("log", audio={"latency": "low"}, scheduling={"combine_max": 1})
+    daemon = on_card.start(cfg)
     try:
-        watcher.status("log", "online")
         watcher.publish("pager/call/5", json.dumps({"ticket": "A001", "id": "h1"}))
         watcher.event("started", "h1", timeout=30)
         # While A001 plays: A002 waits, then A003 supersedes it; counter 7's B001 waits and

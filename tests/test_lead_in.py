@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,8 +14,8 @@ from pager import config
 from pager.audio import chime, tones
 from pager.audio.levels import loudness
 from pager.core.plays import SleepingAmplifiers
-from tests.broker import Mosquitto, Watcher
-from tests.conftest import DaemonProcess, write_config
+from tests.broker import Watcher
+from tests.conftest import DaemonOnCard
 from tests.desk import EXAMPLE
 from tests.signals import assert_plays_at
 from tests.virtual_card import VirtualCard
@@ -60,19 +59,15 @@ def test_the_pilot_is_quiet_noise_not_silence() -> None:
 
 @pytest.mark.e2e
 def test_the_first_call_after_idle_starts_with_the_pilot_the_next_does_not(
-    tmp_path: Path, broker: Mosquitto, watcher: Watcher, card: VirtualCard
+    on_card: DaemonOnCard, watcher: Watcher, card: VirtualCard
 ) -> None:
-    cfg = write_config(
-        tmp_path / "zones.yaml", node="wake", mqtt={"port": broker.port},
-        audio={"device": card.name, "latency": "low", **LEAD_IN},
-    )  # fmt: skip
+    cfg = on_card.configure("wake", audio={"latency": "low", **LEAD_IN})
     loaded = config.load(cfg)
     rate = loaded.audio.sample_rate
     pilot = tones.pilot(loaded.audio, loaded.announcement, rate).astype(np.float64)
     bell = chime.prepared(loaded.announcement, rate).astype(np.float64)
-    daemon = DaemonProcess(["run", "-c", str(cfg)], card.env(), tmp_path / "daemon.log")
+    daemon = on_card.start(cfg)
     try:
-        watcher.status("wake", "online")
         watcher.publish("pager/call/3", json.dumps({"ticket": "A1", "id": "w1"}))  # the mpp
         first = watcher.event("finished", "w1", timeout=30)
         watcher.publish("pager/call/3", json.dumps({"ticket": "A2", "id": "w2"}))

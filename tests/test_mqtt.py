@@ -5,6 +5,8 @@ from __future__ import annotations
 import queue
 from pathlib import Path
 
+import pytest
+
 from pager import __version__, config
 from pager.core.inputs import Connected
 from pager.io.mqtt import MqttLink, classify
@@ -23,6 +25,7 @@ def test_topics_are_classified() -> None:
     assert classify("mpp/pager", "mpp/pager/call/A-1") == (MessageKind.CALL, "A-1")
 
 
+@pytest.mark.e2e
 def test_no_online_status_reaches_the_broker_before_the_subscriptions_are_confirmed(
     tmp_path: Path, broker: Mosquitto, watcher: Watcher
 ) -> None:

@@ -14,7 +14,7 @@ import soundfile
 import yaml
 
 from tests.broker import Mosquitto, Watcher
-from tests.conftest import DaemonProcess, write_config
+from tests.conftest import DaemonOnCard, DaemonProcess, write_config
 from tests.test_scheduling_e2e import RATE, food_court_music
 from tests.test_service import Notifications
 from tests.virtual_card import VirtualCard
@@ -120,16 +120,12 @@ def test_a_reload_is_refused_whole_or_applied_everywhere_and_always_answered(
 
 
 def test_a_moved_zone_takes_its_music_and_its_calls_to_the_new_outputs(
-    tmp_path: Path, broker: Mosquitto, watcher: Watcher, card: VirtualCard
+    on_card: DaemonOnCard, tmp_path: Path, watcher: Watcher, card: VirtualCard
 ) -> None:
     zones = food_court_music(tmp_path)
-    cfg = write_config(
-        tmp_path / "zones.yaml", node="mv", mqtt={"port": broker.port}, zones=zones,
-        audio={"device": card.name},
-    )  # fmt: skip
-    daemon = DaemonProcess(["run", "-c", str(cfg)], card.env(), tmp_path / "daemon.log")
+    cfg = on_card.configure("mv", zones=zones)
+    daemon = on_card.start(cfg)
     try:
-        watcher.status("mv", "online")
         card.wait_for_frames(RATE // 2)
         reloader = Reloader(cfg, daemon, watcher)
         zones["food-court"]["channels"] = [8]

@@ -8,12 +8,16 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from pager import config
 from pager.audio import chime
 from tests.broker import Mosquitto, Watcher
 from tests.conftest import DaemonProcess, write_config
 from tests.signals import occurrences
 from tests.virtual_card import VirtualCard
+
+pytestmark = pytest.mark.e2e
 
 
 def daemon_args(cfg: Path, tmp_path: Path) -> list[str]:

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.broker import Mosquitto, Watcher
-from tests.conftest import DaemonProcess, write_config
+from tests.broker import Watcher
+from tests.conftest import DaemonOnCard, DaemonProcess
 from tests.signals import assert_plays_at
 from tests.virtual_card import VirtualCard
 
@@ -30,22 +30,14 @@ def spans(channel: np.ndarray, gap_s: float = 0.3) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
 
 
-def start_daemon(
-    tmp_path: Path, broker: Mosquitto, watcher: Watcher, card: VirtualCard
-) -> DaemonProcess:
-    cfg = write_config(
-        tmp_path / "zones.yaml", node="sched", mqtt={"port": broker.port},
-        audio={"device": card.name}, scheduling={"fade_ms": 20},
-    )  # fmt: skip
-    daemon = DaemonProcess(["run", "-c", str(cfg)], card.env(), tmp_path / "daemon.log")
-    watcher.status("sched", "online")
-    return daemon
+def start_daemon(on_card: DaemonOnCard) -> DaemonProcess:
+    return on_card.start(on_card.configure("sched", scheduling={"fade_ms": 20}))
 
 
 def test_calls_for_different_zones_are_heard_at_the_same_time(
-    tmp_path: Path, broker: Mosquitto, watcher: Watcher, card: VirtualCard
+    on_card: DaemonOnCard, watcher: Watcher, card: VirtualCard
 ) -> None:
-    daemon = start_daemon(tmp_path, broker, watcher, card)
+    daemon = start_daemon(on_card)
     try:
         watcher.publish(
             "pager/call/3", json.dumps({"ticket": "A1", "id": "p1", "zones": ["market-shops"]})
@@ -68,9 +60,9 @@ def test_calls_for_different_zones_are_heard_at_the_same_time(
 
 
 def test_an_emergency_cuts_a_call_within_50_ms_and_the_call_resumes_after(
-    tmp_path: Path, broker: Mosquitto, watcher: Watcher, card: VirtualCard
+    on_card: DaemonOnCard, watcher: Watcher, card: VirtualCard
 ) -> None:
-    daemon = start_daemon(tmp_path, broker, watcher, card)
+    daemon = start_daemon(on_card)
     try:
         watcher.publish("pager/call/5", json.dumps({"ticket": "A23", "id": "c1"}))  # hall + food
         watcher.event("started", "c1")
@@ -106,17 +98,15 @@ def test_an_emergency_cuts_a_call_within_50_ms_and_the_call_resumes_after(
 
 
 def test_background_music_is_ducked_under_a_call_and_restored(
-    tmp_path: Path, broker: Mosquitto, watcher: Watcher, card: VirtualCard
+    on_card: DaemonOnCard, tmp_path: Path, watcher: Watcher, card: VirtualCard
 ) -> None:
     zones = food_court_music(tmp_path)
-    cfg = write_config(
-        tmp_path / "zones.yaml", node="music", mqtt={"port": broker.port}, zones=zones,
-        audio={"device": card.name},
+    cfg = on_card.configure(
+        "music", zones=zones,
         music={"level_db": -10, "duck_db": -20, "attack_ms": 100, "release_ms": 500},
     )  # fmt: skip
-    daemon = DaemonProcess(["run", "-c", str(cfg)], card.env(), tmp_path / "daemon.log")
+    daemon = on_card.start(cfg)
     try:
-        watcher.status("music", "online")
         card.wait_for_frames(2 * RATE)  # music alone for a while first
         watcher.publish("pager/call/5", json.dumps({"ticket": "A5", "id": "m1"}))
         watcher.event("finished", "m1", timeout=30)

@@ -103,6 +103,7 @@ def test_outside_systemd_nothing_is_sent(monkeypatch: pytest.MonkeyPatch) -> Non
     assert systemd.watchdog_interval() is None
 
 
+@pytest.mark.e2e
 def test_ready_watchdog_reload_and_stopping_reach_systemd(
     tmp_path: Path, broker: Mosquitto, watcher: Watcher, notify_socket: socket.socket
 ) -> None:

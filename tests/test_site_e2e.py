@@ -15,6 +15,8 @@ import pytest
 from tests.broker import Mosquitto, Watcher
 from tests.site import Node, site_config
 
+pytestmark = pytest.mark.e2e
+
 SITE_ZONES = {
     "hall-front": {"node": "hall", "channels": [1, 2]},
     "hall-back": {"node": "hall", "channels": [3]},

@@ -18,7 +18,7 @@ COUNTERS = 40
 WAVES = 50  # 40 x 50 = 2,000 calls
 ZONES = {f"z{n}": {"channels": [n]} for n in range(1, 9)}
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def open_files(pid: int) -> set[str]:

@@ -11,8 +11,12 @@ from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
 
+import pytest
+
 from tests.broker import Mosquitto, Watcher
 from tests.site import standby_pair
+
+pytestmark = pytest.mark.e2e
 
 ZONES = {"hall": {"node": "hall", "channels": [1, 2]},
          "market": {"node": "market", "channels": [1, 2]}}  # fmt: skip

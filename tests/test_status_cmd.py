@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.broker import Mosquitto, Watcher
-from tests.conftest import DaemonProcess, pager_command, write_config
-from tests.virtual_card import VirtualCard
+from tests.broker import Watcher
+from tests.conftest import DaemonOnCard, pager_command, write_config
 
 pytestmark = pytest.mark.e2e
 WIDE = {**os.environ, "COLUMNS": "160"}
@@ -49,16 +48,12 @@ def wait_line(found: queue.SimpleQueue[str], *words: str, timeout: float = 30) -
 
 
 def test_status_shows_each_zone_what_plays_the_last_calls_and_follows_live(
-    tmp_path: Path, broker: Mosquitto, watcher: Watcher, card: VirtualCard
+    on_card: DaemonOnCard, watcher: Watcher
 ) -> None:
-    cfg = write_config(
-        tmp_path / "zones.yaml", node="hall-pc", mqtt={"port": broker.port},
-        audio={"device": card.name, "latency": "low"}, scheduling={"combine_max": 1},
-    )  # fmt: skip
-    daemon = DaemonProcess(["run", "-c", str(cfg)], card.env(), tmp_path / "daemon.log")
+    cfg = on_card.configure("hall-pc", audio={"latency": "low"}, scheduling={"combine_max": 1})
+    daemon = on_card.start(cfg)
     follow = None
     try:
-        watcher.status("hall-pc", "online")
         watcher.publish("pager/call/5", json.dumps({"ticket": "A001", "id": "s1"}))
         watcher.event("started", "s1", timeout=30)
         watcher.publish("pager/call/7", json.dumps({"ticket": "B002", "id": "s2"}))

@@ -23,8 +23,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from pager import config
 from pager.errors import ConfigError
-from tests.broker import Mosquitto, Watcher, free_port
-from tests.conftest import DaemonProcess, write_config
+from tests.broker import Watcher, free_port
+from tests.conftest import DaemonOnCard, write_config
 from tests.virtual_card import VirtualCard
 
 pytestmark = pytest.mark.e2e
@@ -64,22 +64,20 @@ def driver() -> Iterator[webdriver.Chrome]:
 
 
 def test_the_status_page_live_in_a_browser(
-    tmp_path: Path, broker: Mosquitto, watcher: Watcher, card: VirtualCard,
+    on_card: DaemonOnCard, tmp_path: Path, watcher: Watcher, card: VirtualCard,
     driver: webdriver.Chrome,
 ) -> None:  # fmt: skip
     secret = tmp_path / "web.password"
     secret.write_text(PASSWORD + "\n")
     secret.chmod(0o600)
     port = free_port()
-    cfg = write_config(
-        tmp_path / "zones.yaml", node="mpp-pasar", mqtt={"port": broker.port},
-        audio={"device": card.name, "latency": "low"},
+    cfg = on_card.configure(
+        "mpp-pasar", audio={"latency": "low"},
         http={"listen": f"0.0.0.0:{port}", "password_file": str(secret)},
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
-    daemon = DaemonProcess(["run", "-c", str(cfg)], card.env(), tmp_path / "daemon.log")
+    daemon = on_card.start(cfg)
     try:
-        watcher.status("mpp-pasar", "online")
         assert request(f"{base}/", None) == 401
         assert request(f"{base}/api/state", "wrong") == 401
         assert request(f"{base}/api/state", PASSWORD) == 200

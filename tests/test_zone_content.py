@@ -20,7 +20,7 @@ from pager.core.effects import Effect, StartPlay
 from pager.errors import ConfigError
 from pager.values.messages import Inbound, MessageKind
 from tests.broker import Mosquitto, Watcher
-from tests.conftest import DaemonProcess, pager_command, write_config
+from tests.conftest import DaemonOnCard, pager_command, write_config
 from tests.desk import EXAMPLE, FOOD_COURT, Desk, call, events
 from tests.virtual_card import VirtualCard
 
@@ -127,16 +127,15 @@ def test_say_zone_renders_what_that_zone_hears(tmp_path: Path) -> None:
 
 @pytest.mark.e2e
 def test_each_zone_hears_its_own_content_on_the_card(
-    tmp_path: Path, broker: Mosquitto, watcher: Watcher, card: VirtualCard
+    on_card: DaemonOnCard, tmp_path: Path, broker: Mosquitto, watcher: Watcher, card: VirtualCard
 ) -> None:
     cfg = content_config(tmp_path / "zones.yaml", node="content", mqtt={"port": broker.port},
                          audio={"device": card.name, "latency": "low"})  # fmt: skip
     loaded = config.load(cfg)
     rate = loaded.audio.sample_rate
     bell = chime.prepared(loaded.announcement, rate).astype(np.float64)
-    daemon = DaemonProcess(["run", "-c", str(cfg)], card.env(), tmp_path / "daemon.log")
+    daemon = on_card.start(cfg)
     try:
-        watcher.status("content", "online")
         watcher.publish("pager/call/5", json.dumps({"ticket": "A23", "id": "z1"}))
         first = watcher.event("finished", "z1", timeout=30)
         watcher.publish("pager/call/1", json.dumps({"ticket": "B7", "id": "z2"}))

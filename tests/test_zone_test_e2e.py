@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.broker import Mosquitto, Watcher
-from tests.conftest import DaemonProcess, pager_command, write_config
+from tests.broker import Watcher
+from tests.conftest import DaemonOnCard, pager_command
 from tests.virtual_card import VirtualCard
 
 pytestmark = pytest.mark.e2e
@@ -23,15 +23,11 @@ def walk(cfg: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_walk_plays_each_zone_in_turn_waits_for_calls_and_tests_one_output(
-    tmp_path: Path, broker: Mosquitto, watcher: Watcher, card: VirtualCard
+    on_card: DaemonOnCard, watcher: Watcher, card: VirtualCard
 ) -> None:
-    cfg = write_config(
-        tmp_path / "zones.yaml", node="walk", mqtt={"port": broker.port},
-        audio={"device": card.name, "latency": "low"},
-    )  # fmt: skip
-    daemon = DaemonProcess(["run", "-c", str(cfg)], card.env(), tmp_path / "daemon.log")
+    cfg = on_card.configure("walk", audio={"latency": "low"})
+    daemon = on_card.start(cfg)
     try:
-        watcher.status("walk", "online")
         # A call plays in the tenant hall: the walk's first zone waits for it.
         watcher.publish("pager/call/3", json.dumps({"ticket": "C1", "id": "c1"}))
         watcher.event("started", "c1", timeout=30)

@@ -18,6 +18,8 @@ from typing import BinaryIO
 
 import numpy as np
 
+from tests import e2e
+
 READ_FRAMES = 256
 
 
@@ -46,6 +48,7 @@ class VirtualCard:
         self.origin = 0.0  # time.monotonic() of frame 0 by the card's clock
 
     def __enter__(self) -> VirtualCard:
+        e2e.require("the virtual sound card")
         self.home.mkdir(parents=True, exist_ok=True)
         os.mkfifo(self.fifo)
         (self.home / ".asoundrc").write_text(
