@@ -6,6 +6,9 @@ sample buffers, no logging, no locks, no I/O. Other threads hand players and com
 new music beds) over through a lock-free SimpleQueue that only the audio thread reads, so the
 lists it plays from are never touched by another thread; the mixer reports what happened
 (started, finished) through another queue.
+
+The front of the real-time mix: the daemon uses this; it uses `pager.audio` (the players and
+music beds) below it, which never imports it back.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ pyttsx3 (espeak-ng) is the engine, in a worker thread; everything else talks to 
 futures. When pyttsx3 fails on a phrase, the `espeak-ng` command renders it instead (a
 separate process, so a crash there cannot take the daemon down). Phrases are trimmed,
 joined with their pauses, brought to the PA's loudness and cached.
+
+The front of speech synthesis: the daemon and the commands use this; it uses `pager.speech`
+(engines, dictionary, voice packs), `pager.audio.levels` and `pager.language` below it.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from pager import config
 from pager.config import docs
 from pager.errors import ConfigError
 from pager.zones import Routing
-from tests.conftest import EXAMPLE_CONFIG, ROOT
+from tests.conftest import EXAMPLE_CONFIG
 
 
 def minimal(**extra: Any) -> dict[str, Any]:
@@ -139,12 +139,13 @@ def test_unreadable_and_invalid_yaml_files_are_config_errors(tmp_path: Path) -> 
         config.load(broken)
 
 
-def test_the_readme_config_tables_are_the_declarations() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert docs.update(readme) == readme, "run: python -m pager.config.docs"
-    for name in docs.TABLES:
-        assert f"<!-- config:{name} -->" in readme, name
-    assert "| `scheduling.fade_ms` | number 1..50 | 20 | restart |" in readme
+def test_the_configuration_reference_is_the_declarations_and_rules() -> None:
+    reference = docs.REFERENCE.read_text(encoding="utf-8")
+    assert docs.update(reference) == reference, "run: python -m pager.config.docs"
+    for name in [*docs.TABLES, "rules"]:
+        assert f"<!-- config:{name} -->" in reference, name
+    assert "| `scheduling.fade_ms` | number 1..50 | 20 | restart |" in reference
+    assert "| `mqtt` | The broker password is given once" in reference
 
 
 def test_a_reload_may_change_live_keys_and_names_each_restart_only_key() -> None:

@@ -14,7 +14,10 @@ from tests.virtual_card import VirtualCard
 def test_a_test_without_the_marker_cannot_start_a_broker_a_card_or_the_daemon(
     tmp_path: Path,
 ) -> None:
-    with pytest.raises(RuntimeError, match=r"mark the test @pytest\.mark\.e2e"), Mosquitto(tmp_path):
+    with (
+        pytest.raises(RuntimeError, match=r"mark the test @pytest\.mark\.e2e"),
+        Mosquitto(tmp_path),
+    ):
         pass
     with pytest.raises(RuntimeError, match="starts the virtual sound card"), VirtualCard(tmp_path):
         pass

@@ -1,8 +1,8 @@
-"""The README's configuration tables, generated from the key declarations.
+"""The configuration reference's tables, generated from the key declarations and rules.
 
-Each table sits between `<!-- config:NAME -->` and `<!-- /config -->` in README.md.
-`python -m pager.config.docs` rewrites them in place; `--check` exits 1 if they are stale
-(a test runs the same check).
+Each table sits between `<!-- config:NAME -->` and `<!-- /config -->` in
+docs/reference/configuration.md. `python -m pager.config.docs` rewrites them in place;
+`--check` exits 1 if they are stale (the test command runs the same check).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pager.config.services import (
 )
 from pager.config.zoning import Counter, Zone
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+REFERENCE = Path(__file__).resolve().parents[2] / "docs" / "reference" / "configuration.md"
 _TABLE = re.compile(r"(<!-- config:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /config -->)", re.S)
 
 
@@ -84,8 +84,30 @@ TABLES: dict[str, Callable[[], Iterator[str]]] = {
 }
 
 
+def _rules() -> Iterator[str]:
+    """A row per rule between keys: where it applies, and what it asks (its docstring)."""
+    sections: list[tuple[str, type]] = [("(the whole config)", Config), ("zones.NAME", Zone),
+                                        ("counters.ID", Counter)]  # fmt: skip
+    pending: list[tuple[str, type]] = [("", Config)]
+    while pending:
+        path, cls = pending.pop(0)
+        for name, part in schema.sections(cls).items():
+            sections.append((f"{path}{name}", part))
+            pending.append((f"{path}{name}.", part))
+    shown = {cls for _, cls in sections}
+    unlisted = [cls.__name__ for cls in schema.ruled() if cls not in shown]
+    if unlisted:
+        raise KeyError(f"rules of {', '.join(unlisted)} have no place in the reference")
+    for path, cls in sections:
+        for check in schema.rules(cls):
+            doc = " ".join((check.__doc__ or check.__name__).split())
+            yield f"| `{path}` | {doc} |" if cls is not Config else f"| {path} | {doc} |"
+
+
 def table(name: str) -> str:
     """One table in Markdown: key, values, default, what a reload does with it, meaning."""
+    if name == "rules":
+        return "| where | rule |\n|---|---|\n" + "\n".join(_rules()) + "\n"
     head = "| key | values | default | on reload | meaning |\n|---|---|---|---|---|\n"
     return head + "\n".join(TABLES[name]()) + "\n"
 
@@ -95,8 +117,8 @@ def update(text: str) -> str:
 
     def fill(match: re.Match[str]) -> str:
         name = match["name"]
-        if name not in TABLES:
-            raise KeyError(f"README marks an unknown config table {name!r}")
+        if name not in TABLES and name != "rules":
+            raise KeyError(f"the reference marks an unknown config table {name!r}")
         return match[1] + table(name) + match[4]
 
     return _TABLE.sub(fill, text)
@@ -104,17 +126,17 @@ def update(text: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("readme", nargs="?", type=Path, default=README)
+    parser.add_argument("reference", nargs="?", type=Path, default=REFERENCE)
     parser.add_argument("--check", action="store_true", help="only say whether it is current")
     args = parser.parse_args(argv)
-    text = args.readme.read_text(encoding="utf-8")
+    text = args.reference.read_text(encoding="utf-8")
     fresh = update(text)
     if args.check:
         if fresh != text:
-            print(f"{args.readme}: the config tables are out of date", file=sys.stderr)
+            print(f"{args.reference}: the config tables are out of date", file=sys.stderr)
             return 1
         return 0
-    args.readme.write_text(fresh, encoding="utf-8")
+    args.reference.write_text(fresh, encoding="utf-8")
     return 0
 
 

@@ -194,7 +194,8 @@ class AnnouncementConfig:
         "A folder of recorded clips, each named by the lower-case word or phrase it says "
         "(`nomor antrean.wav`, `be.wav`, `dua.wav`), relative to the config file: "
         "announcements are assembled from them, and words without a clip are spoken by "
-        "`voice` at the same loudness (see [A recorded voice](#a-recorded-voice)).",
+        "`voice` at the same loudness (see "
+        "[a recorded voice](../technician/voice.md#a-recorded-voice)).",
         shown="none",
     )
     pronunciations: Mapping[str, str] = key(
@@ -346,7 +347,8 @@ class Config:
 
 @rule(Config)
 def _the_lead_in_before_the_agreed_start(config: Config) -> Iterator[tuple[str, str]]:
-    """Racks starting together: the pilot goes out before the agreed time (sync.delay_ms)."""
+    """On a site of several racks, `sync.delay_ms` leaves room for the amplifier lead-in:
+    at least `audio.lead_in_ms` + 100 ms (the pilot goes out before the agreed time)."""
     lead_in, delay = config.audio.lead_in_ms, config.sync.delay_ms
     if len(config.nodes) > 1 and lead_in and delay < lead_in + LEAD_IN_MARGIN_MS:
         yield (
@@ -360,6 +362,7 @@ def _the_lead_in_before_the_agreed_start(config: Config) -> Iterator[tuple[str, 
 
 @rule(Config)
 def _standby_pcs_of_the_sites_nodes(config: Config) -> Iterator[tuple[str, str]]:
+    """`standby.nodes` names nodes of the site."""
     nodes = config.nodes
     for index, listed in enumerate(config.standby.nodes):
         if listed not in nodes:

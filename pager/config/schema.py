@@ -124,6 +124,11 @@ def rule(cls: type) -> Callable[[RuleCheck], RuleCheck]:
     return register
 
 
+def ruled() -> list[type]:
+    """The config dataclasses that have rules."""
+    return list(_RULES)
+
+
 def rules(cls: type) -> list[RuleCheck]:
     """The rules declared for `cls`, in order (for the reference's list of rules)."""
     return list(_RULES.get(cls, ()))

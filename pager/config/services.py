@@ -65,12 +65,15 @@ class MqttConfig:
 
 @rule(MqttConfig)
 def _one_broker_password(mqtt: MqttConfig) -> Iterator[tuple[str, str]]:
+    """The broker password is given once: `password` or `password_file`, not both."""
     if mqtt.password and mqtt.password_file:
         yield "password_file", "give mqtt.password or mqtt.password_file, not both"
 
 
 @rule(MqttConfig)
 def _a_client_certificate_with_its_key_over_tls(mqtt: MqttConfig) -> Iterator[tuple[str, str]]:
+    """A client certificate comes with its key (`tls.cert_file` and `tls.key_file`), and
+    needs TLS (`tls.ca_file`)."""
     if bool(mqtt.tls.cert_file) != bool(mqtt.tls.key_file):
         yield "tls", "cert_file and key_file go together"
     if (mqtt.tls.cert_file or mqtt.tls.key_file) and not mqtt.tls.ca_file:
@@ -146,6 +149,8 @@ class HttpConfig:
 
 @rule(HttpConfig)
 def _beyond_this_pc_only_with_a_password(http: HttpConfig) -> Iterator[tuple[str, str]]:
+    """The status page listens beyond this PC (`listen` not on 127.0.0.1) only with a
+    `password_file`."""
     if (
         http.listen
         and not http.password_file
@@ -168,7 +173,7 @@ class SyncConfig:
         "An announcement for several racks starts on all of them at the call's arrival at "
         "the first of them plus this, each placing the chime's first sample at that time at "
         "its interface's output: enough for the time to reach the other racks and their "
-        "audio to be ready (see [Several racks](#several-racks-one-site)).",
+        "audio to be ready (see [several racks](../technician/racks.md)).",
     )
 
 
@@ -180,7 +185,7 @@ class StandbyConfig:
         "Nodes (racks) with a standby PC: each of their daemons takes part in an election "
         "through the retained lock topic `{prefix}/lock/NODE`; the one started with "
         "`--standby` waits, and takes over within seconds of the active one's death (see "
-        "[Standby takeover](#standby-takeover)).",
+        "[standby takeover](../technician/racks.md#standby-takeover)).",
         shown="none",
     )
 

@@ -77,7 +77,7 @@ class Zone:
         _node,
         "On a site of several racks: the node (the rack's pager, `pager run --node NAME`) "
         "that drives this zone; its `channels` are that node's outputs. Give it on every "
-        "zone or on none (see [Several racks](#several-racks-one-site)).",
+        "zone or on none (see [several racks](../technician/racks.md)).",
         shown="every node",
     )
     gain_db: float = key(0.0, schema.number(-60, 6), "The zone's level in the mix, in dB.")
@@ -86,7 +86,7 @@ class Zone:
         (),
         schema.files,
         "An audio file, or a list of files played in turn and looped, as background music "
-        "in this zone (see [Background music](#background-music)).",
+        "in this zone (see [background music](../technician/wiring.md#background-music)).",
         shown="none",
     )
     levels: tuple[tuple[Window, float], ...] = key(
@@ -156,6 +156,7 @@ class Zone:
 
 @rule(Zone)
 def _a_template_or_the_chime_alone(zone: Zone) -> Iterator[tuple[str, str]]:
+    """A zone says its own `template` or the chime alone (`chime_only`), not both."""
     if zone.template is not None and zone.chime_only:
         yield (
             "chime_only",

@@ -1,4 +1,8 @@
-"""The running daemon: the runtime (threads, resources, carrying out the controller's
-effects), the voice and tones a config needs built, and the players each start effect
-becomes. The top layer below the command line: imports from every layer below it.
+"""The running daemon: the runtime (its lifecycle, the threads and resources, and carrying
+out the controller's effects), the live plays and their players (start effects in, mixer
+events out as inputs), the sound kit a config needs (voice, chime, tones), the monitor
+(systemd's watchdog, the callback's health) and reloads.
+
+The top layer below the command line: may import every layer below it; the tools never
+import it.
 """

@@ -1,2 +1,7 @@
-"""The spoken text: Indonesian words for numbers, letters, tickets, times and dates, and
-free text normalized to plain words before any speech engine sees it. Pure, no I/O."""
+"""Speech synthesis below `pager.tts`: the engines (pyttsx3 in a process of its own, the
+`espeak-ng` command), the voices installed here, the pronunciation dictionary compiled for
+espeak-ng, and recorded voice packs. Runs subprocesses; reads and writes files.
+
+May import `pager.audio` (levels), `pager.language`, `pager.values` and the shared helpers;
+never `pager.tts` above it.
+"""

@@ -2,6 +2,6 @@
 arrive, what an announcement says, and jobs.
 
 Each fact is declared here once; the MQTT link, the journal, the scheduler, the controller,
-the speech worker and the config all use these names. Imports nothing from pager but
-`pager.errors`-level modules: it is the lowest layer above the shared helpers.
+the speech worker and the config all use these names. Imports nothing from pager: it is the
+lowest layer.
 """
