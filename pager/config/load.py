@@ -215,13 +215,13 @@ def _read_keys(
     top_keys = tuple(f.name for f, _ in schema.specs(Config) if f.name != "groups")
     allowed = (*top_keys, *sections, "zones", "groups", "counters")
     values = schema.mapping(document, "", allowed, problems)
-    parts: dict[str, Any] = {}
+    read: dict[str, Any] = {}
     for name, cls in sections.items():
-        parts[name] = schema.read(cls, values.get(name), name, problems, where) or cls()
+        read[name] = schema.read(cls, values.get(name), name, problems, where) or cls()
     scalars = {k: v for k, v in values.items() if k in top_keys}
     top = schema.read(Config, scalars, "", problems, where, check=False)
     assert top is not None  # no top-level key is required
-    return top, parts, values
+    return top, read, values
 
 
 def _bounded(items: list[str]) -> list[str]:

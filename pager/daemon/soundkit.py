@@ -34,7 +34,7 @@ def _voice_settings(config: Config) -> tuple[object, ...]:
 
 
 def build(config: Config, running: tuple[Config, SoundKit] | None = None) -> SoundKit:
-    """The parts for `config`; raises ConfigError (chime) or SpeechError (voice), having
+    """The sound kit for `config`; raises ConfigError (chime) or SpeechError (voice), having
     closed whatever it started."""
     samples = chime.prepared(config.announcement, config.audio.sample_rate)
     tone = tones.test_tone(config.announcement, config.audio.sample_rate)
