@@ -36,45 +36,75 @@ function renderHealth() {
   setHealth("xruns", `xruns ${xruns}`, xruns === 0 && !s.callback_errors);
 }
 
+// Rows are kept by key and updated in place, never rebuilt: a button keeps its focus and a
+// reader's place survives the next update.
+function keyedRows(body, keys, build) {
+  const rows = new Map([...body.rows].map((row) => [row.dataset.key, row]));
+  keys.forEach((key, index) => {
+    let row = rows.get(key);
+    if (!row) {
+      row = build(key);
+      row.dataset.key = key;
+    }
+    rows.delete(key);
+    if (body.rows[index] !== row) body.insertBefore(row, body.rows[index] || null);
+  });
+  for (const stale of rows.values()) stale.remove();
+  return keys.map((_, index) => body.rows[index]);
+}
+
+function setCell(cell, text, cls) {
+  if (cell.textContent !== text) cell.textContent = text;
+  if (cls !== undefined && cell.className !== cls) cell.className = cls;
+}
+
+function buildZoneRow(zone) {
+  const row = el("tr");
+  row.dataset.zone = zone.name;
+  const name = el("td", zone.name);
+  name.title = `${zone.description} (outputs ${zone.channels.join(", ")})`;
+  const test = el("button", "Test", "test");
+  test.type = "button";
+  test.addEventListener("click", () => post("/api/test", { zone: zone.name }));
+  const cell = el("td");
+  cell.append(test);
+  row.append(name, el("td", "", "num waiting"), el("td", "", "playing"), el("td", "", "num"), cell);
+  return row;
+}
+
 function renderZones() {
   const s = page.status;
   const names = {};
   for (const entry of s.recent || []) names[entry.id] = callName(entry);
-  const body = $("zones").tBodies[0];
-  body.replaceChildren();
-  for (const zone of page.zones) {
-    const row = el("tr");
-    row.dataset.zone = zone.name;
-    const name = el("td", zone.name);
-    name.title = `${zone.description} (outputs ${zone.channels.join(", ")})`;
+  const byName = new Map(page.zones.map((zone) => [zone.name, zone]));
+  const rows = keyedRows($("zones").tBodies[0], page.zones.map((zone) => zone.name),
+                         (name) => buildZoneRow(byName.get(name)));
+  page.zones.forEach((zone, index) => {
+    const [, waiting, playingCell, wait] = rows[index].cells;
     const playing = (s.playing || {})[zone.name];
-    const wait = (s.waits || {})[zone.name];
-    row.append(
-      name,
-      el("td", String((s.queues || {})[zone.name] ?? 0), "num waiting"),
-      el("td", playing ? names[playing] || playing : "–", playing ? "playing-now" : "playing"),
-      el("td", wait === undefined ? "–" : `${wait} s`, "num"),
-    );
-    const test = el("button", "Test", "test");
-    test.type = "button";
-    test.addEventListener("click", () => post("/api/test", { zone: zone.name }));
-    const cell = el("td");
-    cell.append(test);
-    row.append(cell);
-    body.append(row);
-  }
+    const seconds = (s.waits || {})[zone.name];
+    setCell(waiting, String((s.queues || {})[zone.name] ?? 0));
+    setCell(playingCell, playing ? names[playing] || playing : "–",
+            playing ? "playing-now" : "playing");
+    setCell(wait, seconds === undefined ? "–" : `${seconds} s`);
+  });
 }
 
 function renderCalls() {
-  const body = $("calls").tBodies[0];
-  body.replaceChildren();
-  for (const entry of page.status.recent || []) {
+  const recent = page.status.recent || [];
+  const rows = keyedRows($("calls").tBodies[0], recent.map((entry) => entry.id), (id) => {
     const row = el("tr");
-    row.dataset.id = entry.id;
-    row.append(el("td", clock(entry.ts)), el("td", callName(entry)),
-               el("td", entry.event, `what ${entry.event}`), el("td", (entry.zones || []).join(", ")));
-    body.append(row);
-  }
+    row.dataset.id = id;
+    row.append(el("td"), el("td"), el("td"), el("td"));
+    return row;
+  });
+  recent.forEach((entry, index) => {
+    const [when, what, outcome, zones] = rows[index].cells;
+    setCell(when, clock(entry.ts));
+    setCell(what, callName(entry));
+    setCell(outcome, entry.event, `what ${entry.event}`);
+    setCell(zones, (entry.zones || []).join(", "));
+  });
 }
 
 function renderEvents() {
