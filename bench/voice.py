@@ -20,7 +20,7 @@ import soundfile
 
 from pager import config
 from pager.audio import chime, levels
-from pager.config.model import AnnouncementConfig
+from pager.config.announcement import AnnouncementConfig
 from pager.core.announcer import Announcer
 from pager.core.payloads import parse_call
 from pager.errors import SpeechError

@@ -51,6 +51,10 @@ def _call_from_args(args: argparse.Namespace) -> Call:
         payload["zones"] = args.zones.split(",")
     if args.service:
         payload["service"] = args.service
+    if args.kind != "call":
+        payload["kind"] = args.kind
+    if args.final:
+        payload["final"] = True
     return parse_call(args.counter, json.dumps(payload).encode(), 0.0)
 
 
@@ -104,11 +108,15 @@ def cmd_call(args: argparse.Namespace) -> int:
     cfg = config.load(args.config, args.node)
     call = _call_from_args(args)
     topic = f"{cfg.mqtt.topic_prefix}/call/{call.counter}"
-    payload = {"ticket": call.ticket, "id": call.id}
+    payload: dict[str, object] = {"ticket": call.ticket, "id": call.id}
     if call.zones:
-        payload["zones"] = list(call.zones)  # type: ignore[assignment]
+        payload["zones"] = list(call.zones)
     if call.service:
         payload["service"] = call.service
+    if call.kind != "call":
+        payload["kind"] = call.kind
+    if call.final:
+        payload["final"] = True
     session = Session(cfg, args, "call")  # the config's broker, login and TLS
     try:
         session.publish(topic, json.dumps(payload))
@@ -142,13 +150,13 @@ def cmd_say(args: argparse.Namespace) -> int:
         job = announcer.call(_call_from_args(args))
     else:
         raise CallRejected("say what: --text, or --counter and --ticket")
-    spoken: Spoken | None = job.speech
+    spoken: Spoken | None = announcer.for_play(job, "alone")
     gain = 1.0
     if args.zone is not None:
         zone = cfg.zones.get(args.zone)
         if zone is None:
             raise UsageError(f"unknown zone {args.zone}{did_you_mean(args.zone, cfg.zones)}")
-        own = zone.content if job.priority is Priority.CALL else None
+        own = zone.content(job.kind) if job.priority is Priority.CALL else None
         spoken = None if own == "" else announcer.for_play(job, "alone", own)
         gain = zone.gain_at(time.time())
     print(spoken.text if spoken is not None else "(the chime alone: zones.NAME.chime_only)")
@@ -261,6 +269,13 @@ def _add_call_options(p: argparse.ArgumentParser, required: bool = True) -> None
     p.add_argument("--id", help="unique id of the call (default: a new one)")
     p.add_argument("--zones", help="comma-separated zones or groups instead of the routing")
     p.add_argument("--service", help="service name for the {service} template field")
+    p.add_argument(
+        "--kind",
+        choices=("call", "pickup"),
+        default="call",
+        help="pickup: a document is ready (--ticket may be a receipt number)",
+    )
+    p.add_argument("--final", action="store_true", help="the last call of this ticket")
 
 
 def _add_daemon_commands(with_config: commands.AddCommand) -> None:

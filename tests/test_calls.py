@@ -8,7 +8,7 @@ from types import MappingProxyType
 
 import pytest
 
-from pager.config.model import AnnouncementConfig
+from pager.config.announcement import AnnouncementConfig
 from pager.config.zoning import Counter, Zone
 from pager.core.announcer import Announcer
 from pager.core.payloads import Cancel, parse_announce, parse_call, parse_cancel

@@ -189,3 +189,34 @@ def config_file(directory: Path) -> Path:
     path = directory / "zones.yaml"
     path.write_text(EXAMPLE_CONFIG.read_text())
     return path
+
+
+OLD_SCHEMA = (
+    "CREATE TABLE events (ts REAL NOT NULL, node TEXT, event TEXT NOT NULL, id TEXT,"
+    " counter TEXT, ticket TEXT, priority TEXT, play INTEGER, zones TEXT, text TEXT,"
+    " reason TEXT, audio_s REAL, late_s REAL, combined INTEGER)"
+)
+
+
+def test_a_call_log_from_before_pickups_is_read_then_extended(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / calllog.FILE_NAME
+    with sqlite3.connect(path) as db:
+        db.execute(OLD_SCHEMA)
+        db.execute("INSERT INTO events (ts, event, id, counter, ticket) VALUES (?, ?, ?, ?, ?)",
+                   (time.time() - 60, "finished", "c1", "5", "A023"))  # fmt: skip
+    db.close()
+    [old] = calllog.read(path)  # before the daemon has opened it: no kind, no final
+    assert (old.ticket, old.kind, old.final) == ("A023", None, None)
+    log = calllog.CallLog(path, keep_days=90)
+    log.start()
+    log.record(ev(time.time() - 30, "queued", "d1", "PB-00012345", kind="pickup", final=True))
+    log.record(ev(time.time() - 20, "finished", "d1", "PB-00012345", kind="pickup", final=True))
+    log.close()
+    found = {r.id: r for r in history.records(calllog.read(path))}
+    assert found["c1"].kind is None and found["d1"].kind == "pickup"
+    assert [e.final for e in calllog.read(path)] == [None, 1, 1]
+    table = history.as_table(list(found.values()))
+    assert "PB-00012345 (pickup)" in table and "A023 (pickup)" not in table
+    assert history.as_csv(list(found.values())).splitlines()[0].endswith(",text,kind")

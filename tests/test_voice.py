@@ -9,7 +9,7 @@ import pytest
 
 from pager import config
 from pager.audio import chime, levels
-from pager.config.model import AnnouncementConfig
+from pager.config.announcement import AnnouncementConfig
 from pager.core.announcer import Announcer
 from pager.core.payloads import parse_call
 from pager.language.words import WPM_PER_SYLLABLE_PER_S, syllables

@@ -8,7 +8,7 @@ import numpy as np
 import soundfile
 
 from pager.audio.levels import normalize, resample
-from pager.config.model import AnnouncementConfig
+from pager.config.announcement import AnnouncementConfig
 from pager.errors import ConfigError
 
 # Partials of a struck bell relative to its strike note (hum, prime, tierce, quint, nominal),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from pager.audio.levels import normalize
-from pager.config.model import AnnouncementConfig, AudioConfig
+from pager.config.announcement import AnnouncementConfig
+from pager.config.model import AudioConfig
 
 TEST_TONE_HZ = 1000.0
 TEST_TONE_S = 2.0

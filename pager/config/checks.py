@@ -73,6 +73,19 @@ def repeat_prefix(value: Any, where: Where) -> str:
     return value
 
 
+@accepts("text")
+def prefix(value: Any, where: Where) -> str:
+    """Words said before a sentence, with no {fields}."""
+    text: str = schema.text(value, where)
+    try:
+        fields = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    except ValueError as error:
+        raise Invalid(f"is not valid: {error}") from None
+    if fields:
+        raise Invalid(f"takes no {{fields}}, but holds {{{fields[0]}}}")
+    return text
+
+
 @accepts("`bell`, `none`, audio file")
 def chime(value: Any, where: Where) -> str:
     if value in ("bell", "none"):

@@ -15,12 +15,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pager.config import schema
-from pager.config.model import (
-    AnnouncementConfig,
-    AudioConfig,
-    Config,
-    SchedulingConfig,
-)
+from pager.config.announcement import AnnouncementConfig
+from pager.config.model import AudioConfig, Config, SchedulingConfig
 from pager.config.services import (
     HistoryConfig,
     HttpConfig,

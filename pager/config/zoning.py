@@ -13,6 +13,7 @@ from pager.config import checks, schema
 from pager.config.schema import Invalid, Where, accepts, key, required, rule
 from pager.daytime import Window, minute_of_day
 from pager.units import db_to_gain, output_column
+from pager.values.jobs import CallKind
 from pager.values.priority import Priority
 
 
@@ -107,6 +108,13 @@ class Zone:
         "`announcement.combined_template`.",
         shown="none",
     )
+    pickup_template: str | None = key(
+        None,
+        checks.template,
+        "This zone's own sentence for pickup calls, like `template` for calls; none: "
+        "`announcement.pickup_template`.",
+        shown="none",
+    )
     chime_only: bool = key(
         False,
         schema.boolean,
@@ -125,11 +133,12 @@ class Zone:
     def gain(self) -> float:
         return db_to_gain(self.gain_db)
 
-    @property
-    def content(self) -> str | None:
-        """What calls say here, when it is not the announcement's sentence: "" for the
-        chime alone, else the zone's own template."""
-        return "" if self.chime_only else self.template
+    def content(self, kind: CallKind) -> str | None:
+        """What calls of this kind say here, when it is not the announcement's sentence: ""
+        for the chime alone, else the zone's own template for the kind."""
+        if self.chime_only:
+            return ""
+        return self.pickup_template if kind == "pickup" else self.template
 
     def gain_db_at(self, ts: float) -> float:
         """The zone's level at Unix time `ts`: its `levels` window's, else `gain_db`."""
@@ -156,12 +165,14 @@ class Zone:
 
 @rule(Zone)
 def _a_template_or_the_chime_alone(zone: Zone) -> Iterator[tuple[str, str]]:
-    """A zone says its own `template` or the chime alone (`chime_only`), not both."""
-    if zone.template is not None and zone.chime_only:
-        yield (
-            "chime_only",
-            ("a chime-only zone says no template: give template or chime_only, not both"),
-        )
+    """A zone says its own `template` (`pickup_template`) or the chime alone
+    (`chime_only`), not both."""
+    for name in ("template", "pickup_template"):
+        if getattr(zone, name) is not None and zone.chime_only:
+            yield (
+                "chime_only",
+                f"a chime-only zone says no template: give {name} or chime_only, not both",
+            )
 
 
 def _priority(value: Any, where: Where) -> Priority:

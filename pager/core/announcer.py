@@ -6,7 +6,7 @@ import re
 import string
 from typing import Literal
 
-from pager.config.model import AnnouncementConfig
+from pager.config.announcement import AnnouncementConfig
 from pager.core.payloads import Call, OperatorMessage, TestRequest
 from pager.errors import CallRejected, NotHere, did_you_mean
 from pager.language.lexicon import DEFAULT_LEXICON
@@ -51,11 +51,15 @@ class Announcer:
         self.busy_template = (
             self._compile(announcement.busy_template) if announcement.busy_template else None
         )
+        self.pickup_template = self._compile(announcement.pickup_template)
+        self.pickup_combined_template = self._compile(announcement.pickup_combined_template)
         self.repeat_prefix = announcement.repeat_prefix
+        self.final_prefix = announcement.final_prefix
         self.zone_templates = {
-            zone.template: self._compile(zone.template)
+            template: self._compile(template)
             for zone in routing.zones.values()
-            if zone.template
+            for template in (zone.template, zone.pickup_template)
+            if template
         }
 
     def _compile(self, template: str) -> str:
@@ -86,14 +90,18 @@ class Announcer:
                 f"(counters.{call.counter}.max_priority), not {call.priority.label}",
                 id=call.id, ticket=call.ticket, counter=call.counter,
             )  # fmt: skip
-        busy = self.sentence(call, self.busy_template) if self.busy_template else None
-        own = sorted({t for z in zones if (t := self.routing.zones[z].content)})
+        pickup = call.kind == "pickup"
+        busy = None
+        if self.busy_template and not pickup:
+            busy = self.sentence(call, self.busy_template)
+        own = sorted({t for z in zones if (t := self.routing.zones[z].content(call.kind))})
         variants = tuple((t, self.sentence(call, self.zone_templates[t])) for t in own)
+        combined = self.pickup_combined_template if pickup else self.combined_template
         return Job(
             job_key(call.counter, call.id), call.priority, zones, call.counter, call.ticket,
             call.called_at, call.repeat, speech=self.sentence(call), ref=call.id,
-            combined=self.sentence(call, self.combined_template), busy=busy, variants=variants,
-            nodes=self.routing.nodes_of(site_zones),
+            combined=self.sentence(call, combined), busy=busy, variants=variants,
+            nodes=self.routing.nodes_of(site_zones), kind=call.kind, final=call.final,
         )  # fmt: skip
 
     def _here(self, site_zones: tuple[str, ...]) -> tuple[str, ...]:
@@ -140,13 +148,15 @@ class Announcer:
                    ref=request.id, test=test)  # fmt: skip
 
     def sentence(self, call: Call, template: str | None = None) -> Spoken:
-        """What a call says: the template (`template` by default) with the ticket, counter
-        and service read out."""
+        """What a call says: the template (by default the call's kind's: `template` or
+        `pickup_template`) with the ticket, counter and service read out."""
         service = call.service or self.routing.service_of(call.counter) or ""
-        letters, number = ticket_parts(call.ticket, self.zeros)
+        pickup = call.kind == "pickup"
+        letters, number = ticket_parts(call.ticket, self.zeros, receipt=pickup)
+        template = template or (self.pickup_template if pickup else self.template)
         return self._capitalized(
             self._phrases(
-                (template or self.template).format(
+                template.format(
                     ticket=f"{letters}{TICKET}{number}" if letters else number,
                     counter=read_counter(call.counter, self.lexicon),
                     service=verbalize(service, self.lexicon, self.zeros),
@@ -157,7 +167,8 @@ class Announcer:
     def for_play(self, job: Job, style: Style = "alone", template: str | None = None) -> Spoken:
         """What the job's play says, alone, alone while its zones are busy, or inside a
         combined announcement; in zones with their own `template`, that sentence when
-        alone; repeats of calls say so ("Panggilan kedua, ...")."""
+        alone; repeats of calls say so ("Panggilan kedua, ..."), and final calls
+        ("Panggilan terakhir, ...")."""
         speech = job.speech
         if style == "combined" and job.combined.phrases:
             speech = job.combined
@@ -165,9 +176,16 @@ class Announcer:
             speech = dict(job.variants)[template]
         elif style == "busy" and job.busy is not None:
             speech = job.busy
-        if job.play <= 1 or job.priority is Priority.EMERGENCY or job.ticket is None:
+        if job.priority is Priority.EMERGENCY or job.ticket is None:
             return speech
-        prefix = self.repeat_prefix.format(ordinal=ordinal_words(job.play))
+        if job.final:
+            prefix = self.final_prefix
+        elif job.play > 1:
+            prefix = self.repeat_prefix.format(ordinal=ordinal_words(job.play))
+        else:
+            return speech
+        if not prefix.strip() or not speech.phrases:
+            return speech
         first, *rest = speech.phrases
         if prefix.rstrip().endswith(","):
             first = (first[0][:1].lower() + first[0][1:], first[1])

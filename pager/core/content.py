@@ -24,7 +24,8 @@ def split(
     groups: dict[str | None, list[str]] = {}
     for name in zones:
         zone = routing.zones.get(name)
-        content = zone.content if zone is not None and job.priority is Priority.CALL else None
+        call = zone is not None and job.priority is Priority.CALL
+        content = zone.content(job.kind) if zone is not None and call else None
         if style == "combined" and content:
             content = None
         groups.setdefault(content, []).append(name)

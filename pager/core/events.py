@@ -22,6 +22,8 @@ def job_event(
         name, fields = _test_event(name, job, fields)
     if reason:
         fields["reason"] = reason
+    if job.ticket is not None and job.test is None:  # a call: which kind, and whether final
+        fields = {"kind": job.kind, "final": job.final, **fields}
     return event(node, name, now, id=job.shown_id, priority=job.priority.label,
                  ticket=job.ticket, counter=job.counter, zones=list(zones), play=job.play,
                  text=text or job.text, **fields)  # fmt: skip

@@ -110,7 +110,12 @@ def companions(leader: Entry, later: list[Entry], taken: set[str], combine_max: 
         if other.id in taken or not zones & set(other.zones):
             continue
         # One call per counter: a counter's second call would lose its turn to others.
-        if other.priority is not CALL or set(other.zones) != zones or other.counter in counters:
+        if (
+            other.priority is not CALL
+            or other.kind != job.kind  # pickups combine with pickups only
+            or set(other.zones) != zones
+            or other.counter in counters
+        ):
             break
         found.append(entry)
         counters.add(other.counter)

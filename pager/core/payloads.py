@@ -16,6 +16,7 @@ from typing import Any
 
 from pager.errors import CallRejected
 from pager.language.words import COUNTER_PATTERN, read_ticket
+from pager.values.jobs import CALL_KINDS, CallKind
 from pager.values.priority import Priority
 
 MAX_PAYLOAD_BYTES = 4096
@@ -44,6 +45,8 @@ class Call:
     repeat: int = 0  # further plays after the first
     called_at: float = 0.0  # the counter's `ts`, else when it arrived
     caller_id: bool = False  # the id came from the counter (not made up here)
+    kind: CallKind = "call"  # "pickup": a document is ready (its ticket a receipt number)
+    final: bool = False  # the last call of this ticket
 
 
 @dataclass(frozen=True)
@@ -135,9 +138,13 @@ def parse_call(counter: str, payload: bytes, received: float, max_repeats: int =
     body = _decode(payload, known)
     try:
         _take_id(body, known)
+        kind = _kind(body.get("kind", "call"))
         ticket = _required(body, "ticket", 16).upper()
         known["ticket"] = ticket
-        read_ticket(ticket)
+        read_ticket(ticket, receipt=kind == "pickup")
+        final = body.get("final", False)
+        if not isinstance(final, bool):
+            raise CallRejected('"final" must be true or false')
         zones = _zone_override(body.get("zones"))
         service = None
         if body.get("service") is not None:
@@ -160,8 +167,15 @@ def parse_call(counter: str, payload: bytes, received: float, max_repeats: int =
     call_id = str(known.get("id") or uuid.uuid4().hex)
     return Call(
         call_id, counter, ticket, zones, service, received, priority, repeat, called_at,
-        caller_id="id" in known,
+        caller_id="id" in known, kind=kind, final=final,
     )  # fmt: skip
+
+
+def _kind(value: object) -> CallKind:
+    for kind in CALL_KINDS:
+        if value == kind:
+            return kind
+    raise CallRejected(f'"kind" must be one of {", ".join(CALL_KINDS)}')
 
 
 def _timestamp(value: object, received: float) -> float:

@@ -80,6 +80,37 @@ def _counter_key(job: Job) -> str:
     return job.counter if job.counter is not None else f"\0{job.priority.label}"
 
 
+def _recall_or_supersede(
+    pending: dict[str, Entry], job: Job, supersede: bool, outcomes: list[Outcome]
+) -> bool:
+    """A counter's call against its queued ones: a recall of a queued ticket merges into
+    it (True); a new ticket supersedes the older ones (unless every call plays)."""
+    merged_into: str | None = None
+    for entry in list(pending.values()):
+        queued = entry.job
+        if (
+            queued.priority is not CALL
+            or queued.counter != job.counter
+            or queued.kind != job.kind  # a pickup never supersedes a call, nor the reverse
+        ):
+            continue
+        if queued.ticket == job.ticket:
+            if merged_into is None:  # into one queued copy only: the oldest
+                entry.job = replace(queued, repeats=max(queued.repeats, job.repeats),
+                                    final=queued.final or job.final)  # fmt: skip
+                merged_into = queued.id
+            continue
+        if supersede:
+            del pending[queued.id]
+            reason = f"counter {job.counter} called {job.ticket}"
+            outcomes.append(Outcome(EventName.SUPERSEDED, queued, queued.zones, reason))
+    if merged_into is not None:
+        outcomes.append(
+            Outcome(EventName.MERGED, job, job.zones, f"into queued call {merged_into}")
+        )
+    return merged_into is not None
+
+
 class Scheduler:
     """Decides starts, pre-emptions and drops; the daemon applies the outcomes."""
 
@@ -110,35 +141,12 @@ class Scheduler:
             if now - job.called_at > self.policy.max_age_s:
                 age = now - job.called_at
                 return [Outcome(EventName.EXPIRED, job, job.zones, f"called {age:.0f} s ago")]
-            merged = self._recall_or_supersede(job, outcomes)
+            merged = _recall_or_supersede(self._pending, job, self.policy.supersede, outcomes)
             if merged:
                 return outcomes + self._schedule(now)
         self._pending[job.id] = Entry(job, next(self._serial), now)
         outcomes.append(Outcome(EventName.QUEUED, job, job.zones))
         return outcomes + self._schedule(now)
-
-    def _recall_or_supersede(self, job: Job, outcomes: list[Outcome]) -> bool:
-        """A counter's call against its queued ones: a recall of a queued ticket merges into
-        it (True); a new ticket supersedes the older ones (unless every call plays)."""
-        merged_into: str | None = None
-        for entry in list(self._pending.values()):
-            queued = entry.job
-            if queued.priority is not CALL or queued.counter != job.counter:
-                continue
-            if queued.ticket == job.ticket:
-                if merged_into is None:  # into one queued copy only: the oldest
-                    entry.job = replace(queued, repeats=max(queued.repeats, job.repeats))
-                    merged_into = queued.id
-                continue
-            if self.policy.supersede:
-                del self._pending[queued.id]
-                reason = f"counter {job.counter} called {job.ticket}"
-                outcomes.append(Outcome(EventName.SUPERSEDED, queued, queued.zones, reason))
-        if merged_into is not None:
-            outcomes.append(
-                Outcome(EventName.MERGED, job, job.zones, f"into queued call {merged_into}")
-            )
-        return merged_into is not None
 
     def takes(self, job: Job, now: float) -> bool:
         """Whether `submit` would queue `job` as a new entry (not a duplicate, not expired, not
@@ -151,6 +159,7 @@ class Scheduler:
             return not any(
                 e.job.priority is CALL
                 and e.job.counter == job.counter
+                and e.job.kind == job.kind
                 and e.job.ticket == job.ticket
                 for e in self._pending.values()
             )
@@ -205,7 +214,9 @@ class Scheduler:
             reason = f"counter {job.counter} called {newer.ticket}"
             outcomes.append(Outcome(EventName.SUPERSEDED, job, zones, reason))
         elif job.repeats > 0:
-            follow_up = replace(job, play=job.play + 1, repeats=job.repeats - 1, called_at=now)
+            last = job.repeats == 1 and self.policy.final_repeat
+            follow_up = replace(job, play=job.play + 1, repeats=job.repeats - 1, called_at=now,
+                                final=job.final or last)  # fmt: skip
             due = now + self.policy.repeat_interval_s
         if follow_up is not None:
             self._pending[job.id] = Entry(follow_up, next(self._serial), due)
@@ -311,9 +322,14 @@ class Scheduler:
     # -- internals ------------------------------------------------------------------------
 
     def _later_call(self, job: Job) -> Job | None:
-        """Another call of the same counter, queued or playing (it came after `job`)."""
+        """Another call of the same counter and kind, queued or playing (it came after
+        `job`)."""
         others = [*self.pending, *self._air.jobs()]
-        return next((o for o in others if o.priority is CALL and o.counter == job.counter), None)
+        return next(
+            (o for o in others
+             if o.priority is CALL and o.counter == job.counter and o.kind == job.kind),
+            None,
+        )  # fmt: skip
 
     def _order(self, entry: Entry) -> tuple[int, bool, int, int]:
         job = entry.job

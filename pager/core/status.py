@@ -30,6 +30,7 @@ class RecentCalls:
         if entry is None:
             entry = self._calls[key] = {"id": event.get("id"), "ticket": event.get("ticket"),
                                         "counter": event.get("counter"),
+                                        "kind": event.get("kind"),
                                         "received": event.get("ts")}  # fmt: skip
             while len(self._calls) > RECENT_CALLS:
                 self._calls.popitem(last=False)

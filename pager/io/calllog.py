@@ -25,11 +25,14 @@ log = logging.getLogger(__name__)
 FILE_NAME = "history.db"
 PRUNE_EVERY_S = 3600.0
 _COLUMNS = ("ts", "node", "event", "id", "counter", "ticket", "priority", "play", "zones",
-            "text", "reason", "audio_s", "late_s", "combined")  # fmt: skip
+            "text", "reason", "audio_s", "late_s", "combined", "kind", "final")  # fmt: skip
+# Columns added since the first call logs: added to an older file when the daemon opens it,
+# and read as NULL from one it has not opened yet.
+_ADDED = {"kind": "TEXT", "final": "INTEGER"}
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS events (ts REAL NOT NULL, node TEXT, event TEXT NOT NULL,"
     " id TEXT, counter TEXT, ticket TEXT, priority TEXT, play INTEGER, zones TEXT, text TEXT,"
-    " reason TEXT, audio_s REAL, late_s REAL, combined INTEGER)",
+    " reason TEXT, audio_s REAL, late_s REAL, combined INTEGER, kind TEXT, final INTEGER)",
     "CREATE INDEX IF NOT EXISTS events_ts ON events (ts)",
     "CREATE INDEX IF NOT EXISTS events_ticket ON events (ticket)",
     "CREATE INDEX IF NOT EXISTS events_call ON events (counter, id)",
@@ -54,6 +57,12 @@ class Event:
     audio_s: float | None
     late_s: float | None
     combined: int | None
+    kind: str | None = None  # calls: "call" or "pickup"
+    final: int | None = None  # calls: 1 for a final call
+
+
+def _columns(db: sqlite3.Connection) -> set[str]:
+    return {str(row[1]) for row in db.execute("PRAGMA table_info(events)")}
 
 
 def _row(body: Mapping[str, object]) -> tuple[object, ...]:
@@ -87,6 +96,10 @@ class CallLog:
             db.execute("PRAGMA synchronous=NORMAL")  # a log, not the journal of taken calls
             for statement in _SCHEMA:
                 db.execute(statement)
+            present = _columns(db)
+            for name, kind in _ADDED.items():
+                if name not in present:
+                    db.execute(f"ALTER TABLE events ADD COLUMN {name} {kind}")
         except (OSError, sqlite3.Error) as error:
             raise PagerError(f"cannot open the call log {self.path}: {error}") from error
         self._db = db
@@ -182,8 +195,10 @@ def read(
         db.create_function("wanted", 1, lambda t: t is not None and ticket(t), deterministic=True)
         where.append("wanted(ticket)")
     try:
+        present = _columns(db)
+        selected = [name if name in present else f"NULL AS {name}" for name in _COLUMNS]
         rows = db.execute(
-            f"SELECT {', '.join(_COLUMNS)} FROM events WHERE {' AND '.join(where)} "
+            f"SELECT {', '.join(selected)} FROM events WHERE {' AND '.join(where)} "
             "ORDER BY ts, rowid",
             bound,
         ).fetchall()

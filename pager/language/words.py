@@ -28,6 +28,8 @@ MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agust
 
 LARGEST_NUMBER = 10**15 - 1  # "sembilan ratus ... triliun ..."; longer numbers: digit by digit
 TICKET_PATTERN = re.compile(r"^(?P<letters>[A-Za-z]{0,3})[-\s]?(?P<number>\d{1,4})$")
+# A document's receipt number, as a pickup call carries it: "PB-00012345", "REG 881".
+RECEIPT_PATTERN = re.compile(r"^(?P<letters>[A-Za-z]{0,3})[-\s]?(?P<number>\d{1,8})$")
 COUNTER_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 _COUNTER_WORD = re.compile(r"^loket[\s_-]*", re.IGNORECASE)
 
@@ -67,20 +69,25 @@ def spell(letters: str) -> str:
     return " ".join(LETTER_NAMES[c] for c in letters.upper())
 
 
-def read_ticket(ticket: str, zeros: Zeros = "skip") -> str:
+def read_ticket(ticket: str, zeros: Zeros = "skip", *, receipt: bool = False) -> str:
     """A ticket as Indonesian words: "A023" -> "A dua puluh tiga", "B112" -> "be seratus dua belas".
 
     With `zeros="read"` its leading zeros are said: "A007" -> "A nol nol tujuh". Raises
-    ValueError with a reason when the ticket is not 0-3 letters and 1-4 digits.
+    ValueError with a reason when the ticket is not 0-3 letters and 1-4 digits (1-8 for a
+    document's `receipt` number, read the same way).
     """
-    letters, number = ticket_parts(ticket, zeros)
+    letters, number = ticket_parts(ticket, zeros, receipt=receipt)
     return f"{letters} {number}" if letters else number
 
 
-def ticket_parts(ticket: str, zeros: Zeros = "skip") -> tuple[str, str]:
-    """A ticket's letters and its number, each as words ("" when it has no letters)."""
-    match = TICKET_PATTERN.match(ticket.strip())
+def ticket_parts(ticket: str, zeros: Zeros = "skip", *, receipt: bool = False) -> tuple[str, str]:
+    """A ticket's (or a `receipt` number's) letters and its number, each as words ("" when
+    it has no letters)."""
+    match = (RECEIPT_PATTERN if receipt else TICKET_PATTERN).match(ticket.strip())
     if match is None:
+        if receipt:
+            raise ValueError(f'receipt number "{ticket[:40]}" is not 0-3 letters, an optional '
+                             '"-" or space, and 1-8 digits (like "PB-00012345")')  # fmt: skip
         raise ValueError(
             f'ticket "{ticket[:40]}" is not 0-3 letters followed by 1-4 digits (like "A023")'
         )

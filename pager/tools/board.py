@@ -28,7 +28,8 @@ def _clock(ts: object) -> str:
 def _call_name(entry: Mapping[str, Any]) -> str:
     ticket, counter = entry.get("ticket"), entry.get("counter")
     if ticket:
-        return f"{ticket} (loket {counter})" if counter else str(ticket)
+        what = f"document {ticket}" if entry.get("kind") == "pickup" else str(ticket)
+        return f"{what} (loket {counter})" if counter else what
     return f"message {entry.get('id')}"
 
 

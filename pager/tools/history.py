@@ -36,6 +36,7 @@ class CallRecord:
     reason: str = ""
     duplicates: int = 0
     events: int = 0
+    kind: str | None = None  # calls: "call" or "pickup"
 
     @property
     def wait_s(self) -> float | None:
@@ -70,6 +71,7 @@ def _apply(record: CallRecord, event: Event) -> None:
     if event.text and (not record.text or event.event == "started"):
         record.text = event.text
     record.ticket = record.ticket or event.ticket
+    record.kind = record.kind or event.kind
     record.events += 1
     if event.event == "duplicate" and record.events > 1:
         record.duplicates += 1  # a redelivery of a call already known: it played once
@@ -121,7 +123,7 @@ def _outcome_text(r: CallRecord) -> str:
 
 
 HEADER = ("received", "ticket", "counter", "outcome", "heard", "first_start", "wait_s", "zones",
-          "text")  # fmt: skip
+          "text", "kind")  # fmt: skip
 
 
 def as_rows(found: Iterable[CallRecord]) -> list[tuple[str, ...]]:
@@ -131,7 +133,7 @@ def as_rows(found: Iterable[CallRecord]) -> list[tuple[str, ...]]:
         rows.append((
             _clock(r.received), r.ticket or "", r.counter or "", _outcome_text(r), str(r.heard),
             _clock(r.starts[0]) if r.starts else "", "" if wait is None else f"{wait:.1f}",
-            " ".join(r.zones), r.text,
+            " ".join(r.zones), r.text, r.kind or "",
         ))  # fmt: skip
     return rows
 
@@ -152,6 +154,9 @@ def as_table(found: list[CallRecord]) -> str:
     index = [HEADER.index(name) for name in shown]
     rows = [tuple(row[i] for i in index) for row in as_rows(found)]
     rows = [(*row[:4], f"{row[4]} s" if row[4] else "", row[5]) for row in rows]
+    kinds = [r.kind for r in found]
+    rows = [(row[0], f"{row[1]} (pickup)" if kind == "pickup" else row[1], *row[2:])
+            for row, kind in zip(rows, kinds, strict=True)]  # fmt: skip
     header = ("received", "ticket", "counter", "outcome", "wait", "zones")
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]

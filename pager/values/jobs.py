@@ -4,10 +4,13 @@ test), and the ids they are known by."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from pager.values.priority import Priority
 from pager.values.spoken import Spoken
 
+CallKind = Literal["call", "pickup"]  # a ticket to a counter, or a document ready there
+CALL_KINDS: tuple[CallKind, ...] = get_args(CallKind)
 REMEMBERED_IDS = 10_000  # ids kept (in memory and in the journal) so a redelivery plays once
 
 
@@ -41,6 +44,8 @@ class Job:
     # The racks (nodes) that play it, site-wide, sorted: with several, they start together
     # and the first one names the time (core/sync.py).
     nodes: tuple[str, ...] = ()
+    kind: CallKind = "call"  # calls only: a ticket called, or a document ready for pickup
+    final: bool = False  # calls only: the last call of its ticket ("Panggilan terakhir, ")
 
     @property
     def text(self) -> str:

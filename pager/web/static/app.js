@@ -15,7 +15,10 @@ function el(tag, text, cls) {
 }
 
 function callName(e) {
-  if (e.ticket) return e.counter ? `${e.ticket} (loket ${e.counter})` : e.ticket;
+  if (e.ticket) {
+    const what = e.kind === "pickup" ? `document ${e.ticket}` : e.ticket;
+    return e.counter ? `${what} (loket ${e.counter})` : what;
+  }
   if (e.zone || e.channel) return `test ${e.zone || "output " + e.channel}`;
   return e.id ? `message ${e.id}` : "";
 }
@@ -92,9 +95,11 @@ function renderZones() {
 
 function renderCalls() {
   const recent = page.status.recent || [];
-  const rows = keyedRows($("calls").tBodies[0], recent.map((entry) => entry.id), (id) => {
+  // Ids are each counter's own: two counters may use the same one.
+  const keys = recent.map((entry) => `${entry.counter ?? ""}/${entry.id}`);
+  const rows = keyedRows($("calls").tBodies[0], keys, (key) => {
     const row = el("tr");
-    row.dataset.id = id;
+    row.dataset.id = key.slice(key.indexOf("/") + 1);
     row.append(el("td"), el("td"), el("td"), el("td"));
     return row;
   });
