@@ -55,6 +55,8 @@ def _call_from_args(args: argparse.Namespace) -> Call:
         payload["kind"] = args.kind
     if args.final:
         payload["final"] = True
+    if args.name:
+        payload["name"] = args.name
     return parse_call(args.counter, json.dumps(payload).encode(), 0.0)
 
 
@@ -117,6 +119,8 @@ def cmd_call(args: argparse.Namespace) -> int:
         payload["kind"] = call.kind
     if call.final:
         payload["final"] = True
+    if args.name:
+        payload["name"] = args.name
     session = Session(cfg, args, "call")  # the config's broker, login and TLS
     try:
         session.publish(topic, json.dumps(payload))
@@ -140,13 +144,15 @@ def cmd_say(args: argparse.Namespace) -> int:
     if args.voice:
         announcement = dataclasses.replace(cfg.announcement, voice=args.voice)
         cfg = dataclasses.replace(cfg, announcement=announcement)
-    announcer = Announcer(Routing.of(cfg), cfg.announcement)
+    announcer = Announcer(Routing.of(cfg), cfg.announcement, cfg.privacy, cfg.services)
     if args.text is not None:
         if args.counter or args.ticket:
             raise CallRejected("give --text, or --counter and --ticket, not both")
         payload = {"text": args.text, **({"zones": args.zones.split(",")} if args.zones else {})}
         job = announcer.message(parse_announce(json.dumps(payload).encode(), 0.0))
     elif args.counter and args.ticket:
+        if args.zone and not args.zones:
+            args.zones = args.zone  # what that zone hears: the call as routed to it alone
         job = announcer.call(_call_from_args(args))
     else:
         raise CallRejected("say what: --text, or --counter and --ticket")
@@ -156,10 +162,12 @@ def cmd_say(args: argparse.Namespace) -> int:
         zone = cfg.zones.get(args.zone)
         if zone is None:
             raise UsageError(f"unknown zone {args.zone}{did_you_mean(args.zone, cfg.zones)}")
-        own = zone.content(job.kind) if job.priority is Priority.CALL else None
+        own = dict(job.contents).get(args.zone) if job.priority is Priority.CALL else None
         spoken = None if own == "" else announcer.for_play(job, "alone", own)
         gain = zone.gain_at(time.time())
     print(spoken.text if spoken is not None else "(the chime alone: zones.NAME.chime_only)")
+    if args.out is None and not args.phonemes:
+        return 0  # the words alone: no voice to load
     built = soundkit.build(cfg)
     try:
         if args.phonemes and spoken is not None:
@@ -276,6 +284,7 @@ def _add_call_options(p: argparse.ArgumentParser, required: bool = True) -> None
         help="pickup: a document is ready (--ticket may be a receipt number)",
     )
     p.add_argument("--final", action="store_true", help="the last call of this ticket")
+    p.add_argument("--name", help="the applicant's name: said only as privacy.names allows")
 
 
 def _add_daemon_commands(with_config: commands.AddCommand) -> None:

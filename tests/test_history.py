@@ -219,4 +219,4 @@ def test_a_call_log_from_before_pickups_is_read_then_extended(tmp_path: Path) ->
     assert [e.final for e in calllog.read(path)] == [None, 1, 1]
     table = history.as_table(list(found.values()))
     assert "PB-00012345 (pickup)" in table and "A023 (pickup)" not in table
-    assert history.as_csv(list(found.values())).splitlines()[0].endswith(",text,kind")
+    assert history.as_csv(list(found.values())).splitlines()[0].endswith(",text,kind,name")

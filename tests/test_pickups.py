@@ -207,5 +207,6 @@ def test_the_final_prefix_takes_no_fields(tmp_path: Path) -> None:
         config.load(cfg)
 
 
-def test_the_example_config_says_pickups() -> None:
-    assert EXAMPLE.announcement.pickup_template == PICKUP
+def test_without_a_name_the_pickup_sentence_is_the_documented_one() -> None:
+    template = EXAMPLE.announcement.pickup_template
+    assert template.format(ticket="{ticket}", counter="{counter}", name_phrase="") == PICKUP

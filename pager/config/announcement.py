@@ -9,9 +9,10 @@ from types import MappingProxyType
 from pager.config import checks, schema
 from pager.config.schema import key
 
-DEFAULT_TEMPLATE = "Nomor antrean {ticket}, silakan menuju loket {counter}."
+# Without a name said, {name_phrase} is nothing and these are the sentences of old.
+DEFAULT_TEMPLATE = "Nomor antrean {ticket}, {name_phrase}silakan menuju loket {counter}."
 DEFAULT_PICKUP_TEMPLATE = (
-    "Dokumen dengan nomor {ticket} sudah selesai. Silakan diambil di loket {counter}."
+    "Dokumen dengan nomor {ticket} {name_phrase}sudah selesai. Silakan diambil di loket {counter}."
 )
 
 
@@ -20,8 +21,8 @@ class AnnouncementConfig:
     template: str = key(
         DEFAULT_TEMPLATE,
         checks.template,
-        "The sentence. Its fields are `{ticket}`, `{counter}` and `{service}`, and it must "
-        "contain `{ticket}`.",
+        "The sentence. Its fields are `{ticket}`, `{counter}`, `{service}`, `{name}` and "
+        "`{name_phrase}` (see `name_phrase`), and it must contain `{ticket}`.",
     )
     combined_template: str = key(
         "{ticket}, loket {counter}.",
@@ -40,6 +41,14 @@ class AnnouncementConfig:
         checks.template,
         "Each pickup's own sentence inside a combined announcement: pickups combine only "
         "with pickups, calls only with calls.",
+    )
+    name_phrase: str = key(
+        "atas nama {name}, ",
+        checks.name_phrase,
+        "The words around a name where a template says `{name_phrase}`: said only where the "
+        "call carries a name and `privacy.names` (and the zone's and the service's `names`) "
+        "allow it; elsewhere the phrase goes with the name, and the sentence is the one "
+        "without a name.",
     )
     combined_pause_ms: int = key(
         500,

@@ -18,7 +18,7 @@ from pager.errors import did_you_mean
 from pager.language.phonemes import to_espeak
 from pager.values.priority import Priority
 
-TEMPLATE_FIELDS = ("ticket", "counter", "service")
+TEMPLATE_FIELDS = ("ticket", "counter", "service", "name", "name_phrase")
 
 
 @accepts("topic level")
@@ -71,6 +71,18 @@ def repeat_prefix(value: Any, where: Where) -> str:
     except (KeyError, IndexError, ValueError) as error:
         raise Invalid(f"only {{ordinal}} may be used: {error}") from None
     return value
+
+
+@accepts("template")
+def name_phrase(value: Any, where: Where) -> str:
+    text: str = schema.text(value, where)
+    try:
+        fields = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    except ValueError as error:
+        raise Invalid(f"is not a valid template: {error}") from None
+    if fields != ["name"]:
+        raise Invalid("must hold {name} once, and no other field")
+    return text
 
 
 @accepts("text")

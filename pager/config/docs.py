@@ -17,6 +17,7 @@ from pathlib import Path
 from pager.config import schema
 from pager.config.announcement import AnnouncementConfig
 from pager.config.model import AudioConfig, Config, SchedulingConfig
+from pager.config.privacy import PrivacyConfig, Service
 from pager.config.services import (
     HistoryConfig,
     HttpConfig,
@@ -74,6 +75,9 @@ TABLES: dict[str, Callable[[], Iterator[str]]] = {
     "music": lambda: _rows(MusicConfig, "music."),
     "security": lambda: _rows(SecurityConfig, "security."),
     "history": lambda: _rows(HistoryConfig, "history."),
+    "privacy": lambda: itertools.chain(
+        _rows(PrivacyConfig, "privacy."), _rows(Service, "services.NAME.")
+    ),
     "http": lambda: _rows(HttpConfig, "http."),
     "sync": lambda: _rows(SyncConfig, "sync."),
     "standby": lambda: _rows(StandbyConfig, "standby."),

@@ -13,6 +13,7 @@ import yaml
 
 from pager.config import checks, schema
 from pager.config.model import Config
+from pager.config.privacy import Service
 from pager.config.schema import Invalid, Problems, Where
 from pager.config.zoning import Counter, Zone
 from pager.errors import ConfigError, did_you_mean
@@ -138,6 +139,21 @@ def _load_counters(
     return result
 
 
+def _load_services(raw: Any, where: Where, problems: Problems) -> dict[str, Service]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.add("services", "must map service names (as counters.ID.service gives them) "
+                     "to their settings")  # fmt: skip
+        return {}
+    result: dict[str, Service] = {}
+    for name, body in raw.items():
+        service = schema.read(Service, body, f"services.{name}", problems, where, name=str(name))
+        if service is not None:
+            result[service.name] = service
+    return result
+
+
 def _this_node(
     zones: dict[str, Zone], name: str, strict: bool, problems: Problems
 ) -> dict[str, str]:
@@ -181,6 +197,7 @@ def parse(
     known = {**zones, **groups}
     counters = _load_counters(values.get("counters"), known, where, problems)
     _check_targets(top.default_zones, "default_zones", known, problems)
+    services = _load_services(values.get("services"), where, problems)
     if node is not None:
         try:
             checks.node(node, where)
@@ -196,6 +213,7 @@ def parse(
         site=MappingProxyType(site),
         groups=MappingProxyType(groups),
         counters=MappingProxyType(counters),
+        services=MappingProxyType(services),
         state_dir=str(Path.cwd() / top.state_dir),
         source=source,
         **sections,
@@ -213,7 +231,7 @@ def _read_keys(
     rules checked), and the document's entries by key (unknown keys reported)."""
     sections = schema.sections(Config)
     top_keys = tuple(f.name for f, _ in schema.specs(Config) if f.name != "groups")
-    allowed = (*top_keys, *sections, "zones", "groups", "counters")
+    allowed = (*top_keys, *sections, "zones", "groups", "counters", "services")
     values = schema.mapping(document, "", allowed, problems)
     read: dict[str, Any] = {}
     for name, cls in sections.items():

@@ -13,6 +13,7 @@ from types import MappingProxyType
 
 from pager.config import checks, schema
 from pager.config.announcement import AnnouncementConfig
+from pager.config.privacy import PrivacyConfig, Service
 from pager.config.schema import key, rule, section
 from pager.config.services import (
     HistoryConfig,
@@ -181,6 +182,7 @@ class Config:
     music: MusicConfig = section(MusicConfig, "Background music.")
     security: SecurityConfig = section(SecurityConfig, "Limits on what senders may ask.")
     history: HistoryConfig = section(HistoryConfig, "The call log.")
+    privacy: PrivacyConfig = section(PrivacyConfig, "Names in calls, as the law allows.")
     http: HttpConfig = section(HttpConfig, "The status page in the browser.")
     sync: SyncConfig = section(SyncConfig, "Several racks starting an announcement together.")
     standby: StandbyConfig = section(StandbyConfig, "Racks with a second, standby PC.")
@@ -194,6 +196,7 @@ class Config:
         shown="",
     )
     counters: Mapping[str, Counter] = field(default_factory=lambda: MappingProxyType({}))
+    services: Mapping[str, Service] = field(default_factory=lambda: MappingProxyType({}))
     default_zones: tuple[str, ...] = key(
         (),
         schema.names,

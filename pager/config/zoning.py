@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from pager.config import checks, schema
+from pager.config.privacy import name_level
 from pager.config.schema import Invalid, Where, accepts, key, required, rule
 from pager.daytime import Window, minute_of_day
 from pager.units import db_to_gain, output_column
 from pager.values.jobs import CallKind
 from pager.values.priority import Priority
+from pager.values.privacy import NameLevel
 
 
 @accepts("list of outputs 1..audio.channels")
@@ -113,6 +115,14 @@ class Zone:
         checks.template,
         "This zone's own sentence for pickup calls, like `template` for calls; none: "
         "`announcement.pickup_template`.",
+        shown="none",
+    )
+    names: NameLevel | None = key(
+        None,
+        name_level,
+        "How much of a name calls may say in this zone, within `privacy.names` (a food "
+        "court may say `initials` or `off` where the hall says more); none: as "
+        "`privacy.names` and the service allow.",
         shown="none",
     )
     chime_only: bool = key(

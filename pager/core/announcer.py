@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import re
 import string
+from collections import Counter
+from collections.abc import Mapping
 from typing import Literal
 
 from pager.config.announcement import AnnouncementConfig
+from pager.config.privacy import PrivacyConfig, Service
 from pager.core.payloads import Call, OperatorMessage, TestRequest
 from pager.errors import CallRejected, NotHere, did_you_mean
 from pager.language.lexicon import DEFAULT_LEXICON
 from pager.language.normalize import tidy, verbalize
 from pager.language.words import Zeros, number_words, ordinal_words, read_counter, ticket_parts
-from pager.values.jobs import Job, ZoneTest, job_key
+from pager.values.jobs import Job, Sentences, ZoneTest, job_key
 from pager.values.priority import Priority
+from pager.values.privacy import NameLevel
 from pager.values.spoken import Spoken
 from pager.zones import Routing, UnknownZone
 
@@ -40,8 +44,13 @@ def _listed(outputs: tuple[int, ...]) -> str:
 class Announcer:
     """Routes messages and writes what they say from the template and lexicon."""
 
-    def __init__(self, routing: Routing, announcement: AnnouncementConfig) -> None:
+    def __init__(
+        self, routing: Routing, announcement: AnnouncementConfig,
+        privacy: PrivacyConfig | None = None, services: Mapping[str, Service] | None = None,
+    ) -> None:  # fmt: skip
         self.routing = routing
+        self.privacy = privacy or PrivacyConfig()
+        self.services = services or {}
         self.lexicon = {**DEFAULT_LEXICON, **announcement.lexicon}
         self.zeros: Zeros = "read" if announcement.ticket_zeros == "read" else "skip"
         self.pauses = {BREATH: announcement.phrase_pause_ms / 1000,
@@ -53,6 +62,7 @@ class Announcer:
         )
         self.pickup_template = self._compile(announcement.pickup_template)
         self.pickup_combined_template = self._compile(announcement.pickup_combined_template)
+        self.name_phrase = self._compile(announcement.name_phrase)
         self.repeat_prefix = announcement.repeat_prefix
         self.final_prefix = announcement.final_prefix
         self.zone_templates = {
@@ -91,18 +101,63 @@ class Announcer:
                 id=call.id, ticket=call.ticket, counter=call.counter,
             )  # fmt: skip
         pickup = call.kind == "pickup"
-        busy = None
-        if self.busy_template and not pickup:
-            busy = self.sentence(call, self.busy_template)
-        own = sorted({t for z in zones if (t := self.routing.zones[z].content(call.kind))})
-        variants = tuple((t, self.sentence(call, self.zone_templates[t])) for t in own)
+        levels = self._name_levels(call, zones)
+        strictest = min(levels.values(), default=NameLevel.OFF)
+        shown_level = min(self.privacy.names_shown, max(levels.values(), default=NameLevel.OFF))
         combined = self.pickup_combined_template if pickup else self.combined_template
+        busy_template = None if pickup else self.busy_template
+        main_level, contents, variants = self._zone_contents(call, zones, levels)
+
+        def sentences(level: NameLevel) -> Sentences:
+            busy = self.sentence(call, busy_template, level) if busy_template else None
+            return Sentences(self.sentence(call, None, level),
+                             self.sentence(call, combined, level), busy)  # fmt: skip
+
+        said = sentences(strictest)
+        shown = sentences(shown_level) if call.name is not None else None
         return Job(
             job_key(call.counter, call.id), call.priority, zones, call.counter, call.ticket,
-            call.called_at, call.repeat, speech=self.sentence(call), ref=call.id,
-            combined=self.sentence(call, combined), busy=busy, variants=variants,
+            call.called_at, call.repeat, speech=self.sentence(call, None, main_level),
+            ref=call.id, combined=said.combined, busy=said.busy, variants=variants,
             nodes=self.routing.nodes_of(site_zones), kind=call.kind, final=call.final,
+            contents=contents, shown=shown, personal=call.name is not None,
+            name=(call.name.written(shown_level) or None) if call.name is not None else None,
         )  # fmt: skip
+
+    def _name_levels(self, call: Call, zones: tuple[str, ...]) -> dict[str, NameLevel]:
+        """How much of the call's name each zone says (none: the call has no name): the
+        strictest of `privacy.names`, the zone's `names` and the service's `names`."""
+        if call.name is None:
+            return {}
+        service = self.services.get(call.service or self.routing.service_of(call.counter) or "")
+        ceiling = self.privacy.names
+        if service is not None and service.names is not None:
+            ceiling = min(ceiling, service.names)
+        zone_levels = {z: self.routing.zones[z].names for z in zones}
+        return {z: ceiling if own is None else min(ceiling, own) for z, own in zone_levels.items()}
+
+    def _zone_contents(
+        self, call: Call, zones: tuple[str, ...], levels: dict[str, NameLevel]
+    ) -> tuple[NameLevel, tuple[tuple[str, str], ...], tuple[tuple[str, Spoken], ...]]:
+        """The name level of the main sentence (the one most zones without a template of
+        their own say), the zones that hear something else, and those sentences."""
+        own = {z: self.routing.zones[z].content(call.kind) for z in zones}
+        plain = Counter(levels.get(z, NameLevel.OFF) for z in zones if own[z] is None)
+        main = min(plain, key=lambda level: (-plain[level], level), default=NameLevel.OFF)
+        contents: list[tuple[str, str]] = []
+        variants: dict[str, Spoken] = {}
+        for zone in zones:
+            template, level = own[zone], levels.get(zone, NameLevel.OFF)
+            if template == "" or (template is None and level == main):
+                if template == "":
+                    contents.append((zone, ""))
+                continue
+            key = template if call.name is None else f"{template or ''}\x1f{level.label}"
+            contents.append((zone, key or ""))
+            if key not in variants:
+                chosen = self.zone_templates[template] if template else None
+                variants[key or ""] = self.sentence(call, chosen, level)
+        return main, tuple(contents), tuple(sorted(variants.items()))
 
     def _here(self, site_zones: tuple[str, ...]) -> tuple[str, ...]:
         """This node's zones among them; NotHere when there are none (other racks play it)."""
@@ -147,35 +202,48 @@ class Announcer:
         return Job(job_key(TEST_SENDER, request.id), Priority.TEST, (zone,), speech=speech,
                    ref=request.id, test=test)  # fmt: skip
 
-    def sentence(self, call: Call, template: str | None = None) -> Spoken:
+    def sentence(
+        self, call: Call, template: str | None = None, level: NameLevel = NameLevel.OFF
+    ) -> Spoken:
         """What a call says: the template (by default the call's kind's: `template` or
-        `pickup_template`) with the ticket, counter and service read out."""
+        `pickup_template`) with the ticket, counter and service read out, and its name as
+        far as `level` allows."""
         service = call.service or self.routing.service_of(call.counter) or ""
         pickup = call.kind == "pickup"
         letters, number = ticket_parts(call.ticket, self.zeros, receipt=pickup)
         template = template or (self.pickup_template if pickup else self.template)
+        name = call.name.spoken(level, self.lexicon) if call.name is not None else ""
         return self._capitalized(
             self._phrases(
                 template.format(
                     ticket=f"{letters}{TICKET}{number}" if letters else number,
                     counter=read_counter(call.counter, self.lexicon),
                     service=verbalize(service, self.lexicon, self.zeros),
+                    name=name,
+                    name_phrase=self.name_phrase.format(name=name) if name else "",
                 )
             )
         )
 
-    def for_play(self, job: Job, style: Style = "alone", template: str | None = None) -> Spoken:
+    def for_play(
+        self, job: Job, style: Style = "alone", template: str | None = None, *,
+        shown: bool = False,
+    ) -> Spoken:  # fmt: skip
         """What the job's play says, alone, alone while its zones are busy, or inside a
         combined announcement; in zones with their own `template`, that sentence when
         alone; repeats of calls say so ("Panggilan kedua, ..."), and final calls
-        ("Panggilan terakhir, ...")."""
-        speech = job.speech
-        if style == "combined" and job.combined.phrases:
-            speech = job.combined
-        elif template is not None:
+        ("Panggilan terakhir, ..."). `shown`: as events and logs show it (a name only as
+        `privacy.names_shown` allows)."""
+        display = job.shown if shown and job.shown is not None else None
+        speech = display.speech if display else job.speech
+        combined = display.combined if display else job.combined
+        busy = display.busy if display else job.busy
+        if style == "combined" and combined.phrases:
+            speech = combined
+        elif template is not None and display is None:
             speech = dict(job.variants)[template]
-        elif style == "busy" and job.busy is not None:
-            speech = job.busy
+        elif style == "busy" and busy is not None:
+            speech = busy
         if job.priority is Priority.EMERGENCY or job.ticket is None:
             return speech
         if job.final:

@@ -19,13 +19,13 @@ def split(
     """The main player's channels (the zones that hear the announcement's sentence; none
     when every zone has content of its own, and then it plays on no channel, keeping the
     time of the sentence) and the variants. Only calls have per-zone content; inside a
-    combined announcement a zone's own template gives way to the combined sentence, and
-    chime-only zones hear the chime."""
+    combined announcement a zone's own content gives way to the combined sentence (said
+    with the name as far as the strictest zone allows), and chime-only zones hear the
+    chime."""
     groups: dict[str | None, list[str]] = {}
+    own = dict(job.contents) if job.priority is Priority.CALL else {}
     for name in zones:
-        zone = routing.zones.get(name)
-        call = zone is not None and job.priority is Priority.CALL
-        content = zone.content(job.kind) if zone is not None and call else None
+        content = own.get(name)
         if style == "combined" and content:
             content = None
         groups.setdefault(content, []).append(name)

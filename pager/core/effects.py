@@ -115,6 +115,7 @@ class JournalAdd:
 
     job_id: str
     message: Inbound
+    personal: bool = False  # it carries a name: forgotten for good once removed
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pager.values.events import EventName
 from pager.values.jobs import Job
 
 
-def event(node: str, name: EventName, now: float, **fields: object) -> Publish:
+def event(node: str, name: EventName, now: float, /, **fields: object) -> Publish:
     body: dict[str, object] = {"event": name.value, "node": node, **fields}
     body["ts"] = round(now, 3)
     return Publish(body)
@@ -24,6 +24,8 @@ def job_event(
         fields["reason"] = reason
     if job.ticket is not None and job.test is None:  # a call: which kind, and whether final
         fields = {"kind": job.kind, "final": job.final, **fields}
+        if job.name is not None:  # as privacy.names_shown allows, never more than was said
+            fields["name"] = job.name
     return event(node, name, now, id=job.shown_id, priority=job.priority.label,
                  ticket=job.ticket, counter=job.counter, zones=list(zones), play=job.play,
                  text=text or job.text, **fields)  # fmt: skip

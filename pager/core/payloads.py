@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pager.errors import CallRejected
+from pager.language.names import PersonName, parse_name
 from pager.language.words import COUNTER_PATTERN, read_ticket
 from pager.values.jobs import CALL_KINDS, CallKind
 from pager.values.priority import Priority
@@ -47,6 +48,7 @@ class Call:
     caller_id: bool = False  # the id came from the counter (not made up here)
     kind: CallKind = "call"  # "pickup": a document is ready (its ticket a receipt number)
     final: bool = False  # the last call of this ticket
+    name: PersonName | None = None  # personal data: said and shown only as the config allows
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,7 @@ def parse_call(counter: str, payload: bytes, received: float, max_repeats: int =
         final = body.get("final", False)
         if not isinstance(final, bool):
             raise CallRejected('"final" must be true or false')
+        name = _name(body.get("name"))
         zones = _zone_override(body.get("zones"))
         service = None
         if body.get("service") is not None:
@@ -167,8 +170,19 @@ def parse_call(counter: str, payload: bytes, received: float, max_repeats: int =
     call_id = str(known.get("id") or uuid.uuid4().hex)
     return Call(
         call_id, counter, ticket, zones, service, received, priority, repeat, called_at,
-        caller_id="id" in known, kind=kind, final=final,
+        caller_id="id" in known, kind=kind, final=final, name=name,
     )  # fmt: skip
+
+
+def _name(value: object) -> PersonName | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise CallRejected('"name" must be a non-empty string')
+    try:
+        return parse_name(value.strip())
+    except ValueError as error:
+        raise CallRejected(str(error)) from None
 
 
 def _kind(value: object) -> CallKind:

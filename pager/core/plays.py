@@ -30,6 +30,7 @@ class Member:
     event: EventName  # STARTED or RESUMED: published when its sentence's first sample plays
     speech: Spoken
     position: int = 1
+    text: str = ""  # its sentence as events show it (a name only as far as shown)
 
 
 @dataclass

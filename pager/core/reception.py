@@ -157,7 +157,7 @@ class Reception:
         timing: list[Effect] = [PublishSync(offer.body())] if offer is not None else []
         if message.journaled is None and self._scheduler.takes(job, now):
             self._awaiting_journal[job.id] = (job, message)
-            return [*timing, JournalAdd(job.id, message)]
+            return [*timing, JournalAdd(job.id, message, personal=job.personal)]
         return [*timing, *self._stage.submit(job, now), Ack(message)]
 
     def _hold(self, message: Inbound) -> None:

@@ -109,7 +109,7 @@ class Stage:
             if item.late_ms is not None:  # a timed start (else at once, or no output clock)
                 timing = {"sync_at": at, "late_ms": round(item.late_ms, 2)}
         return [self._job_event(member.event, member.job, known.zones, now,
-                                text=member.speech.text, combined=known.combined,
+                                text=member.text, combined=known.combined,
                                 position=member.position, **timing)]  # fmt: skip
 
     def section_finished(self, item: inputs.SectionFinished, now: float) -> list[Effect]:
@@ -172,9 +172,10 @@ class Stage:
         lead_in = self._amplifiers.lead_in(route.zones, now)
         style = self._style(first.zones, combined=first.combined is not None)
         members = {
-            o.position: Member(o.job, o.event, self._announcer.for_play(o.job, style), o.position)
+            o.position: Member(o.job, o.event, self._announcer.for_play(o.job, style),
+                               o.position, self._announcer.for_play(o.job, style, shown=True).text)
             for o in together
-        }
+        }  # fmt: skip
         known = Play(first.zones, members, first.combined)
         self.plays.add(play, known)
         main: content.Gains = route.channel_gains
@@ -245,7 +246,7 @@ class Stage:
         """One call's sentence has ended: report it, then what follows (a repeat, the next)."""
         job = member.job
         self.plays.forget(job.id)
-        said = {"text": member.speech.text, "combined": known.combined,
+        said = {"text": member.text, "combined": known.combined,
                 "position": member.position}  # fmt: skip
         if failure:
             log.error("%s: %s", job.id, failure)

@@ -242,9 +242,9 @@ class Runtime:
                 self.link.publish_status(details)
                 if self.web is not None:
                     self.web.offer_status({"state": "online", **details, "ts": self.clock()})
-            case JournalAdd(job_id, message):
+            case JournalAdd(job_id, message, personal):
                 try:
-                    self.journal.add(job_id, message)
+                    self.journal.add(job_id, message, personal=personal)
                 except Exception as error:
                     return inputs.JournalFailed(job_id, str(error))
                 return inputs.Journaled(job_id)

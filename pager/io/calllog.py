@@ -25,14 +25,15 @@ log = logging.getLogger(__name__)
 FILE_NAME = "history.db"
 PRUNE_EVERY_S = 3600.0
 _COLUMNS = ("ts", "node", "event", "id", "counter", "ticket", "priority", "play", "zones",
-            "text", "reason", "audio_s", "late_s", "combined", "kind", "final")  # fmt: skip
+            "text", "reason", "audio_s", "late_s", "combined", "kind", "final", "name")  # fmt: skip
 # Columns added since the first call logs: added to an older file when the daemon opens it,
 # and read as NULL from one it has not opened yet.
-_ADDED = {"kind": "TEXT", "final": "INTEGER"}
+_ADDED = {"kind": "TEXT", "final": "INTEGER", "name": "TEXT"}
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS events (ts REAL NOT NULL, node TEXT, event TEXT NOT NULL,"
     " id TEXT, counter TEXT, ticket TEXT, priority TEXT, play INTEGER, zones TEXT, text TEXT,"
-    " reason TEXT, audio_s REAL, late_s REAL, combined INTEGER, kind TEXT, final INTEGER)",
+    " reason TEXT, audio_s REAL, late_s REAL, combined INTEGER, kind TEXT, final INTEGER,"
+    " name TEXT)",
     "CREATE INDEX IF NOT EXISTS events_ts ON events (ts)",
     "CREATE INDEX IF NOT EXISTS events_ticket ON events (ticket)",
     "CREATE INDEX IF NOT EXISTS events_call ON events (counter, id)",
@@ -59,6 +60,7 @@ class Event:
     combined: int | None
     kind: str | None = None  # calls: "call" or "pickup"
     final: int | None = None  # calls: 1 for a final call
+    name: str | None = None  # as privacy.names_shown allowed events to show it
 
 
 def _columns(db: sqlite3.Connection) -> set[str]:

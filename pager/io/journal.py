@@ -4,6 +4,10 @@ A message is acknowledged to the broker only after it is written here (or answer
 an event), and it is removed when its announcement has ended. At start the daemon plays
 what is left (unless it has expired by then). The ids seen recently are kept too, so a
 redelivery after a restart still plays once.
+
+A call that carries a person's name is personal data: when it is removed, its row is
+overwritten (`secure_delete`) and the write-ahead log that held it is checkpointed and
+emptied, so that no copy of the name is left on the disk.
 """
 
 from __future__ import annotations
@@ -27,22 +31,27 @@ class Journal:
             self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")  # on disk before the broker hears "ok"
+            self._db.execute("PRAGMA secure_delete=ON")  # what is deleted is overwritten
             self._db.execute(
                 "CREATE TABLE IF NOT EXISTS pending (id TEXT PRIMARY KEY, topic TEXT, kind TEXT,"
-                " counter TEXT, payload BLOB, received REAL)"
+                " counter TEXT, payload BLOB, received REAL, personal INTEGER DEFAULT 0)"
             )
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(pending)")}
+            if "personal" not in columns:  # a journal from before names
+                self._db.execute("ALTER TABLE pending ADD COLUMN personal INTEGER DEFAULT 0")
             self._db.execute("CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY, at REAL)")
         except (OSError, sqlite3.Error) as error:
             raise PagerError(f"cannot open the call journal {path}: {error}") from error
 
-    def add(self, call_id: str, message: Inbound) -> None:
-        """Keep a message taken as `call_id`; raises PagerError if it cannot be written."""
+    def add(self, call_id: str, message: Inbound, *, personal: bool = False) -> None:
+        """Keep a message taken as `call_id` (`personal`: it carries a name); raises
+        PagerError if it cannot be written."""
         try:
             with self._db:
                 self._db.execute(
-                    "INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (call_id, message.topic, message.kind.value, message.counter,
-                     message.payload, message.received),
+                     message.payload, message.received, int(personal)),
                 )  # fmt: skip
                 self._db.execute(
                     "INSERT OR REPLACE INTO seen VALUES (?, ?)", (call_id, time.time())
@@ -51,7 +60,11 @@ class Journal:
             raise PagerError(f"cannot write {call_id!r} to {self.path}: {error}") from error
 
     def remove(self, call_id: str) -> None:
+        """Forget a message (its call has ended); a personal one leaves no copy behind."""
+        row = self._db.execute("SELECT personal FROM pending WHERE id = ?", (call_id,)).fetchone()
         self._db.execute("DELETE FROM pending WHERE id = ?", (call_id,))
+        if row is not None and row[0]:
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def pending(self) -> list[Inbound]:
         """The messages taken but not finished, oldest first, each marked with its id."""

@@ -37,6 +37,7 @@ class CallRecord:
     duplicates: int = 0
     events: int = 0
     kind: str | None = None  # calls: "call" or "pickup"
+    name: str | None = None  # as events showed it (privacy.names_shown)
 
     @property
     def wait_s(self) -> float | None:
@@ -72,6 +73,7 @@ def _apply(record: CallRecord, event: Event) -> None:
         record.text = event.text
     record.ticket = record.ticket or event.ticket
     record.kind = record.kind or event.kind
+    record.name = record.name or event.name
     record.events += 1
     if event.event == "duplicate" and record.events > 1:
         record.duplicates += 1  # a redelivery of a call already known: it played once
@@ -123,7 +125,7 @@ def _outcome_text(r: CallRecord) -> str:
 
 
 HEADER = ("received", "ticket", "counter", "outcome", "heard", "first_start", "wait_s", "zones",
-          "text", "kind")  # fmt: skip
+          "text", "kind", "name")  # fmt: skip
 
 
 def as_rows(found: Iterable[CallRecord]) -> list[tuple[str, ...]]:
@@ -133,7 +135,7 @@ def as_rows(found: Iterable[CallRecord]) -> list[tuple[str, ...]]:
         rows.append((
             _clock(r.received), r.ticket or "", r.counter or "", _outcome_text(r), str(r.heard),
             _clock(r.starts[0]) if r.starts else "", "" if wait is None else f"{wait:.1f}",
-            " ".join(r.zones), r.text, r.kind or "",
+            " ".join(r.zones), r.text, r.kind or "", r.name or "",
         ))  # fmt: skip
     return rows
 

@@ -24,6 +24,16 @@ class ZoneTest:
 
 
 @dataclass(frozen=True)
+class Sentences:
+    """A call's sentences as events and logs show them, when it carries a name: with the
+    name only as `privacy.names_shown` allows (what is said may hold more)."""
+
+    speech: Spoken
+    combined: Spoken
+    busy: Spoken | None = None
+
+
+@dataclass(frozen=True)
 class Job:
     """Something to play on some zones: a call, an operator message or an emergency."""
 
@@ -40,16 +50,23 @@ class Job:
     busy: Spoken | None = None  # what it says alone while its zones are busy (calls)
     ref: str | None = None  # the id its sender gave, as events show it (`id` is unique)
     test: ZoneTest | None = None  # a zone test (priority TEST): what it tests
-    variants: tuple[tuple[str, Spoken], ...] = ()  # a zone's own template -> its sentence
+    variants: tuple[tuple[str, Spoken], ...] = ()  # a zone's own content -> its sentence
+    # Zones that do not hear `speech`: zone -> its content, a key of `variants` ("" for the
+    # chime alone). Calls only: a zone's own template, or another level of the name.
+    contents: tuple[tuple[str, str], ...] = ()
     # The racks (nodes) that play it, site-wide, sorted: with several, they start together
     # and the first one names the time (core/sync.py).
     nodes: tuple[str, ...] = ()
     kind: CallKind = "call"  # calls only: a ticket called, or a document ready for pickup
     final: bool = False  # calls only: the last call of its ticket ("Panggilan terakhir, ")
+    shown: Sentences | None = None  # calls with a name: what events show instead of speech
+    name: str | None = None  # the name as events show it (None: none, or none shown)
+    personal: bool = False  # it carries a name: the journal forgets it once it has ended
 
     @property
     def text(self) -> str:
-        return self.speech.text
+        """Its first play's sentence as events and logs show it."""
+        return (self.shown.speech if self.shown is not None else self.speech).text
 
     @property
     def shown_id(self) -> str:
