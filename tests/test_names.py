@@ -272,9 +272,10 @@ def test_the_journal_forgets_a_name_when_its_call_has_ended(tmp_path: Path) -> N
     ],
 )  # fmt: skip
 def test_privacy_settings_are_checked(
-    tmp_path: Path, section: str, value: object, problem: str
+    tmp_path: Path, section: str, value: dict[str, object], problem: str
 ) -> None:
-    cfg = write_config(tmp_path / "zones.yaml", **{section: value})
+    overrides: dict[str, dict[str, object]] = {section: value}
+    cfg = write_config(tmp_path / "zones.yaml", **overrides)
     with pytest.raises(ConfigError) as error:
         config.load(cfg)
     assert problem in str(error.value)
