@@ -10,6 +10,7 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import pytest
 
@@ -274,8 +275,8 @@ def test_the_journal_forgets_a_name_when_its_call_has_ended(tmp_path: Path) -> N
 def test_privacy_settings_are_checked(
     tmp_path: Path, section: str, value: dict[str, object], problem: str
 ) -> None:
-    overrides: dict[str, dict[str, object]] = {section: value}
-    cfg = write_config(tmp_path / "zones.yaml", **overrides)
+    overrides: dict[str, Any] = {section: value}
+    cfg = write_config(tmp_path / "zones.yaml", (), **overrides)
     with pytest.raises(ConfigError) as error:
         config.load(cfg)
     assert problem in str(error.value)
