@@ -53,7 +53,7 @@ def sentence_lengths(
     said alone and inside a combined announcement, rendered as the daemon renders them."""
     built = soundkit.build(cfg)
     rate = cfg.audio.sample_rate
-    announcer = Announcer(Routing.of(cfg), cfg.announcement, cfg.privacy, cfg.services)
+    announcer = Announcer.of(cfg)
     try:
         lengths = []
         for n, (counter, ticket) in enumerate(calls):

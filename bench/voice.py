@@ -39,7 +39,7 @@ TARGETS = (-23.0, -16.0, -12.0)
 
 def calls(count: int) -> list[Spoken]:
     cfg = config.load(EXAMPLE_CONFIG)
-    announcer = Announcer(Routing.of(cfg), cfg.announcement, cfg.privacy, cfg.services)
+    announcer = Announcer.of(cfg)
     letters = "ABCDEFGHJKLMNPQRSTUVWXYZ"
     return [
         announcer.call(

@@ -30,7 +30,9 @@ from pager.tools.guides import guide
 from pager.zones import Routing
 
 if TYPE_CHECKING:
+    from pager.core.announcer import Announcer
     from pager.speech import pack
+    from pager.values.jobs import Job
 
 # The audio and speech stack (pedalboard, soxr, PortAudio...) takes seconds to import: the
 # commands that need it import it themselves, so `pager history` and `pager status` answer
@@ -130,12 +132,30 @@ def cmd_call(args: argparse.Namespace) -> int:
     return 0
 
 
+def _what_to_say(args: argparse.Namespace, announcer: Announcer) -> Job:
+    """The job `pager say` renders: a call, an operator's text or a library message."""
+    from pager.core.payloads import parse_announce
+
+    if args.text is not None or args.message is not None:
+        if args.counter or args.ticket or (args.text is not None and args.message is not None):
+            raise CallRejected("give --text, --message, or --counter and --ticket: one")
+        said = {"text": args.text} if args.message is None else {"message": args.message}
+        payload = {**said, **({"zones": args.zones.split(",")} if args.zones else {})}
+        job = announcer.message(parse_announce(json.dumps(payload).encode(), 0.0))
+    elif args.counter and args.ticket:
+        if args.zone and not args.zones:
+            args.zones = args.zone  # what that zone hears: the call as routed to it alone
+        job = announcer.call(_call_from_args(args))
+    else:
+        raise CallRejected("say what: --text, --message, or --counter and --ticket")
+    return job
+
+
 def cmd_say(args: argparse.Namespace) -> int:
     import numpy as np
     import soundfile
 
     from pager.core.announcer import Announcer
-    from pager.core.payloads import parse_announce
     from pager.daemon import soundkit
     from pager.values.priority import Priority
     from pager.values.spoken import Spoken
@@ -144,19 +164,11 @@ def cmd_say(args: argparse.Namespace) -> int:
     if args.voice:
         announcement = dataclasses.replace(cfg.announcement, voice=args.voice)
         cfg = dataclasses.replace(cfg, announcement=announcement)
-    announcer = Announcer(Routing.of(cfg), cfg.announcement, cfg.privacy, cfg.services)
-    if args.text is not None:
-        if args.counter or args.ticket:
-            raise CallRejected("give --text, or --counter and --ticket, not both")
-        payload = {"text": args.text, **({"zones": args.zones.split(",")} if args.zones else {})}
-        job = announcer.message(parse_announce(json.dumps(payload).encode(), 0.0))
-    elif args.counter and args.ticket:
-        if args.zone and not args.zones:
-            args.zones = args.zone  # what that zone hears: the call as routed to it alone
-        job = announcer.call(_call_from_args(args))
-    else:
-        raise CallRejected("say what: --text, or --counter and --ticket")
+    announcer = Announcer.of(cfg)
+    job = _what_to_say(args, announcer)
     spoken: Spoken | None = announcer.for_play(job, "alone")
+    if job.clip is not None:
+        spoken = None
     gain = 1.0
     if args.zone is not None:
         zone = cfg.zones.get(args.zone)
@@ -165,7 +177,10 @@ def cmd_say(args: argparse.Namespace) -> int:
         own = dict(job.contents).get(args.zone) if job.priority is Priority.CALL else None
         spoken = None if own == "" else announcer.for_play(job, "alone", own)
         gain = zone.gain_at(time.time())
-    print(spoken.text if spoken is not None else "(the chime alone: zones.NAME.chime_only)")
+    if job.clip is not None:
+        print(f"(the recording of message {job.clip}: {cfg.messages[job.clip].file})")
+    else:
+        print(spoken.text if spoken is not None else "(the chime alone: zones.NAME.chime_only)")
     if args.out is None and not args.phonemes:
         return 0  # the words alone: no voice to load
     built = soundkit.build(cfg)
@@ -175,10 +190,13 @@ def cmd_say(args: argparse.Namespace) -> int:
         if args.out is None:
             return 0
         speech = built.synthesizer.speak(spoken) if spoken is not None else built.chime[:0]
+        if job.clip is not None:
+            speech = built.clips[job.clip]
     finally:
         built.synthesizer.close()
     rate = cfg.audio.sample_rate
-    audio = np.concatenate([built.chime, speech]) * np.float32(gain)
+    chime = built.chime if job.chime else built.chime[:0]
+    audio = np.concatenate([chime, speech]) * np.float32(gain)
     soundfile.write(args.out, audio, rate, subtype="PCM_16")
     where = "zones: " + ", ".join(job.zones)
     if args.zone:
@@ -205,7 +223,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     cfg = config.load(args.config, args.node)
     built = soundkit.build(cfg)  # what a start or a reload would refuse: the voice, the chime
-    built.synthesizer.close()
+    try:
+        library = soundkit.render_library(cfg, built)
+    except CallRejected as error:
+        raise ConfigError(str(args.config), [f"messages: {error.reason}"]) from None
+    finally:
+        built.synthesizer.close()
     print(f"{args.config}: OK: node {cfg.node}, {len(cfg.zones)} zones, {len(cfg.groups)} groups, "
           f"{len(cfg.counters)} counters, {cfg.audio.channels} outputs")  # fmt: skip
     if len(cfg.nodes) > 1:
@@ -226,6 +249,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         zones = routing.route(counter).zones
         if zones:
             print(f"  counter {counter}: {', '.join(zones)}")
+    for line in library:
+        print(line)
     return 0
 
 
@@ -306,6 +331,7 @@ def _add_daemon_commands(with_config: commands.AddCommand) -> None:
     )
     _add_call_options(say, required=False)
     say.add_argument("--text", help="an operator message instead of a call")
+    say.add_argument("--message", help="a message of the library (messages.NAME) instead")
     say.add_argument("--voice", help="another voice than the config's (see pager voices)")
     say.add_argument(
         "--zone", help="what this zone hears: its own template or chime only, at its level now"

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pager.config import schema
 from pager.config.announcement import AnnouncementConfig
+from pager.config.library import Message
 from pager.config.model import AudioConfig, Config, SchedulingConfig
 from pager.config.privacy import PrivacyConfig, Service
 from pager.config.services import (
@@ -75,6 +76,7 @@ TABLES: dict[str, Callable[[], Iterator[str]]] = {
     "music": lambda: _rows(MusicConfig, "music."),
     "security": lambda: _rows(SecurityConfig, "security."),
     "history": lambda: _rows(HistoryConfig, "history."),
+    "messages": lambda: _rows(Message, "messages.NAME."),
     "privacy": lambda: itertools.chain(
         _rows(PrivacyConfig, "privacy."), _rows(Service, "services.NAME.")
     ),
@@ -87,7 +89,8 @@ TABLES: dict[str, Callable[[], Iterator[str]]] = {
 def _rules() -> Iterator[str]:
     """A row per rule between keys: where it applies, and what it asks (its docstring)."""
     sections: list[tuple[str, type]] = [("(the whole config)", Config), ("zones.NAME", Zone),
-                                        ("counters.ID", Counter)]  # fmt: skip
+                                        ("counters.ID", Counter),
+                                        ("messages.NAME", Message)]  # fmt: skip
     pending: list[tuple[str, type]] = [("", Config)]
     while pending:
         path, cls = pending.pop(0)

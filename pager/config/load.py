@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from pager.config import checks, schema
+from pager.config.library import Message
 from pager.config.model import Config
 from pager.config.privacy import Service
 from pager.config.schema import Invalid, Problems, Where
@@ -154,6 +155,27 @@ def _load_services(raw: Any, where: Where, problems: Problems) -> dict[str, Serv
     return result
 
 
+def _load_messages(
+    raw: Any, known: Mapping[str, object], where: Where, problems: Problems
+) -> dict[str, Message]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.add("messages", "must map message names to their text or file")
+        return {}
+    result: dict[str, Message] = {}
+    for name, body in raw.items():
+        path = f"messages.{name}"
+        if not COUNTER_PATTERN.match(str(name)):
+            problems.add(path, "message names are 1-32 letters, digits, - or _")
+            continue
+        message = schema.read(Message, body, path, problems, where, name=str(name))
+        if message is not None:
+            _check_targets(message.zones, f"{path}.zones", known, problems)
+            result[message.name] = message
+    return result
+
+
 def _this_node(
     zones: dict[str, Zone], name: str, strict: bool, problems: Problems
 ) -> dict[str, str]:
@@ -198,6 +220,7 @@ def parse(
     counters = _load_counters(values.get("counters"), known, where, problems)
     _check_targets(top.default_zones, "default_zones", known, problems)
     services = _load_services(values.get("services"), where, problems)
+    messages = _load_messages(values.get("messages"), known, where, problems)
     if node is not None:
         try:
             checks.node(node, where)
@@ -214,6 +237,7 @@ def parse(
         groups=MappingProxyType(groups),
         counters=MappingProxyType(counters),
         services=MappingProxyType(services),
+        messages=MappingProxyType(messages),
         state_dir=str(Path.cwd() / top.state_dir),
         source=source,
         **sections,
@@ -231,7 +255,7 @@ def _read_keys(
     rules checked), and the document's entries by key (unknown keys reported)."""
     sections = schema.sections(Config)
     top_keys = tuple(f.name for f, _ in schema.specs(Config) if f.name != "groups")
-    allowed = (*top_keys, *sections, "zones", "groups", "counters", "services")
+    allowed = (*top_keys, *sections, "zones", "groups", "counters", "services", "messages")
     values = schema.mapping(document, "", allowed, problems)
     read: dict[str, Any] = {}
     for name, cls in sections.items():

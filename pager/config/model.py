@@ -13,6 +13,7 @@ from types import MappingProxyType
 
 from pager.config import checks, schema
 from pager.config.announcement import AnnouncementConfig
+from pager.config.library import Message
 from pager.config.privacy import PrivacyConfig, Service
 from pager.config.schema import key, rule, section
 from pager.config.services import (
@@ -197,6 +198,7 @@ class Config:
     )
     counters: Mapping[str, Counter] = field(default_factory=lambda: MappingProxyType({}))
     services: Mapping[str, Service] = field(default_factory=lambda: MappingProxyType({}))
+    messages: Mapping[str, Message] = field(default_factory=lambda: MappingProxyType({}))
     default_zones: tuple[str, ...] = key(
         (),
         schema.names,

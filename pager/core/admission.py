@@ -166,7 +166,10 @@ class Admission:
         return request
 
     def check_length(self, job: Job) -> None:
-        """Operator text is bounded in the audio it would make, before it is queued."""
+        """Operator text is bounded in the audio it would make, before it is queued (the
+        library's messages are the technician's, checked by `pager check`)."""
+        if job.message is not None:
+            return
         a, limit = self._config.announcement, self._config.security.max_speech_s
         seconds = sum(
             syllables(words) / (a.rate / WPM_PER_SYLLABLE_PER_S) + pause

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from typing import Literal
 
 from pager.config.announcement import AnnouncementConfig
+from pager.config.library import Message
+from pager.config.model import Config
 from pager.config.privacy import PrivacyConfig, Service
 from pager.core.payloads import Call, OperatorMessage, TestRequest
 from pager.errors import CallRejected, NotHere, did_you_mean
@@ -47,10 +49,12 @@ class Announcer:
     def __init__(
         self, routing: Routing, announcement: AnnouncementConfig,
         privacy: PrivacyConfig | None = None, services: Mapping[str, Service] | None = None,
+        library: Mapping[str, Message] | None = None,
     ) -> None:  # fmt: skip
         self.routing = routing
         self.privacy = privacy or PrivacyConfig()
         self.services = services or {}
+        self.library = library or {}
         self.lexicon = {**DEFAULT_LEXICON, **announcement.lexicon}
         self.zeros: Zeros = "read" if announcement.ticket_zeros == "read" else "skip"
         self.pauses = {BREATH: announcement.phrase_pause_ms / 1000,
@@ -71,6 +75,12 @@ class Announcer:
             for template in (zone.template, zone.pickup_template)
             if template
         }
+
+    @classmethod
+    def of(cls, config: Config, routing: Routing | None = None) -> Announcer:
+        """The announcer of a config (with its routing, unless given)."""
+        return cls(routing or Routing.of(config), config.announcement, config.privacy,
+                   config.services, config.messages)  # fmt: skip
 
     def _compile(self, template: str) -> str:
         """The template's own words go through the lexicon too ("No. {ticket}" says
@@ -167,16 +177,37 @@ class Announcer:
         return zones
 
     def message(self, message: OperatorMessage) -> Job:
-        """The job for an operator message (all zones unless it names some)."""
+        """The job for an operator message, or a message of the library by its name (all
+        zones unless it, or the library, names some)."""
+        entry = self._library_entry(message)
+        wanted = message.zones or (entry.zones if entry else ()) or tuple(self.routing.site)
         try:
-            site_zones = self.routing.expand(message.zones or tuple(self.routing.site))
+            site_zones = self.routing.expand(wanted)
         except UnknownZone as error:
             raise CallRejected(str(error), id=message.id) from None
         zones = self._here(site_zones)
-        speech = self._phrases(verbalize(message.text, self.lexicon, self.zeros))
-        return Job(job_key(None, message.id), message.priority, zones,
+        text = entry.text if entry is not None else message.text
+        speech = self._phrases(verbalize(text, self.lexicon, self.zeros)) if text else Spoken()
+        priority = message.priority
+        if entry is not None and not message.priority_given:
+            priority = entry.priority
+        return Job(job_key(None, message.id), priority, zones,
                    called_at=message.received, speech=speech, ref=message.id,
-                   nodes=self.routing.nodes_of(site_zones))  # fmt: skip
+                   nodes=self.routing.nodes_of(site_zones),
+                   repeats=entry.repeat if entry else 0, message=message.message,
+                   clip=message.message if entry and entry.file else None,
+                   chime=entry.chime if entry else True)  # fmt: skip
+
+    def _library_entry(self, message: OperatorMessage) -> Message | None:
+        if message.message is None:
+            return None
+        entry = self.library.get(message.message)
+        if entry is None:
+            hint = did_you_mean(message.message, self.library)
+            known = ", ".join(self.library) or "none: the config has no messages"
+            raise CallRejected(f"unknown message {message.message}{hint} (the library: "
+                               f"{known})", id=message.id)  # fmt: skip
+        return entry
 
     def zone_test(self, request: TestRequest) -> Job:
         """The job for a zone test: "Tes zona food court, kanal tujuh dan delapan." on the

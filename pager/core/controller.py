@@ -196,7 +196,7 @@ class Controller:
         """Take a config (at start and on reload): queued and playing calls are kept."""
         self._config = config
         routing = Routing.of(config)
-        self._announcer = Announcer(routing, config.announcement, config.privacy, config.services)
+        self._announcer = Announcer.of(config, routing)
         self._reception.configure(config, routing, self._announcer)
         self._stage.configure(config, routing, self._announcer)
         self.scheduler.policy = config.scheduling

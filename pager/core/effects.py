@@ -37,6 +37,8 @@ class StartPlay:
     variants: tuple[Variant, ...] = ()  # zones with their own content (zones.NAME.template)
     at: float | None = None  # Unix time of the chime's first sample at the outputs (racks
     # starting together); None: at once
+    clip: str | None = None  # a library message's recording (messages.NAME) instead of speech
+    chime: bool = True  # the chime first
 
 
 @dataclass(frozen=True)

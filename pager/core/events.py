@@ -22,6 +22,8 @@ def job_event(
         name, fields = _test_event(name, job, fields)
     if reason:
         fields["reason"] = reason
+    if job.message is not None:  # a message of the library, by its name
+        fields["message"] = job.message
     if job.ticket is not None and job.test is None:  # a call: which kind, and whether final
         fields = {"kind": job.kind, "final": job.final, **fields}
         if job.name is not None:  # as privacy.names_shown allows, never more than was said

@@ -61,6 +61,8 @@ class OperatorMessage:
     priority: Priority
     received: float
     caller_id: bool = False  # the id came from the operator desk (not made up here)
+    message: str | None = None  # a message of the library (messages.NAME), instead of text
+    priority_given: bool = True  # else a library message keeps its own priority
 
 
 @dataclass(frozen=True)
@@ -212,15 +214,25 @@ def parse_announce(payload: bytes, received: float) -> OperatorMessage:
     body = _decode(payload, known)
     try:
         _take_id(body, known)
-        text = _required(body, "text", MAX_TEXT_CHARS)
-        if not _SPEAKABLE.match(text):
-            raise CallRejected('"text" may hold only words, digits and punctuation (no markup)')
+        library: str | None = None
+        if "message" in body:
+            if "text" in body:
+                raise CallRejected('give "text" or "message" (a name from the library), not both')
+            library = _field_text(body["message"], "message", MAX_ID_CHARS)
+            text = ""
+        else:
+            text = _required(body, "text", MAX_TEXT_CHARS)
+            if not _SPEAKABLE.match(text):
+                raise CallRejected('"text" may hold only words, digits and punctuation (no markup)')
         zones = _zone_override(body.get("zones"))
-        priority = _priority(body, OPERATOR_PRIORITIES, Priority.ANNOUNCEMENT)
+        default = Priority.ANNOUNCEMENT
+        priority = _priority(body, OPERATOR_PRIORITIES, default) if "priority" in body else None
     except CallRejected as error:
         raise CallRejected(error.reason, **known) from None
     message_id = str(known.get("id") or uuid.uuid4().hex)
-    return OperatorMessage(message_id, text, zones, priority, received, caller_id="id" in known)
+    return OperatorMessage(message_id, text, zones, priority or default, received,
+                           caller_id="id" in known, message=library,
+                           priority_given=priority is not None)  # fmt: skip
 
 
 def parse_cancel(counter: str | None, payload: bytes) -> Cancel:

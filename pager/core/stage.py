@@ -190,7 +190,8 @@ class Stage:
             tone = first.job.test is not None and first.job.test.tone
             at = self._start_time(first.job, now)
             return [StartPlay(play, first.job.id, members[1].speech, main, tone=tone,
-                              lead_in=lead_in, variants=variants, at=at)]  # fmt: skip
+                              lead_in=lead_in, variants=variants, at=at, clip=first.job.clip,
+                              chime=first.job.chime)]  # fmt: skip
         known.expected_s = self.airtime.combined(len(members))
         for member in members.values():  # combined under one chime: at once, unsynchronized
             self._sync.forget(member.job.id)

@@ -173,9 +173,14 @@ def _players(
     live = LivePlay(player, lead_frames=len(lead_in) + len(kit.chime),
                     pilot_frames=len(lead_in))  # fmt: skip
     pause = np.zeros(round(pause_s * rate), dtype=np.float32)
+    clip = effect.clip if isinstance(effect, StartPlay) else None
+    chimes = not isinstance(effect, StartPlay) or effect.chime
     try:
-        speeches = [kit.synthesizer.submit(s) for s in sentences]
-        player.append(kit.chime)
+        speeches = [_recorded(kit, clip) if clip else kit.synthesizer.submit(s) for s in sentences]
+        if chimes:
+            player.append(kit.chime)
+        else:
+            live.lead_frames = len(lead_in)
         live.others = [_variant(v, effect.play, lead_in, kit) for v in effect.variants]
         live.playing += len(live.others)
     except Exception as error:
@@ -185,6 +190,17 @@ def _players(
         done = functools.partial(_speech_ready, live, first_section + index, pause, last)
         speech.add_done_callback(done)
     return live
+
+
+def _recorded(kit: SoundKit, clip: str) -> Future[np.ndarray]:
+    """A library message's recording, prepared when the config was loaded."""
+    done: Future[np.ndarray] = Future()
+    recording = kit.clips.get(clip)
+    if recording is None:
+        done.set_exception(KeyError(f"no recording of message {clip} is loaded"))
+    else:
+        done.set_result(recording)
+    return done
 
 
 def _variant(variant: Variant, play: int, lead_in: np.ndarray, kit: SoundKit) -> Player:

@@ -1,5 +1,6 @@
 """The voice and the tones a config needs, built with I/O one way everywhere: the speech
-synthesizer, the chime, the zone test's tone and the amplifiers' lead-in pilot.
+synthesizer, the chime, the zone test's tone, the amplifiers' lead-in pilot and the message
+library's recordings.
 
 `build` is used at start, on every reload and by `pager say`; on reload it keeps the
 running synthesizer (and its cache) when the voice settings did not change.
@@ -7,13 +8,16 @@ running synthesizer (and its cache) when the voice settings did not change.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from pager.audio import chime, tones
+from pager.audio import chime, recordings, tones
 from pager.config.model import Config
+from pager.core.announcer import Announcer
+from pager.core.payloads import OperatorMessage
 from pager.tts import Synthesizer
 
 
@@ -25,6 +29,7 @@ class SoundKit:
     chime: np.ndarray  # at the device rate, normalized, read-only
     test_tone: np.ndarray  # the zone test's tone, likewise
     pilot: np.ndarray  # the amplifier's lead-in (empty when audio.lead_in_ms is 0)
+    clips: Mapping[str, np.ndarray] = field(default_factory=dict)  # the library's recordings
 
 
 def _voice_settings(config: Config) -> tuple[object, ...]:
@@ -39,8 +44,9 @@ def build(config: Config, running: tuple[Config, SoundKit] | None = None) -> Sou
     samples = chime.prepared(config.announcement, config.audio.sample_rate)
     tone = tones.test_tone(config.announcement, config.audio.sample_rate)
     pilot = tones.pilot(config.audio, config.announcement, config.audio.sample_rate)
+    clips = recordings.prepared(config)
     if running is not None and _voice_settings(running[0]) == _voice_settings(config):
-        return SoundKit(running[1].synthesizer, samples, tone, pilot)
+        return SoundKit(running[1].synthesizer, samples, tone, pilot, clips)
     a = config.announcement
     synthesizer = Synthesizer(
         a.voice, a.rate, config.audio.sample_rate, a.loudness_lufs,
@@ -52,4 +58,25 @@ def build(config: Config, running: tuple[Config, SoundKit] | None = None) -> Sou
     except BaseException:
         synthesizer.close()
         raise
-    return SoundKit(synthesizer, samples, tone, pilot)
+    return SoundKit(synthesizer, samples, tone, pilot, clips)
+
+
+def render_library(config: Config, kit: SoundKit) -> list[str]:
+    """Every message of the library said once (as `pager check` does, so that a typo or an
+    unreadable recording is found before it is needed): a line each; PagerError when one
+    cannot be made."""
+    announcer = Announcer.of(config)
+    rate = config.audio.sample_rate
+    lines = []
+    for name, message in config.messages.items():
+        if name in kit.clips:
+            seconds, what = len(kit.clips[name]) / rate, f"recording {message.file}"
+        else:
+            asked = OperatorMessage(f"check-{name}", "", None, message.priority, 0.0,
+                                    message=name, priority_given=False)  # fmt: skip
+            job = announcer.message(asked)
+            seconds, what = len(kit.synthesizer.speak(job.speech)) / rate, f'"{job.text}"'
+        zones = ", ".join(message.zones) or "every zone"
+        lines.append(f"  message {name}: {seconds:.1f} s, {message.priority.label}, "
+                     f"{zones}: {what}")  # fmt: skip
+    return lines

@@ -18,7 +18,7 @@ from rich.live import Live
 from pager import config
 from pager.errors import UsageError
 from pager.io import calllog
-from pager.tools import history, stats, zone_test
+from pager.tools import announce, history, stats, zone_test
 from pager.tools.board import Board, event_line
 from pager.tools.connect import Session, add_login_options
 
@@ -190,6 +190,9 @@ def add_to(add: AddCommand) -> None:
             "play a test on each zone in turn through the running daemon, "
             "pausing between zones; tests wait for calls (Ctrl-C stops)",
         )
+    )
+    announce.declare(
+        add("announce", "publish an operator message, or a message of the library by its name")
     )
     now = add("status", "every pager on the broker: online, audio, queues, what plays, last calls")
     now.add_argument("--follow", "-f", action="store_true", help="keep showing it, live")

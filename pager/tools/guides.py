@@ -13,6 +13,7 @@ GUIDES = {
     "say": "technician/voice.md",
     "check": "reference/configuration.md",
     "test-zone": "technician/zone-tests.md",
+    "announce": "technician/operation.md",
     "status": "technician/operation.md",
     "history": "technician/operation.md",
     "stats": "technician/operation.md",

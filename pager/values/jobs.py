@@ -62,6 +62,9 @@ class Job:
     shown: Sentences | None = None  # calls with a name: what events show instead of speech
     name: str | None = None  # the name as events show it (None: none, or none shown)
     personal: bool = False  # it carries a name: the journal forgets it once it has ended
+    message: str | None = None  # a message of the library (messages.NAME)
+    clip: str | None = None  # that message's recording plays instead of speech
+    chime: bool = True  # the chime before it
 
     @property
     def text(self) -> str:

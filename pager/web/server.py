@@ -30,6 +30,7 @@ from pager import __version__
 from pager.config.model import Config
 from pager.errors import PagerError
 from pager.values.messages import Inbound, MessageKind
+from pager.values.priority import Priority
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +199,12 @@ class WebPage:
     def _snapshot(self) -> dict[str, Any]:
         zones = [{"name": z.name, "description": z.description, "channels": list(z.channels)}
                  for z in self.config.zones.values()]  # fmt: skip
+        # The library's messages the page may announce (emergencies are the operator desk's).
+        library = [{"name": m.name, "text": m.text or "", "zones": list(m.zones)}
+                   for m in self.config.messages.values()
+                   if m.priority is Priority.ANNOUNCEMENT]  # fmt: skip
         return {"node": self.config.node, "version": __version__, "zones": zones,
+                "messages": library,
                 "broker": {"connected": self.broker_up()}, "status": self._status,
                 "events": list(self._events)}  # fmt: skip
 
@@ -253,7 +259,8 @@ class WebPage:
     async def _announce(self, request: web.Request) -> web.StreamResponse:
         """An operator announcement: `announcement` priority, whatever the request says."""
         body = await self._body(request)
-        payload = {"text": body.get("text"), "priority": "announcement"}
+        said = {"message": body["message"]} if "message" in body else {"text": body.get("text")}
+        payload = {**said, "priority": "announcement"}
         if body.get("zones"):
             payload["zones"] = body["zones"]
         return self._hand_in("announce", MessageKind.ANNOUNCE, payload)

@@ -1,7 +1,7 @@
 // The pager status page: one server-sent event stream, rendered as it comes.
 "use strict";
 
-const page = { zones: [], status: {}, events: [], broker: false, node: "" };
+const page = { zones: [], messages: [], status: {}, events: [], broker: false, node: "" };
 const EVENTS_SHOWN = 20;
 
 const $ = (id) => document.getElementById(id);
@@ -156,6 +156,30 @@ async function post(path, body) {
   return (await response.json()).id;
 }
 
+async function announceLibrary(message) {
+  if (!window.confirm(`Announce the message "${message.name}" now?\n\n${message.text}`)) return;
+  const result = $("announce-result");
+  try {
+    result.dataset.id = await post("/api/announce", { message: message.name });
+    result.textContent = `${message.name}: waiting for its turn…`;
+  } catch (error) {
+    result.textContent = `not sent: ${error.message}`;
+  }
+}
+
+function renderLibrary() {
+  const box = $("library");
+  box.replaceChildren();
+  for (const message of page.messages) {
+    const button = el("button", message.name, "message");
+    button.type = "button";
+    button.dataset.message = message.name;
+    button.title = message.text || "a recording";
+    button.addEventListener("click", () => announceLibrary(message));
+    box.append(button);
+  }
+}
+
 $("announce").addEventListener("submit", async (event) => {
   event.preventDefault();
   const zones = [...document.querySelectorAll("#targets input:checked")].map((c) => c.value);
@@ -183,8 +207,10 @@ function connect() {
   stream.addEventListener("state", (m) => {
     const state = JSON.parse(m.data);
     Object.assign(page, { zones: state.zones, status: state.status, events: state.events,
-                          broker: state.broker.connected, node: state.node });
+                          broker: state.broker.connected, node: state.node,
+                          messages: state.messages || [] });
     renderTargets();
+    renderLibrary();
     render();
   });
   stream.addEventListener("status", (m) => { page.status = JSON.parse(m.data); render(); });
