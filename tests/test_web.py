@@ -72,8 +72,10 @@ def test_the_status_page_live_in_a_browser(
     secret.chmod(0o600)
     port = free_port()
     cfg = on_card.configure(
-        "mpp-pasar", audio={"latency": "low"},
+        "mpp-pasar", ("messages",), audio={"latency": "low"},
         http={"listen": f"0.0.0.0:{port}", "password_file": str(secret)},
+        messages={"istirahat": {"text": "Layanan istirahat.", "zones": ["trade-centre"]},
+                  "drill": {"text": "Latihan evakuasi.", "priority": "emergency"}},
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     daemon = on_card.start(cfg)
@@ -146,6 +148,21 @@ def test_the_status_page_live_in_a_browser(
                                 and b.get("priority") == "announcement")  # fmt: skip
         assert said["zones"] == ["waiting-area"]
         assert said["text"] == "Loket pajak dibuka kembali pukul tiga belas."
+
+        # The library's messages have a button each (not emergencies), asking first.
+        buttons = driver.find_elements(By.CSS_SELECTOR, "#library button")
+        assert [b.get_attribute("data-message") for b in buttons] == ["istirahat"]
+        buttons[0].click()
+        driver.switch_to.alert.dismiss()  # "no": nothing is announced
+        buttons[0].click()
+        assert "istirahat" in driver.switch_to.alert.text
+        driver.switch_to.alert.accept()
+        library = watcher.wait_for(lambda t, b: isinstance(b, dict) and b.get("event") == "finished"
+                                   and b.get("message") == "istirahat", timeout=60)  # fmt: skip
+        assert library["zones"] == ["trade-centre"] and library["text"] == "Layanan istirahat."
+        queued = [b for _, b in watcher.seen if isinstance(b, dict)
+                  and b.get("event") == "queued" and b.get("message") == "istirahat"]  # fmt: skip
+        assert len(queued) == 1, "the dismissed confirmation announced it anyway"
     finally:
         assert daemon.stop() == 0, daemon.log
     assert card.closed.wait(10)
