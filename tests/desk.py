@@ -16,7 +16,7 @@ from pager.values.jobs import ref_of
 from pager.values.messages import Inbound, MessageKind
 from tests.conftest import EXAMPLE_CONFIG
 
-EXAMPLE = config.load(EXAMPLE_CONFIG)
+EXAMPLE = dataclasses.replace(config.load(EXAMPLE_CONFIG), schedule=())  # no daily messages
 FOOD_COURT = 10 ** (-4 / 20)
 
 

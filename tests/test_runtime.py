@@ -57,7 +57,7 @@ class Published(list[dict[str, object]]):
 
 @pytest.fixture
 def runtime(tmp_path: Path) -> Iterator[tuple[Runtime, Published]]:
-    cfg = dataclasses.replace(config.load(EXAMPLE_CONFIG), state_dir=str(tmp_path))
+    cfg = dataclasses.replace(config.load(EXAMPLE_CONFIG), state_dir=str(tmp_path), schedule=())
     rt = Runtime(cfg, QuietSink())
     published = Published()
     rt.link.publish_event = lambda body: published.append(dict(body))  # type: ignore[assignment,method-assign]

@@ -28,6 +28,7 @@ from pager.config.services import (
     StandbyConfig,
     SyncConfig,
 )
+from pager.config.timetable import ENTRY_KEYS
 from pager.config.zoning import Counter, Zone
 
 REFERENCE = Path(__file__).resolve().parents[2] / "docs" / "reference" / "configuration.md"
@@ -77,6 +78,13 @@ TABLES: dict[str, Callable[[], Iterator[str]]] = {
     "security": lambda: _rows(SecurityConfig, "security."),
     "history": lambda: _rows(HistoryConfig, "history."),
     "messages": lambda: _rows(Message, "messages.NAME."),
+    "schedule": lambda: itertools.chain(
+        _rows(Config, "", ("timezone", "schedule_grace_s")),
+        (
+            f"| `schedule[].{k}` | {values} | {default} | applied | {doc} |"
+            for k, values, default, doc in ENTRY_KEYS
+        ),
+    ),
     "privacy": lambda: itertools.chain(
         _rows(PrivacyConfig, "privacy."), _rows(Service, "services.NAME.")
     ),

@@ -16,6 +16,7 @@ from pager.config.library import Message
 from pager.config.model import Config
 from pager.config.privacy import Service
 from pager.config.schema import Invalid, Problems, Where
+from pager.config.timetable import read_schedule
 from pager.config.zoning import Counter, Zone
 from pager.errors import ConfigError, did_you_mean
 from pager.language.words import COUNTER_PATTERN
@@ -221,6 +222,7 @@ def parse(
     _check_targets(top.default_zones, "default_zones", known, problems)
     services = _load_services(values.get("services"), where, problems)
     messages = _load_messages(values.get("messages"), known, where, problems)
+    schedule = read_schedule(values.get("schedule"), messages, problems)
     if node is not None:
         try:
             checks.node(node, where)
@@ -238,6 +240,7 @@ def parse(
         counters=MappingProxyType(counters),
         services=MappingProxyType(services),
         messages=MappingProxyType(messages),
+        schedule=schedule,
         state_dir=str(Path.cwd() / top.state_dir),
         source=source,
         **sections,
@@ -255,7 +258,8 @@ def _read_keys(
     rules checked), and the document's entries by key (unknown keys reported)."""
     sections = schema.sections(Config)
     top_keys = tuple(f.name for f, _ in schema.specs(Config) if f.name != "groups")
-    allowed = (*top_keys, *sections, "zones", "groups", "counters", "services", "messages")
+    allowed = (*top_keys, *sections, "zones", "groups", "counters", "services", "messages",
+               "schedule")  # fmt: skip
     values = schema.mapping(document, "", allowed, problems)
     read: dict[str, Any] = {}
     for name, cls in sections.items():

@@ -25,6 +25,7 @@ from pager.config.services import (
     StandbyConfig,
     SyncConfig,
 )
+from pager.config.timetable import ScheduleEntry, time_zone
 from pager.config.zoning import Counter, Zone
 from pager.errors import did_you_mean
 from pager.values.priority import Priority
@@ -199,6 +200,19 @@ class Config:
     counters: Mapping[str, Counter] = field(default_factory=lambda: MappingProxyType({}))
     services: Mapping[str, Service] = field(default_factory=lambda: MappingProxyType({}))
     messages: Mapping[str, Message] = field(default_factory=lambda: MappingProxyType({}))
+    schedule: tuple[ScheduleEntry, ...] = ()
+    timezone: str = key(
+        "Asia/Jakarta",
+        time_zone,
+        "The IANA time zone of the schedule's times, whatever the PC's own time zone is "
+        "(`Asia/Makassar` for WITA, `Asia/Jayapura` for WIT).",
+    )
+    schedule_grace_s: float = key(
+        120.0,
+        schema.number(0, 3600),
+        "A scheduled message the daemon missed (it was down, or the clock jumped) still plays, "
+        "once and late, within this many seconds of its time; later, it is skipped.",
+    )
     default_zones: tuple[str, ...] = key(
         (),
         schema.names,

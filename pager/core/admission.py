@@ -105,8 +105,11 @@ class Admission:
         return nodes[0] == config.node
 
     def admit(self, message: Inbound, now: float) -> None:
-        """CallRejected when the sender is over its rate (replays from the journal pass)."""
-        if message.journaled is not None or message.kind is MessageKind.UNKNOWN:
+        """CallRejected when the sender is over its rate (replays from the journal and the
+        daily schedule's messages pass)."""
+        if message.journaled is not None or message.scheduled:
+            return
+        if message.kind is MessageKind.UNKNOWN:
             return
         who = self.sender(message)
         limits = self._config.security.rate_limit

@@ -196,7 +196,7 @@ class Announcer:
                    nodes=self.routing.nodes_of(site_zones),
                    repeats=entry.repeat if entry else 0, message=message.message,
                    clip=message.message if entry and entry.file else None,
-                   chime=entry.chime if entry else True)  # fmt: skip
+                   chime=entry.chime if entry else True, source=message.source)  # fmt: skip
 
     def _library_entry(self, message: OperatorMessage) -> Message | None:
         if message.message is None:

@@ -21,6 +21,7 @@ from pager.core.reception import Reception
 from pager.core.scheduler import Scheduler
 from pager.core.stage import Stage
 from pager.core.sync import Sync
+from pager.core.timetable import Timetable
 from pager.values.events import EventName
 from pager.values.messages import Inbound
 from pager.zones import Routing
@@ -36,6 +37,8 @@ class Controller:
         self._sync = Sync(config.node, config.sync.delay_ms / 1000)
         self._stage = Stage(self.scheduler, self._sync)
         self._reception = Reception(config, self.scheduler, self._stage, self._sync)
+        self._timetable = Timetable()
+        self._replayed = False  # the journal has been read: what the schedule played is known
         self._configure(config)
         self._audio_ok = True
         self._health = HealthReports()
@@ -51,6 +54,7 @@ class Controller:
         """Everything that follows from one input at time `now`, in order."""
         effects = self._dispatch(item, now) + self._reception.summaries(now)
         if self._stop_by is None:
+            effects += self._scheduled(now)
             effects += self._stage.apply(self.scheduler.tick(now), now)
         if self._stage.queue_changed:
             self._stage.queue_changed = False
@@ -65,8 +69,9 @@ class Controller:
         """When `handle` next has something to do with no input (a repeat, an expiry)."""
         if self._stop_by is not None:
             return self._stop_by
-        times = [t for t in (self.scheduler.next_deadline(now), self._reception.next_deadline())
-                 if t is not None]  # fmt: skip
+        deadlines = (self.scheduler.next_deadline(now), self._reception.next_deadline(),
+                     self._timetable.next_due(now))  # fmt: skip
+        times = [t for t in deadlines if t is not None]
         return min(times) if times else None
 
     def done(self, now: float) -> bool:
@@ -86,6 +91,8 @@ class Controller:
             case Inbound():
                 return self._reception.receive(item, now)
             case inputs.Replay(messages, seen_ids):
+                self._timetable.remember(seen_ids)
+                self._replayed = True
                 return self._reception.replay(messages, seen_ids, now)
             case inputs.TookOver():
                 return self._reception.take_over(now)
@@ -172,6 +179,21 @@ class Controller:
             self._stage.close()
         return []
 
+    def _scheduled(self, now: float) -> list[Effect]:
+        """The daily schedule's messages that fall due, taken as if an operator had sent
+        them (a standby holds them, as it holds what the operators send)."""
+        if not self._replayed:
+            return []
+        effects: list[Effect] = []
+        for due in self._timetable.due(now):
+            late = now - due.ts
+            why = f" ({late:.0f} s late: the daemon was not running then)" if late > 5 else ""
+            at = due.local(self._timetable.zone_name).strftime("%H:%M")
+            log.info("scheduled %s at %s%s", due.entry.message, at, why)
+            message = self._timetable.announcement(due, self._config.mqtt.topic_prefix, now)
+            effects += self._reception.receive(message, now)
+        return effects
+
     # -- what is published -------------------------------------------------------------------
 
     def _status(self, now: float) -> list[Effect]:
@@ -179,6 +201,11 @@ class Controller:
         depths = status.shown_depths(self.scheduler, self._config.zones)
         details = status.details(self.scheduler, depths, self._health, self._audio_ok,
                                  self._recent)  # fmt: skip
+        zone = self._timetable.zone_name
+        details["schedule"] = [
+            {"message": d.entry.message, "at": d.local(zone).isoformat(timespec="minutes"),
+             "ts": d.ts} for d in self._timetable.coming(now)
+        ]  # fmt: skip
         if details == self._last_status:
             return []
         self._last_status = details
@@ -200,6 +227,7 @@ class Controller:
         self._reception.configure(config, routing, self._announcer)
         self._stage.configure(config, routing, self._announcer)
         self.scheduler.policy = config.scheduling
+        self._timetable.configure(config)
         self._sync.configure(config.node, config.sync.delay_ms / 1000)
         spare = [f"output-{n}" for n in range(1, config.audio.channels + 1)
                  if routing.zone_of_output(n) is None]  # fmt: skip

@@ -24,6 +24,8 @@ def job_event(
         fields["reason"] = reason
     if job.message is not None:  # a message of the library, by its name
         fields["message"] = job.message
+    if job.source is not None:  # made by the daily schedule
+        fields["source"] = job.source
     if job.ticket is not None and job.test is None:  # a call: which kind, and whether final
         fields = {"kind": job.kind, "final": job.final, **fields}
         if job.name is not None:  # as privacy.names_shown allows, never more than was said

@@ -63,6 +63,7 @@ class OperatorMessage:
     caller_id: bool = False  # the id came from the operator desk (not made up here)
     message: str | None = None  # a message of the library (messages.NAME), instead of text
     priority_given: bool = True  # else a library message keeps its own priority
+    source: str | None = None  # who made it, when not the operator desk ("schedule")
 
 
 @dataclass(frozen=True)
@@ -225,6 +226,7 @@ def parse_announce(payload: bytes, received: float) -> OperatorMessage:
             if not _SPEAKABLE.match(text):
                 raise CallRejected('"text" may hold only words, digits and punctuation (no markup)')
         zones = _zone_override(body.get("zones"))
+        source = _field_text(body["source"], "source", 32) if "source" in body else None
         default = Priority.ANNOUNCEMENT
         priority = _priority(body, OPERATOR_PRIORITIES, default) if "priority" in body else None
     except CallRejected as error:
@@ -232,7 +234,7 @@ def parse_announce(payload: bytes, received: float) -> OperatorMessage:
     message_id = str(known.get("id") or uuid.uuid4().hex)
     return OperatorMessage(message_id, text, zones, priority or default, received,
                            caller_id="id" in known, message=library,
-                           priority_given=priority is not None)  # fmt: skip
+                           priority_given=priority is not None, source=source)  # fmt: skip
 
 
 def parse_cancel(counter: str | None, payload: bytes) -> Cancel:

@@ -65,6 +65,7 @@ class Job:
     message: str | None = None  # a message of the library (messages.NAME)
     clip: str | None = None  # that message's recording plays instead of speech
     chime: bool = True  # the chime before it
+    source: str | None = None  # who made it, when not its sender ("schedule")
 
     @property
     def text(self) -> str:

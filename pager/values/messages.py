@@ -36,3 +36,4 @@ class Inbound:
     qos: int = 0
     connection: int = 0  # which connection it came on: an ack is only valid on that one
     journaled: str | None = None  # replayed from the journal, where it was taken under this id
+    scheduled: bool = False  # made by the daily schedule, not received from a sender
