@@ -10,12 +10,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import soundfile
 
 from pager import config
 from pager.audio import chime
 from tests.broker import Watcher
 from tests.conftest import DaemonOnCard, pager_command
 from tests.desk import FOOD_COURT
+from tests.test_pickups_e2e import voiced_s
 from tests.virtual_card import VirtualCard
 
 pytestmark = pytest.mark.e2e
@@ -61,15 +63,20 @@ def test_a_named_pickup_says_and_keeps_only_what_the_config_allows(
     bell = chime.prepared(loaded.announcement, rate).astype(np.float64)
     onset = int(np.flatnonzero(hall)[0] - np.flatnonzero(bell)[0])
     np.testing.assert_allclose(food[onset : onset + len(bell)], bell, atol=1e-5)
-    hall_s = (np.flatnonzero(np.abs(hall) > 1e-3)[-1] - onset - len(bell)) / rate
-    food_s = (np.flatnonzero(np.abs(food) > 1e-3)[-1] - onset - len(bell)) / rate
-    assert 2.0 < hall_s - food_s < 6.0, (hall_s, food_s)  # "atas nama Hajah Siti ...", said
-    said = subprocess.run(
-        [*pager_command(), "say", "-c", str(cfg), "--counter", "5", "--ticket", "PB-00012345",
-         "--kind", "pickup", "--name", NAME, "--zone", "tenant-hall"],
-        capture_output=True, text=True, check=True,
-    ).stdout.splitlines()[0]  # fmt: skip
-    assert "atas nama Hajah Srikandi Aminah Wirjodiprodjo, sudah selesai" in said
+    lengths = {}
+    for zone, heard in (("tenant-hall", hall), ("food-court", food)):
+        wav = tmp_path / f"{zone}.wav"
+        said = subprocess.run(
+            [*pager_command(), "say", "-c", str(cfg), "--counter", "5", "--ticket",
+             "PB-00012345", "--kind", "pickup", "--name", NAME, "--zone", zone, "-o", str(wav)],
+            capture_output=True, text=True, check=True,
+        ).stdout.splitlines()[0]  # fmt: skip
+        named = "atas nama Hajah Srikandi Aminah Wirjodiprodjo, sudah selesai" in said
+        assert named is (zone == "tenant-hall"), said
+        rendered, _ = soundfile.read(wav, dtype="float64")
+        lengths[zone] = voiced_s(rendered[len(bell) :], rate)
+        assert voiced_s(heard[onset + len(bell) :], rate) == pytest.approx(lengths[zone], abs=0.3)
+    assert lengths["tenant-hall"] - lengths["food-court"] > 1.5, lengths  # the name, said
 
     # Nothing pager published, logged or kept holds the name's letters.
     published = [(t, b) for t, b in watcher.seen if not t.startswith("pager/call/")]

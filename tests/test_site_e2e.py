@@ -43,6 +43,10 @@ def node_event(watcher: Watcher, node: str, name: str, call_id: str, timeout: fl
     )  # fmt: skip
 
 
+# Two racks meet an agreed time within 10 ms only if each daemon turns the call into a play
+# within sync.delay_ms (150 ms): a timing the other tests' load must not decide (CI once saw
+# the first rack 54 ms late while twice as many test processes as cores ran beside it).
+@pytest.mark.alone
 def test_each_node_plays_its_own_zones_and_a_call_for_both_starts_together(
     site: dict[str, Node], watcher: Watcher
 ) -> None:
