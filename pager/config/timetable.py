@@ -18,18 +18,23 @@ from pager.config.schema import Invalid, Problems, Where, accepts
 from pager.errors import did_you_mean
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# The days' names in full, in English and in Indonesian, are taken too.
+_FULL_NAMES = (("monday", "senin"), ("tuesday", "selasa"), ("wednesday", "rabu"),
+               ("thursday", "kamis"), ("friday", "jumat"), ("saturday", "sabtu"),
+               ("sunday", "minggu"))  # fmt: skip
 DAY_SETS: Mapping[str, frozenset[int]] = {
     "daily": frozenset(range(7)),
     "weekdays": frozenset(range(5)),
     "weekend": frozenset({5, 6}),
     **{name: frozenset({index}) for index, name in enumerate(DAY_NAMES)},
+    **{name: frozenset({index}) for index, names in enumerate(_FULL_NAMES) for name in names},
 }
-_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
 MAX_ENTRIES = 500
 
 # (key, values, default, meaning): the reference's rows for `schedule[]`.
 ENTRY_KEYS = (
-    ("at", "`HH:MM`", "required", "The time of day, in `timezone`."),
+    ("at", "`HH:MM`", "required", "The time of day, in `timezone` (`HH:MM:SS` to the second)."),
     ("message", "a name of `messages`", "required",
      "The message of the library to announce, in its zones, at its priority."),
     ("days", "`mon`…`sun`, `weekdays`, `weekend`, `daily`", "`daily` (none with `dates`)",
@@ -53,7 +58,8 @@ class ScheduleEntry:
     @property
     def key(self) -> str:
         """What the entry is known by in ids: its message and time ("closing-1600")."""
-        return f"{self.message}-{self.at.hour:02d}{self.at.minute:02d}"
+        seconds = f"{self.at.second:02d}" if self.at.second else ""
+        return f"{self.message}-{self.at.hour:02d}{self.at.minute:02d}{seconds}"
 
     def plays_on(self, day: dt.date) -> bool:
         if day in self.skipped:
@@ -77,7 +83,7 @@ def _time(value: Any) -> dt.time:
     match = _TIME.match(value) if isinstance(value, str) else None
     if match is None:
         raise Invalid('must be a time of day "HH:MM", like "07:30" (quoted)')
-    return dt.time(int(match[1]), int(match[2]))
+    return dt.time(int(match[1]), int(match[2]), int(match[3] or 0))
 
 
 def _days(value: Any) -> frozenset[int]:
@@ -86,6 +92,7 @@ def _days(value: Any) -> frozenset[int]:
         raise Invalid("must be a day or a list of days: mon ... sun, weekdays, weekend, daily")
     days: set[int] = set()
     for name in names:
+        name = name.lower() if isinstance(name, str) else name
         if name not in DAY_SETS:
             hint = did_you_mean(str(name), DAY_SETS)
             raise Invalid(f"unknown day {name}{hint}; use mon ... sun, weekdays, weekend, daily")
