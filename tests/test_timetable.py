@@ -18,7 +18,7 @@ from pager.config.library import Message
 from pager.config.schema import Problems
 from pager.config.timetable import ScheduleEntry, read_schedule
 from pager.core import inputs
-from pager.core.effects import StartPlay
+from pager.core.effects import JournalAdd, StartPlay
 from pager.core.timetable import Timetable
 from pager.errors import ConfigError
 from tests.conftest import write_config
@@ -161,8 +161,8 @@ def test_a_scheduled_message_plays_as_an_operators_would_with_its_source() -> No
     assert desk.controller.next_deadline(desk.now) == at("2026-12-04 16:00")
     desk.now = at("2026-12-04 16:00:00.2")
     effects = desk.feed(inputs.Tick())
-    [journal] = [e for e in effects if type(e).__name__ == "JournalAdd"]
-    desk.feed(inputs.Journaled(journal.job_id))  # type: ignore[attr-defined]
+    [journal] = [e for e in effects if isinstance(e, JournalAdd)]
+    desk.feed(inputs.Journaled(journal.job_id))
     [start] = [e for e in desk.effects if isinstance(e, StartPlay)]
     assert start.speech.text == "Layanan hari ini telah berakhir."
     [queued] = events(desk.effects, "queued")

@@ -91,8 +91,8 @@ def _days(value: Any) -> frozenset[int]:
     if not isinstance(names, list) or not names:
         raise Invalid("must be a day or a list of days: mon ... sun, weekdays, weekend, daily")
     days: set[int] = set()
-    for name in names:
-        name = name.lower() if isinstance(name, str) else name
+    for given in names:
+        name = given.lower() if isinstance(given, str) else given
         if name not in DAY_SETS:
             hint = did_you_mean(str(name), DAY_SETS)
             raise Invalid(f"unknown day {name}{hint}; use mon ... sun, weekdays, weekend, daily")
