@@ -76,6 +76,7 @@ def test_the_status_page_live_in_a_browser(
         http={"listen": f"0.0.0.0:{port}", "password_file": str(secret)},
         messages={"istirahat": {"text": "Layanan istirahat.", "zones": ["trade-centre"]},
                   "drill": {"text": "Latihan evakuasi.", "priority": "emergency"}},
+        schedule=[{"at": "03:00", "days": "daily", "message": "istirahat"}],
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     daemon = on_card.start(cfg)
@@ -108,6 +109,11 @@ def test_the_status_page_live_in_a_browser(
         wait = WebDriverWait(driver, 30)
         wait.until(lambda d: d.find_element(By.ID, "node").text == "mpp-pasar")
         wait.until(lambda d: d.find_element(By.ID, "state").text == "● online")
+        # The next three of the daily schedule (one entry: its next three days).
+        wait.until(
+            lambda d: len(d.find_elements(By.CSS_SELECTOR, "#schedule li[data-message]")) == 3
+        )
+        assert driver.find_element(By.CSS_SELECTOR, "#schedule li time").text.endswith(" 03:00")
         rows = driver.find_elements(By.CSS_SELECTOR, "#zones tbody tr")
         assert [r.get_attribute("data-zone") for r in rows] == list(config.load(cfg).zones)
         assert driver.find_element(By.ID, "audio").text == "audio ok"

@@ -18,7 +18,7 @@ from rich.live import Live
 from pager import config
 from pager.errors import UsageError
 from pager.io import calllog
-from pager.tools import announce, history, stats, zone_test
+from pager.tools import announce, history, stats, timetable, zone_test
 from pager.tools.board import Board, event_line
 from pager.tools.connect import Session, add_login_options
 
@@ -194,6 +194,7 @@ def add_to(add: AddCommand) -> None:
     announce.declare(
         add("announce", "publish an operator message, or a message of the library by its name")
     )
+    timetable.declare(add("schedule", "the daily schedule's messages with their next times"))
     now = add("status", "every pager on the broker: online, audio, queues, what plays, last calls")
     now.add_argument("--follow", "-f", action="store_true", help="keep showing it, live")
     add_login_options(now)

@@ -14,6 +14,7 @@ GUIDES = {
     "check": "reference/configuration.md",
     "test-zone": "technician/zone-tests.md",
     "announce": "technician/operation.md",
+    "schedule": "technician/operation.md",
     "status": "technician/operation.md",
     "history": "technician/operation.md",
     "stats": "technician/operation.md",

@@ -140,11 +140,27 @@ function renderTargets() {
   }
 }
 
+function renderSchedule() {
+  const list = $("schedule");
+  list.replaceChildren();
+  const coming = page.status.schedule || [];
+  for (const due of coming) {
+    const item = el("li");
+    item.dataset.message = due.message;
+    // The schedule's own local time ("2026-12-07T08:00+07:00"), not the browser's.
+    const [day, time] = due.at.split("T");
+    item.append(el("time", `${day} ${time.slice(0, 5)}`), el("b", due.message));
+    list.append(item);
+  }
+  if (!coming.length) list.append(el("li", "nothing scheduled", "muted"));
+}
+
 function render() {
   $("node").textContent = page.node;
   renderHealth();
   renderZones();
   renderCalls();
+  renderSchedule();
   renderEvents();
 }
 
