@@ -21,6 +21,7 @@ from pager.core import inputs
 from pager.core.effects import JournalAdd, StartPlay
 from pager.core.timetable import Timetable
 from pager.errors import ConfigError
+from pager.values.messages import Inbound, MessageKind
 from tests.conftest import write_config
 from tests.desk import EXAMPLE, Desk, events
 
@@ -172,3 +173,44 @@ def test_a_scheduled_message_plays_as_an_operators_would_with_its_source() -> No
     assert json.loads(json.dumps(queued))  # plain JSON
     # Many due at once are never rate-limited as an operator's bursts would be.
     assert not events(desk.effects, "rejected")
+
+
+def site_desk(node: str, **changes: Any) -> Desk:
+    from tests.test_site import site
+
+    document = site(**changes)
+    document["messages"] = {"closing": {"text": "Layanan hari ini telah berakhir."}}
+    document["schedule"] = [{"at": "16:00", "days": "daily", "message": "closing"}]
+    desk = Desk(config.parse(document, node=node), now=at("2026-12-04 15:59:00"))
+    desk.feed(inputs.Replay((), ()))  # started a minute before
+    desk.now = at("2026-12-04 16:00:00.1")
+    return desk
+
+
+def test_the_racks_of_a_site_start_a_scheduled_message_together() -> None:
+    from pager.core.effects import PublishSync
+    from pager.core.sync import Offer
+
+    hall, market = site_desk("hall"), site_desk("market")
+    hall_effects = hall.feed(inputs.Tick())
+    [offer] = [e for e in hall_effects if isinstance(e, PublishSync)]  # the first rack's time
+    assert offer.body["at"] == pytest.approx(at("2026-12-04 16:00:00.1") + 0.15)
+    [add] = [e for e in hall_effects if isinstance(e, JournalAdd)]
+    [start] = [e for e in hall.feed(inputs.Journaled(add.job_id)) if isinstance(e, StartPlay)]
+    market.now += 0.004
+    [add] = [e for e in market.feed(inputs.Tick()) if isinstance(e, JournalAdd)]
+    [_] = [e for e in market.feed(inputs.Journaled(add.job_id)) if isinstance(e, StartPlay)]
+    body = json.dumps(Offer(**offer.body).body()).encode()  # type: ignore[arg-type]
+    retimed = market.feed(Inbound("pager/sync", MessageKind.SYNC, None, body, market.now))
+    assert [getattr(e, "at", None) for e in retimed if type(e).__name__ == "Retime"] == [start.at]
+
+
+def test_a_standby_holds_a_scheduled_message_and_plays_it_only_on_taking_over() -> None:
+    standby = site_desk("hall", standby={"nodes": ["hall"]})
+    held = standby.feed(inputs.Tick())
+    assert not [e for e in held if isinstance(e, StartPlay | JournalAdd)]
+    standby.now += 1
+    standby.feed(inputs.Tick())
+    assert len(standby.controller._reception._ledger or ()) == 1  # held once, not each tick
+    [add] = [e for e in standby.feed(inputs.TookOver()) if isinstance(e, JournalAdd)]
+    assert add.job_id.startswith("/schedule-closing-1600-")
