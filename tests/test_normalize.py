@@ -5,10 +5,13 @@ The expected readings are written from Indonesian usage, not from the code's out
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
+from pager.core.payloads import parse_announce
 from pager.language.lexicon import DEFAULT_LEXICON
 from pager.language.normalize import verbalize
 
@@ -16,7 +19,7 @@ CASES = [
     # Plain numbers, never clamped.
     ("10000 lembar", "sepuluh ribu lembar"),
     ("Tersedia 3 loket", "Tersedia tiga loket"),
-    ("Antrean ke-12", "Antrean ke-dua belas"),
+    ("Antrean ke-12", "Antrean kedua belas"),
     ("Lantai 2", "Lantai dua"),
     ("Tahun 2025", "Tahun dua ribu dua puluh lima"),
     (
@@ -28,7 +31,7 @@ CASES = [
     ("1.500 pengunjung", "seribu lima ratus pengunjung"),
     ("2.000.000 penduduk", "dua juta penduduk"),
     ("1.000.000.000", "satu miliar"),
-    ("Berat 2,5 kg", "Berat dua koma lima kg"),
+    ("Berat 2,5 kg", "Berat dua koma lima kilogram"),
     ("3,75 meter", "tiga koma tujuh lima meter"),
     ("1.234,5", "seribu dua ratus tiga puluh empat koma lima"),
     # Money.
@@ -36,7 +39,7 @@ CASES = [
     ("Biaya Rp25.000", "Biaya dua puluh lima ribu rupiah"),
     ("Biaya Rp. 50.000,-", "Biaya lima puluh ribu rupiah"),
     ("Rp 1.500.000", "satu juta lima ratus ribu rupiah"),
-    ("Rp 2.500,50", "dua ribu lima ratus koma lima nol rupiah"),
+    ("Rp 2.500,50", "dua ribu lima ratus rupiah lima puluh sen"),
     ("IDR 10.000", "sepuluh ribu rupiah"),
     ("Denda 100.000 rupiah", "Denda seratus ribu rupiah"),
     # Percentages.
@@ -143,3 +146,51 @@ def test_lexicon_entries_match_whole_words_only() -> None:
     assert verbalize("Layanan SIM keliling", {"SIM": "surat izin mengemudi"}) == (
         "Layanan surat izin mengemudi keliling"
     )
+
+
+USAGE = Path(__file__).parent / "data" / "normalization.tsv"
+
+
+def table() -> list[tuple[str, str, str]]:
+    """The cases of Indonesian usage (tests/data/normalization.tsv, written before the code
+    read them): written, spoken, kind."""
+    rows = []
+    for line in USAGE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            written, spoken, kind = line.split("\t")
+            rows.append((written, spoken, kind))
+    return rows
+
+
+@pytest.mark.parametrize(("written", "spoken", "kind"), table())
+def test_operator_text_is_read_as_indonesians_write_it(
+    written: str, spoken: str, kind: str
+) -> None:
+    # Capitals do not change what is said ("Sdr." reads "saudara" mid-sentence too).
+    assert verbalize(written, DEFAULT_LEXICON).casefold() == spoken.casefold(), kind
+
+
+def test_every_kind_the_table_covers_is_there() -> None:
+    assert len(table()) >= 70
+    kinds = {kind for _, _, kind in table()}
+    assert {"amount-scale", "amount-cents", "amount-english", "amount-informal", "date-iso",
+            "ordinal", "negative", "midnight", "unit", "symbol", "url", "email",
+            "abbreviation", "digits"} <= kinds  # fmt: skip
+
+
+def test_an_address_is_left_out_with_a_log_line(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("INFO", logger="pager.language.normalize"):
+        said = verbalize("Daftar di https://mpp.go.id/daftar atau info@mpp.go.id.", {})
+    assert said == "Daftar di atau."
+    assert "https://mpp.go.id/daftar" in caplog.text and "info@mpp.go.id" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Biaya $5 = Rp 80rb", "Antrean #3 @ loket 2", "Suhu 36°C", 'Ketik "ya" – terima kasih',
+     "Kunjungi www.mpp.go.id"],
+)  # fmt: skip
+def test_messages_with_common_symbols_are_taken_whole(text: str) -> None:
+    message = parse_announce(json.dumps({"text": text}).encode(), 0)
+    assert message.text == text
+    assert verbalize(text, DEFAULT_LEXICON)

@@ -29,7 +29,9 @@ MAX_TS = 10**11  # Unix seconds: year 5138
 OPERATOR_PRIORITIES = (Priority.ANNOUNCEMENT, Priority.EMERGENCY)
 CALL_PRIORITIES = (Priority.CALL, *OPERATOR_PRIORITIES)  # a test is asked on {prefix}/test
 _PRINTABLE = re.compile(r"^[\w .,'()&/-]+$")
-_SPEAKABLE = re.compile(r"^[\w\s.,;:!?'()&/%+-]+$")
+# Words, digits, punctuation and the symbols notices use (= ° $ € £ # @ " and quotes);
+# markup and control characters are refused.
+_SPEAKABLE = re.compile(r"^[\w\s.,;:!?'\"()&/%+=°$€£#@*~“”‘’–—-]+$")
 
 
 @dataclass(frozen=True)
