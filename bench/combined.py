@@ -32,7 +32,6 @@ from pager.core.scheduler import Outcome, Scheduler
 from pager.daemon import soundkit
 from pager.values.jobs import Job
 from pager.values.priority import Priority
-from pager.zones import Routing
 from tests.conftest import EXAMPLE_CONFIG
 
 ZONE = "food-court"

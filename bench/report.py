@@ -6,6 +6,7 @@
     python -m bench.report --add combined   # measure one section again, into BENCHMARKS.json
     python -m bench.report --add operators  # the operators' tools (call log, status page)
     python -m bench.report --add site       # several racks: synchronized start, a site's load
+    python -m bench.report --add day        # the MPP's day: names, library, schedule, text
 
 Each latency figure is given as min / median / max over the repeated runs.
 """
@@ -22,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import combined, combined_card, floods, operators, site, voice
+from bench import combined, combined_card, day, floods, operators, site, voice
 from bench.costs import (
     BLOCK,
     SMALL_BLOCK,
@@ -121,7 +122,7 @@ def operators_run(smoke: bool) -> dict[str, Any]:
         return operators.measure(Path(directory), smoke)
 
 
-SECTIONS = {"operators": operators_run, "site": site_run}  # and "combined", with its plot
+SECTIONS = {"operators": operators_run, "site": site_run, "day": day.measure}  # and "combined"
 
 
 def measure(runs: int, smoke: bool, plot: Path | None = None) -> dict[str, Any]:
@@ -146,6 +147,7 @@ def measure(runs: int, smoke: bool, plot: Path | None = None) -> dict[str, Any]:
         "combined": combined_run(smoke, plot),
         "operators": operators_run(smoke),
         "site": site_run(smoke),
+        "day": day.measure(smoke),
     }  # fmt: skip
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from bench.costs import spread
 from bench.latency import RATE
 from bench.text_combined import combined_section, verdict
+from bench.text_day import day_section
 from bench.text_operators import operators_section
 from bench.text_site import site_section
 
@@ -305,6 +306,7 @@ def write(path: Path, results: dict[str, Any]) -> None:
     combined = combined_section(results.get("combined"))
     combined += operators_section(results.get("operators"))
     combined += site_section(results.get("site"))
+    combined += day_section(results.get("day"))
     render_rows = "\n".join(
         f"| render, cache {kind} (ms) | {fmt([statistics.median(r[key]) for r in renders])} | "
         f"{fmt([sorted(r[key])[int(0.99 * len(r[key]))] for r in renders])} |"

@@ -30,7 +30,6 @@ from pager.speech.engines import EspeakCommandEngine
 from pager.tools.voice_pack import script as pack_script
 from pager.tts import Synthesizer
 from pager.values.spoken import Spoken
-from pager.zones import Routing
 from tests.conftest import EXAMPLE_CONFIG
 
 RATE = 48000
