@@ -45,21 +45,19 @@ EXIT_UNAVAILABLE = 69  # sysexits EX_UNAVAILABLE: audio device, voice or broker 
 EXIT_CONFIG = 78  # sysexits EX_CONFIG: systemd's RestartPreventExitStatus stops the loop
 
 
-def _call_from_args(args: argparse.Namespace) -> Call:
+def _call_payload(args: argparse.Namespace) -> dict[str, object]:
+    """The call's payload, as `pager call` and `pager say` were given it."""
     payload: dict[str, object] = {"ticket": args.ticket}
-    if args.id:
-        payload["id"] = args.id
-    if args.zones:
-        payload["zones"] = args.zones.split(",")
-    if args.service:
-        payload["service"] = args.service
-    if args.kind != "call":
-        payload["kind"] = args.kind
-    if args.final:
-        payload["final"] = True
-    if args.name:
-        payload["name"] = args.name
-    return parse_call(args.counter, json.dumps(payload).encode(), 0.0)
+    optional = {"id": args.id, "service": args.service, "name": args.name,
+                "kind": args.kind if args.kind != "call" else None,
+                "final": True if args.final else None,
+                "zones": args.zones.split(",") if args.zones else None}  # fmt: skip
+    payload.update({key: value for key, value in optional.items() if value is not None})
+    return payload
+
+
+def _call_from_args(args: argparse.Namespace) -> Call:
+    return parse_call(args.counter, json.dumps(_call_payload(args)).encode(), 0.0)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -112,17 +110,7 @@ def cmd_call(args: argparse.Namespace) -> int:
     cfg = config.load(args.config, args.node)
     call = _call_from_args(args)
     topic = f"{cfg.mqtt.topic_prefix}/call/{call.counter}"
-    payload: dict[str, object] = {"ticket": call.ticket, "id": call.id}
-    if call.zones:
-        payload["zones"] = list(call.zones)
-    if call.service:
-        payload["service"] = call.service
-    if call.kind != "call":
-        payload["kind"] = call.kind
-    if call.final:
-        payload["final"] = True
-    if args.name:
-        payload["name"] = args.name
+    payload = {**_call_payload(args), "ticket": call.ticket, "id": call.id}  # as checked
     session = Session(cfg, args, "call")  # the config's broker, login and TLS
     try:
         session.publish(topic, json.dumps(payload))

@@ -45,13 +45,18 @@ def latency(value: Any, where: Where) -> str | float:
     raise Invalid("must be low, high or seconds (0 < latency <= 1)")
 
 
+def _fields(text: str) -> list[str]:
+    """The {fields} a template names, in order; Invalid when it is not a template."""
+    try:
+        return [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    except ValueError as error:
+        raise Invalid(f"is not a valid template: {error}") from None
+
+
 @accepts("template")
 def template(value: Any, where: Where) -> str:
     template: str = schema.text(value, where)
-    try:
-        names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
-    except ValueError as error:
-        raise Invalid(f"is not a valid template: {error}") from None
+    names = _fields(template)
     for name in names:
         if name not in TEMPLATE_FIELDS:
             fields = ", ".join("{" + f + "}" for f in TEMPLATE_FIELDS)
@@ -76,11 +81,7 @@ def repeat_prefix(value: Any, where: Where) -> str:
 @accepts("template")
 def name_phrase(value: Any, where: Where) -> str:
     text: str = schema.text(value, where)
-    try:
-        fields = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
-    except ValueError as error:
-        raise Invalid(f"is not a valid template: {error}") from None
-    if fields != ["name"]:
+    if _fields(text) != ["name"]:
         raise Invalid("must hold {name} once, and no other field")
     return text
 
@@ -89,10 +90,7 @@ def name_phrase(value: Any, where: Where) -> str:
 def prefix(value: Any, where: Where) -> str:
     """Words said before a sentence, with no {fields}."""
     text: str = schema.text(value, where)
-    try:
-        fields = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
-    except ValueError as error:
-        raise Invalid(f"is not valid: {error}") from None
+    fields = _fields(text)
     if fields:
         raise Invalid(f"takes no {{fields}}, but holds {{{fields[0]}}}")
     return text

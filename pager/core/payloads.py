@@ -31,7 +31,7 @@ CALL_PRIORITIES = (Priority.CALL, *OPERATOR_PRIORITIES)  # a test is asked on {p
 _PRINTABLE = re.compile(r"^[\w .,'()&/-]+$")
 # Words, digits, punctuation and the symbols notices use (= ° $ € £ # @ " and quotes);
 # markup and control characters are refused.
-_SPEAKABLE = re.compile(r"^[\w\s.,;:!?'\"()&/%+=°$€£#@*~“”‘’–—-]+$")
+_SPEAKABLE = re.compile("^[\\w\\s.,;:!?'\"()&/%+=°$€£#@*~\u201c\u201d\u2018\u2019\u2013\u2014-]+$")
 
 
 @dataclass(frozen=True)
