@@ -166,3 +166,13 @@ def test_pager_check_says_every_message_once(tmp_path: Path) -> None:
     say = subprocess.run([*pager_command(), "say", "-c", str(cfg), "--message", "istirahat"],
                          capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
     assert say.stdout.splitlines()[0].startswith("Layanan istirahat pukul dua belas")
+
+
+def test_a_reload_keeps_an_unchanged_recording_and_prepares_a_changed_one(tmp_path: Path) -> None:
+    clip = a_recording(tmp_path / "closing.wav")
+    path = write_config(tmp_path / "zones.yaml", messages={"closing": {"file": "closing.wav"}})
+    first = recordings.prepared(config.load(path))["closing"]
+    assert recordings.prepared(config.load(path))["closing"] is first  # not read again
+    a_recording(clip, seconds=3.0)  # the technician replaced the file
+    again = recordings.prepared(config.load(path))["closing"]
+    assert again is not first and len(again) == pytest.approx(3.0 * 48000, abs=2)
