@@ -22,6 +22,7 @@ import soundfile
 from pager import config
 from pager.audio import chime, recordings
 from pager.config.privacy import PrivacyConfig
+from pager.config.timetable import ScheduleEntry
 from pager.core import inputs
 from pager.core.controller import Controller
 from pager.core.effects import JournalAdd, StartPlay
@@ -138,7 +139,8 @@ def _scheduled_offset_ms(directory: Path, broker: Mosquitto, card: VirtualCard) 
     try:
         watcher.status("bench", "online")
         mark = card.frames
-        watcher.event("finished", f"schedule-closing-{local:%H%M%S}-{due}", 60)
+        key = ScheduleEntry(local.time(), "closing").key
+        watcher.event("finished", f"schedule-{key}-{due}", 60)
         first = card.wait_for_sound(mark)
         heard = card.dac_time(first) + time.time() - time.monotonic()
     finally:

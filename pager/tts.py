@@ -32,7 +32,7 @@ from pager.audio import levels
 from pager.errors import SpeechError
 from pager.language.words import WPM_PER_SYLLABLE_PER_S, syllables
 from pager.speech import pronounce, voices
-from pager.speech.engines import EspeakCommandEngine, SpeechEngine
+from pager.speech.engines import EspeakCommandEngine, SpeechEngine, phrase
 from pager.speech.host import IsolatedPyttsx3Engine
 from pager.speech.pack import CLIP_LOUDNESS_LUFS, VoicePack, join
 from pager.values.spoken import Spoken
@@ -246,7 +246,7 @@ class Synthesizer:
         said_s = len(levels.trim(samples, rate)) / rate
         if said_s < FASTEST_PACE * expected_s:
             raise SpeechError(
-                f"{engine} said {text!r} in {said_s:.2f} s, where the rate asks about "
+                f"{engine} said {phrase(text)} in {said_s:.2f} s, where the rate asks about "
                 f"{expected_s:.2f} s"
             )
 
@@ -257,7 +257,7 @@ class Synthesizer:
             try:
                 samples, rate = engine.render(text)
                 if not np.any(samples):
-                    raise SpeechError(f"{engine.name} rendered {text!r} as silence")
+                    raise SpeechError(f"{engine.name} rendered {phrase(text)} as silence")
                 self._check_pace(engine.name, text, samples, rate)
                 return samples, rate
             except SpeechError as error:

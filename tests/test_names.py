@@ -289,3 +289,26 @@ def test_a_bare_yaml_off_is_off(tmp_path: Path) -> None:
     loaded = config.load(cfg)
     assert loaded.services["Pajak"].names is OFF
     assert loaded.privacy.names is OFF and loaded.privacy.names_shown is INITIALS
+
+
+def test_speech_errors_and_logs_never_hold_the_words_of_a_phrase(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import numpy as np
+
+    from pager.errors import SpeechError
+    from pager.tts import Synthesizer
+
+    class Silent:  # an engine that renders silence (as pyttsx3 once did, seen in CI)
+        name = "silent"
+
+        def render(self, text: str) -> tuple[np.ndarray, int]:
+            return np.zeros(22050, dtype=np.float32), 22050
+
+    synthesizer = Synthesizer("id", 125, 48000, -20.0)
+    synthesizer._engines = [Silent()]
+    with caplog.at_level("INFO"), pytest.raises(SpeechError) as raised:
+        synthesizer._render("atas nama Hajah Srikandi Wirjodiprodjo")
+    synthesizer.close()
+    assert "a phrase of 5 words" in str(raised.value)
+    assert "Srikandi" not in str(raised.value) and "Srikandi" not in caplog.text

@@ -13,6 +13,7 @@ import pytest
 
 from pager import config
 from pager.audio import chime
+from pager.config.timetable import ScheduleEntry
 from tests.broker import Watcher
 from tests.conftest import DaemonOnCard
 from tests.virtual_card import VirtualCard
@@ -49,7 +50,8 @@ def test_a_scheduled_message_is_heard_on_time_in_its_zones_and_only_on_its_days(
     mark = card.frames
     try:
         assert time.time() < due - 1, "the daemon took too long to start for this test"
-        ident = f"schedule-closing-{local:%H%M%S}-{due}"
+        # Its id: the message and the time (seconds only when not :00), and the due time.
+        ident = f"schedule-{ScheduleEntry(local.time(), 'closing').key}-{due}"
         finished = watcher.event("finished", ident, timeout=60)
         first = card.wait_for_sound(mark)
         # The card's clock (monotonic) at the first sound, as wall-clock time now.

@@ -38,6 +38,12 @@ class SpeechEngine(Protocol):
         ...
 
 
+def phrase(text: str) -> str:
+    """A phrase as errors and logs name it: by its size, never its words, which may hold a
+    person's name (personal data: see privacy.names_shown)."""
+    return f"a phrase of {len(text.split())} words"
+
+
 def _int16_to_float(frames: bytes) -> np.ndarray:
     return np.frombuffer(frames, dtype="<i2").astype(np.float32) / 32768.0
 
@@ -145,7 +151,7 @@ class Pyttsx3Engine:
         with contextlib.redirect_stdout(io.StringIO()):
             self._engine.runAndWait()
             if not self._finished.wait(RENDER_TIMEOUT_S):
-                raise SpeechError(f"pyttsx3 did not finish {text!r} in {RENDER_TIMEOUT_S} s")
+                raise SpeechError(f"pyttsx3 did not finish {phrase(text)} in {RENDER_TIMEOUT_S} s")
         # A failed write only prints a warning inside pyttsx3: check the file ourselves.
         try:
             with wave.open(str(self._file), "rb") as wav:
@@ -154,7 +160,7 @@ class Pyttsx3Engine:
                 samples = _int16_to_float(wav.readframes(wav.getnframes()))
                 return samples, self._sample_rate or wav.getframerate()
         except (OSError, EOFError, wave.Error) as error:
-            raise SpeechError(f"pyttsx3 produced no audio for {text!r}: {error}") from error
+            raise SpeechError(f"pyttsx3 produced no audio for {phrase(text)}: {error}") from error
 
 
 class EspeakCommandEngine:
