@@ -118,16 +118,23 @@ class Announcer:
         busy_template = None if pickup else self.busy_template
         main_level, contents, variants = self._zone_contents(call, zones, levels)
 
+        written: dict[NameLevel, Sentences] = {}  # a call without a name: one level only
+
         def sentences(level: NameLevel) -> Sentences:
-            busy = self.sentence(call, busy_template, level) if busy_template else None
-            return Sentences(self.sentence(call, None, level),
-                             self.sentence(call, combined, level), busy)  # fmt: skip
+            if level not in written:
+                busy = self.sentence(call, busy_template, level) if busy_template else None
+                written[level] = Sentences(self.sentence(call, None, level),
+                                           self.sentence(call, combined, level), busy)  # fmt: skip
+            return written[level]
 
         said = sentences(strictest)
         shown = sentences(shown_level) if call.name is not None else None
+        speech = sentences(main_level).speech if main_level in written else (
+            self.sentence(call, None, main_level)
+        )  # fmt: skip
         return Job(
             job_key(call.counter, call.id), call.priority, zones, call.counter, call.ticket,
-            call.called_at, call.repeat, speech=self.sentence(call, None, main_level),
+            call.called_at, call.repeat, speech=speech,
             ref=call.id, combined=said.combined, busy=said.busy, variants=variants,
             nodes=self.routing.nodes_of(site_zones), kind=call.kind, final=call.final,
             contents=contents, shown=shown, personal=call.name is not None,
