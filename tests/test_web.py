@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import shutil
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -16,14 +15,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from pager import config
 from pager.errors import ConfigError
 from tests.broker import Watcher, free_port
+from tests.browser import browser
 from tests.conftest import DaemonOnCard, write_config
 from tests.virtual_card import VirtualCard
 
@@ -31,16 +29,6 @@ pytestmark = pytest.mark.e2e
 PASSWORD = "kopi-tubruk-17"
 SCREENSHOT = os.environ.get("PAGER_SCREENSHOT")  # where to keep the README's screenshot
 WAITING_AREA, TRADE_CENTRE = 2, 5  # 0-based outputs
-
-
-def browser() -> webdriver.Chrome:
-    options = Options()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1400,1000",
-                     "--disable-dev-shm-usage"):  # fmt: skip
-        options.add_argument(argument)
-    service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver")
-    return webdriver.Chrome(options=options, service=service)
 
 
 def request(url: str, password: str | None, data: bytes | None = None, **more: str) -> int:
@@ -178,8 +166,12 @@ def test_the_status_page_live_in_a_browser(
 
 
 def test_the_page_refuses_to_listen_beyond_localhost_without_a_password(tmp_path: Path) -> None:
-    cfg = write_config(tmp_path / "zones.yaml", http={"listen": "0.0.0.0:8080"})
+    cfg = write_config(tmp_path / "zones.yaml", ("displays",), http={"listen": "0.0.0.0:8080"},
+                       displays={})  # fmt: skip
     with pytest.raises(ConfigError, match=r"http\.listen: 0\.0\.0\.0:8080 is reachable beyond"):
         config.load(cfg)
+    # With public displays it may: the status page then answers this PC only.
+    shown = write_config(tmp_path / "shown.yaml", http={"listen": "0.0.0.0:8080"})
+    assert config.load(shown).displays and config.load(shown).http.listen == "0.0.0.0:8080"
     local = write_config(tmp_path / "local.yaml", http={"listen": "127.0.0.1:8080"})
     assert config.load(local).http.listen == "127.0.0.1:8080"

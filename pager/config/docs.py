@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pager.config import schema
 from pager.config.announcement import AnnouncementConfig
+from pager.config.displays import Display, UiConfig
 from pager.config.library import Message
 from pager.config.model import AudioConfig, Config, SchedulingConfig
 from pager.config.privacy import PrivacyConfig, Service
@@ -89,6 +90,7 @@ TABLES: dict[str, Callable[[], Iterator[str]]] = {
         _rows(PrivacyConfig, "privacy."), _rows(Service, "services.NAME.")
     ),
     "http": lambda: _rows(HttpConfig, "http."),
+    "displays": lambda: itertools.chain(_rows(Display, "displays.NAME."), _rows(UiConfig, "ui.")),
     "sync": lambda: _rows(SyncConfig, "sync."),
     "standby": lambda: _rows(StandbyConfig, "standby."),
 }
@@ -98,7 +100,8 @@ def _rules() -> Iterator[str]:
     """A row per rule between keys: where it applies, and what it asks (its docstring)."""
     sections: list[tuple[str, type]] = [("(the whole config)", Config), ("zones.NAME", Zone),
                                         ("counters.ID", Counter),
-                                        ("messages.NAME", Message)]  # fmt: skip
+                                        ("messages.NAME", Message),
+                                        ("displays.NAME", Display)]  # fmt: skip
     pending: list[tuple[str, type]] = [("", Config)]
     while pending:
         path, cls = pending.pop(0)

@@ -7,11 +7,12 @@ import socket
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from pager.config import checks, schema
+from pager.config.displays import Display
 from pager.config.library import Message
 from pager.config.model import Config
 from pager.config.privacy import Service
@@ -23,7 +24,8 @@ from pager.language.words import COUNTER_PATTERN
 
 MAX_CONFIG_BYTES = 1024 * 1024
 MAX_NODES = 100_000  # the document's size with every alias (*name) expanded
-MAX_PROBLEMS = 50  # reported at once: a config-rejected event stays small
+MAX_PROBLEMS = 50
+T = TypeVar("T", Message, Display)  # reported at once: a config-rejected event stays small
 
 
 def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
@@ -156,25 +158,42 @@ def _load_services(raw: Any, where: Where, problems: Problems) -> dict[str, Serv
     return result
 
 
-def _load_messages(
-    raw: Any, known: Mapping[str, object], where: Where, problems: Problems
-) -> dict[str, Message]:
+def _load_named(
+    raw: Any, section: str, cls: type[T], *, what: str, known: Mapping[str, object],
+    where: Where, problems: Problems,
+) -> dict[str, T]:  # fmt: skip
+    """Entries named like counters (`messages.NAME`, `displays.NAME`), each with `zones`."""
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        problems.add("messages", "must map message names to their text or file")
+        problems.add(section, f"must map {section[:-1]} names to {what}")
         return {}
-    result: dict[str, Message] = {}
+    result: dict[str, T] = {}
     for name, body in raw.items():
-        path = f"messages.{name}"
+        path = f"{section}.{name}"
         if not COUNTER_PATTERN.match(str(name)):
-            problems.add(path, "message names are 1-32 letters, digits, - or _")
+            problems.add(path, f"{section[:-1]} names are 1-32 letters, digits, - or _")
             continue
-        message = schema.read(Message, body, path, problems, where, name=str(name))
-        if message is not None:
-            _check_targets(message.zones, f"{path}.zones", known, problems)
-            result[message.name] = message
+        entry = schema.read(cls, body, path, problems, where, name=str(name))
+        if entry is not None:
+            _check_targets(entry.zones, f"{path}.zones", known, problems)
+            result[str(name)] = entry
     return result
+
+
+def _check_display_services(
+    displays: dict[str, Display], services: Mapping[str, Service],
+    counters: Mapping[str, Counter], problems: Problems,
+) -> None:  # fmt: skip
+    """A display's `services` are services the site knows (declared, or a counter's)."""
+    known = {*services, *(c.service for c in counters.values() if c.service)}
+    for display in displays.values():
+        for index, name in enumerate(display.services):
+            if name not in known:
+                listed = ", ".join(sorted(known)) or "none"
+                problems.add(f"displays.{display.name}.services[{index}]",
+                             f"unknown service {name}{did_you_mean(name, known)} (the "
+                             f"site's: {listed})")  # fmt: skip
 
 
 def _this_node(
@@ -221,7 +240,13 @@ def parse(
     counters = _load_counters(values.get("counters"), known, where, problems)
     _check_targets(top.default_zones, "default_zones", known, problems)
     services = _load_services(values.get("services"), where, problems)
-    messages = _load_messages(values.get("messages"), known, where, problems)
+    messages = _load_named(values.get("messages"), "messages", Message,
+                           what="their text or file", known=known, where=where,
+                           problems=problems)  # fmt: skip
+    displays = _load_named(values.get("displays"), "displays", Display,
+                           what="the zones they show", known=known, where=where,
+                           problems=problems)  # fmt: skip
+    _check_display_services(displays, services, counters, problems)
     schedule = read_schedule(values.get("schedule"), messages, problems)
     if node is not None:
         try:
@@ -240,6 +265,7 @@ def parse(
         counters=MappingProxyType(counters),
         services=MappingProxyType(services),
         messages=MappingProxyType(messages),
+        displays=MappingProxyType(displays),
         schedule=schedule,
         state_dir=str(Path.cwd() / top.state_dir),
         source=source,
@@ -259,7 +285,7 @@ def _read_keys(
     sections = schema.sections(Config)
     top_keys = tuple(f.name for f, _ in schema.specs(Config) if f.name != "groups")
     allowed = (*top_keys, *sections, "zones", "groups", "counters", "services", "messages",
-               "schedule")  # fmt: skip
+               "schedule", "displays")  # fmt: skip
     values = schema.mapping(document, "", allowed, problems)
     read: dict[str, Any] = {}
     for name, cls in sections.items():

@@ -13,6 +13,7 @@ from types import MappingProxyType
 
 from pager.config import checks, schema
 from pager.config.announcement import AnnouncementConfig
+from pager.config.displays import Display, UiConfig
 from pager.config.library import Message
 from pager.config.privacy import PrivacyConfig, Service
 from pager.config.schema import key, rule, section
@@ -131,6 +132,12 @@ class SchedulingConfig:
         "Above this many calls waiting for a zone, a call played alone there uses "
         "`announcement.busy_template` (when set).",
     )
+    compact_after_s: float = key(
+        45.0,
+        schema.number(5, 3600),
+        "A zone with `compact: true` says the compact sentence while its estimated wait "
+        "(the status's `waits`) is above this, and full sentences again once it is under.",
+    )
     resume_preempted: frozenset[Priority] = key(
         frozenset({Priority.CALL, Priority.ANNOUNCEMENT}),
         checks.priorities,
@@ -186,6 +193,7 @@ class Config:
     history: HistoryConfig = section(HistoryConfig, "The call log.")
     privacy: PrivacyConfig = section(PrivacyConfig, "Names in calls, as the law allows.")
     http: HttpConfig = section(HttpConfig, "The status page in the browser.")
+    ui: UiConfig = section(UiConfig, "The pages and commands people read.")
     sync: SyncConfig = section(SyncConfig, "Several racks starting an announcement together.")
     standby: StandbyConfig = section(StandbyConfig, "Racks with a second, standby PC.")
     zones: Mapping[str, Zone] = field(default_factory=lambda: MappingProxyType({}))
@@ -200,6 +208,7 @@ class Config:
     counters: Mapping[str, Counter] = field(default_factory=lambda: MappingProxyType({}))
     services: Mapping[str, Service] = field(default_factory=lambda: MappingProxyType({}))
     messages: Mapping[str, Message] = field(default_factory=lambda: MappingProxyType({}))
+    displays: Mapping[str, Display] = field(default_factory=lambda: MappingProxyType({}))
     schedule: tuple[ScheduleEntry, ...] = ()
     timezone: str = key(
         "Asia/Jakarta",
@@ -282,3 +291,23 @@ def _standby_pcs_of_the_sites_nodes(config: Config) -> Iterator[tuple[str, str]]
                     f"{did_you_mean(listed, nodes)}"
                 ),
             )
+
+
+@rule(Config)
+def _beyond_this_pc_only_with_a_password(config: Config) -> Iterator[tuple[str, str]]:
+    """The web server listens beyond this PC (`http.listen` not on 127.0.0.1) only with an
+    `http.password_file`, or for `displays` (the status page then answers this PC only)."""
+    http = config.http
+    if (
+        http.listen
+        and not http.password_file
+        and not config.displays
+        and checks.listen_host(http.listen) not in checks.LOOPBACK
+    ):
+        yield (
+            "http.listen",
+            (
+                f"{http.listen} is reachable beyond this PC: set http.password_file, or listen on "
+                "127.0.0.1 (or declare displays: their pages need no password)"
+            ),
+        )

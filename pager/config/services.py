@@ -133,7 +133,8 @@ class HttpConfig:
         None,
         checks.listen_address,
         "Where the status page listens, like `127.0.0.1:8080`; none: no web page. Beyond "
-        "localhost (`0.0.0.0:8080`, a LAN address) it needs `password_file`.",
+        "localhost (`0.0.0.0:8080`, a LAN address) it needs `password_file`, or `displays` "
+        "(then only the display pages answer other PCs).",
         live=False,
         shown="none (off)",
     )
@@ -145,24 +146,6 @@ class HttpConfig:
         live=False,
         shown="none",
     )
-
-
-@rule(HttpConfig)
-def _beyond_this_pc_only_with_a_password(http: HttpConfig) -> Iterator[tuple[str, str]]:
-    """The status page listens beyond this PC (`listen` not on 127.0.0.1) only with a
-    `password_file`."""
-    if (
-        http.listen
-        and not http.password_file
-        and checks.listen_host(http.listen) not in checks.LOOPBACK
-    ):
-        yield (
-            "listen",
-            (
-                f"{http.listen} is reachable beyond this PC: set http.password_file, or listen on "
-                "127.0.0.1"
-            ),
-        )
 
 
 @dataclass(frozen=True)

@@ -139,6 +139,7 @@ class Announcer:
             nodes=self.routing.nodes_of(site_zones), kind=call.kind, final=call.final,
             contents=contents, shown=shown, personal=call.name is not None,
             name=(call.name.written(shown_level) or None) if call.name is not None else None,
+            service=call.service or self.routing.service_of(call.counter),
         )  # fmt: skip
 
     def _name_levels(self, call: Call, zones: tuple[str, ...]) -> dict[str, NameLevel]:

@@ -30,6 +30,8 @@ def job_event(
         fields = {"kind": job.kind, "final": job.final, **fields}
         if job.name is not None:  # as privacy.names_shown allows, never more than was said
             fields["name"] = job.name
+        if job.service is not None:
+            fields["service"] = job.service
     return event(node, name, now, id=job.shown_id, priority=job.priority.label,
                  ticket=job.ticket, counter=job.counter, zones=list(zones), play=job.play,
                  text=text or job.text, **fields)  # fmt: skip

@@ -271,6 +271,8 @@ class Runtime:
             retired.synthesizer.close(cancel=False)  # what it still renders is played
         self.sink.set_zones(new.zones)
         self.calllog.keep_days = new.history.keep_days
+        if self.web is not None:
+            self.web.reconfigure(new)
         return inputs.Reconfigure(new)
 
     def _frame_at(self, at: float | None, play: int) -> int | None:

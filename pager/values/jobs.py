@@ -66,6 +66,7 @@ class Job:
     clip: str | None = None  # that message's recording plays instead of speech
     chime: bool = True  # the chime before it
     source: str | None = None  # who made it, when not its sender ("schedule")
+    service: str | None = None  # calls only: the call's service, or its counter's
 
     @property
     def text(self) -> str:

@@ -21,7 +21,6 @@ import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from importlib import resources
 from typing import Any, Protocol
 
 from aiohttp import web
@@ -31,6 +30,8 @@ from pager.config.model import Config
 from pager.errors import PagerError
 from pager.values.messages import Inbound, MessageKind
 from pager.values.priority import Priority
+from pager.web import pages
+from pager.web.public import Screens
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ HEARTBEAT_S = 15.0
 BROKER_CHECK_S = 1.0
 START_TIMEOUT_S = 10.0
 MAX_BODY_BYTES = 8192
+LOOPBACK_PEERS = ("::1", "::ffff:127.0.0.1")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -67,6 +69,7 @@ class WebPage:
         self._events: collections.deque[dict[str, Any]] = collections.deque(maxlen=EVENTS_KEPT)
         self._clients: set[asyncio.Queue[tuple[str, str] | None]] = set()
         self._broker = False
+        self.screens = Screens(config)
 
     # -- from the daemon's threads -----------------------------------------------------------
 
@@ -82,6 +85,12 @@ class WebPage:
 
     def offer_event(self, body: Mapping[str, object]) -> None:
         self._hand_over("event", dict(body))
+
+    def reconfigure(self, config: Config) -> None:
+        """A reload: the displays follow the new config (the rest takes a restart)."""
+        if self._started.is_set() and not self._loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self.screens.reconfigure, config)
 
     def stop(self) -> None:
         if self._stopping is not None and self._thread.is_alive():
@@ -109,10 +118,10 @@ class WebPage:
         self._stopping = asyncio.Event()
         app = web.Application(middlewares=[self._guard], client_max_size=MAX_BODY_BYTES)
         app.add_routes([
-            web.get("/", self._page), web.get("/app.js", self._asset),
-            web.get("/style.css", self._asset), web.get("/api/state", self._state),
+            web.get("/", self._page), web.get("/app.js", pages.asset),
+            web.get("/style.css", pages.asset), web.get("/api/state", self._state),
             web.get("/api/stream", self._stream), web.post("/api/test", self._test),
-            web.post("/api/announce", self._announce),
+            web.post("/api/announce", self._announce), *self.screens.routes(),
         ])  # fmt: skip
         runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await runner.setup()
@@ -128,6 +137,7 @@ class WebPage:
         watcher.cancel()
         for client in list(self._clients):
             client.put_nowait(None)
+        self.screens.close()
         await runner.cleanup()
 
     def _take(self, kind: str, body: dict[str, Any]) -> None:
@@ -135,6 +145,7 @@ class WebPage:
             self._status = body
         else:
             self._events.append(body)
+            self.screens.take(body)
         self._broadcast(kind, body)
 
     def _broadcast(self, kind: str, body: object) -> None:
@@ -160,7 +171,16 @@ class WebPage:
 
     @web.middleware
     async def _guard(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        """The password (when set), and no request forged from another site's page."""
+        """The display pages for anyone; for the rest, the password (when set: else this PC
+        alone), and no request forged from another site's page."""
+        if request.method == "GET" and _public(request):
+            response = await handler(request)
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["X-Content-Type-Options"] = "nosniff"
+            return response
+        if self.password is None and not _from_this_pc(request):
+            raise web.HTTPForbidden(text="the status page answers this PC only: set "
+                                    "http.password_file to reach it from another\n")  # fmt: skip
         if self.password is not None and not self._authorized(request):
             raise web.HTTPUnauthorized(
                 headers={"WWW-Authenticate": 'Basic realm="pager"'},
@@ -189,12 +209,8 @@ class WebPage:
         return hmac.compare_digest(given.encode(), self.password.encode())
 
     async def _page(self, request: web.Request) -> web.StreamResponse:
-        return web.Response(text=_asset("index.html"), content_type="text/html")
-
-    async def _asset(self, request: web.Request) -> web.StreamResponse:
-        name = request.path.lstrip("/")
-        kind = "application/javascript" if name.endswith(".js") else "text/css"
-        return web.Response(text=_asset(name), content_type=kind)
+        return web.Response(text=pages.render(self.config, "status.html"),
+                            content_type="text/html")  # fmt: skip
 
     def _snapshot(self) -> dict[str, Any]:
         zones = [{"name": z.name, "description": z.description, "channels": list(z.channels)}
@@ -270,5 +286,14 @@ def _sse(kind: str, data: str) -> bytes:
     return f"event: {kind}\ndata: {data}\n\n".encode()
 
 
-def _asset(name: str) -> str:
-    return (resources.files("pager.web") / "static" / name).read_text(encoding="utf-8")
+def _public(request: web.Request) -> bool:
+    """A display page, its stream or its files: what anyone may see."""
+    path = request.path
+    return path in ("/display", "/display.js", "/display.css") or (
+        path.startswith("/display/") and path.count("/") <= 3
+    )
+
+
+def _from_this_pc(request: web.Request) -> bool:
+    remote = request.remote or ""
+    return remote in LOOPBACK_PEERS or remote.startswith("127.")

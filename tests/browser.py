@@ -1,0 +1,66 @@
+"""Debian's headless Chromium for the pages' tests, driven by Selenium: the audit of
+accessibility (axe-core, as the axe-playwright-python package ships it) and the check that
+nothing is fetched from beyond the daemon."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import axe_playwright_python  # type: ignore[import-untyped]
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+
+AXE = Path(axe_playwright_python.__file__).parent / "axe.min.js"
+BLOCKING = ("serious", "critical")
+
+
+def browser(width: int = 1400, height: int = 1000) -> webdriver.Chrome:
+    options = Options()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu",
+                     f"--window-size={width},{height}", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update",
+                     "--no-first-run", "--disable-sync"):  # fmt: skip
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver")
+    return webdriver.Chrome(options=options, service=service)
+
+
+def viewport(driver: webdriver.Chrome, width: int, height: int, mobile: bool = False) -> None:
+    """The page's viewport exactly (a phone: with its touch and device scale)."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": height, "deviceScaleFactor": 2 if mobile else 1,
+        "mobile": mobile,
+    })  # fmt: skip
+
+
+def audit(driver: webdriver.Chrome) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations of WCAG 2.x A and AA on the page as shown."""
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a',"
+        " 'wcag21aa', 'best-practice']}}).then((r) => done(JSON.stringify(r.violations)));"
+    )
+    violations: list[dict[str, Any]] = json.loads(result)
+    return [v for v in violations if v.get("impact") in BLOCKING]
+
+
+def summary(violations: list[dict[str, Any]]) -> str:
+    return "; ".join(f"{v['id']} ({v['impact']}): {v['help']} at "
+                     f"{[n['target'] for n in v['nodes']][:3]}" for v in violations)  # fmt: skip
+
+
+def requested(driver: webdriver.Chrome) -> list[str]:
+    """Every address the browser asked for since the last call (its performance log)."""
+    urls = []
+    for entry in driver.get_log("performance"):  # type: ignore[no-untyped-call]
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
