@@ -3,7 +3,7 @@ language of `ui.language`: gettext catalogues (`pager/locale/LANG/LC_MESSAGES/pa
 English being the source), read with Babel. Shared by the web pages and the tools; imports
 nothing of pager.
 
-Mark a string with `_()` where it is written (`_ = translations.gettext(language)`), or with
+Mark a string with `_()` where it is written (`_ = translations.translator(language)`), or with
 `N_()` where it is only declared and translated later; `python -m babel.messages.frontend
 extract` (see docs/developer/translations.md) finds both.
 """
@@ -18,6 +18,7 @@ from importlib import resources
 
 from babel.messages import mofile, pofile
 
+Gettext = Callable[[str], str]
 DOMAIN = "pager"
 SOURCE_LANGUAGE = "en"
 
@@ -25,6 +26,20 @@ SOURCE_LANGUAGE = "en"
 def N_(message: str) -> str:
     """Marks a string for the catalogue where it is declared; translated where it is used."""
     return message
+
+
+# Each event by its name, as the pages and commands show it.
+EVENT_WORDS = {
+    "queued": N_("queued"), "started": N_("playing"), "finished": N_("finished"),
+    "preempted": N_("interrupted"), "resumed": N_("resumed"), "cancelled": N_("cancelled"),
+    "expired": N_("expired"), "superseded": N_("superseded"), "merged": N_("merged"),
+    "duplicate": N_("duplicate"), "rejected": N_("rejected"), "failed": N_("failed"),
+    "test-queued": N_("test queued"), "test-started": N_("test playing"),
+    "test-finished": N_("test finished"), "audio-failed": N_("audio failed"),
+    "audio-restored": N_("audio restored"), "audio-xruns": N_("audio dropouts"),
+    "audio-callback-error": N_("audio callback error"), "config-reloaded": N_("config reloaded"),
+    "config-rejected": N_("config rejected"),
+}  # fmt: skip
 
 
 @functools.cache
@@ -41,10 +56,11 @@ def catalogue(language: str) -> _gettext.NullTranslations:
     return _gettext.GNUTranslations(compiled)
 
 
-def gettext(language: str) -> Callable[[str], str]:
+def translator(language: str) -> Gettext:
     """The `_` of a language."""
     return catalogue(language).gettext
 
 
-def ngettext(language: str) -> Callable[[str, str, int], str]:
-    return catalogue(language).ngettext
+def event_word(name: str, _: Callable[[str], str]) -> str:
+    """An event's name as people read it (an unknown one as it is)."""
+    return _(EVENT_WORDS[name]) if name in EVENT_WORDS else name

@@ -5,16 +5,40 @@ nothing is fetched from beyond the daemon."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
 
 import axe_playwright_python  # type: ignore[import-untyped]
+from babel.messages import pofile
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 
+from pager import translations
+
 AXE = Path(axe_playwright_python.__file__).parent / "axe.min.js"
+TEMPLATE = Path(translations.__file__).parent / "locale" / "pager.pot"
+# Every text the page shows: its text nodes, and what titles and labels say.
+TEXTS = """
+const texts = [];
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+while (walker.nextNode()) {
+  const node = walker.currentNode;
+  if (node.parentElement.closest('script, style')) continue;
+  const text = node.textContent.trim();
+  if (text) texts.push(text);
+}
+for (const element of document.querySelectorAll('[title], [aria-label], [placeholder]')) {
+  for (const name of ['title', 'aria-label', 'placeholder']) {
+    const value = element.getAttribute(name);
+    if (value) texts.push(value.trim());
+  }
+}
+texts.push(document.title);
+return texts;
+"""
 BLOCKING = ("serious", "critical")
 
 
@@ -64,3 +88,15 @@ def requested(driver: webdriver.Chrome) -> list[str]:
         if message["method"] == "Network.requestWillBeSent":
             urls.append(message["params"]["request"]["url"])
     return urls
+
+
+def untranslated(driver: webdriver.Chrome, language: str = "id") -> list[str]:
+    """What the page shows in English where the catalogue of `language` has other words."""
+    with TEMPLATE.open("rb") as file:
+        template = pofile.read_po(file)
+    words = translations.translator(language)
+    english = [m.id for m in template if isinstance(m.id, str) and m.id and words(m.id) != m.id]
+    # "{n} s" matches "12 s": each field stands for some text.
+    patterns = [re.compile(re.sub(r"\\\{\w*\\\}", ".+", re.escape(m))) for m in english]
+    shown: list[str] = driver.execute_script(TEXTS)
+    return [t for t in shown if any(p.fullmatch(t) for p in patterns)]

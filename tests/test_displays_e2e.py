@@ -18,7 +18,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.broker import Watcher, free_port
-from tests.browser import audit, browser, requested, summary, viewport
+from tests.browser import audit, browser, requested, summary, untranslated, viewport
 from tests.conftest import DaemonOnCard
 from tests.test_web import request
 from tests.virtual_card import VirtualCard
@@ -137,7 +137,8 @@ def test_a_screen_shows_its_zones_calls_in_step_with_the_voice(
         assert shown(driver, "#label") == "Dokumen siap"
         for width, height, mobile in ((1920, 1080, False), (360, 740, True)):
             viewport(driver, width, height, mobile)
-            assert driver.execute_script(GLYPHS)[2:] == [True, True], "the receipt overflows"
+            WebDriverWait(driver, 5).until(lambda d: d.execute_script(GLYPHS)[2:] == [True, True],
+                                           "the receipt overflows")  # fmt: skip
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         recent = [li.get_attribute("data-id") for li in driver.find_elements(By.CSS_SELECTOR,
                                                                              "#recent li")]  # fmt: skip
@@ -150,6 +151,7 @@ def test_a_screen_shows_its_zones_calls_in_step_with_the_voice(
         wait.until(lambda d: d.find_element(By.ID, "message").is_displayed())
         said = watcher.event("started", "m1")
         assert shown(driver, "#message span") == said["text"]
+        assert not untranslated(driver), untranslated(driver)
         violations = audit(driver)  # with a call and a message on the screen
         assert not violations, summary(violations)
         watcher.event("finished", "m1", timeout=60)

@@ -14,7 +14,7 @@ from pager.errors import PagerError
 from pager.io import calllog
 from pager.tools import commands, history, stats
 from pager.tools.commands import BadTime, parse_day, parse_since
-from tests.conftest import EXAMPLE_CONFIG, pager_command
+from tests.conftest import EXAMPLE_CONFIG, pager_command, write_config
 
 HALL = ["tenant-hall", "food-court"]
 
@@ -148,6 +148,11 @@ def test_history_and_stats_commands(logged: Path, tmp_path: Path) -> None:
     state = str(logged.parent)
     table = run("history", "--state-dir", state, "--ticket", "a23")
     assert table.returncode == 0, table.stderr
+    lines = table.stdout.splitlines()  # in Indonesian, the example config's ui.language
+    assert lines[0].split() == ["diterima", "nomor", "loket", "hasil", "tunggu", "zona"]
+    assert len(lines) == 2 and "terdengar 2 kali" in lines[1] and "1.0 dtk" in lines[1]
+    english = write_config(tmp_path / "en.yaml", ui={"language": "en"})
+    table = run("history", "-c", str(english), "--state-dir", state, "--ticket", "a23")
     lines = table.stdout.splitlines()
     assert lines[0].split() == ["received", "ticket", "counter", "outcome", "wait", "zones"]
     assert len(lines) == 2 and "heard 2 times" in lines[1] and "1.0 s" in lines[1]
@@ -160,7 +165,7 @@ def test_history_and_stats_commands(logged: Path, tmp_path: Path) -> None:
     chart = tmp_path / "day.png"
     day = run("stats", "--state-dir", state, "--png", str(chart))
     assert day.returncode == 0, day.stderr
-    assert "4 calls, 1 heard" in day.stdout
+    assert "4 panggilan, 1 terdengar" in day.stdout
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
     bad = run("history", "--state-dir", state, "--since", "tadi")

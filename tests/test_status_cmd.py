@@ -64,13 +64,13 @@ def test_status_shows_each_zone_what_plays_the_last_calls_and_follows_live(
         board = status(cfg)
         assert board.returncode == 0, board.stderr
         out = board.stdout
-        assert "hall-pc" in out and "● online" in out and "audio ok" in out
+        assert "hall-pc" in out and "● daring" in out and "audio ok" in out  # ui.language: id
         rows = {line.strip("│ ").split()[0]: line.strip("│ ") for line in out.splitlines()
                 if line.strip("│ ")}  # fmt: skip
         assert rows["tenant-hall"].split()[:5] == ["tenant-hall", "1", "A001", "(loket", "5)"]
         assert rows["food-court"].split()[:5] == ["food-court", "1", "A001", "(loket", "5)"]
         assert rows["waiting-area"].split()[:3] == ["waiting-area", "1", "-"]
-        assert "last calls" in out and "B002 (loket 7)" in out and "queued" in out
+        assert "Panggilan terbaru" in out and "B002 (loket 7)" in out and "antre" in out
 
         follow = subprocess.Popen([*pager_command(), "status", "-c", str(cfg), "--follow"],
                                   env=WIDE, stdout=subprocess.PIPE, text=True)  # fmt: skip
@@ -89,7 +89,7 @@ def test_status_shows_each_zone_what_plays_the_last_calls_and_follows_live(
 
     gone = status(cfg)
     assert gone.returncode == 1, "a node that is offline is not healthy"
-    assert "hall-pc" in gone.stdout and "offline" in gone.stdout
+    assert "hall-pc" in gone.stdout and "luring" in gone.stdout  # offline
 
 
 def test_status_names_the_broker_it_cannot_reach(tmp_path: Path) -> None:

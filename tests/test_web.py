@@ -21,7 +21,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from pager import config
 from pager.errors import ConfigError
 from tests.broker import Watcher, free_port
-from tests.browser import browser
+from tests.browser import audit, browser, summary, untranslated, viewport
 from tests.conftest import DaemonOnCard, write_config
 from tests.virtual_card import VirtualCard
 
@@ -96,7 +96,7 @@ def test_the_status_page_live_in_a_browser(
         driver.get(base + "/")
         wait = WebDriverWait(driver, 30)
         wait.until(lambda d: d.find_element(By.ID, "node").text == "mpp-pasar")
-        wait.until(lambda d: d.find_element(By.ID, "state").text == "● online")
+        wait.until(lambda d: d.find_element(By.ID, "state").text == "● daring")  # ui.language id
         # The next three of the daily schedule (one entry: its next three days).
         wait.until(
             lambda d: len(d.find_elements(By.CSS_SELECTOR, "#schedule li[data-message]")) == 3
@@ -104,8 +104,8 @@ def test_the_status_page_live_in_a_browser(
         assert driver.find_element(By.CSS_SELECTOR, "#schedule li time").text.endswith(" 03:00")
         rows = driver.find_elements(By.CSS_SELECTOR, "#zones tbody tr")
         assert [r.get_attribute("data-zone") for r in rows] == list(config.load(cfg).zones)
-        assert driver.find_element(By.ID, "audio").text == "audio ok"
-        assert driver.find_element(By.ID, "broker").text == "broker connected"
+        assert driver.find_element(By.ID, "audio").text == "audio baik"
+        assert driver.find_element(By.ID, "broker").text == "broker terhubung"
 
         # A call's progress, live: playing in its zones, then finished in the last calls.
         watcher.publish("pager/call/5", json.dumps({"ticket": "A023", "id": "web-call"}))
@@ -118,7 +118,18 @@ def test_the_status_page_live_in_a_browser(
             driver.save_screenshot(SCREENSHOT)
         watcher.event("finished", "web-next", timeout=60)
         last = '#calls tr[data-id="web-call"] td.what'
-        wait.until(lambda d: d.find_element(By.CSS_SELECTOR, last).text == "finished")
+        wait.until(lambda d: d.find_element(By.CSS_SELECTOR, last).text == "selesai")
+        # In Indonesian throughout, readable by all (axe-core), and on a 360 px phone.
+        assert not untranslated(driver), untranslated(driver)
+        violations = audit(driver)
+        assert not violations, summary(violations)
+        viewport(driver, 360, 740, mobile=True)
+        assert driver.execute_script(
+            "return document.documentElement.scrollWidth <= window.innerWidth"
+        ), "the status page is wider than a phone"
+        violations = audit(driver)
+        assert not violations, summary(violations)
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
         # The test button of the trade centre plays its zone test on the card.
         driver.find_element(
@@ -137,7 +148,7 @@ def test_the_status_page_live_in_a_browser(
             if box.get_attribute("value") != "waiting-area":
                 box.click()
         driver.find_element(By.CSS_SELECTOR, "#announce button[type=submit]").click()
-        wait.until(lambda d: d.find_element(By.ID, "announce-result").text == "announced")
+        wait.until(lambda d: d.find_element(By.ID, "announce-result").text == "sudah diumumkan")
         said = watcher.wait_for(lambda t, b: isinstance(b, dict) and b.get("event") == "finished"
                                 and b.get("priority") == "announcement")  # fmt: skip
         assert said["zones"] == ["waiting-area"]

@@ -16,7 +16,10 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from pager.translations import N_, Gettext, event_word, translator
+
 EVENTS_SHOWN = 12
+ENGLISH = translator("en")
 
 
 def _clock(ts: object) -> str:
@@ -25,19 +28,24 @@ def _clock(ts: object) -> str:
     return time.strftime("%H:%M:%S", time.localtime(float(ts)))
 
 
-def _call_name(entry: Mapping[str, Any]) -> str:
+def _call_name(entry: Mapping[str, Any], _: Gettext = ENGLISH) -> str:
     ticket, counter = entry.get("ticket"), entry.get("counter")
-    if ticket:
-        what = f"document {ticket}" if entry.get("kind") == "pickup" else str(ticket)
-        return f"{what} (loket {counter})" if counter else what
-    return f"message {entry.get('id')}"
+    if not ticket:
+        return _("message {id}").format(id=entry.get("id"))
+    what = str(ticket)
+    if entry.get("kind") == "pickup":
+        what = _("document {ticket}").format(ticket=ticket)
+    if counter:
+        return _("{call} (counter {counter})").format(call=what, counter=counter)
+    return what
 
 
 class Board:
     """The nodes' statuses by node name, and the last events of all of them."""
 
-    def __init__(self, prefix: str) -> None:
+    def __init__(self, prefix: str, language: str = "en", words: Gettext | None = None) -> None:
         self.prefix = prefix
+        self.words = self._ = words or translator(language)
         self.nodes: dict[str, dict[str, Any]] = {}
         self.standbys: dict[str, dict[str, Any]] = {}  # standby PCs by client id
         self.events: deque[dict[str, Any]] = deque(maxlen=EVENTS_SHOWN)
@@ -72,41 +80,51 @@ class Board:
         )
 
     def render(self, now: float | None = None) -> RenderableType:
+        _ = self._
         now = time.time() if now is None else now
         if not self.nodes and not self.standbys:
-            return Text(f"no pager has published a status on {self.prefix}/status/+", "yellow")
+            return Text(_("no pager has published a status on {topic}").format(
+                topic=f"{self.prefix}/status/+"), "yellow")  # fmt: skip
         parts: list[RenderableType] = [
             self._node(name, status, now) for name, status in sorted(self.nodes.items())
         ]
         for client, status in sorted(self.standbys.items()):
             ready = status.get("state") == "standby"
+            standby = _("{node} standby").format(node=status.get("node", "?"))
+            health = _("audio {audio}  updated {time}").format(
+                audio=status.get("audio", "?"), time=_clock(status.get("ts")))  # fmt: skip
             parts.append(Text.assemble(
-                (f"{status.get('node', '?')} standby ", "bold"), f"({client})  ",
-                ("● standing by" if ready else "○ offline", "green" if ready else "red"),
-                f"  audio {status.get('audio', '?')}  updated {_clock(status.get('ts'))}",
+                (f"{standby} ", "bold"), f"({client})  ",
+                (_("● standing by") if ready else _("○ offline"), "green" if ready else "red"),
+                f"  {health}",
             ))  # fmt: skip
         if self.events:
             parts.append(self._events())
         return Group(*parts)
 
     def _node(self, name: str, status: Mapping[str, Any], now: float) -> RenderableType:
+        _ = self._
         online = status.get("state") == "online"
         audio = status.get("audio", "?")
         title = Text.assemble(
             (f"{name}  ", "bold"),
-            ("● online" if online else "○ offline", "green" if online else "red"),
-            "  audio ", (str(audio), "green" if audio == "ok" else "red"),
-            f"  xruns {status.get('xruns', 0)}  callback errors {status.get('callback_errors', 0)}"
-            f"  v{status.get('version', '?')}  updated {_clock(status.get('ts'))}",
+            (_("● online") if online else _("○ offline"), "green" if online else "red"),
+            "  " + _("audio") + " ", (str(audio), "green" if audio == "ok" else "red"),
+            "  " + _("xruns {n}").format(n=status.get("xruns", 0)) + "  "
+            + _("callback errors {n}").format(n=status.get("callback_errors", 0))
+            + f"  v{status.get('version', '?')}  "
+            + _("updated {time}").format(time=_clock(status.get("ts"))),
         )  # fmt: skip
         if not online:
-            return Panel(Text(f"offline since {_clock(status.get('ts'))}", "red"), title=title,
+            since = _("offline since {time}").format(time=_clock(status.get("ts")))
+            return Panel(Text(since, "red"), title=title,
                          title_align="left")  # fmt: skip
         recent = status.get("recent") or []
-        tickets = {entry.get("id"): _call_name(entry) for entry in recent}
+        tickets = {entry.get("id"): _call_name(entry, _) for entry in recent}
         zones = Table(box=None, pad_edge=False, expand=False)
-        for column in ("zone", "waiting", "playing", "next call waits"):
-            zones.add_column(column, justify="left" if column in ("zone", "playing") else "right")
+        for column, left in ((N_("zone"), True), (N_("waiting"), False), (N_("playing"), True),
+                             (N_("next call waits"), False)):  # fmt: skip
+            zones.add_column(_(column), justify="left" if left else "right")
         queues: Mapping[str, int] = status.get("queues") or {}
         playing: Mapping[str, str] = status.get("playing") or {}
         waits: Mapping[str, int] = status.get("waits") or {}
@@ -114,14 +132,16 @@ class Board:
             play = playing.get(zone)
             shown = tickets.get(play, str(play)) if play else "-"
             wait = waits.get(zone)
-            zones.add_row(zone, str(queues[zone]), shown, "-" if wait is None else f"{wait} s")
-        calls = Table(box=None, pad_edge=False, title="last calls", title_justify="left")
-        for column in ("time", "call", "what happened", "zones"):
-            calls.add_column(column)
+            seconds = "-" if wait is None else _("{n} s").format(n=wait)
+            zones.add_row(zone, str(queues[zone]), shown, seconds)
+        calls = Table(box=None, pad_edge=False, title=_("Last calls"), title_justify="left")
+        for column in (N_("time"), N_("call"), N_("what happened"), N_("zones")):
+            calls.add_column(_(column))
         for entry in recent:
             what = str(entry.get("event"))
             style = {"finished": "green", "started": "bold cyan", "queued": ""}.get(what, "yellow")
-            calls.add_row(_clock(entry.get("ts")), _call_name(entry), Text(what, style),
+            calls.add_row(_clock(entry.get("ts")), _call_name(entry, _),
+                          Text(event_word(what, _), style),
                           ", ".join(entry.get("zones") or []))  # fmt: skip
         body: list[RenderableType] = [zones]
         if recent:
@@ -129,20 +149,23 @@ class Board:
         return Panel(Group(*body), title=title, title_align="left")
 
     def _events(self) -> RenderableType:
-        lines = Table(box=None, pad_edge=False, title="events", title_justify="left")
-        for column in ("time", "node", "event", "about"):
-            lines.add_column(column)
+        _ = self._
+        lines = Table(box=None, pad_edge=False, title=_("Events"), title_justify="left")
+        for column in (N_("time"), N_("node"), N_("event"), N_("about")):
+            lines.add_column(_(column))
         for event in self.events:
-            about = _call_name(event) if event.get("id") or event.get("ticket") else ""
+            about = _call_name(event, _) if event.get("id") or event.get("ticket") else ""
             reason = event.get("reason")
             lines.add_row(_clock(event.get("ts")), str(event.get("node", "")),
-                          str(event.get("event")), f"{about} {reason or ''}".strip())  # fmt: skip
+                          event_word(str(event.get("event")), _),
+                          f"{about} {reason or ''}".strip())  # fmt: skip
         return lines
 
 
-def event_line(event: Mapping[str, Any]) -> str:
-    """One event as a log line, for `pager status --follow` into a file or a pipe."""
-    about = _call_name(event) if event.get("id") or event.get("ticket") else ""
+def event_line(event: Mapping[str, Any], _: Gettext = ENGLISH) -> str:
+    """One event as a log line, for `pager status --follow` into a file or a pipe (the
+    event by its contract name, for grep; what it is about in the page's language)."""
+    about = _call_name(event, _) if event.get("id") or event.get("ticket") else ""
     zones = ", ".join(event.get("zones") or [])
     parts = [_clock(event.get("ts")), str(event.get("node", "")), str(event.get("event")), about]
     if zones:

@@ -16,11 +16,13 @@ from rich.console import Console
 from rich.live import Live
 
 from pager import config
-from pager.errors import UsageError
+from pager.config.displays import UiConfig
+from pager.errors import ConfigError, UsageError
 from pager.io import calllog
 from pager.tools import announce, history, stats, timetable, zone_test
 from pager.tools.board import Board, event_line
 from pager.tools.connect import Session, add_login_options
+from pager.translations import Gettext, translator
 
 AddCommand = Callable[[str, str], argparse.ArgumentParser]
 _AGO = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|m|min|h|d)$")
@@ -82,6 +84,16 @@ def _log_path(args: argparse.Namespace) -> Path:
     return path
 
 
+def _gettext(args: argparse.Namespace) -> Gettext:
+    """The words of the config's `ui.language` (its default when the config cannot be read:
+    the call log may be read with --state-dir alone)."""
+    try:
+        language = config.load(args.config, args.node).ui.language
+    except ConfigError:
+        language = UiConfig().language
+    return translator(language)
+
+
 def cmd_history(args: argparse.Namespace) -> int:
     since = parse_since(args.since) if args.since else stats.day_bounds(dt.date.today())[0]
     ticket = history.same_ticket(args.ticket) if args.ticket else None
@@ -90,7 +102,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     if args.csv:
         sys.stdout.write(history.as_csv(found))
     else:
-        print(history.as_table(found))
+        print(history.as_table(found, _gettext(args)))
     return 0
 
 
@@ -99,9 +111,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
     start, end = stats.day_bounds(day)
     found = history.records(calllog.read(_log_path(args), since=start, until=end))
     summary = stats.compute(day, found)
-    print(stats.as_text(summary))
+    _ = _gettext(args)
+    print(stats.as_text(summary, _))
     if args.png:
-        stats.chart(summary, args.png)
+        stats.chart(summary, args.png, _)
         print(f"\nwrote {args.png}")
     return 0
 
@@ -124,7 +137,7 @@ def _collect(session: Session, board: Board, quiet: float, limit: float) -> None
 def cmd_status(args: argparse.Namespace) -> int:
     cfg = config.load(args.config, args.node)
     prefix = cfg.mqtt.topic_prefix
-    board = Board(prefix)
+    board = Board(prefix, cfg.ui.language)
     console = Console()
     session = Session(cfg, args, "status")
     try:
@@ -164,7 +177,7 @@ def _follow_lines(session: Session, board: Board, console: Console) -> None:
         message = session.messages.get()
         event = board.take(message.topic, message.payload)
         if event is not None:
-            print(event_line(event), flush=True)
+            print(event_line(event, board.words), flush=True)
             continue
         node = message.topic.rsplit("/", 1)[-1]
         status = board.nodes.get(node)

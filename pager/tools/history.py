@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from pager.io.calllog import Event
+from pager.translations import N_, Gettext, event_word, translator
 
 # Events that end a call's life (or one play of it); the last one is its outcome.
 ENDINGS = ("finished", "expired", "cancelled", "superseded", "merged", "rejected", "failed",
@@ -112,15 +113,21 @@ def _ticket_key(ticket: str) -> tuple[str, int | str]:
     return letters, int(digits) if digits else ""
 
 
+ENGLISH = translator("en")
+
+
 def _clock(ts: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts))
 
 
-def _outcome_text(r: CallRecord) -> str:
-    words = {"finished": "heard", "playing": "playing now", "queued": "waiting"}
-    text = words.get(r.outcome, r.outcome)
+OUTCOMES = {"finished": N_("heard"), "playing": N_("playing now"), "queued": N_("waiting")}
+
+
+def _outcome_text(r: CallRecord, _: Gettext = ENGLISH) -> str:
+    known = OUTCOMES.get(r.outcome)
+    text = _(known) if known else event_word(r.outcome, _)
     if r.outcome == "finished" and r.heard > 1:
-        text = f"heard {r.heard} times"
+        text = _("heard {n} times").format(n=r.heard)
     return f"{text}: {r.reason}" if r.reason and r.outcome != "finished" else text
 
 
@@ -128,12 +135,12 @@ HEADER = ("received", "ticket", "counter", "outcome", "heard", "first_start", "w
           "text", "kind", "name")  # fmt: skip
 
 
-def as_rows(found: Iterable[CallRecord]) -> list[tuple[str, ...]]:
+def as_rows(found: Iterable[CallRecord], _: Gettext = ENGLISH) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = []
     for r in found:
         wait = r.wait_s
         rows.append((
-            _clock(r.received), r.ticket or "", r.counter or "", _outcome_text(r), str(r.heard),
+            _clock(r.received), r.ticket or "", r.counter or "", _outcome_text(r, _), str(r.heard),
             _clock(r.starts[0]) if r.starts else "", "" if wait is None else f"{wait:.1f}",
             " ".join(r.zones), r.text, r.kind or "", r.name or "",
         ))  # fmt: skip
@@ -148,18 +155,20 @@ def as_csv(found: Iterable[CallRecord]) -> str:
     return out.getvalue()
 
 
-def as_table(found: list[CallRecord]) -> str:
+def as_table(found: list[CallRecord], _: Gettext = ENGLISH) -> str:
     """Aligned columns for a terminal: when, what, where, and what became of it."""
     if not found:
-        return "no calls match"
+        return _("no calls match")
     shown = ("received", "ticket", "counter", "outcome", "wait_s", "zones")
     index = [HEADER.index(name) for name in shown]
-    rows = [tuple(row[i] for i in index) for row in as_rows(found)]
-    rows = [(*row[:4], f"{row[4]} s" if row[4] else "", row[5]) for row in rows]
+    rows = [tuple(row[i] for i in index) for row in as_rows(found, _)]
+    rows = [(*row[:4], _("{n} s").format(n=row[4]) if row[4] else "", row[5]) for row in rows]
     kinds = [r.kind for r in found]
-    rows = [(row[0], f"{row[1]} (pickup)" if kind == "pickup" else row[1], *row[2:])
+    pickup = _("{ticket} (pickup)")
+    rows = [(row[0], pickup.format(ticket=row[1]) if kind == "pickup" else row[1], *row[2:])
             for row, kind in zip(rows, kinds, strict=True)]  # fmt: skip
-    header = ("received", "ticket", "counter", "outcome", "wait", "zones")
+    header = tuple(_(word) for word in (N_("received"), N_("ticket"), N_("counter"),
+                                        N_("outcome"), N_("wait"), N_("zones")))  # fmt: skip
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
     for row in rows:

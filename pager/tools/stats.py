@@ -11,6 +11,9 @@ from pathlib import Path
 import numpy as np
 
 from pager.tools.history import CallRecord
+from pager.translations import Gettext, event_word, translator
+
+ENGLISH = translator("en")
 
 NOT_HEARD = ("expired", "cancelled", "superseded", "merged", "failed")
 
@@ -99,25 +102,35 @@ def _seconds(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f} s"
 
 
-def as_text(stats: DayStats) -> str:
-    lines = [f"{stats.day.isoformat()}: {stats.calls} calls, {stats.heard} heard"]
-    not_heard = ", ".join(f"{n} {why}" for why, n in sorted(stats.outcomes.items()))
-    lines.append(f"  not heard: {not_heard or 'none'}; rejected messages: {stats.rejected}; "
-                 f"operator messages: {stats.messages}")  # fmt: skip
-    lines.append(f"  wait (arrival to first sound): mean {_seconds(stats.waits.mean_s)}, "
-                 f"p95 {_seconds(stats.waits.p95_s)}")  # fmt: skip
-    for title, table in (("hour", {f"{h:02d}:00": v for h, v in stats.per_hour.items()}),
-                         ("counter", stats.per_counter), ("zone", stats.per_zone)):  # fmt: skip
+def as_text(stats: DayStats, _: Gettext = ENGLISH) -> str:
+    def seconds(value: float | None) -> str:
+        return "-" if value is None else _("{n} s").format(n=f"{value:.1f}")
+
+    lines = [_("{day}: {calls} calls, {heard} heard").format(
+        day=stats.day.isoformat(), calls=stats.calls, heard=stats.heard)]  # fmt: skip
+    outcomes = sorted(stats.outcomes.items())
+    not_heard = ", ".join(f"{n} {event_word(why, _)}" for why, n in outcomes)
+    lines.append("  " + _("not heard: {list}; rejected messages: {rejected}; operator messages: "
+                          "{messages}").format(list=not_heard or _("none"),
+                                               rejected=stats.rejected,
+                                               messages=stats.messages))  # fmt: skip
+    lines.append("  " + _("wait (arrival to first sound): mean {mean}, p95 {p95}").format(
+        mean=seconds(stats.waits.mean_s), p95=seconds(stats.waits.p95_s)))  # fmt: skip
+    columns = (_("calls"), _("mean wait"), _("p95 wait"))
+    for title, table in ((_("hour"), {f"{h:02d}:00": v for h, v in stats.per_hour.items()}),
+                         (_("counter"), stats.per_counter),
+                         (_("zone"), stats.per_zone)):  # fmt: skip
         lines.append("")
         width = max([len(title), *(len(k) for k in table)])
-        lines.append(f"  {title.ljust(width)}  calls  mean wait  p95 wait")
+        lines.append(f"  {title.ljust(width)}  " + "  ".join(columns))
         for name, (count, w) in table.items():
-            lines.append(f"  {name.ljust(width)}  {count:5d}  {_seconds(w.mean_s):>9}  "
-                         f"{_seconds(w.p95_s):>8}")  # fmt: skip
+            cells = (str(count), seconds(w.mean_s), seconds(w.p95_s))
+            aligned = "  ".join(c.rjust(len(h)) for c, h in zip(cells, columns, strict=True))
+            lines.append(f"  {name.ljust(width)}  {aligned}")
     return "\n".join(lines)
 
 
-def chart(stats: DayStats, path: Path) -> None:
+def chart(stats: DayStats, path: Path, _: Gettext = ENGLISH) -> None:
     """Calls per hour with their p95 wait, and calls per counter, as a PNG."""
     import matplotlib
 
@@ -125,26 +138,27 @@ def chart(stats: DayStats, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     figure, (hours, counters) = plt.subplots(2, 1, figsize=(10, 7.5), layout="constrained")
-    figure.suptitle(f"pager: calls on {stats.day.isoformat()} ({stats.calls} calls, "
-                    f"{stats.heard} heard, p95 wait {_seconds(stats.waits.p95_s)})")  # fmt: skip
+    title = _("pager: calls on {day} ({calls} calls, {heard} heard, p95 wait {p95})")
+    figure.suptitle(title.format(day=stats.day.isoformat(), calls=stats.calls,
+                                 heard=stats.heard, p95=_seconds(stats.waits.p95_s)))  # fmt: skip
     span = list(range(min(stats.per_hour, default=8), max(stats.per_hour, default=16) + 1))
     hours.bar(span, [stats.per_hour.get(h, (0, None))[0] for h in span], color="#4c72b0",
-              label="calls")  # fmt: skip
+              label=_("calls"))  # fmt: skip
     hours.set_xticks(span, [f"{h:02d}:00" for h in span])
-    hours.set_xlabel("hour")
-    hours.set_ylabel("calls")
+    hours.set_xlabel(_("hour"))
+    hours.set_ylabel(_("calls"))
     waits = hours.twinx()
     p95 = [stats.per_hour[h][1].p95_s if h in stats.per_hour else None for h in span]
     waits.plot(span, [np.nan if v is None else v for v in p95], color="#dd8452", marker="o",
-               label="p95 wait")  # fmt: skip
-    waits.set_ylabel("p95 wait (s)")
+               label=_("p95 wait"))  # fmt: skip
+    waits.set_ylabel(_("p95 wait (s)"))
     waits.set_ylim(bottom=0)
     waits.legend(loc="upper right")
     names = list(stats.per_counter)
     places = list(range(len(names)))
     counters.bar(places, [stats.per_counter[n][0] for n in names], color="#55a868")
     counters.set_xticks(places, names)
-    counters.set_xlabel("counter")
-    counters.set_ylabel("calls")
+    counters.set_xlabel(_("counter"))
+    counters.set_ylabel(_("calls"))
     figure.savefig(path, dpi=100)
     plt.close(figure)

@@ -13,8 +13,29 @@ from aiohttp import web
 
 from pager import translations
 from pager.config.model import Config
+from pager.translations import N_
 
 ASSET_TYPES = {".js": "application/javascript", ".css": "text/css"}
+# What the status page's script writes ({name} fields are filled in by the script).
+STATUS_STRINGS = {
+    "online": N_("● online"), "offline": N_("○ offline"), "reconnecting": N_("reconnecting…"),
+    "audio": N_("audio"), "audioOk": N_("audio ok"), "brokerUp": N_("broker connected"),
+    "brokerLost": N_("broker lost"), "xruns": N_("xruns {n}"),
+    "document": N_("document {ticket}"), "atCounter": N_("{call} (counter {counter})"),
+    "test": N_("test {what}"), "output": N_("output {output}"), "message": N_("message {id}"),
+    "outputs": N_("{zone} (outputs {outputs})"), "testButton": N_("Test"),
+    "testZone": N_("Test zone {zone}"), "seconds": N_("{n} s"),
+    "nothingScheduled": N_("nothing scheduled"),
+    "confirm": N_('Announce the message "{name}" now?'),
+    "recording": N_("a recording"), "waiting": N_("sent: waiting for its turn…"),
+    "notSent": N_("not sent: {reason}"),
+}  # fmt: skip
+# How an announcement sent from the page goes on.
+PROGRESS = {
+    "queued": N_("queued"), "started": N_("playing now"), "finished": N_("announced"),
+    "rejected": N_("refused: {reason}"), "failed": N_("failed: {reason}"),
+    "preempted": N_("interrupted: {reason}"), "cancelled": N_("cancelled"),
+}  # fmt: skip
 
 
 @functools.cache
@@ -32,7 +53,15 @@ def _environment(language: str) -> jinja2.Environment:
 
 
 def translate(config: Config) -> Callable[[str], str]:
-    return translations.gettext(config.ui.language)
+    return translations.translator(config.ui.language)
+
+
+def status_strings(config: Config) -> dict[str, object]:
+    """The status page script's words, translated."""
+    _ = translate(config)
+    return {**{key: _(text) for key, text in STATUS_STRINGS.items()},
+            "events": {key: _(text) for key, text in translations.EVENT_WORDS.items()},
+            "progress": {key: _(text) for key, text in PROGRESS.items()}}  # fmt: skip
 
 
 def render(config: Config, template: str, **context: Any) -> str:

@@ -209,8 +209,9 @@ class WebPage:
         return hmac.compare_digest(given.encode(), self.password.encode())
 
     async def _page(self, request: web.Request) -> web.StreamResponse:
-        return web.Response(text=pages.render(self.config, "status.html"),
-                            content_type="text/html")  # fmt: skip
+        html = pages.render(self.config, "status.html", node=self.config.node,
+                            strings=pages.status_strings(self.config))  # fmt: skip
+        return web.Response(text=html, content_type="text/html")
 
     def _snapshot(self) -> dict[str, Any]:
         zones = [{"name": z.name, "description": z.description, "channels": list(z.channels)}

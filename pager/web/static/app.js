@@ -5,6 +5,10 @@ const page = { zones: [], messages: [], status: {}, events: [], broker: false, n
 const EVENTS_SHOWN = 20;
 
 const $ = (id) => document.getElementById(id);
+// The page's words, in the language of ui.language (the server's catalogue).
+const S = JSON.parse(document.getElementById("strings").textContent);
+const say = (text, values) => text.replace(/\{(\w+)\}/g, (_, key) => String(values[key] ?? ""));
+const eventWord = (name) => S.events[name] || name;
 const clock = (ts) => (ts ? new Date(ts * 1000).toLocaleTimeString("en-GB") : "");
 
 function el(tag, text, cls) {
@@ -16,11 +20,13 @@ function el(tag, text, cls) {
 
 function callName(e) {
   if (e.ticket) {
-    const what = e.kind === "pickup" ? `document ${e.ticket}` : e.ticket;
-    return e.counter ? `${what} (loket ${e.counter})` : what;
+    const what = e.kind === "pickup" ? say(S.document, { ticket: e.ticket }) : e.ticket;
+    return e.counter ? say(S.atCounter, { call: what, counter: e.counter }) : what;
   }
-  if (e.zone || e.channel) return `test ${e.zone || "output " + e.channel}`;
-  return e.id ? `message ${e.id}` : "";
+  if (e.zone || e.channel) {
+    return say(S.test, { what: e.zone || say(S.output, { output: e.channel }) });
+  }
+  return e.id ? say(S.message, { id: e.id }) : "";
 }
 
 function setHealth(id, text, good) {
@@ -32,11 +38,12 @@ function setHealth(id, text, good) {
 function renderHealth() {
   const s = page.status;
   const online = s.state === "online";
-  setHealth("state", online ? "● online" : "○ offline", online);
-  setHealth("audio", `audio ${s.audio || "?"}`, s.audio === "ok");
-  setHealth("broker", page.broker ? "broker connected" : "broker lost", page.broker);
+  setHealth("state", online ? S.online : S.offline, online);
+  const audio = s.audio === "ok" ? S.audioOk : `${S.audio} ${s.audio || "?"}`;
+  setHealth("audio", audio, s.audio === "ok");
+  setHealth("broker", page.broker ? S.brokerUp : S.brokerLost, page.broker);
   const xruns = s.xruns || 0;
-  setHealth("xruns", `xruns ${xruns}`, xruns === 0 && !s.callback_errors);
+  setHealth("xruns", say(S.xruns, { n: xruns }), xruns === 0 && !s.callback_errors);
 }
 
 // Rows are kept by key and updated in place, never rebuilt: a button keeps its focus and a
@@ -65,8 +72,9 @@ function buildZoneRow(zone) {
   const row = el("tr");
   row.dataset.zone = zone.name;
   const name = el("td", zone.name);
-  name.title = `${zone.description} (outputs ${zone.channels.join(", ")})`;
-  const test = el("button", "Test", "test");
+  name.title = say(S.outputs, { zone: zone.description, outputs: zone.channels.join(", ") });
+  const test = el("button", S.testButton, "test");
+  test.setAttribute("aria-label", say(S.testZone, { zone: zone.name }));
   test.type = "button";
   test.addEventListener("click", () => post("/api/test", { zone: zone.name }));
   const cell = el("td");
@@ -89,7 +97,7 @@ function renderZones() {
     setCell(waiting, String((s.queues || {})[zone.name] ?? 0));
     setCell(playingCell, playing ? names[playing] || playing : "–",
             playing ? "playing-now" : "playing");
-    setCell(wait, seconds === undefined ? "–" : `${seconds} s`);
+    setCell(wait, seconds === undefined ? "–" : say(S.seconds, { n: seconds }));
   });
 }
 
@@ -107,7 +115,7 @@ function renderCalls() {
     const [when, what, outcome, zones] = rows[index].cells;
     setCell(when, clock(entry.ts));
     setCell(what, callName(entry));
-    setCell(outcome, entry.event, `what ${entry.event}`);
+    setCell(outcome, eventWord(entry.event), `what ${entry.event}`);
     setCell(zones, (entry.zones || []).join(", "));
   });
 }
@@ -120,7 +128,7 @@ function renderEvents() {
     const item = el("li");
     item.dataset.event = e.event;
     item.dataset.id = e.id || "";
-    item.append(el("time", clock(e.ts)), el("b", e.event), el("span", about));
+    item.append(el("time", clock(e.ts)), el("b", eventWord(e.event)), el("span", about));
     list.append(item);
   }
 }
@@ -152,7 +160,7 @@ function renderSchedule() {
     item.append(el("time", `${day} ${time.slice(0, 5)}`), el("b", due.message));
     list.append(item);
   }
-  if (!coming.length) list.append(el("li", "nothing scheduled", "muted"));
+  if (!coming.length) list.append(el("li", S.nothingScheduled, "muted"));
 }
 
 function render() {
@@ -173,13 +181,14 @@ async function post(path, body) {
 }
 
 async function announceLibrary(message) {
-  if (!window.confirm(`Announce the message "${message.name}" now?\n\n${message.text}`)) return;
+  const question = say(S.confirm, { name: message.name });
+  if (!window.confirm(`${question}\n\n${message.text || S.recording}`)) return;
   const result = $("announce-result");
   try {
     result.dataset.id = await post("/api/announce", { message: message.name });
-    result.textContent = `${message.name}: waiting for its turn…`;
+    result.textContent = `${message.name}: ${S.waiting}`;
   } catch (error) {
-    result.textContent = `not sent: ${error.message}`;
+    result.textContent = say(S.notSent, { reason: error.message });
   }
 }
 
@@ -190,7 +199,7 @@ function renderLibrary() {
     const button = el("button", message.name, "message");
     button.type = "button";
     button.dataset.message = message.name;
-    button.title = message.text || "a recording";
+    button.title = message.text || S.recording;
     button.addEventListener("click", () => announceLibrary(message));
     box.append(button);
   }
@@ -203,19 +212,17 @@ $("announce").addEventListener("submit", async (event) => {
   try {
     const id = await post("/api/announce", { text: $("text").value, zones });
     result.dataset.id = id;
-    result.textContent = "sent: waiting for its turn…";
+    result.textContent = S.waiting;
   } catch (error) {
-    result.textContent = `not sent: ${error.message}`;
+    result.textContent = say(S.notSent, { reason: error.message });
   }
 });
 
 function followAnnouncement(e) {
   const result = $("announce-result");
   if (!e.id || e.id !== result.dataset.id) return;
-  const words = { queued: "queued", started: "playing now", finished: "announced",
-                  rejected: `refused: ${e.reason}`, failed: `failed: ${e.reason}`,
-                  preempted: `interrupted: ${e.reason}`, cancelled: "cancelled" };
-  if (words[e.event]) result.textContent = words[e.event];
+  const words = S.progress;
+  if (words[e.event]) result.textContent = say(words[e.event], { reason: e.reason || "" });
 }
 
 function connect() {
@@ -238,7 +245,7 @@ function connect() {
     followAnnouncement(e);
     renderEvents();
   });
-  stream.onerror = () => setHealth("state", "reconnecting…", false);
+  stream.onerror = () => setHealth("state", S.reconnecting, false);
 }
 
 connect();

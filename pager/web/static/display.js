@@ -63,11 +63,9 @@ function renderCurrent(call) {
 function fit() {
   const ticket = $("ticket");
   ticket.style.fontSize = "";
-  const room = ticket.clientWidth;
-  const need = ticket.scrollWidth;
-  if (need > room && room > 0) {
+  for (let tries = 0; tries < 4 && ticket.scrollWidth > ticket.clientWidth; tries++) {
     const size = parseFloat(getComputedStyle(ticket).fontSize);
-    ticket.style.fontSize = `${Math.floor((size * room) / need)}px`;
+    ticket.style.fontSize = `${Math.floor((size * ticket.clientWidth) / ticket.scrollWidth) - 1}px`;
   }
 }
 
@@ -137,6 +135,6 @@ function connect() {
 }
 
 renderCurrent(null);
-window.addEventListener("resize", fit);
+new ResizeObserver(fit).observe($("now"));
 connect();
 setInterval(tick, 500);
