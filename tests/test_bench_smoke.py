@@ -50,3 +50,12 @@ def test_bench_smoke_writes_the_report(tmp_path: Path) -> None:
     )  # fmt: skip
     assert redone.returncode == 0, redone.stderr[-3000:]
     assert again.read_text() == report.replace("BENCHMARKS.json", "again.json")
+
+
+def test_the_screen_benchmark_measures_each_call() -> None:
+    import math
+
+    from bench import display
+
+    lags = display.screen_lag_ms(2)
+    assert len(lags) == 2 and not any(math.isnan(lag) for lag in lags), lags

@@ -62,12 +62,6 @@ class AnnouncementConfig:
         "`scheduling.busy_queue` calls waiting; none: always `template`.",
         shown="none",
     )
-    compact_template: str = key(
-        "{ticket}.",
-        checks.template,
-        "What a call says in a zone that has fallen behind (`zones.NAME.compact`), alone or "
-        "combined: the same fields as `template`.",
-    )
     repeat_prefix: str = key(
         "Panggilan {ordinal}, ",
         checks.repeat_prefix,

@@ -132,12 +132,6 @@ class SchedulingConfig:
         "Above this many calls waiting for a zone, a call played alone there uses "
         "`announcement.busy_template` (when set).",
     )
-    compact_after_s: float = key(
-        45.0,
-        schema.number(5, 3600),
-        "A zone with `compact: true` says the compact sentence while its estimated wait "
-        "(the status's `waits`) is above this, and full sentences again once it is under.",
-    )
     resume_preempted: frozenset[Priority] = key(
         frozenset({Priority.CALL, Priority.ANNOUNCEMENT}),
         checks.priorities,

@@ -131,14 +131,6 @@ class Zone:
         "Calls sound here as the chime alone (people look at the displays); operator "
         "messages, emergencies and zone tests are still spoken.",
     )
-    compact: bool = key(
-        False,
-        schema.boolean,
-        "While the zone falls behind (its estimated wait above `scheduling.compact_after_s`), "
-        "its calls say `announcement.compact_template` (the ticket alone; the counter is on "
-        "the zone's display), alone or combined, and their full sentence again once it "
-        "catches up.",
-    )
     music_quiet: tuple[Window, ...] = key(
         (),
         _windows,

@@ -42,6 +42,12 @@ BROKER_CHECK_S = 1.0
 START_TIMEOUT_S = 10.0
 MAX_BODY_BYTES = 8192
 LOOPBACK_PEERS = ("::1", "::ffff:127.0.0.1")
+# Nothing a page loads may come from beyond this server (a hall network has no internet).
+_SAFE_HEADERS = {
+    "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+                               "frame-ancestors 'self'",
+}  # fmt: skip
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -175,8 +181,7 @@ class WebPage:
         alone), and no request forged from another site's page."""
         if request.method == "GET" and _public(request):
             response = await handler(request)
-            response.headers["Cache-Control"] = "no-store"
-            response.headers["X-Content-Type-Options"] = "nosniff"
+            response.headers.update(_SAFE_HEADERS)
             return response
         if self.password is None and not _from_this_pc(request):
             raise web.HTTPForbidden(text="the status page answers this PC only: set "
@@ -193,8 +198,7 @@ class WebPage:
             ):
                 raise web.HTTPForbidden(text="only the status page itself may send this\n")
         response = await handler(request)
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers.update(_SAFE_HEADERS)
         response.headers["X-Frame-Options"] = "DENY"
         return response
 
