@@ -4,8 +4,8 @@ English being the source), read with Babel. Shared by the web pages and the tool
 nothing of pager.
 
 Mark a string with `_()` where it is written (`_ = translations.translator(language)`), or with
-`N_()` where it is only declared and translated later; `python -m babel.messages.frontend
-extract` (see docs/developer/translations.md) finds both.
+`N_()` where it is only declared and translated later; `pybabel extract -F babel.cfg` finds
+both (see docs/development/testing.md).
 """
 
 from __future__ import annotations

@@ -55,6 +55,14 @@ def browser(width: int = 1400, height: int = 1000) -> webdriver.Chrome:
     return webdriver.Chrome(options=options, service=service)
 
 
+def password_file(folder: Path, password: str) -> Path:
+    """The status page's password file, as a technician makes it (mode 600)."""
+    secret = folder / "web.password"
+    secret.write_text(password + "\n")
+    secret.chmod(0o600)
+    return secret
+
+
 def viewport(driver: webdriver.Chrome, width: int, height: int, mobile: bool = False) -> None:
     """The page's viewport exactly (a phone: with its touch and device scale)."""
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {

@@ -18,7 +18,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.broker import Watcher, free_port
-from tests.browser import audit, browser, requested, summary, untranslated, viewport
+from tests.browser import audit, browser, password_file, requested, summary, untranslated, viewport
 from tests.conftest import DaemonOnCard
 from tests.test_web import request
 from tests.virtual_card import VirtualCard
@@ -65,9 +65,7 @@ def test_a_screen_shows_its_zones_calls_in_step_with_the_voice(
     on_card: DaemonOnCard, tmp_path: Path, watcher: Watcher, card: VirtualCard,
     driver: webdriver.Chrome,
 ) -> None:  # fmt: skip
-    secret = tmp_path / "web.password"
-    secret.write_text(PASSWORD + "\n")
-    secret.chmod(0o600)
+    secret = password_file(tmp_path, PASSWORD)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     cfg = on_card.configure(

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from babel.messages import pofile
 from babel.messages.extract import extract_from_dir
 from rich.console import Console
 
@@ -50,6 +51,9 @@ def test_every_marked_string_has_its_indonesian_with_the_same_fields() -> None:
         said = words.gettext(message)
         assert said != message or message in {"audio", "broker", "node"}, f"untranslated: {message}"
         assert sorted(FIELDS.findall(said)) == sorted(FIELDS.findall(message)), message
+    with (ROOT / "pager" / "locale" / "pager.pot").open("rb") as file:
+        template = {m.id for m in pofile.read_po(file) if m.id}
+    assert template == marked, "pager/locale/pager.pot is out of date: extract it again"
     assert translations.translator("id")("not connected") == "tidak terhubung"
     assert translations.translator("en")("not connected") == "not connected"
 

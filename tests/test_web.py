@@ -21,7 +21,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from pager import config
 from pager.errors import ConfigError
 from tests.broker import Watcher, free_port
-from tests.browser import audit, browser, summary, untranslated, viewport
+from tests.browser import audit, browser, password_file, summary, untranslated, viewport
 from tests.conftest import DaemonOnCard, write_config
 from tests.virtual_card import VirtualCard
 
@@ -55,9 +55,7 @@ def test_the_status_page_live_in_a_browser(
     on_card: DaemonOnCard, tmp_path: Path, watcher: Watcher, card: VirtualCard,
     driver: webdriver.Chrome,
 ) -> None:  # fmt: skip
-    secret = tmp_path / "web.password"
-    secret.write_text(PASSWORD + "\n")
-    secret.chmod(0o600)
+    secret = password_file(tmp_path, PASSWORD)
     port = free_port()
     cfg = on_card.configure(
         "mpp-pasar", ("messages",), audio={"latency": "low"},

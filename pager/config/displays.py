@@ -16,14 +16,6 @@ MAX_URL_CHARS = 300
 _URL = re.compile(r"https?://[^\s/?#]+[^\s]*", re.ASCII)
 
 
-@accepts("text, at most 60 characters")
-def _title(value: Any, where: Where) -> str:
-    title: str = schema.text(value, where)
-    if len(title) > MAX_TITLE_CHARS:
-        raise Invalid(f"is {len(title)} characters long; at most {MAX_TITLE_CHARS}")
-    return title
-
-
 @accepts("an http:// or https:// address")
 def _public_url(value: Any, where: Where) -> str:
     url = str(value).strip() if isinstance(value, str) else ""
@@ -53,7 +45,10 @@ class Display:
         (), schema.names, "The zones or groups whose calls it shows.", shown="every zone"
     )
     title: str = key(
-        "", _title, "The heading on the screen.", shown='"Panggilan" (the page\'s language)'
+        "",
+        schema.text_up_to(MAX_TITLE_CHARS),
+        "The heading on the screen.",
+        shown='"Panggilan" (the page\'s language)',
     )
     rows: int = key(
         6, schema.integer(1, 20), "How many recent calls it lists beside the current one."

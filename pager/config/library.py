@@ -22,14 +22,6 @@ def _priority(value: Any, where: Where) -> Priority:
     raise Invalid("must be announcement or emergency")
 
 
-@accepts("text, at most 500 characters")
-def _text(value: Any, where: Where) -> str:
-    text: str = schema.text(value, where)
-    if len(text) > MAX_MESSAGE_CHARS:
-        raise Invalid(f"is {len(text)} characters long; at most {MAX_MESSAGE_CHARS}")
-    return text
-
-
 @dataclass(frozen=True)
 class Message:
     """A message the operators use every day, announced by its name."""
@@ -37,7 +29,7 @@ class Message:
     name: str
     text: str | None = key(
         None,
-        _text,
+        schema.text_up_to(MAX_MESSAGE_CHARS),
         "What is said, read like an operator message (numbers, times and the lexicon), "
         "spoken by the configured voice.",
         shown="none",

@@ -225,6 +225,18 @@ def text(value: Any, where: Where) -> str:
     raise Invalid("must be a non-empty string")
 
 
+def text_up_to(limit: int) -> Check:
+    """Non-empty text of at most `limit` characters."""
+
+    def check(value: Any, where: Where) -> str:
+        given: str = text(value, where)
+        if len(given) > limit:
+            raise Invalid(f"is {len(given)} characters long; at most {limit}")
+        return given
+
+    return Check(f"text, at most {limit} characters", check)
+
+
 @accepts("`true`, `false`")
 def boolean(value: Any, where: Where) -> bool:
     if isinstance(value, bool):
