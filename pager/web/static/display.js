@@ -101,7 +101,12 @@ function renderMessage(message) {
 
 function tick() {
   const offline = Date.now() - lastContact > OFFLINE_AFTER_MS;
-  if ($("offline").hidden === offline) $("offline").hidden = !offline;
+  const notice = $("offline");
+  if (notice.hidden === offline) {
+    notice.hidden = !offline;
+    notice.dataset.lastContact = String(lastContact); // what it says is measured from
+    notice.dataset.changedAt = String(Date.now());
+  }
   if (offline && Date.now() - connectedAt > 5000) connect(); // it went quiet: try afresh
   $("clock").textContent = timeFormat.format(new Date(Date.now() + serverOffset));
 }
