@@ -74,4 +74,6 @@ def test_history_tells_what_became_of_each_call(
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     lines = mine.stdout.splitlines()
-    assert len(lines) == 2 and "A003" in lines[1] and "terdengar" in lines[1], mine.stdout  # ui.language: id
+    assert len(lines) == 2 and "A003" in lines[1] and "terdengar" in lines[1], (
+        mine.stdout
+    )  # ui.language: id
