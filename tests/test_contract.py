@@ -25,6 +25,8 @@ CONTRACT = ROOT / "docs" / "integration" / "mqtt.md"
 # A fenced JSON block with its topic as the title: ```json title="pager/call/5"
 _EXAMPLE = re.compile(r'^(?P<indent> *)```json title="(?P<title>[^"]+)"\n(?P<body>.*?)\n(?P=indent)```',
                       re.S | re.M)  # fmt: skip
+# Fields an event carries only in some plays (tests/test_compact.py checks them).
+SOMETIMES = {"started": {"zone_texts"}}
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,8 @@ def test_each_example_is_taken_or_sent_by_pager_as_the_contract_says(
             assert example.body["node"] == node
             name = example.body["event"]
             assert name in set(EventName)
-            assert set(example.body) == set(real["events"][name]), name
+            sometimes = SOMETIMES.get(name, set())  # tested where they occur
+            assert set(example.body) - sometimes == set(real["events"][name]) - sometimes, name
         case _:
             pytest.fail(f"the test does not know topic {example.topic}: teach it")
 

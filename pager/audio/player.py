@@ -29,9 +29,17 @@ class Player:
     A segment may belong to a section (a sentence of a combined announcement: `section`
     k > 0, and -k for the pause after it): the audio thread notes when a sentence's first and
     last samples play (`marks`), and leaves out a section `skip` asked for before it began.
+
+    A follower (`leader` set: zones hearing other sentences in step with a combined
+    announcement's) has segments as long as its leader's; it never plays ahead of it and
+    leaves out what the leader left out, so the two stay on the same sample even when speech
+    comes late or a sentence is skipped. The mixer reads the leader first.
     """
 
-    def __init__(self, channel_gains: Sequence[tuple[int, float]], ident: int = 0) -> None:
+    def __init__(
+        self, channel_gains: Sequence[tuple[int, float]], ident: int = 0,
+        leader: Player | None = None,
+    ) -> None:  # fmt: skip
         self.channel_gains = tuple((int(c), float(g)) for c, g in channel_gains)
         self.ident = ident  # the owner's number for it (the controller's play)
         self.gains = np.zeros(0, dtype=np.float32)  # per output channel: set by Mixer.add
@@ -39,6 +47,8 @@ class Player:
         self.starved_frames = 0
         self._segments: collections.deque[tuple[np.ndarray, int]] = collections.deque()
         self._skipped: set[int] = set()  # sections to leave out (set.add is atomic)
+        self.left_out: set[int] = set()  # sections it did leave out (audio thread)
+        self.leader = leader
         self.marks: list[tuple[PlayerState, int, int]] = []  # (kind, section, frame in block)
         self._closed = False
         self.appended_frames = 0  # written by the producer only
@@ -85,6 +95,8 @@ class Player:
         copy them and return True; otherwise change nothing and return False."""
         if self.state is not PlayerState.PLAYING or self._stop_requested or not self._segments:
             return False
+        if self.leader is not None and self.leader.played_frames - self.played_frames < len(out):
+            return False
         segment, section = self._segments[0]
         if section and not self._offset:
             return False  # a section begins: read_into notes it (or leaves it out)
@@ -99,15 +111,20 @@ class Player:
     def read_into(self, out: np.ndarray) -> int:
         """Copy up to len(out) next samples into out; return how many (audio thread)."""
         wanted = len(out)
+        skipped = self._skipped
+        if self.leader is not None:  # as far as the leader went, leaving out what it did
+            wanted = max(0, min(wanted, self.leader.played_frames - self.played_frames))
+            skipped = self.leader.left_out
         segments = self._segments
         done = 0
         while done < wanted and segments:
             segment, section = segments[0]
             if section and not self._offset:
-                if abs(section) in self._skipped:
+                if abs(section) in skipped:
                     segments.popleft()
+                    self.left_out.add(abs(section))
                     continue
-                if section > 0:
+                if section > 0 and self.leader is None:
                     self.marks.append((PlayerState.PLAYING, section, done))
             take = min(wanted - done, len(segment) - self._offset)
             out[done : done + take] = segment[self._offset : self._offset + take]
@@ -116,7 +133,7 @@ class Player:
             if self._offset == len(segment):
                 segments.popleft()  # played: let it go, so an endless player stays small
                 self._offset = 0
-                if section > 0:
+                if section > 0 and self.leader is None:
                     self.marks.append((PlayerState.FINISHED, section, done))
         self.played_frames += done
         return done

@@ -62,6 +62,19 @@ class AnnouncementConfig:
         "`scheduling.busy_queue` calls waiting; none: always `template`.",
         shown="none",
     )
+    compact_template: str = key(
+        "{ticket}.",
+        checks.template,
+        "What a call says in a compact zone (`zones.NAME.compact`) while that zone is behind "
+        "(`scheduling.compact_after_s`), alone or combined, with the fields of `template`: "
+        "the zone's screens show the counter.",
+    )
+    pickup_compact_template: str = key(
+        "Dokumen {ticket}.",
+        checks.template,
+        "What a pickup says in a compact zone while that zone is behind, like "
+        "`compact_template` for calls.",
+    )
     repeat_prefix: str = key(
         "Panggilan {ordinal}, ",
         checks.repeat_prefix,

@@ -132,6 +132,13 @@ class SchedulingConfig:
         "Above this many calls waiting for a zone, a call played alone there uses "
         "`announcement.busy_template` (when set).",
     )
+    compact_after_s: float = key(
+        45.0,
+        schema.number(5, 3600),
+        "A compact zone (`zones.NAME.compact`) says `announcement.compact_template` while its "
+        "estimated wait, counted at full sentences, is above this, and full sentences again "
+        "once it is back under.",
+    )
     resume_preempted: frozenset[Priority] = key(
         frozenset({Priority.CALL, Priority.ANNOUNCEMENT}),
         checks.priorities,

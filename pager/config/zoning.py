@@ -131,6 +131,14 @@ class Zone:
         "Calls sound here as the chime alone (people look at the displays); operator "
         "messages, emergencies and zone tests are still spoken.",
     )
+    compact: bool = key(
+        False,
+        schema.boolean,
+        "While this zone falls behind (its estimated wait above `scheduling.compact_after_s`), "
+        "calls here say `announcement.compact_template` (the ticket alone), alone or "
+        "combined, so a shared zone keeps up at any rush; for zones whose screens show the "
+        "counter. Other zones of the same call still hear their full sentence.",
+    )
     music_quiet: tuple[Window, ...] = key(
         (),
         _windows,
@@ -183,6 +191,9 @@ def _a_template_or_the_chime_alone(zone: Zone) -> Iterator[tuple[str, str]]:
                 "chime_only",
                 f"a chime-only zone says no template: give {name} or chime_only, not both",
             )
+    if zone.compact and zone.chime_only:
+        yield ("compact", "a chime-only zone says nothing to shorten: give compact or "
+                          "chime_only, not both")  # fmt: skip
 
 
 def _priority(value: Any, where: Where) -> Priority:

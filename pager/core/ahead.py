@@ -3,9 +3,15 @@ inside a combined announcement). Pure."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pager.core.announcer import Announcer, Style
 from pager.core.effects import Effect, Prerender
 from pager.core.scheduler import Scheduler
+from pager.values.jobs import Job
+
+# The compact zones among these that are behind, for a play of so many calls at a time.
+Behind = Callable[[tuple[str, ...], int, float], frozenset[str]]
 
 
 def style(
@@ -30,8 +36,9 @@ class RenderAhead:
         self._done: set[tuple[str, int, str]] = set()  # (job id, play, style)
 
     def effects(
-        self, scheduler: Scheduler, announcer: Announcer, busy_queue: int, now: float
-    ) -> list[Effect]:
+        self, scheduler: Scheduler, announcer: Announcer, busy_queue: int, now: float,
+        behind: Behind | None = None,
+    ) -> list[Effect]:  # fmt: skip
         self._done = {key for key in self._done if scheduler.knows(key[0])}
         effects: list[Effect] = []
         for together in scheduler.upcoming(now):
@@ -46,4 +53,19 @@ class RenderAhead:
                         Prerender(job.id, announcer.for_play(job, said, template))
                         for template, _ in job.variants
                     ]
+            effects += self._compact(together, announcer, behind, now)
+        return effects
+
+    def _compact(
+        self, together: tuple[Job, ...], announcer: Announcer, behind: Behind | None, now: float
+    ) -> list[Effect]:
+        """The compact sentences of calls whose compact zones are behind."""
+        first = together[0]
+        if behind is None or first.compact is None or not behind(first.zones, len(together), now):
+            return []
+        effects: list[Effect] = []
+        for job in together:
+            if (job.id, job.play, "compact") not in self._done:
+                self._done.add((job.id, job.play, "compact"))
+                effects.append(Prerender(job.id, announcer.for_play(job, "compact")))
         return effects

@@ -6,6 +6,7 @@ import re
 import string
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Literal
 
 from pager.config.announcement import AnnouncementConfig
@@ -28,7 +29,7 @@ BREATH = "\ue000"  # a phrase break: announcement.phrase_pause_ms
 TICKET = "\ue001"  # between a ticket's letters and its number: announcement.ticket_pause_ms
 TEST_SENDER = "~test"  # zone tests' ids are their own (no counter id holds "~")
 _AFTER_PUNCTUATION = re.compile(r"([,.;:!?])\s+")
-Style = Literal["alone", "busy", "combined"]
+Style = Literal["alone", "busy", "combined", "compact"]
 
 
 def _spoken_name(zone: str) -> str:
@@ -41,6 +42,14 @@ def _listed(outputs: tuple[int, ...]) -> str:
     if len(words) <= 2:
         return " dan ".join(words)
     return ", ".join(words[:-1]) + ", dan " + words[-1]
+
+
+def _variant_levels(
+    contents: tuple[tuple[str, str], ...], levels: dict[str, NameLevel]
+) -> list[tuple[str, NameLevel]]:
+    """Each variant's key with the name level its zones say."""
+    found = {key: levels.get(zone, NameLevel.OFF) for zone, key in contents if key}
+    return list(found.items())
 
 
 class Announcer:
@@ -66,6 +75,8 @@ class Announcer:
         )
         self.pickup_template = self._compile(announcement.pickup_template)
         self.pickup_combined_template = self._compile(announcement.pickup_combined_template)
+        self.compact_template = self._compile(announcement.compact_template)
+        self.pickup_compact_template = self._compile(announcement.pickup_compact_template)
         self.name_phrase = self._compile(announcement.name_phrase)
         self.repeat_prefix = announcement.repeat_prefix
         self.final_prefix = announcement.final_prefix
@@ -116,6 +127,7 @@ class Announcer:
         shown_level = min(self.privacy.names_shown, max(levels.values(), default=NameLevel.OFF))
         combined = self.pickup_combined_template if pickup else self.combined_template
         busy_template = None if pickup else self.busy_template
+        compact = self.pickup_compact_template if pickup else self.compact_template
         main_level, contents, variants = self._zone_contents(call, zones, levels)
 
         written: dict[NameLevel, Sentences] = {}  # a call without a name: one level only
@@ -124,18 +136,25 @@ class Announcer:
             if level not in written:
                 busy = self.sentence(call, busy_template, level) if busy_template else None
                 written[level] = Sentences(self.sentence(call, None, level),
-                                           self.sentence(call, combined, level), busy)  # fmt: skip
+                                           self.sentence(call, combined, level), busy,
+                                           self.sentence(call, compact, level))  # fmt: skip
             return written[level]
 
         said = sentences(strictest)
-        shown = sentences(shown_level) if call.name is not None else None
+        shown = None
+        if call.name is not None:  # each zone's own sentence with no more name than shown
+            shown = replace(sentences(shown_level), variants=tuple(
+                (key, self.sentence(call, self._own(call, key), min(level, shown_level)))
+                for key, level in _variant_levels(contents, levels)
+            ))  # fmt: skip
         speech = sentences(main_level).speech if main_level in written else (
             self.sentence(call, None, main_level)
         )  # fmt: skip
         return Job(
             job_key(call.counter, call.id), call.priority, zones, call.counter, call.ticket,
             call.called_at, call.repeat, speech=speech,
-            ref=call.id, combined=said.combined, busy=said.busy, variants=variants,
+            ref=call.id, combined=said.combined, busy=said.busy, compact=said.compact,
+            variants=variants,
             nodes=self.routing.nodes_of(site_zones), kind=call.kind, final=call.final,
             contents=contents, shown=shown, personal=call.name is not None,
             name=(call.name.written(shown_level) or None) if call.name is not None else None,
@@ -176,6 +195,11 @@ class Announcer:
                 chosen = self.zone_templates[template] if template else None
                 variants[key or ""] = self.sentence(call, chosen, level)
         return main, tuple(contents), tuple(sorted(variants.items()))
+
+    def _own(self, call: Call, key: str) -> str | None:
+        """The compiled zone template a variant's key names (None: the kind's own)."""
+        own = key.split("\x1f", 1)[0] if call.name is not None else key
+        return self.zone_templates[own] if own else None
 
     def _here(self, site_zones: tuple[str, ...]) -> tuple[str, ...]:
         """This node's zones among them; NotHere when there are none (other racks play it)."""
@@ -277,10 +301,13 @@ class Announcer:
         speech = display.speech if display else job.speech
         combined = display.combined if display else job.combined
         busy = display.busy if display else job.busy
+        compact = display.compact if display else job.compact
         if style == "combined" and combined.phrases:
             speech = combined
-        elif template is not None and display is None:
-            speech = dict(job.variants)[template]
+        elif style == "compact" and compact is not None:
+            speech = compact
+        elif template is not None:
+            speech = dict(display.variants if display else job.variants)[template]
         elif style == "busy" and busy is not None:
             speech = busy
         if job.priority is Priority.EMERGENCY or job.ticket is None:

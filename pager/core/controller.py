@@ -59,7 +59,8 @@ class Controller:
         if self._stage.queue_changed:
             self._stage.queue_changed = False
             effects += self._ahead.effects(self.scheduler, self._announcer,
-                                           self._config.scheduling.busy_queue, now)  # fmt: skip
+                                           self._config.scheduling.busy_queue, now,
+                                           self._stage.behind)  # fmt: skip
         for effect in effects:
             if isinstance(effect, Publish):
                 self._recent.note(effect.body)
@@ -209,9 +210,11 @@ class Controller:
         if details == self._last_status:
             return []
         self._last_status = details
+        compacting = self._stage.compacting
         waits = status.waits(depths, self._stage.plays, self._stage.airtime,
-                              self._config.scheduling.combine_max, now)  # fmt: skip
-        return [PublishStatus({**details, "waits": waits})]
+                             self._config.scheduling.combine_max, now,
+                             compacting=compacting)  # fmt: skip
+        return [PublishStatus({**details, "waits": waits, "compact": sorted(compacting)})]
 
     def _event(self, name: EventName, now: float, **fields: object) -> Publish:
         return events.event(self._config.node, name, now, **fields)

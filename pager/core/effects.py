@@ -18,10 +18,12 @@ from pager.values.spoken import Spoken
 class Variant:
     """What some zones of a play hear instead of its main sound: their own sentence after
     the chime, or (speech None) the chime alone; in a player of its own that starts with
-    the main one."""
+    the main one. In a combined announcement, `sentences` (one for each of its sentences,
+    in step with them: a lane) instead of `speech`."""
 
     speech: Spoken | None
     channel_gains: tuple[tuple[int, float], ...]
+    sentences: tuple[Spoken, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ class StartCombined:
     pause_s: float
     channel_gains: tuple[tuple[int, float], ...]
     lead_in: bool = False  # the amplifier's pilot first (audio.lead_in_ms)
-    variants: tuple[Variant, ...] = ()  # chime-only zones (zones.NAME.chime_only)
+    variants: tuple[Variant, ...] = ()  # chime-only zones, and compacted zones (lanes)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ class Member:
     speech: Spoken
     position: int = 1
     text: str = ""  # its sentence as events show it (a name only as far as shown)
+    zone_texts: tuple[tuple[str, str], ...] = ()  # zone -> what it hears, when zones differ
 
 
 @dataclass
@@ -42,6 +43,7 @@ class Play:
     combined: str | None = None  # the combined announcement's id; None for one call alone
     started_at: float | None = None  # when its first sample played
     expected_s: float = 0.0  # how long it should take, from the start
+    compact: bool = False  # its main sentences are compact ones (shorter airtime)
 
 
 @dataclass
@@ -51,6 +53,8 @@ class Airtime:
     lead_s: float = 2.4  # the chime and the pause after it
     alone_s: float = 4.3  # a call's sentence said alone
     sentence_s: float = 2.3  # a call's sentence in a combined announcement, with its pause
+    compact_alone_s: float = 1.4  # a compact sentence said alone ("A seratus dua belas.")
+    compact_sentence_s: float = 1.9  # ... in a combined announcement, with its pause
     _learnt: set[str] = field(default_factory=set)  # measured at least once: no more guess
 
     def learn(self, what: str, seconds: float) -> None:
@@ -62,19 +66,21 @@ class Airtime:
                 else seconds)  # fmt: skip
         self._learnt.add(what)
 
-    def alone(self) -> float:
-        return self.lead_s + self.alone_s
+    def alone(self, compact: bool = False) -> float:
+        return self.lead_s + (self.compact_alone_s if compact else self.alone_s)
 
-    def combined(self, calls: int) -> float:
-        return self.lead_s + calls * self.sentence_s
+    def combined(self, calls: int, compact: bool = False) -> float:
+        return self.lead_s + calls * (self.compact_sentence_s if compact else self.sentence_s)
 
-    def wait(self, busy_for: float, waiting: int, combine_max: int) -> float:
+    def wait(self, busy_for: float, waiting: int, combine_max: int, compact: bool = False) -> float:
         """How long a new call would wait for its own sentence to start, on a zone busy for
-        `busy_for` more seconds with `waiting` calls queued before it."""
+        `busy_for` more seconds with `waiting` calls queued before it (said in compact
+        sentences, or full ones)."""
         if combine_max <= 1:
-            return busy_for + waiting * self.alone() + self.lead_s
+            return busy_for + waiting * self.alone(compact) + self.lead_s
         announcements = math.ceil((waiting + 1) / combine_max)
-        return busy_for + announcements * self.lead_s + waiting * self.sentence_s
+        sentence = self.compact_sentence_s if compact else self.sentence_s
+        return busy_for + announcements * self.lead_s + waiting * sentence
 
 
 class Plays:

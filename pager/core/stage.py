@@ -16,7 +16,7 @@ from typing import Any
 from pager.config.model import Config
 from pager.core import ahead, content, events, inputs
 from pager.core.announcer import Announcer, Style
-from pager.core.effects import Effect, JournalRemove, Publish, StartCombined, StartPlay, Variant
+from pager.core.effects import Effect, JournalRemove, Publish, StartCombined, StartPlay
 from pager.core.plays import Airtime, Member, Play, Plays, SleepingAmplifiers
 from pager.core.scheduler import Outcome, Scheduler
 from pager.core.sync import Sync
@@ -41,6 +41,7 @@ class Stage:
         self._serial = itertools.count(1)
         self._closing = False
         self.queue_changed = False  # outcomes came since the controller last looked
+        self.compacting: frozenset[str] = frozenset()  # compact zones saying compact sentences
 
     def configure(self, config: Config, routing: Routing, announcer: Announcer) -> None:
         """Take a config (at start and on reload); what plays goes on."""
@@ -51,6 +52,10 @@ class Stage:
         self._emergency_gain = db_to_gain(config.scheduling.emergency_gain_db)
         self._pause_s = config.announcement.combined_pause_ms / 1000
         self._amplifiers.configure(config.audio, config.zones)
+        self._compact = frozenset(name for name, zone in config.zones.items() if zone.compact)
+        self._compact_after_s = config.scheduling.compact_after_s
+        self._combine_max = config.scheduling.combine_max
+        self.compacting &= self._compact
 
     def close(self) -> None:
         """Stopping: start nothing new; what waits stays in the journal."""
@@ -108,9 +113,10 @@ class Stage:
             self._sync.forget(member.job.id)
             if item.late_ms is not None:  # a timed start (else at once, or no output clock)
                 timing = {"sync_at": at, "late_ms": round(item.late_ms, 2)}
+        texts = {"zone_texts": dict(member.zone_texts)} if member.zone_texts else {}
         return [self._job_event(member.event, member.job, known.zones, now,
                                 text=member.text, combined=known.combined,
-                                position=member.position, **timing)]  # fmt: skip
+                                position=member.position, **texts, **timing)]  # fmt: skip
 
     def section_finished(self, item: inputs.SectionFinished, now: float) -> list[Effect]:
         """A combined announcement's sentence played its last sample."""
@@ -118,7 +124,8 @@ class Stage:
         member = known.members.pop(item.section, None) if known else None
         if known is None or member is None:
             return []  # it was cancelled, or the announcement stopped
-        self.airtime.learn("sentence_s", item.audio_s + self._pause_s)
+        length = "compact_sentence_s" if known.compact else "sentence_s"
+        self.airtime.learn(length, item.audio_s + self._pause_s)
         return self._member_finished(known, member, now, audio_s=item.audio_s,
                                      late_s=item.late_s)  # fmt: skip
 
@@ -132,7 +139,8 @@ class Stage:
             self.airtime.learn("lead_s", item.lead_s)
         if known.combined is None:
             if known.members[1].job.test is None:  # a test's length says nothing of calls'
-                self.airtime.learn("alone_s", item.audio_s - item.lead_s)
+                length = "compact_alone_s" if known.compact else "alone_s"
+                self.airtime.learn(length, item.audio_s - item.lead_s)
             return self._member_finished(known, known.members[1], now, audio_s=item.audio_s,
                                          late_s=item.late_s, failure=item.failure)  # fmt: skip
         effects: list[Effect] = []
@@ -170,34 +178,57 @@ class Stage:
             return [e for o in together for e in self.drop(o.job, o.zones, reason, now)]
         play = next(self._serial)
         lead_in = self._amplifiers.lead_in(route.zones, now)
+        jobs = [o.job for o in together]
         style = self._style(first.zones, combined=first.combined is not None)
-        members = {
-            o.position: Member(o.job, o.event, self._announcer.for_play(o.job, style),
-                               o.position, self._announcer.for_play(o.job, style, shown=True).text)
-            for o in together
-        }  # fmt: skip
-        known = Play(first.zones, members, first.combined)
-        self.plays.add(play, known)
-        main: content.Gains = route.channel_gains
-        variants: tuple[Variant, ...] = ()
+        shared = content.Split(route.channel_gains, style, (), ((),) * len(jobs))
         if first.job.test is None:
-            main, variants = content.split(
-                first.job, route.zones, self._routing, self._announcer, style=style, gain=gain,
-                at=now,
-            )  # fmt: skip
+            compacted = self._behind(first, len(together), now)
+            self.compacting = (self.compacting - frozenset(route.zones)) | compacted
+            shared = content.split(jobs, route.zones, self._routing, self._announcer,
+                                   style=style, compacted=compacted, gain=gain, at=now)  # fmt: skip
+        said = shared.style
+        members = {
+            o.position: Member(o.job, o.event, self._announcer.for_play(o.job, said), o.position,
+                               self._announcer.for_play(o.job, said, shown=True).text, texts)
+            for o, texts in zip(together, shared.texts, strict=True)
+        }  # fmt: skip
+        known = Play(first.zones, members, first.combined, compact=said == "compact")
+        self.plays.add(play, known)
         if first.combined is None:
-            known.expected_s = self.airtime.alone()
+            known.expected_s = self.airtime.alone(known.compact)
             tone = first.job.test is not None and first.job.test.tone
             at = self._start_time(first.job, now)
-            return [StartPlay(play, first.job.id, members[1].speech, main, tone=tone,
-                              lead_in=lead_in, variants=variants, at=at, clip=first.job.clip,
-                              chime=first.job.chime)]  # fmt: skip
-        known.expected_s = self.airtime.combined(len(members))
+            return [StartPlay(play, first.job.id, members[1].speech, shared.main, tone=tone,
+                              lead_in=lead_in, variants=shared.variants, at=at,
+                              clip=first.job.clip, chime=first.job.chime)]  # fmt: skip
+        known.expected_s = self.airtime.combined(len(members), known.compact)
         for member in members.values():  # combined under one chime: at once, unsynchronized
             self._sync.forget(member.job.id)
         sentences = tuple(m.speech for m in members.values())
-        return [StartCombined(play, sentences, self._pause_s, main, lead_in=lead_in,
-                              variants=variants)]  # fmt: skip
+        return [StartCombined(play, sentences, self._pause_s, shared.main, lead_in=lead_in,
+                              variants=shared.variants)]  # fmt: skip
+
+    def behind(self, zones: tuple[str, ...], calls: int, now: float) -> frozenset[str]:
+        """The compact zones among `zones` that are behind: a play of `calls` calls starting
+        there now would leave them an estimated wait (at full sentences: what the zone
+        would have without compacting) above `scheduling.compact_after_s`."""
+        if not self._compact.intersection(zones):
+            return frozenset()
+        full = self.airtime.alone() if calls == 1 else self.airtime.combined(calls)
+        depths = self.scheduler.queue_depths()
+        busy_for = self.plays.busy_for(now)
+        waits = {
+            zone: self.airtime.wait(
+                max(full, busy_for.get(zone, 0.0)), depths.get(zone, 0), self._combine_max
+            )
+            for zone in zones
+        }
+        return content.behind(zones, self._compact, waits, self._compact_after_s)
+
+    def _behind(self, first: Outcome, calls: int, now: float) -> frozenset[str]:
+        if first.job.priority is not Priority.CALL:
+            return frozenset()
+        return self.behind(first.zones, calls, now)
 
     def _route(self, first: Outcome, gain: float | None, now: float) -> Route:
         """At the zones' levels of the moment; zones gone since (a reload) are left out. A

@@ -9,8 +9,8 @@ rendered, during the chime.
 
 from __future__ import annotations
 
-import functools
 import logging
+import threading
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
@@ -102,7 +102,8 @@ class LivePlays:
         player = event.player
         live = self._live.get(player.ident)
         if live is not None and player is not live.player:  # a zone's own content
-            return self._one_ended(live) if event.kind is PlayerState.FINISHED else inputs.Tick()
+            over = event.kind is PlayerState.FINISHED and not event.section
+            return self._one_ended(live) if over else inputs.Tick()
         if event.section:
             return self._section_event(event, live)
         if event.kind is PlayerState.PLAYING:
@@ -175,21 +176,108 @@ def _players(
     pause = np.zeros(round(pause_s * rate), dtype=np.float32)
     clip = effect.clip if isinstance(effect, StartPlay) else None
     chimes = not isinstance(effect, StartPlay) or effect.chime
+    lanes = [v for v in effect.variants if v.sentences]
     try:
-        speeches = [_recorded(kit, clip) if clip else kit.synthesizer.submit(s) for s in sentences]
         if chimes:
             player.append(kit.chime)
         else:
             live.lead_frames = len(lead_in)
-        live.others = [_variant(v, effect.play, lead_in, kit) for v in effect.variants]
+        followers = [_follower(v, player, lead_in, kit, chimes) for v in lanes]
+        live.others = [_variant(v, effect.play, lead_in, kit) for v in effect.variants
+                       if not v.sentences] + followers  # fmt: skip
         live.playing += len(live.others)
+        speeches = [
+            [_recorded(kit, clip) if clip else kit.synthesizer.submit(sentence),
+             *(kit.synthesizer.submit(v.sentences[index]) for v in lanes)]
+            for index, sentence in enumerate(sentences)
+        ]  # fmt: skip
     except Exception as error:
         return inputs.PlayFailed(effect.play, f"cannot start its announcement: {error}")
-    for index, speech in enumerate(speeches):
-        last = index == len(speeches) - 1
-        done = functools.partial(_speech_ready, live, first_section + index, pause, last)
-        speech.add_done_callback(done)
+    _Sections(live, followers, speeches, first_section, pause).listen()
     return live
+
+
+def _follower(
+    lane: Variant, leader: Player, lead_in: np.ndarray, kit: SoundKit, chimes: bool
+) -> Player:
+    """The player of zones that hear their own sentences in step with the leader's."""
+    player = Player(lane.channel_gains, ident=leader.ident, leader=leader)
+    player.append(lead_in)
+    if chimes:
+        player.append(kit.chime)
+    return player
+
+
+class _Sections:
+    """Hands each sentence to the players as it is rendered, in order: the leader's, and in
+    step with it each follower's (every lane's sentence padded to the longest, the followers
+    first, so the leader never has samples they lack); the pause after each but the last;
+    then closes them. A sentence the leader could not get is left out of every lane (and a
+    combined announcement goes on); a follower's that failed is silence there."""
+
+    def __init__(
+        self, live: LivePlay, followers: list[Player], speeches: list[list[Future[np.ndarray]]],
+        first_section: int, pause: np.ndarray,
+    ) -> None:  # fmt: skip
+        self._live = live
+        self._followers = followers
+        self._speeches = speeches
+        self._first = first_section
+        self._pause = pause
+        self._next = 0
+        self._lock = threading.Lock()
+
+    def listen(self) -> None:
+        for futures in self._speeches:
+            for future in futures:
+                future.add_done_callback(self._ready)
+
+    def _ready(self, _: Future[np.ndarray]) -> None:
+        """In the speech worker (or at once, when it was ready): hand over what is ready."""
+        with self._lock:
+            while self._next < len(self._speeches) and all(
+                f.done() for f in self._speeches[self._next]
+            ):
+                self._hand_over(self._next)
+                self._next += 1
+
+    def _hand_over(self, index: int) -> None:
+        section = self._first + index
+        last = index == len(self._speeches) - 1
+        leader, *lanes = self._speeches[index]
+        try:
+            main = leader.result()
+        except BaseException as error:  # SpeechError, or cancelled at shutdown
+            self._live.failure = f"speech synthesis failed: {error}"
+            main = None
+        if main is not None:
+            said = [_result(f, len(main)) for f in lanes]
+            length = max([len(main), *map(len, said)])
+            for player, samples in zip(self._followers, said, strict=True):
+                player.append(_padded(samples, length), section)
+                if not last:
+                    player.append(self._pause, -section)
+            self._live.player.append(_padded(main, length), section)
+            if not last:
+                self._live.player.append(self._pause, -section)
+        if last:
+            for player in (*self._followers, self._live.player):
+                player.close()
+
+
+def _result(future: Future[np.ndarray], length: int) -> np.ndarray:
+    """A follower's sentence, or (when it failed) silence as long as the leader's."""
+    try:
+        return future.result()
+    except BaseException as error:
+        log.error("speech for compact zones failed: %s", error)
+        return np.zeros(length, dtype=np.float32)
+
+
+def _padded(samples: np.ndarray, length: int) -> np.ndarray:
+    if len(samples) >= length:
+        return samples
+    return np.concatenate([samples, np.zeros(length - len(samples), dtype=np.float32)])
 
 
 def _recorded(kit: SoundKit, clip: str) -> Future[np.ndarray]:
@@ -224,20 +312,3 @@ def _variant(variant: Variant, play: int, lead_in: np.ndarray, kit: SoundKit) ->
 
     speech.add_done_callback(ready)
     return player
-
-
-def _speech_ready(
-    live: LivePlay, section: int, pause: np.ndarray, last: bool, speech: Future[np.ndarray]
-) -> None:
-    """In the speech worker: hand a sentence to its player, the pause after it unless it is
-    the last, and close the player after the last (a sentence that failed is left out, and a
-    combined announcement goes on)."""
-    try:
-        live.player.append(speech.result(), section)
-        if not last:
-            live.player.append(pause, -section)
-    except BaseException as error:  # SpeechError, or cancelled at shutdown
-        live.failure = f"speech synthesis failed: {error}"
-    finally:
-        if last:
-            live.player.close()

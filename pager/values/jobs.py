@@ -31,6 +31,8 @@ class Sentences:
     speech: Spoken
     combined: Spoken
     busy: Spoken | None = None
+    compact: Spoken | None = None
+    variants: tuple[tuple[str, Spoken], ...] = ()  # a zone's own content -> its sentence
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class Job:
     speech: Spoken = Spoken()  # what its first play says
     combined: Spoken = Spoken()  # its sentence inside a combined announcement (calls)
     busy: Spoken | None = None  # what it says alone while its zones are busy (calls)
+    compact: Spoken | None = None  # what it says in a compact zone that is behind (calls)
     ref: str | None = None  # the id its sender gave, as events show it (`id` is unique)
     test: ZoneTest | None = None  # a zone test (priority TEST): what it tests
     variants: tuple[tuple[str, Spoken], ...] = ()  # a zone's own content -> its sentence
