@@ -21,16 +21,17 @@ pytestmark = pytest.mark.e2e
 HALL, FOOD = 0, 6  # the first outputs of the tenant hall and the food court
 FOOD_GAIN = 10 ** (-4 / 20)  # the food court's gain_db in the example
 ZONES = ["tenant-hall", "food-court"]
-BURST = [(str(10 + n), f"B{n + 1}") for n in range(8)]  # eight counters at once
+BURST = [(str(10 + n), f"B{n + 1}") for n in range(7)]  # seven counters at once
 
 
 def test_a_burst_is_compact_in_the_food_court_and_full_in_the_hall_then_full_again(
     on_card: DaemonOnCard, watcher: Watcher, card: VirtualCard
 ) -> None:
-    # Behind when the estimated wait passes 20 s: the first four of the burst leave four
-    # behind them (about 26 s at full sentences), the last four none (about 14 s).
-    cfg = on_card.configure("compact", audio={"latency": "low"},
-                            scheduling={"compact_after_s": 20}, security=UNLIMITED)  # fmt: skip
+    # Behind above 15 s of estimated wait, at one level: the first four of the burst with
+    # three behind them (about 21 s at full sentences), not the last three (about 12 s).
+    scheduling = {"compact_after_s": 15, "compact_until_s": 15}
+    cfg = on_card.configure("compact", audio={"latency": "low"}, scheduling=scheduling,
+                            security=UNLIMITED)  # fmt: skip
     loaded = config.load(cfg)
     bell = chime.prepared(loaded.announcement, loaded.audio.sample_rate)
     daemon = on_card.start(cfg)

@@ -69,6 +69,12 @@ class AnnouncementConfig:
         "(`scheduling.compact_after_s`), alone or combined, with the fields of `template`: "
         "the zone's screens show the counter.",
     )
+    compact_pause_ms: int = key(
+        300,
+        schema.integer(100, 2000),
+        "The pause between compact sentences in a combined announcement (between tickets "
+        'said alone: "A dua puluh tiga. Be tujuh.").',
+    )
     pickup_compact_template: str = key(
         "Dokumen {ticket}.",
         checks.template,

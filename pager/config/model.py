@@ -135,9 +135,22 @@ class SchedulingConfig:
     compact_after_s: float = key(
         45.0,
         schema.number(5, 3600),
-        "A compact zone (`zones.NAME.compact`) says `announcement.compact_template` while its "
-        "estimated wait, counted at full sentences, is above this, and full sentences again "
-        "once it is back under.",
+        "A compact zone (`zones.NAME.compact`) says `announcement.compact_template` once its "
+        "estimated wait (a new call's, counted at full sentences) rises above this...",
+    )
+    compact_until_s: float = key(
+        10.0,
+        schema.number(0, 3600),
+        "...and its full sentences again once that estimate (with the calls starting "
+        "counted) is back under this: it has caught up (10: a call alone, not two at once). "
+        "The gap keeps a zone from switching at every announcement of a rush; equal to "
+        "`compact_after_s`, it switches at one level.",
+    )
+    compact_combine_max: int = key(
+        8,
+        schema.integer(1, 16),
+        "Up to this many calls under one chime where every zone says compact sentences (the "
+        "ticket alone is short: the chime's share of the airtime matters more).",
     )
     resume_preempted: frozenset[Priority] = key(
         frozenset({Priority.CALL, Priority.ANNOUNCEMENT}),
@@ -259,6 +272,17 @@ class Config:
     def nodes(self) -> tuple[str, ...]:
         """The site's nodes (racks), sorted; one, this node, on a site of one rack."""
         return tuple(sorted(set(self.site.values()))) or (self.node,)
+
+
+@rule(SchedulingConfig)
+def _caught_up_below_behind(policy: SchedulingConfig) -> Iterator[tuple[str, str]]:
+    """A zone is caught up below the level at which it is behind."""
+    if policy.compact_until_s > policy.compact_after_s:
+        yield (
+            "compact_until_s",
+            f"{policy.compact_until_s:g} is above compact_after_s ({policy.compact_after_s:g}): "
+            "a zone would be behind and caught up at once; give it at most compact_after_s",
+        )
 
 
 # Rules of the whole config (run once every section, zone and node is read):

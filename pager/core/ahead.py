@@ -10,8 +10,8 @@ from pager.core.effects import Effect, Prerender
 from pager.core.scheduler import Scheduler
 from pager.values.jobs import Job
 
-# The compact zones among these that are behind, for a play of so many calls at a time.
-Behind = Callable[[tuple[str, ...], int, float], frozenset[str]]
+# The compact zones among these that are behind.
+Behind = Callable[[tuple[str, ...]], frozenset[str]]
 
 
 def style(
@@ -53,15 +53,15 @@ class RenderAhead:
                         Prerender(job.id, announcer.for_play(job, said, template))
                         for template, _ in job.variants
                     ]
-            effects += self._compact(together, announcer, behind, now)
+            effects += self._compact(together, announcer, behind)
         return effects
 
     def _compact(
-        self, together: tuple[Job, ...], announcer: Announcer, behind: Behind | None, now: float
+        self, together: tuple[Job, ...], announcer: Announcer, behind: Behind | None
     ) -> list[Effect]:
         """The compact sentences of calls whose compact zones are behind."""
         first = together[0]
-        if behind is None or first.compact is None or not behind(first.zones, len(together), now):
+        if behind is None or first.compact is None or not behind(first.zones):
             return []
         effects: list[Effect] = []
         for job in together:

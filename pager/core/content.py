@@ -28,11 +28,16 @@ class Split:
 
 
 def behind(
-    zones: Iterable[str], compact: Iterable[str], wait_s: dict[str, float], after_s: float
-) -> frozenset[str]:
-    """The compact zones among `zones` whose estimated wait is above `after_s`."""
-    compact = set(compact)
-    return frozenset(z for z in zones if z in compact and wait_s.get(z, 0.0) > after_s)
+    zones: Iterable[str], compact: Iterable[str], wait_s: dict[str, float],
+    compacting: Iterable[str], *, after_s: float, until_s: float,
+) -> frozenset[str]:  # fmt: skip
+    """The compact zones among `zones` that are behind: their estimated wait is above
+    `after_s`, or above `until_s` for those that were behind already (`compacting`)."""
+    compact, was = set(compact), set(compacting)
+    return frozenset(
+        zone for zone in zones
+        if zone in compact and wait_s.get(zone, 0.0) > (until_s if zone in was else after_s)
+    )  # fmt: skip
 
 
 def split(

@@ -212,7 +212,7 @@ class Controller:
         self._last_status = details
         compacting = self._stage.compacting
         waits = status.waits(depths, self._stage.plays, self._stage.airtime,
-                             self._config.scheduling.combine_max, now,
+                             self.scheduler.combine_max, now,
                              compacting=compacting)  # fmt: skip
         return [PublishStatus({**details, "waits": waits, "compact": sorted(compacting)})]
 

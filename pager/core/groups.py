@@ -1,12 +1,14 @@
 """What waits (`Entry`) and what plays (`OnAir`, by `Group`), as the scheduler keeps them;
 which waiting calls are combined under one chime with the one that starts, and which
-announcements are next in line."""
+announcements are next in line; the ids seen lately (`SeenIds`)."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from pager.values.jobs import Job
+from pager.values.jobs import REMEMBERED_IDS, Job
 from pager.values.priority import Priority
 
 CALL = Priority.CALL
@@ -97,7 +99,9 @@ class Entry:
 def companions(leader: Entry, later: list[Entry], taken: set[str], combine_max: int) -> list[Entry]:
     """The calls to combine with `leader`'s: those after it in line that wait for exactly
     its zones, until one that needs any of those zones and cannot join (it would play
-    next there: combining past it would delay it)."""
+    next there: combining past it would delay it). A counter's second call is passed over,
+    not a stop: once its first is served, round-robin puts the other counters' calls
+    before it anyway."""
     job = leader.job
     if job.priority is not CALL or combine_max <= 1:
         return []
@@ -109,26 +113,44 @@ def companions(leader: Entry, later: list[Entry], taken: set[str], combine_max: 
             break
         if other.id in taken or not zones & set(other.zones):
             continue
-        # One call per counter: a counter's second call would lose its turn to others.
         if (
             other.priority is not CALL
             or other.kind != job.kind  # pickups combine with pickups only
             or set(other.zones) != zones
-            or other.counter in counters
         ):
             break
+        if other.counter in counters:  # one call per counter and announcement
+            continue
         found.append(entry)
         counters.add(other.counter)
     return found
 
 
-def next_up(ordered: list[Entry], combine_max: int) -> list[tuple[Job, ...]]:
+def next_up(
+    ordered: list[Entry], combine_max: Callable[[tuple[str, ...]], int]
+) -> list[tuple[Job, ...]]:
     """For each zone, the first of `ordered` that waits for it, with the calls it would be
     combined with: the announcements next in line, in the order they are needed."""
     upcoming: dict[str, tuple[Job, ...]] = {}
     for index, entry in enumerate(ordered):
         if any(zone not in upcoming for zone in entry.job.zones):
-            together = [entry, *companions(entry, ordered[index + 1 :], set(), combine_max)]
+            limit = combine_max(entry.job.zones)
+            together = [entry, *companions(entry, ordered[index + 1 :], set(), limit)]
             for zone in entry.job.zones:
                 upcoming.setdefault(zone, tuple(e.job for e in together))
     return list(dict.fromkeys(upcoming.values()))
+
+
+class SeenIds:
+    """The ids taken lately (the last REMEMBERED_IDS), so that a redelivery plays once."""
+
+    def __init__(self) -> None:
+        self._ids: OrderedDict[str, None] = OrderedDict()
+
+    def __contains__(self, job_id: str) -> bool:
+        return job_id in self._ids
+
+    def add(self, job_id: str) -> None:
+        self._ids[job_id] = None
+        if len(self._ids) > REMEMBERED_IDS:
+            self._ids.popitem(last=False)

@@ -19,14 +19,13 @@
 from __future__ import annotations
 
 import itertools
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from pager.config.model import SchedulingConfig
-from pager.core.groups import Entry, Group, OnAir, companions, next_up
+from pager.core.groups import Entry, Group, OnAir, SeenIds, companions, next_up
 from pager.values.events import EventName
-from pager.values.jobs import REMEMBERED_IDS, Job
+from pager.values.jobs import Job
 from pager.values.priority import Priority
 
 CALL, EMERGENCY = Priority.CALL, Priority.EMERGENCY
@@ -59,21 +58,6 @@ def _matching(
         return job.ticket == ticket and (counter is None or job.counter == counter)
 
     return matches
-
-
-class SeenIds:
-    """The ids taken lately (the last REMEMBERED_IDS), so that a redelivery plays once."""
-
-    def __init__(self) -> None:
-        self._ids: OrderedDict[str, None] = OrderedDict()
-
-    def __contains__(self, job_id: str) -> bool:
-        return job_id in self._ids
-
-    def add(self, job_id: str) -> None:
-        self._ids[job_id] = None
-        if len(self._ids) > REMEMBERED_IDS:
-            self._ids.popitem(last=False)
 
 
 def _counter_key(job: Job) -> str:
@@ -117,6 +101,9 @@ class Scheduler:
     def __init__(self, zones: Iterable[str], policy: SchedulingConfig | None = None) -> None:
         self.zones = tuple(zones)
         self.policy = policy or SchedulingConfig()
+        # Whether every one of these zones would say compact sentences now (the stage's
+        # judgement): they combine more calls under a chime.
+        self.all_compact: Callable[[tuple[str, ...]], bool] = lambda zones: False
         self._pending: dict[str, Entry] = {}
         self._air = OnAir()
         self._seen = SeenIds()
@@ -313,7 +300,14 @@ class Scheduler:
         def need(entry: Entry) -> tuple[bool, float, tuple[int, bool, int, int]]:
             return (entry.due > now, entry.due, self._order(entry))
 
-        return next_up(sorted(self._pending.values(), key=need), self.policy.combine_max)
+        return next_up(sorted(self._pending.values(), key=need), self.combine_max)
+
+    def combine_max(self, zones: tuple[str, ...]) -> int:
+        """How many calls for these zones may be said under one chime: more where every
+        zone says compact sentences (`scheduling.compact_combine_max`)."""
+        if self.all_compact(zones):
+            return max(self.policy.combine_max, self.policy.compact_combine_max)
+        return self.policy.combine_max
 
     @property
     def pending(self) -> list[Job]:
@@ -364,7 +358,8 @@ class Scheduler:
                 outcomes.extend(self._preempt(holder, job, now))
             together = [entry]
             if target == job.zones:
-                together += companions(entry, ordered[index + 1 :], taken, self.policy.combine_max)
+                limit = self.combine_max(job.zones)
+                together += companions(entry, ordered[index + 1 :], taken, limit)
             group_id = job.id if len(together) == 1 else f"{round(now * 1000):x}-{job.id}"
             ids = tuple(e.job.id for e in together)
             group = Group(group_id, target, job.priority, ids, list(ids))

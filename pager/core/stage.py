@@ -51,11 +51,14 @@ class Stage:
         self._busy_queue = config.scheduling.busy_queue
         self._emergency_gain = db_to_gain(config.scheduling.emergency_gain_db)
         self._pause_s = config.announcement.combined_pause_ms / 1000
+        self._compact_pause_s = config.announcement.compact_pause_ms / 1000
         self._amplifiers.configure(config.audio, config.zones)
         self._compact = frozenset(name for name, zone in config.zones.items() if zone.compact)
         self._compact_after_s = config.scheduling.compact_after_s
+        self._compact_until_s = config.scheduling.compact_until_s
         self._combine_max = config.scheduling.combine_max
         self.compacting &= self._compact
+        self.scheduler.all_compact = self._all_behind
 
     def close(self) -> None:
         """Stopping: start nothing new; what waits stays in the journal."""
@@ -125,7 +128,7 @@ class Stage:
         if known is None or member is None:
             return []  # it was cancelled, or the announcement stopped
         length = "compact_sentence_s" if known.compact else "sentence_s"
-        self.airtime.learn(length, item.audio_s + self._pause_s)
+        self.airtime.learn(length, item.audio_s + self._pause(known))
         return self._member_finished(known, member, now, audio_s=item.audio_s,
                                      late_s=item.late_s)  # fmt: skip
 
@@ -182,7 +185,7 @@ class Stage:
         style = self._style(first.zones, combined=first.combined is not None)
         shared = content.Split(route.channel_gains, style, (), ((),) * len(jobs))
         if first.job.test is None:
-            compacted = self._behind(first, len(together), now)
+            compacted = self._behind(first, len(together))
             self.compacting = (self.compacting - frozenset(route.zones)) | compacted
             shared = content.split(jobs, route.zones, self._routing, self._announcer,
                                    style=style, compacted=compacted, gain=gain, at=now)  # fmt: skip
@@ -205,30 +208,37 @@ class Stage:
         for member in members.values():  # combined under one chime: at once, unsynchronized
             self._sync.forget(member.job.id)
         sentences = tuple(m.speech for m in members.values())
-        return [StartCombined(play, sentences, self._pause_s, shared.main, lead_in=lead_in,
-                              variants=shared.variants)]  # fmt: skip
+        return [StartCombined(play, sentences, self._pause(known), shared.main,
+                              lead_in=lead_in, variants=shared.variants)]  # fmt: skip
 
-    def behind(self, zones: tuple[str, ...], calls: int, now: float) -> frozenset[str]:
-        """The compact zones among `zones` that are behind: a play of `calls` calls starting
-        there now would leave them an estimated wait (at full sentences: what the zone
-        would have without compacting) above `scheduling.compact_after_s`."""
+    def behind(self, zones: tuple[str, ...], starting: int = 0) -> frozenset[str]:
+        """The compact zones among `zones` that are behind. A zone is behind once the wait a
+        new call would have there (the status's estimate at full sentences: what the zone
+        would have without compacting), with what is queued and the `starting` calls taken
+        from the queue to start now, rises above `scheduling.compact_after_s`, and until it
+        is back under `scheduling.compact_until_s`."""
         if not self._compact.intersection(zones):
             return frozenset()
-        full = self.airtime.alone() if calls == 1 else self.airtime.combined(calls)
         depths = self.scheduler.queue_depths()
-        busy_for = self.plays.busy_for(now)
         waits = {
-            zone: self.airtime.wait(
-                max(full, busy_for.get(zone, 0.0)), depths.get(zone, 0), self._combine_max
-            )
+            zone: self.airtime.wait(0.0, depths.get(zone, 0) + starting, self._combine_max)
             for zone in zones
         }
-        return content.behind(zones, self._compact, waits, self._compact_after_s)
+        after_s, until_s = self._compact_after_s, self._compact_until_s
+        return content.behind(zones, self._compact, waits, self.compacting,
+                              after_s=after_s, until_s=until_s)  # fmt: skip
 
-    def _behind(self, first: Outcome, calls: int, now: float) -> frozenset[str]:
+    def _all_behind(self, zones: tuple[str, ...]) -> bool:
+        return bool(zones) and self.behind(zones) == frozenset(zones)
+
+    def _pause(self, known: Play) -> float:
+        """Between the sentences of a combined announcement: shorter between compact ones."""
+        return self._compact_pause_s if known.compact else self._pause_s
+
+    def _behind(self, first: Outcome, calls: int) -> frozenset[str]:
         if first.job.priority is not Priority.CALL:
             return frozenset()
-        return self.behind(first.zones, calls, now)
+        return self.behind(first.zones, calls)
 
     def _route(self, first: Outcome, gain: float | None, now: float) -> Route:
         """At the zones' levels of the moment; zones gone since (a reload) are left out. A

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 
 from pager.core.health import HealthReports
 from pager.core.plays import Airtime, Plays
@@ -65,14 +65,17 @@ def shown_depths(scheduler: Scheduler, zones: Iterable[str]) -> dict[str, int]:
 
 
 def waits(
-    depths: Mapping[str, int], plays: Plays, airtime: Airtime, combine_max: int, now: float,
-    *, compacting: Collection[str] = (),
+    depths: Mapping[str, int], plays: Plays, airtime: Airtime,
+    combine_max: Callable[[tuple[str, ...]], int], now: float, *,
+    compacting: Collection[str] = (),
 ) -> dict[str, int]:  # fmt: skip
     """Per zone (with its queue depth), about how many seconds a new call would wait for its
     own sentence (in compact sentences where the zone says them now)."""
     busy_for = plays.busy_for(now)
     return {
-        zone: round(airtime.wait(busy_for.get(zone, 0.0), waiting, combine_max, zone in compacting))
+        zone: round(
+            airtime.wait(busy_for.get(zone, 0.0), waiting, combine_max((zone,)), zone in compacting)
+        )
         for zone, waiting in depths.items()
     }
 
