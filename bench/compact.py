@@ -21,6 +21,7 @@ import heapq
 import itertools
 import json
 import random
+import statistics
 from typing import Any
 
 from bench.combined import COUNTERS, SEED, hall_ticket, poisson, summary
@@ -151,7 +152,8 @@ def simulate(cfg: Config, calls: list[Arrival], lengths: dict[str, Any]) -> dict
         if deadline is not None and not isinstance(item, inputs.Tick):
             heapq.heappush(timeline, (max(deadline, desk.now) + 1e-6, next(order), inputs.Tick()))
     result = summary(len(calls), sorted(waits.values()), list(ended.values()))
-    return {**result, "compact": compact}
+    mean = statistics.mean(waits.values()) if waits else 0.0
+    return {**result, "wait_mean_s": mean, "compact": compact}
 
 
 def measure(minutes: float, sentences: int) -> dict[str, Any]:

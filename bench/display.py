@@ -71,15 +71,25 @@ def screen_lag_ms(calls: int) -> list[float]:
     return lags
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--calls", type=int, default=40)
-    lags = sorted(screen_lag_ms(parser.parse_args().calls))
-    print(json.dumps({
+def figures(calls: int) -> dict[str, float]:
+    """The screen's lag behind the card over `calls` calls: median, p95, worst, best (ms)."""
+    lags = sorted(screen_lag_ms(calls))
+    return {
         "calls": len(lags), "median_ms": round(statistics.median(lags), 1),
         "p95_ms": round(lags[int(0.95 * (len(lags) - 1))], 1), "max_ms": round(lags[-1], 1),
         "min_ms": round(lags[0], 1),
-    }, indent=2))  # fmt: skip
+    }  # fmt: skip
+
+
+def measure(smoke: bool) -> dict[str, float]:
+    """The section of bench.report: 30 calls (3 in a smoke run)."""
+    return figures(3 if smoke else 30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--calls", type=int, default=40)
+    print(json.dumps(figures(parser.parse_args().calls), indent=2))
 
 
 if __name__ == "__main__":

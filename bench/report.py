@@ -7,6 +7,8 @@
     python -m bench.report --add operators  # the operators' tools (call log, status page)
     python -m bench.report --add site       # several racks: synchronized start, a site's load
     python -m bench.report --add day        # the MPP's day: names, library, schedule, text
+    python -m bench.report --add display    # the public screens: a call on the screen
+    python -m bench.report --add compact    # compact zones at a rush
 
 Each latency figure is given as min / median / max over the repeated runs.
 """
@@ -23,7 +25,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import combined, combined_card, day, floods, operators, site, voice
+from bench import (
+    combined,
+    combined_card,
+    compact,
+    compact_card,
+    day,
+    display,
+    floods,
+    operators,
+    site,
+    voice,
+)
 from bench.costs import (
     BLOCK,
     SMALL_BLOCK,
@@ -122,7 +135,19 @@ def operators_run(smoke: bool) -> dict[str, Any]:
         return operators.measure(Path(directory), smoke)
 
 
-SECTIONS = {"operators": operators_run, "site": site_run, "day": day.measure}  # and "combined"
+def compact_run(smoke: bool) -> dict[str, Any]:
+    """Compact zones: simulated load driven by real renders, checked on the card."""
+    minutes, sentences = (0.5, 3) if smoke else (10.0, 40)
+    simulated = compact.measure(minutes, sentences)
+    with tempfile.TemporaryDirectory(prefix="pager-bench-compact-") as directory:
+        card = compact_card.measure(Path(directory), 0.5 if smoke else 3.0)
+    return {**simulated, "card": card}
+
+
+SECTIONS = {
+    "operators": operators_run, "site": site_run, "day": day.measure,
+    "display": display.measure, "compact": compact_run,
+}  # and "combined"  # fmt: skip
 
 
 def measure(runs: int, smoke: bool, plot: Path | None = None) -> dict[str, Any]:
@@ -148,6 +173,8 @@ def measure(runs: int, smoke: bool, plot: Path | None = None) -> dict[str, Any]:
         "operators": operators_run(smoke),
         "site": site_run(smoke),
         "day": day.measure(smoke),
+        "display": display.measure(smoke),
+        "compact": compact_run(smoke),
     }  # fmt: skip
 
 

@@ -11,6 +11,7 @@ from bench.latency import RATE
 from bench.text_combined import combined_section, verdict
 from bench.text_day import day_section
 from bench.text_operators import operators_section
+from bench.text_screens import compact_section, display_section
 from bench.text_site import site_section
 
 
@@ -307,6 +308,8 @@ def write(path: Path, results: dict[str, Any]) -> None:
     combined += operators_section(results.get("operators"))
     combined += site_section(results.get("site"))
     combined += day_section(results.get("day"))
+    combined += display_section(results.get("display"))
+    combined += compact_section(results.get("compact"))
     render_rows = "\n".join(
         f"| render, cache {kind} (ms) | {fmt([statistics.median(r[key]) for r in renders])} | "
         f"{fmt([sorted(r[key])[int(0.99 * len(r[key]))] for r in renders])} |"

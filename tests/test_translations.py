@@ -103,8 +103,9 @@ def test_history_and_stats_print_only_catalogued_words(log: Path) -> None:
 def test_status_prints_only_catalogued_words() -> None:
     board = Board("pager", words=pseudo)
     status = {"state": "online", "node": "hall", "audio": "ok", "xruns": 0, "ts": time.time(),
-              "queues": {"tenant-hall": 1}, "playing": {"tenant-hall": "c1"},
-              "waits": {"tenant-hall": 12}, "version": "0.1.0",
+              "queues": {"tenant-hall": 1, "food-court": 9}, "playing": {"tenant-hall": "c1"},
+              "waits": {"tenant-hall": 12, "food-court": 21}, "compact": ["food-court"],
+              "version": "0.1.0",
               "recent": [{"id": "c1", "ticket": "A1", "counter": "5", "event": "started",
                           "zones": ["tenant-hall"], "kind": "pickup", "ts": time.time()}]}  # fmt: skip
     board.nodes = {"hall": status, "mpp": {**status, "state": "offline"}}
@@ -116,6 +117,7 @@ def test_status_prints_only_catalogued_words() -> None:
     console.print(board.render())
     shown = console.export_text()
     assert "⟦Last calls⟧" in shown and "⟦expired⟧" in shown
+    assert "⟦12 s⟧" in shown and "⟦21 s, compact⟧" in shown  # a compact zone says so
     assert not leftovers(shown), shown
     line = event_line(event, pseudo)
     assert line.split()[2] == "expired", "a followed event keeps its contract name"

@@ -128,11 +128,13 @@ class Board:
         queues: Mapping[str, int] = status.get("queues") or {}
         playing: Mapping[str, str] = status.get("playing") or {}
         waits: Mapping[str, int] = status.get("waits") or {}
+        compact = set(status.get("compact") or ())  # saying the ticket alone while behind
         for zone in queues:
             play = playing.get(zone)
             shown = tickets.get(play, str(play)) if play else "-"
             wait = waits.get(zone)
-            seconds = "-" if wait is None else _("{n} s").format(n=wait)
+            said = _("{n} s, compact") if zone in compact else _("{n} s")
+            seconds = "-" if wait is None else said.format(n=wait)
             zones.add_row(zone, str(queues[zone]), shown, seconds)
         calls = Table(box=None, pad_edge=False, title=_("Last calls"), title_justify="left")
         for column in (N_("time"), N_("call"), N_("what happened"), N_("zones")):

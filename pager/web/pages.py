@@ -25,6 +25,7 @@ STATUS_STRINGS = {
     "test": N_("test {what}"), "output": N_("output {output}"), "message": N_("message {id}"),
     "outputs": N_("{zone} (outputs {outputs})"), "testButton": N_("Test"),
     "testZone": N_("Test zone {zone}"), "seconds": N_("{n} s"),
+    "compactSeconds": N_("{n} s, compact"),
     "nothingScheduled": N_("nothing scheduled"),
     "confirm": N_('Announce the message "{name}" now?'),
     "recording": N_("a recording"), "waiting": N_("sent: waiting for its turn…"),

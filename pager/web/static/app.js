@@ -97,7 +97,9 @@ function renderZones() {
     setCell(waiting, String((s.queues || {})[zone.name] ?? 0));
     setCell(playingCell, playing ? names[playing] || playing : "–",
             playing ? "playing-now" : "playing");
-    setCell(wait, seconds === undefined ? "–" : say(S.seconds, { n: seconds }));
+    const compact = (s.compact || []).includes(zone.name);
+    setCell(wait, seconds === undefined ? "–"
+      : say(compact ? S.compactSeconds : S.seconds, { n: seconds }));
   });
 }
 
