@@ -15,11 +15,13 @@ rendered by the real speech path. Prints one JSON object.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -133,26 +135,36 @@ def realtime_check(
     }
 
 
-def measure(
-    directory: Path, per_minute: float, minutes: float, sizes: tuple[int, ...] = (2, 3, 4)
-) -> dict[str, Any]:
+@contextlib.contextmanager
+def daemon_on_card(
+    directory: Path, node: str, max_age_s: float = 3600
+) -> Iterator[tuple[Watcher, VirtualCard, Path]]:
+    """The real daemon on a paced virtual card with its own broker, every call to be heard
+    (`supersede: false`, rate limits off); the watcher, the card and the config's path."""
     with Mosquitto(directory) as broker, VirtualCard(directory / "card") as card:
         cfg = write_config(
-            directory / "zones.yaml", node="comb", mqtt={"port": broker.port},
+            directory / "zones.yaml", node=node, mqtt={"port": broker.port},
             audio={"device": card.name, "latency": "low"}, security=UNLIMITED,
-            scheduling={"supersede": False, "max_age_s": 3600},
+            scheduling={"supersede": False, "max_age_s": max_age_s},
         )  # fmt: skip
         daemon = DaemonProcess(["run", "-c", str(cfg)], card.env(), directory / "daemon.log")
         watcher = Watcher(broker.port, "pager/#")
         try:
-            watcher.status("comb", "online")
-            return {
-                "airtime": airtime_on_card(watcher, card, sizes),
-                "check": realtime_check(watcher, cfg, per_minute, minutes),
-            }
+            watcher.status(node, "online")
+            yield watcher, card, cfg
         finally:
             daemon.stop()
             watcher.close()
+
+
+def measure(
+    directory: Path, per_minute: float, minutes: float, sizes: tuple[int, ...] = (2, 3, 4)
+) -> dict[str, Any]:
+    with daemon_on_card(directory, "comb") as (watcher, card, cfg):
+        return {
+            "airtime": airtime_on_card(watcher, card, sizes),
+            "check": realtime_check(watcher, cfg, per_minute, minutes),
+        }
 
 
 def main() -> None:

@@ -172,6 +172,11 @@ def measure(minutes: float, sentences: int) -> dict[str, Any]:
             }
             for label, on in (("full", False), ("compact", True))
         },
+        # The same rush with other arrivals: how much the verdict owes to one draw.
+        "other_arrivals_20": [
+            simulate(bench_config(True, base), arrivals(20, minutes, sentences, seed), lengths)
+            for seed in (1, 2, 3)
+        ],
     }
 
 

@@ -21,12 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from bench.combined import SEED, hall_ticket, percentile, poisson
-from bench.combined_card import publish
+from bench.combined_card import daemon_on_card, publish
 from bench.compact import ZONE, Arrival, bench_config, rendered, simulate
 from pager import config
-from tests.broker import Mosquitto, Watcher
-from tests.conftest import UNLIMITED, DaemonProcess, write_config
-from tests.virtual_card import VirtualCard
+from tests.broker import Watcher
 
 COUNTERS = [str(c) for c in range(21, 41)]  # unlisted: routed by the payload's zones
 
@@ -72,23 +70,13 @@ def realtime_check(
 
 
 def measure(directory: Path, minutes: float) -> dict[str, Any]:
-    with Mosquitto(directory) as broker, VirtualCard(directory / "card") as card:
-        cfg = write_config(
-            directory / "zones.yaml", node="compact", mqtt={"port": broker.port},
-            audio={"device": card.name, "latency": "low"}, security=UNLIMITED,
-            scheduling={"supersede": False, "max_age_s": 180},
-        )  # fmt: skip
-        daemon = DaemonProcess(["run", "-c", str(cfg)], card.env(), directory / "daemon.log")
-        watcher = Watcher(broker.port, "pager/#")
-        try:
-            watcher.status("compact", "online")
-            return {
-                str(rate): realtime_check(watcher, cfg, rate, minutes, f"r{rate}")
-                for rate in (20.0, 6.0)
-            }
-        finally:
-            daemon.stop()
-            watcher.close()
+    """At a rush's rate, then at a quiet one, with the example's compact food court (and
+    `max_age_s` 180, as simulated)."""
+    with daemon_on_card(directory, "compact", max_age_s=180) as (watcher, _, cfg):
+        return {
+            str(rate): realtime_check(watcher, cfg, rate, minutes, f"r{rate}")
+            for rate in (20.0, 6.0)
+        }
 
 
 def main() -> None:
