@@ -86,8 +86,11 @@ def test_a_clip_that_is_not_audio_is_refused_with_its_name(tmp_path: Path) -> No
 
 def test_the_script_is_every_phrase_the_config_can_say() -> None:
     lines = script(config.load(EXAMPLE_CONFIG))
-    # The sentence's phrases, the combined sentence's ("loket" alone), the repeats' prefix.
-    assert lines[:4] == ["nomor antrean", "silakan menuju loket", "loket", "panggilan kedua"]
+    # The sentence's phrases, the combined sentence's ("loket" alone), the pickups' (the
+    # compact ones add none: "{ticket}." and "Dokumen {ticket}."), the repeats' prefix.
+    assert lines[:8] == ["nomor antrean", "silakan menuju loket", "loket",
+                         "dokumen dengan nomor", "sudah selesai", "silakan diambil di loket",
+                         "dokumen", "panggilan kedua"]  # fmt: skip
     for needed in ("be", "zet", "sebelas", "belas", "puluh", "seratus", "seribu", "ribu",
                    "pajak", "perizinan berusaha"):  # fmt: skip
         assert needed in lines

@@ -38,8 +38,10 @@ def script(config: Config) -> list[str]:
     a = config.announcement
     lexicon = {**DEFAULT_LEXICON, **a.lexicon}
     phrases: list[str] = []
-    templates = [a.template, a.combined_template, a.busy_template,
-                 *(zone.template for zone in config.zones.values())]  # fmt: skip
+    templates = [a.template, a.combined_template, a.busy_template, a.compact_template,
+                 a.pickup_template, a.pickup_combined_template, a.pickup_compact_template,
+                 *(zone.template for zone in config.zones.values()),
+                 *(zone.pickup_template for zone in config.zones.values())]  # fmt: skip
     for template in (t for t in templates if t):
         for literal, _, _, _ in string.Formatter().parse(template):
             phrases += _phrases(verbalize(literal, lexicon))
