@@ -86,7 +86,8 @@ tickets at the PA pace of about 4 syllables a second, "A seratus dua belas, loke
 belas") and its pause are not, so 20 calls a minute (3 s each) is beyond one zone's airtime
 whatever the combining. Combining moves a zone's limit from about 6 to about 13 calls a
 minute: at 12 a minute every call is heard (p95 {_p95(figures, "4", "12")}) where one call per
-chime lets a quarter expire.
+chime lets a quarter expire. Beyond that, a zone with screens can say less: see compact zones
+below, which meet this target.
 """
 
 
