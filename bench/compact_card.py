@@ -37,6 +37,8 @@ def realtime_check(
     rng = random.Random(SEED + int(per_minute))
     calls = [(at, rng.choice(COUNTERS), hall_ticket(rng))
              for at in poisson(rng, per_minute, minutes)]  # fmt: skip
+    if not calls:  # a very short (smoke) run may draw none
+        calls = [(0.0, COUNTERS[0], "A001")]
     sent: list[float] = []
     first = time.monotonic()
     for n, (at, counter, ticket) in enumerate(calls):

@@ -9,6 +9,7 @@ rendered, during the chime.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from concurrent.futures import Future
@@ -193,7 +194,7 @@ def _players(
         ]  # fmt: skip
     except Exception as error:
         return inputs.PlayFailed(effect.play, f"cannot start its announcement: {error}")
-    _Sections(live, followers, speeches, first_section, pause).listen()
+    _Sections(live, followers, first_section, pause).listen(speeches)
     return live
 
 
@@ -213,45 +214,51 @@ class _Sections:
     step with it each follower's (every lane's sentence padded to the longest, the followers
     first, so the leader never has samples they lack); the pause after each but the last;
     then closes them. A sentence the leader could not get is left out of every lane (and a
-    combined announcement goes on); a follower's that failed is silence there."""
+    combined announcement goes on); a follower's that failed is silence there.
+
+    It keeps what the futures gave, never the futures: a future keeps its callbacks, and a
+    cycle through them would hold every sentence's samples until the garbage collector ran."""
 
     def __init__(
-        self, live: LivePlay, followers: list[Player], speeches: list[list[Future[np.ndarray]]],
-        first_section: int, pause: np.ndarray,
-    ) -> None:  # fmt: skip
+        self, live: LivePlay, followers: list[Player], first_section: int, pause: np.ndarray
+    ) -> None:
         self._live = live
         self._followers = followers
-        self._speeches = speeches
         self._first = first_section
         self._pause = pause
         self._next = 0
+        self._got: list[list[np.ndarray | BaseException | None]] = []
         self._lock = threading.Lock()
 
-    def listen(self) -> None:
-        for futures in self._speeches:
-            for future in futures:
-                future.add_done_callback(self._ready)
+    def listen(self, speeches: list[list[Future[np.ndarray]]]) -> None:
+        self._got = [[None] * len(futures) for futures in speeches]
+        for index, futures in enumerate(speeches):
+            for lane, future in enumerate(futures):
+                future.add_done_callback(functools.partial(self._ready, index, lane))
 
-    def _ready(self, _: Future[np.ndarray]) -> None:
+    def _ready(self, index: int, lane: int, future: Future[np.ndarray]) -> None:
         """In the speech worker (or at once, when it was ready): hand over what is ready."""
+        try:
+            outcome: np.ndarray | BaseException = future.result()
+        except BaseException as error:  # SpeechError, or cancelled at shutdown
+            outcome = error
         with self._lock:
-            while self._next < len(self._speeches) and all(
-                f.done() for f in self._speeches[self._next]
+            self._got[index][lane] = outcome
+            while self._next < len(self._got) and all(
+                got is not None for got in self._got[self._next]
             ):
                 self._hand_over(self._next)
+                self._got[self._next] = []  # handed over: let the samples go
                 self._next += 1
 
     def _hand_over(self, index: int) -> None:
         section = self._first + index
-        last = index == len(self._speeches) - 1
-        leader, *lanes = self._speeches[index]
-        try:
-            main = leader.result()
-        except BaseException as error:  # SpeechError, or cancelled at shutdown
-            self._live.failure = f"speech synthesis failed: {error}"
-            main = None
-        if main is not None:
-            said = [_result(f, len(main)) for f in lanes]
+        last = index == len(self._got) - 1
+        main, *lanes = self._got[index]
+        if isinstance(main, BaseException):
+            self._live.failure = f"speech synthesis failed: {main}"
+        elif main is not None:
+            said = [_lane(got, len(main)) for got in lanes]
             length = max([len(main), *map(len, said)])
             for player, samples in zip(self._followers, said, strict=True):
                 player.append(_padded(samples, length), section)
@@ -265,13 +272,12 @@ class _Sections:
                 player.close()
 
 
-def _result(future: Future[np.ndarray], length: int) -> np.ndarray:
+def _lane(got: np.ndarray | BaseException | None, length: int) -> np.ndarray:
     """A follower's sentence, or (when it failed) silence as long as the leader's."""
-    try:
-        return future.result()
-    except BaseException as error:
-        log.error("speech for compact zones failed: %s", error)
-        return np.zeros(length, dtype=np.float32)
+    if isinstance(got, np.ndarray):
+        return got
+    log.error("speech for compact zones failed: %s", got)
+    return np.zeros(length, dtype=np.float32)
 
 
 def _padded(samples: np.ndarray, length: int) -> np.ndarray:
