@@ -35,6 +35,22 @@ class CallRejected(PagerError):
         super().__init__(reason)
 
 
+class NotAllowed(CallRejected):
+    """Beyond the sender's rights (a priority above its counter's `max_priority`)."""
+
+
+class RateLimited(CallRejected):
+    """Over the sender's rate limit; `retry_after` is when its bucket has room again (s)."""
+
+    def __init__(self, reason: str, retry_after: float, **known: object) -> None:
+        super().__init__(reason, **known)
+        self.retry_after = retry_after
+
+
+class NothingToCancel(CallRejected):
+    """A cancel that found no queued or playing call of that id or ticket."""
+
+
 class UsageError(PagerError):
     """A command was given something it cannot read (a time, a zone name)."""
 

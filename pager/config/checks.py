@@ -12,7 +12,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from pager.config import schema
+from pager.config import schema, tokens
 from pager.config.schema import Invalid, Where, accepts
 from pager.errors import did_you_mean
 from pager.language.phonemes import to_espeak
@@ -150,6 +150,32 @@ def password_file(value: Any, where: Where) -> str:
         raise Invalid(f"cannot read {path}: {error}") from None
     if not first or not first[0].strip():
         raise Invalid(f"{path} holds no password on its first line")
+    return str(path)
+
+
+@accepts("file")
+def tokens_file(value: Any, where: Where) -> str:
+    """A tokens file (pager.config.tokens): checked if it exists; missing, no token is valid
+    until `pager counter token` makes one."""
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid("must be a file name")
+    path = where.base / value
+    if path.exists():
+        try:
+            tokens.read(path)
+        except tokens.TokenFileError as error:
+            raise Invalid(str(error)) from None
+    return str(path)
+
+
+@accepts("PEM file")
+def readable_file(value: Any, where: Where) -> str:
+    path = Path(schema.existing_file(value, where))
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as error:
+        raise Invalid(f"cannot read {path}: {error.strerror}") from None
     return str(path)
 
 

@@ -321,18 +321,21 @@ def _standby_pcs_of_the_sites_nodes(config: Config) -> Iterator[tuple[str, str]]
 @rule(Config)
 def _beyond_this_pc_only_with_a_password(config: Config) -> Iterator[tuple[str, str]]:
     """The web server listens beyond this PC (`http.listen` not on 127.0.0.1) only with an
-    `http.password_file`, or for `displays` (the status page then answers this PC only)."""
+    `http.password_file`, or for `displays` or the API's `tokens_file` (the status page then
+    answers this PC only)."""
     http = config.http
     if (
         http.listen
         and not http.password_file
         and not config.displays
+        and not http.tokens_file
         and checks.listen_host(http.listen) not in checks.LOOPBACK
     ):
         yield (
             "http.listen",
             (
                 f"{http.listen} is reachable beyond this PC: set http.password_file, or listen on "
-                "127.0.0.1 (or declare displays: their pages need no password)"
+                "127.0.0.1 (or declare displays or http.tokens_file: their pages and the API "
+                "need no password)"
             ),
         )

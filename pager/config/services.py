@@ -4,6 +4,7 @@ for how a key is declared)."""
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -128,6 +129,42 @@ class SecurityConfig:
 
 
 @dataclass(frozen=True)
+class HttpsConfig:
+    cert_file: str | None = key(
+        None,
+        checks.readable_file,
+        "The web server's certificate (PEM, the chain after it): with `key_file`, the page, "
+        "the screens and the API are served over HTTPS only.",
+        live=False,
+        shown="none",
+    )
+    key_file: str | None = key(
+        None,
+        checks.readable_file,
+        "Its private key (PEM; mode 600).",
+        live=False,
+        shown="none",
+    )
+
+
+@rule(HttpsConfig)
+def _a_certificate_with_its_key(tls: HttpsConfig) -> Iterator[tuple[str, str]]:
+    """`cert_file` and `key_file` go together, and the key is the certificate's."""
+    if (tls.cert_file is None) != (tls.key_file is None):
+        given, missing = ("cert_file", "key_file") if tls.key_file is None else (
+            "key_file", "cert_file")  # fmt: skip
+        yield (missing, f"{given} is set: give {missing} too (or neither, for plain HTTP)")
+        return
+    if tls.cert_file is not None and tls.key_file is not None:
+        try:
+            ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(
+                tls.cert_file, tls.key_file
+            )
+        except (ssl.SSLError, OSError) as error:
+            yield ("key_file", f"cannot use {tls.cert_file} with {tls.key_file}: {error}")
+
+
+@dataclass(frozen=True)
 class HttpConfig:
     listen: str | None = key(
         None,
@@ -146,6 +183,17 @@ class HttpConfig:
         live=False,
         shown="none",
     )
+    tokens_file: str | None = key(
+        None,
+        checks.tokens_file,
+        "The HTTP API's tokens (mode 600): one `ID HASH` a line, ID a counter's id or "
+        "`operator`, HASH `pbkdf2_sha256$...` (never the token). `pager counter token ID` "
+        "makes a token and writes its line; the file is read again when it changes. Each "
+        "token has exactly the rights of its counter (or of the operator desk) on MQTT.",
+        live=False,
+        shown="none (no API)",
+    )
+    tls: HttpsConfig = section(HttpsConfig, "HTTPS for the web server (tokens on a LAN).")
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from pager.core.payloads import (
     parse_cancel,
     parse_test,
 )
-from pager.errors import CallRejected
+from pager.errors import CallRejected, RateLimited
 from pager.language.words import COUNTER_PATTERN, WPM_PER_SYLLABLE_PER_S, syllables
 from pager.values.jobs import Job, ref_of
 from pager.values.messages import Inbound, MessageKind
@@ -53,6 +53,10 @@ class TokenBucket:
             return False
         self.tokens -= 1
         return True
+
+    def wait_s(self) -> float:
+        """How long until it has room for one more (after a refused `take`)."""
+        return max(0.0, (1 - self.tokens) / self.rate) if self.rate > 0 else 60.0
 
 
 @dataclass
@@ -119,9 +123,10 @@ class Admission:
         )
         if not bucket.take(now):
             name = who if who in (OPERATOR, UNLISTED) else f"counter {who}"
-            raise CallRejected(
+            raise RateLimited(
                 f"{name} sends more than {per_minute:g} a minute (bursts of {limits.burst}): "
-                "this one is dropped (security.rate_limit)"
+                "this one is dropped (security.rate_limit)",
+                retry_after=bucket.wait_s(),
             )
 
     # -- what a message asks for -------------------------------------------------------------

@@ -14,7 +14,7 @@ from pager.config.library import Message
 from pager.config.model import Config
 from pager.config.privacy import PrivacyConfig, Service
 from pager.core.payloads import Call, OperatorMessage, TestRequest
-from pager.errors import CallRejected, NotHere, did_you_mean
+from pager.errors import CallRejected, NotAllowed, NotHere, did_you_mean
 from pager.language.lexicon import DEFAULT_LEXICON
 from pager.language.normalize import tidy, verbalize
 from pager.language.words import Zeros, number_words, ordinal_words, read_counter, ticket_parts
@@ -116,7 +116,7 @@ class Announcer:
         zones = self._here(site_zones)
         ceiling = self.routing.max_priority_of(call.counter)
         if call.priority > ceiling:
-            raise CallRejected(
+            raise NotAllowed(
                 f"counter {call.counter} may ask for {ceiling.label} at most "
                 f"(counters.{call.counter}.max_priority), not {call.priority.label}",
                 id=call.id, ticket=call.ticket, counter=call.counter,

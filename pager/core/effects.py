@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from pager.errors import CallRejected, NotAllowed, NothingToCancel, RateLimited
 from pager.values.messages import Inbound
 from pager.values.spoken import Spoken
 
@@ -128,10 +129,33 @@ class JournalRemove:
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """Why a message was not taken, for a sender that waits for the answer (the HTTP API):
+    `invalid`, `not-allowed` (beyond its rights), `rate-limited` (with `retry_after` s),
+    `not-found` (nothing to cancel) or `unavailable` (the journal could not keep it)."""
+
+    kind: str
+    reason: str
+    retry_after: float | None = None
+
+    @classmethod
+    def of(cls, rejected: CallRejected) -> Refusal:
+        if isinstance(rejected, RateLimited):
+            return cls("rate-limited", rejected.reason, rejected.retry_after)
+        if isinstance(rejected, NotAllowed):
+            return cls("not-allowed", rejected.reason)
+        if isinstance(rejected, NothingToCancel):
+            return cls("not-found", rejected.reason)
+        return cls("invalid", rejected.reason)
+
+
+@dataclass(frozen=True)
 class Ack:
-    """Acknowledge the message to the broker (QoS 1)."""
+    """The message has been dealt with: acknowledge it to the broker (QoS 1), or answer the
+    request it came in (`refusal`: why it was not taken; None: it was)."""
 
     message: Inbound
+    refusal: Refusal | None = None
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,21 @@ from pager.config.model import Config
 from pager.core import events
 from pager.core.admission import Admission
 from pager.core.announcer import Announcer
-from pager.core.effects import Ack, Effect, JournalAdd, JournalRemove, PublishSync, Retime
+from pager.core.effects import (
+    Ack,
+    Effect,
+    JournalAdd,
+    JournalRemove,
+    PublishSync,
+    Refusal,
+    Retime,
+)
 from pager.core.payloads import Call
 from pager.core.scheduler import Scheduler
 from pager.core.stage import Stage
 from pager.core.standby import Ledger
 from pager.core.sync import Sync, parse_offer
-from pager.errors import CallRejected, NotHere, PagerError
+from pager.errors import CallRejected, NotHere, NothingToCancel, PagerError
 from pager.values.events import EventName
 from pager.values.jobs import Job, job_key
 from pager.values.messages import Inbound, MessageKind
@@ -109,7 +117,8 @@ class Reception:
         log.error("%s not taken: cannot write it to the journal: %s", job_id, reason)
         failure = f"cannot keep the call in the journal: {reason}"
         return [events.job_event(self._config.node, EventName.FAILED, job, job.zones, now,
-                                 reason=failure), Ack(message)]  # fmt: skip
+                                 reason=failure),
+                Ack(message, Refusal("unavailable", failure))]  # fmt: skip
 
     def summaries(self, now: float) -> list[Effect]:
         """A `rejected` event for each sender whose rejections were summed up, when due."""
@@ -152,7 +161,7 @@ class Reception:
             effects = self._rejected(message, rejected, now)
             if message.journaled:
                 effects.append(JournalRemove(message.journaled))
-            return [*effects, Ack(message)]
+            return [*effects, Ack(message, Refusal.of(rejected))]
         offer = self._sync.take(job, message, now)
         timing: list[Effect] = [PublishSync(offer.body())] if offer is not None else []
         if message.journaled is None and self._scheduler.takes(job, now):
@@ -210,8 +219,8 @@ class Reception:
             if not self.admission.answers_for(message):
                 raise NotHere("nothing to cancel here")
             what = f"id {cancel.id}" if cancel.id else f"ticket {cancel.ticket}"
-            raise CallRejected(f"nothing to cancel: no queued or playing {what}",
-                               id=cancel.id, ticket=cancel.ticket)  # fmt: skip
+            raise NothingToCancel(f"nothing to cancel: no queued or playing {what}",
+                                  id=cancel.id, ticket=cancel.ticket)  # fmt: skip
         return self._stage.apply(outcomes, now)
 
     def _test(self, message: Inbound, now: float) -> list[Effect]:

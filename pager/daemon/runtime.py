@@ -250,8 +250,11 @@ class Runtime:
                 return inputs.Journaled(job_id)
             case JournalRemove(job_id):
                 self.journal.remove(job_id)
-            case Ack(message):
-                self.link.ack(message)
+            case Ack(message, refusal):
+                if message.request is not None and self.web is not None:
+                    self.web.answer(message.request, refusal)
+                else:
+                    self.link.ack(message)
             case Notify("ready", status):
                 systemd.notify("READY=1", f"STATUS={status}")
             case Notify("reloading"):

@@ -37,3 +37,4 @@ class Inbound:
     connection: int = 0  # which connection it came on: an ack is only valid on that one
     journaled: str | None = None  # replayed from the journal, where it was taken under this id
     scheduled: bool = False  # made by the daily schedule, not received from a sender
+    request: int | None = None  # came in an HTTP request that waits for its answer (`Ack`)

@@ -75,6 +75,11 @@ def _static(name: str) -> str:
     return (resources.files("pager.web") / "static" / name).read_text(encoding="utf-8")
 
 
+async def openapi(request: web.Request) -> web.StreamResponse:
+    """The HTTP API's OpenAPI 3.1 document (`static/openapi.json`)."""
+    return web.Response(text=_static("openapi.json"), content_type="application/json")
+
+
 async def asset(request: web.Request) -> web.StreamResponse:
     """A file of `static/` by its name (`/app.js`, `/display.css`)."""
     name = request.path.lstrip("/")

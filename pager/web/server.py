@@ -17,6 +17,7 @@ import contextlib
 import hmac
 import json
 import logging
+import ssl
 import threading
 import time
 import uuid
@@ -27,10 +28,12 @@ from aiohttp import web
 
 from pager import __version__
 from pager.config.model import Config
+from pager.core.effects import Refusal
 from pager.errors import PagerError
 from pager.values.messages import Inbound, MessageKind
 from pager.values.priority import Priority
 from pager.web import pages
+from pager.web.api import Api
 from pager.web.public import Screens
 
 log = logging.getLogger(__name__)
@@ -76,6 +79,7 @@ class WebPage:
         self._clients: set[asyncio.Queue[tuple[str, str] | None]] = set()
         self._broker = False
         self.screens = Screens(config)
+        self.api = Api(config, inbox.put) if config.http.tokens_file else None
 
     # -- from the daemon's threads -----------------------------------------------------------
 
@@ -91,6 +95,12 @@ class WebPage:
 
     def offer_event(self, body: Mapping[str, object]) -> None:
         self._hand_over("event", dict(body))
+
+    def answer(self, request: int, refusal: Refusal | None) -> None:
+        """The controller's answer to an API request's message (taken: None)."""
+        if self.api is not None and self._started.is_set() and not self._loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self.api.answer, request, refusal)
 
     def reconfigure(self, config: Config) -> None:
         """A reload: the displays follow the new config (the rest takes a restart)."""
@@ -128,10 +138,12 @@ class WebPage:
             web.get("/style.css", pages.asset), web.get("/api/state", self._state),
             web.get("/api/stream", self._stream), web.post("/api/test", self._test),
             web.post("/api/announce", self._announce), *self.screens.routes(),
+            *(self.api.routes() if self.api is not None else ()),
+            web.get("/api/v1/openapi.json", pages.openapi),
         ])  # fmt: skip
         runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await runner.setup()
-        site = web.TCPSite(runner, self.host, self.port)
+        site = web.TCPSite(runner, self.host, self.port, ssl_context=_tls(self.config))
         try:
             await site.start()
         except BaseException:
@@ -144,14 +156,25 @@ class WebPage:
         for client in list(self._clients):
             client.put_nowait(None)
         self.screens.close()
+        if self.api is not None:
+            self.api.close()
         await runner.cleanup()
 
     def _take(self, kind: str, body: dict[str, Any]) -> None:
         if kind == "status":
             self._status = body
+            if self.api is not None:  # as on the MQTT status topic
+                self.api.status = {
+                    "state": body.get("state", "online"),
+                    "node": self.config.node,
+                    "version": __version__,
+                    **body,
+                }
         else:
             self._events.append(body)
             self.screens.take(body)
+            if self.api is not None:
+                self.api.take(body)
         self._broadcast(kind, body)
 
     def _broadcast(self, kind: str, body: object) -> None:
@@ -179,8 +202,8 @@ class WebPage:
     async def _guard(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         """The display pages for anyone; for the rest, the password (when set: else this PC
         alone), and no request forged from another site's page."""
-        if request.method == "GET" and _public(request):
-            response = await handler(request)
+        if (request.method == "GET" and _public(request)) or request.path.startswith("/api/v1/"):
+            response = await handler(request)  # the API checks its own bearer tokens
             response.headers.update(_SAFE_HEADERS)
             return response
         if self.password is None and not _from_this_pc(request):
@@ -285,6 +308,16 @@ class WebPage:
         if body.get("zones"):
             payload["zones"] = body["zones"]
         return self._hand_in("announce", MessageKind.ANNOUNCE, payload)
+
+
+def _tls(config: Config) -> ssl.SSLContext | None:
+    """HTTPS with `http.tls` (checked when the config was loaded), else plain HTTP."""
+    tls = config.http.tls
+    if tls.cert_file is None or tls.key_file is None:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(tls.cert_file, tls.key_file)
+    return context
 
 
 def _sse(kind: str, data: str) -> bytes:
