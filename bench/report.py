@@ -9,6 +9,7 @@
     python -m bench.report --add day        # the MPP's day: names, library, schedule, text
     python -m bench.report --add display    # the public screens: a call on the screen
     python -m bench.report --add compact    # compact zones at a rush
+    python -m bench.report --add api        # the HTTP API's cost
 
 Each latency figure is given as min / median / max over the repeated runs.
 """
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import (
+    api,
     combined,
     combined_card,
     compact,
@@ -135,6 +137,12 @@ def operators_run(smoke: bool) -> dict[str, Any]:
         return operators.measure(Path(directory), smoke)
 
 
+def api_run(smoke: bool) -> dict[str, Any]:
+    """The HTTP API's cost: requests answered while calls play, and the first sample."""
+    with tempfile.TemporaryDirectory(prefix="pager-bench-api-") as directory:
+        return api.measure(Path(directory), 2.0 if smoke else 20.0, 2 if smoke else 30, 4)
+
+
 def compact_run(smoke: bool) -> dict[str, Any]:
     """Compact zones: simulated load driven by real renders, checked on the card."""
     minutes, sentences = (0.5, 3) if smoke else (10.0, 40)
@@ -146,7 +154,7 @@ def compact_run(smoke: bool) -> dict[str, Any]:
 
 SECTIONS = {
     "operators": operators_run, "site": site_run, "day": day.measure,
-    "display": display.measure, "compact": compact_run,
+    "display": display.measure, "compact": compact_run, "api": api_run,
 }  # and "combined"  # fmt: skip
 
 
@@ -175,6 +183,7 @@ def measure(runs: int, smoke: bool, plot: Path | None = None) -> dict[str, Any]:
         "day": day.measure(smoke),
         "display": display.measure(smoke),
         "compact": compact_run(smoke),
+        "api": api_run(smoke),
     }  # fmt: skip
 
 
