@@ -19,6 +19,7 @@ from pager.config.announcement import AnnouncementConfig
 from pager.config.displays import Display, UiConfig
 from pager.config.library import Message
 from pager.config.model import AudioConfig, Config, SchedulingConfig
+from pager.config.notify import NotifyConfig, Webhook
 from pager.config.privacy import PrivacyConfig, Service
 from pager.config.services import (
     HistoryConfig,
@@ -90,6 +91,9 @@ TABLES: dict[str, Callable[[], Iterator[str]]] = {
         _rows(PrivacyConfig, "privacy."), _rows(Service, "services.NAME.")
     ),
     "http": lambda: _rows(HttpConfig, "http."),
+    "notify": lambda: itertools.chain(
+        _rows(NotifyConfig, "notify."), _rows(Webhook, "notify.webhooks[].")
+    ),
     "displays": lambda: itertools.chain(_rows(Display, "displays.NAME."), _rows(UiConfig, "ui.")),
     "sync": lambda: _rows(SyncConfig, "sync."),
     "standby": lambda: _rows(StandbyConfig, "standby."),

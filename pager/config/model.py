@@ -15,6 +15,7 @@ from pager.config import checks, schema
 from pager.config.announcement import AnnouncementConfig
 from pager.config.displays import Display, UiConfig
 from pager.config.library import Message
+from pager.config.notify import NotifyConfig
 from pager.config.privacy import PrivacyConfig, Service
 from pager.config.schema import key, rule, section
 from pager.config.services import (
@@ -208,6 +209,7 @@ class Config:
     privacy: PrivacyConfig = section(PrivacyConfig, "Names in calls, as the law allows.")
     http: HttpConfig = section(HttpConfig, "The status page in the browser.")
     ui: UiConfig = section(UiConfig, "The pages and commands people read.")
+    notify: NotifyConfig = section(NotifyConfig, "Events sent out to webhooks.")
     sync: SyncConfig = section(SyncConfig, "Several racks starting an announcement together.")
     standby: StandbyConfig = section(StandbyConfig, "Racks with a second, standby PC.")
     zones: Mapping[str, Zone] = field(default_factory=lambda: MappingProxyType({}))

@@ -52,6 +52,7 @@ from pager.io import calllog, systemd
 from pager.io.journal import Journal
 from pager.io.lock import NodeLock
 from pager.io.mqtt import MqttLink
+from pager.io.webhooks import Webhooks
 from pager.mixer import Mixer, MixerEvent
 from pager.web.server import WebPage
 
@@ -96,6 +97,7 @@ class Runtime:
         self.calllog = calllog.CallLog(
             Path(config.state_dir) / calllog.FILE_NAME, config.history.keep_days
         )
+        self.webhooks = Webhooks(config.notify, Path(config.state_dir))
         self.web = (
             WebPage(config, self.control, self.link.connected.is_set)
             if config.http.listen
@@ -134,6 +136,7 @@ class Runtime:
         self.sink.report = self._audio_report
         try:
             self.calllog.start()
+            self.webhooks.start()
             self.music.apply(config.zones, config.music)
             self.sink.start(self.mixer)
             if self.web is not None:
@@ -143,6 +146,7 @@ class Runtime:
             self.music.stop()
             self.kit.synthesizer.close()
             self.calllog.close()
+            self.webhooks.close()
             raise
         self.link.start()
         if self.lock is not None:
@@ -165,6 +169,7 @@ class Runtime:
         self.music.stop()
         self.kit.synthesizer.close()
         self.calllog.close()
+        self.webhooks.close()
         log.info("stopped")
 
     # -- the control thread ------------------------------------------------------------------
@@ -234,6 +239,7 @@ class Runtime:
             case Publish(body):
                 self.link.publish_event(body)
                 self.calllog.record(body)
+                self.webhooks.offer(body)
                 if self.web is not None:
                     self.web.offer_event(body)
             case PublishSync(body):
