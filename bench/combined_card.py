@@ -93,6 +93,22 @@ def airtime_on_card(
     }
 
 
+def paced(
+    watcher: Watcher, calls: list[tuple[float, str, str]], label: str
+) -> tuple[list[float], list[dict[str, Any]]]:
+    """Publish each (at, counter, ticket) call to the food court at its time; when each was
+    sent, and each one's `started` event once all have finished."""
+    sent: list[float] = []
+    first = time.monotonic()
+    for n, (at, counter, ticket) in enumerate(calls):
+        time.sleep(max(0.0, first + at - time.monotonic()))  # pacing the sender
+        sent.append(publish(watcher, counter, ticket, f"{label}-{n}", [ZONE]))
+    started = [watcher.event("started", f"{label}-{n}", timeout=400) for n in range(len(calls))]
+    for n in range(len(calls)):
+        watcher.event("finished", f"{label}-{n}", timeout=120)
+    return sent, started
+
+
 def realtime_check(
     watcher: Watcher, cfg_path: Path, per_minute: float, minutes: float
 ) -> dict[str, Any]:
@@ -101,14 +117,7 @@ def realtime_check(
     rng = random.Random(SEED)
     arrivals = poisson(rng, per_minute, minutes)
     calls = [(at, rng.choice(COUNTERS), hall_ticket(rng)) for at in arrivals]
-    sent: list[float] = []
-    first = time.monotonic()
-    for n, (at, counter, ticket) in enumerate(calls):
-        time.sleep(max(0.0, first + at - time.monotonic()))  # pacing the sender
-        sent.append(publish(watcher, counter, ticket, f"rt-{n}", [ZONE]))
-    started = [watcher.event("started", f"rt-{n}", timeout=400) for n in range(len(calls))]
-    for n in range(len(calls)):
-        watcher.event("finished", f"rt-{n}", timeout=120)
+    sent, started = paced(watcher, calls, "rt")
     lead_s, lengths = sentence_lengths(cfg, [(counter, ticket) for _, counter, ticket in calls])
     # A call alone starts with its chime; its sentence follows the chime and pause.
     measured = [

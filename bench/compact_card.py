@@ -16,13 +16,12 @@ import json
 import random
 import statistics
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 from bench.combined import SEED, hall_ticket, percentile, poisson
-from bench.combined_card import daemon_on_card, publish
-from bench.compact import ZONE, Arrival, bench_config, rendered, simulate
+from bench.combined_card import daemon_on_card, paced
+from bench.compact import Arrival, bench_config, rendered, simulate
 from pager import config
 from tests.broker import Watcher
 
@@ -39,14 +38,7 @@ def realtime_check(
              for at in poisson(rng, per_minute, minutes)]  # fmt: skip
     if not calls:  # a very short (smoke) run may draw none
         calls = [(0.0, COUNTERS[0], "A001")]
-    sent: list[float] = []
-    first = time.monotonic()
-    for n, (at, counter, ticket) in enumerate(calls):
-        time.sleep(max(0.0, first + at - time.monotonic()))  # pacing the sender
-        sent.append(publish(watcher, counter, ticket, f"{label}-{n}", [ZONE]))
-    started = [watcher.event("started", f"{label}-{n}", timeout=400) for n in range(len(calls))]
-    for n in range(len(calls)):
-        watcher.event("finished", f"{label}-{n}", timeout=120)
+    sent, started = paced(watcher, calls, label)
     lengths = rendered(cfg, [(counter, ticket) for _, counter, ticket in calls])
     # A call alone starts with its chime; its sentence follows the chime and pause.
     measured = [
