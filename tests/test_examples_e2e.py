@@ -1,17 +1,23 @@
 """The integration guide's examples, run as a vendor would run them, against the real daemon,
 broker and virtual card: the PHP one (php-cli with curl) and the Python one each call a
-ticket, see it accepted and follow it until it was heard; a refused call says why."""
+ticket, see it accepted and follow it until it was heard; a refused call says why. The PHP
+webhook receiver takes pager's signed events and refuses a forged one."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
+import threading
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.broker import Watcher
+from tests.broker import Watcher, free_port
+from tests.browser import password_file
 from tests.conftest import ROOT, DaemonOnCard
 from tests.test_api_e2e import start_api
 
@@ -38,3 +44,48 @@ def test_the_guides_example_calls_a_ticket_and_follows_it_until_heard(
     refused = subprocess.run([*RUNNERS[language], "A0234567", f"{language}-2"], env=env,
                              capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
     assert refused.returncode == 1 and "refused (422)" in refused.stderr, refused
+
+
+def test_the_guides_php_receiver_takes_signed_events_and_refuses_forged_ones(
+    on_card: DaemonOnCard, tmp_path: Path, watcher: Watcher
+) -> None:
+    assert shutil.which("php"), "php-cli is missing: scripts/install --test installs it"
+    port, secret = free_port(), "es-teler-9"
+    events = tmp_path / "events.jsonl"
+    env = {"PAGER_SECRET": secret, "PAGER_EVENTS_FILE": str(events), "PATH": "/usr/bin:/bin"}
+    server = subprocess.Popen(["php", "-S", f"127.0.0.1:{port}", str(EXAMPLES / "receiver.php")],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              text=True)  # fmt: skip
+    try:
+        listening(server)
+        hook = {"url": f"http://127.0.0.1:{port}/", "events": ["started", "finished"],
+                "secret_file": str(password_file(tmp_path, secret))}  # fmt: skip
+        daemon = on_card.start(on_card.configure("hooks", notify={"webhooks": [hook]}))
+        try:
+            watcher.publish("pager/call/5", json.dumps({"ticket": "A7", "id": "php-hook"}))
+            watcher.event("finished", "php-hook", timeout=90)
+            forged = urllib.request.Request(f"http://127.0.0.1:{port}/", b'{"event": "x"}',
+                                            {"X-Pager-Signature": "sha256=00"})  # fmt: skip
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(forged, timeout=10)
+            assert refused.value.code == 401
+        finally:
+            assert daemon.stop() == 0, daemon.log  # stopping sends what waited
+        got = [json.loads(line) for line in events.read_text().splitlines()]
+    finally:
+        server.terminate()
+        server.wait(10)
+    assert [(e["id"], e["event"]) for e in got] == [("php-hook", "started"),
+                                                    ("php-hook", "finished")]  # fmt: skip
+
+
+def listening(server: subprocess.Popen[str]) -> None:
+    """Until `php -S` says it started; what it logs after that is read away, so it never
+    blocks on a full pipe."""
+    assert server.stderr is not None
+    for line in server.stderr:
+        if "started" in line:
+            break
+    else:
+        raise AssertionError("php -S ended before it listened")
+    threading.Thread(target=server.stderr.read, daemon=True).start()
