@@ -139,6 +139,11 @@ def priorities(value: Any, where: Where) -> frozenset[Priority]:
     return frozenset(Priority.from_label(v) for v in value)
 
 
+def first_line(path: str | Path) -> str:
+    """The secret a password file holds: its first line (IndexError when it has none)."""
+    return Path(path).read_text(encoding="utf-8").splitlines()[0]
+
+
 @accepts("file, mode 600")
 def password_file(value: Any, where: Where) -> str:
     path = Path(schema.existing_file(value, where))

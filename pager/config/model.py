@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import MappingProxyType
 
 from pager.config import checks, schema
@@ -261,14 +260,14 @@ class Config:
     def broker_password(self) -> str | None:
         """The broker password: the config's, or the first line of `mqtt.password_file`."""
         if self.mqtt.password_file:
-            return Path(self.mqtt.password_file).read_text(encoding="utf-8").splitlines()[0]
+            return checks.first_line(self.mqtt.password_file)
         return self.mqtt.password
 
     def http_password(self) -> str | None:
         """The status page's password: the first line of `http.password_file`."""
         if not self.http.password_file:
             return None
-        return Path(self.http.password_file).read_text(encoding="utf-8").splitlines()[0]
+        return checks.first_line(self.http.password_file)
 
     @property
     def nodes(self) -> tuple[str, ...]:

@@ -25,6 +25,7 @@ import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
+from pager.config import checks
 from pager.config.notify import NotifyConfig, Webhook
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ def signature(secret: bytes, body: bytes) -> str:
 def _secret(hook: Webhook) -> bytes | None:
     if hook.secret_file is None:
         return None
-    return Path(hook.secret_file).read_text(encoding="utf-8").splitlines()[0].strip().encode()
+    return checks.first_line(hook.secret_file).strip().encode()
 
 
 def wants(hook: Webhook, body: Mapping[str, object]) -> bool:

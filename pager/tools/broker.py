@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from pager import config as config_files
+from pager.config import checks
 
 OPERATOR_TOPICS = ("announce", "cancel", "test")  # {prefix}/test: the zone test walk
 DAEMON_USER = "pager"
@@ -187,7 +188,7 @@ def setup(args: argparse.Namespace) -> int:
           f"password_file: {args.password_file}, tls: {{ca_file: {ca}}}}}")  # fmt: skip
     if args.bridge:
         name, address = args.bridge.split("=", 1) if "=" in args.bridge else ("site", args.bridge)
-        secret = Path(args.bridge_password_file).read_text(encoding="utf-8").splitlines()[0]
+        secret = checks.first_line(args.bridge_password_file)
         bridge = Path(args.mosquitto_dir) / "conf.d" / "pager-bridge.conf"
         bridge.write_text(bridge_conf(name, address, Path(args.bridge_ca), secret,
                                       cfg.mqtt.topic_prefix))  # fmt: skip

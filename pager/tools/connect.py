@@ -13,6 +13,7 @@ import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.reasoncodes import ReasonCode
 
+from pager.config import checks
 from pager.config.model import Config
 from pager.errors import BrokerError
 from pager.io.mqtt import tls_context
@@ -42,7 +43,7 @@ class Session:
             password_file = getattr(args, "password_file", None)
             if password_file is not None:
                 try:
-                    password = Path(password_file).read_text(encoding="utf-8").splitlines()[0]
+                    password = checks.first_line(password_file)
                 except (OSError, IndexError) as error:
                     raise BrokerError(
                         f"cannot read the password in {password_file}: {error}"
