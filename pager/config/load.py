@@ -313,6 +313,14 @@ def load(path: str | Path, node: str | None = None, strict: bool = False) -> Con
             data = file.read(MAX_CONFIG_BYTES + 1)
     except OSError as error:
         raise ConfigError(str(path), [f"cannot read the file: {error.strerror}"]) from error
+    return load_bytes(data, path, node, strict)
+
+
+def load_bytes(data: bytes, path: str | Path, node: str | None = None,
+               strict: bool = False) -> Config:  # fmt: skip
+    """Validate what would be the file `path` (a config not yet written: `pager counter
+    add` checks its edit so before it replaces the file)."""
+    path = Path(path)
     if len(data) > MAX_CONFIG_BYTES:
         raise ConfigError(str(path), [f"the file is over {MAX_CONFIG_BYTES} bytes"])
     try:

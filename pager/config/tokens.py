@@ -18,6 +18,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from pager import files
+
 OPERATOR = "operator"
 ITERATIONS = 200_000
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -100,10 +102,4 @@ def write(path: str | Path, entries: dict[str, TokenEntry]) -> None:
     """The tokens file with these entries, replaced atomically, mode 600."""
     file = Path(path)
     text = "".join(f"{e.holder} {e.hash}\n" for e in entries.values())
-    temporary = file.with_name(f".{file.name}.new")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
-        out.write(text)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(temporary, file)
+    files.replace_atomically(file, text, mode=0o600)

@@ -20,6 +20,7 @@ import os
 import pwd
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from pager import config as config_files
+from pager import files
 from pager.config import checks
 
 OPERATOR_TOPICS = ("announce", "cancel", "test")  # {prefix}/test: the zone test walk
@@ -149,6 +151,54 @@ def add_password(passwd: Path, user: str, password: str) -> None:
     _quiet(["mosquitto_passwd", *create, "-b", str(passwd), user, password])
 
 
+def remove_password(passwd: Path, user: str) -> bool:
+    """Remove a user from a Mosquitto password file; whether it was there."""
+    if not passwd.exists() or user not in known_users(passwd):
+        return False
+    _quiet(["mosquitto_passwd", "-D", str(passwd), user])
+    return True
+
+
+def known_users(passwd: Path) -> set[str]:
+    """The users a Mosquitto password file holds."""
+    if not passwd.exists():
+        return set()
+    return {line.split(":", 1)[0] for line in passwd.read_text().splitlines() if ":" in line}
+
+
+def write_acl(folder: Path, prefix: str, counters: Iterable[str]) -> None:
+    """The ACL file for these counters, replaced atomically, readable by Mosquitto only."""
+    path = folder / "acl"
+    files.replace_atomically(path, acl(prefix, counters), mode=0o640)
+    _owned_by(path, "mosquitto", 0o640)
+
+
+def reload_broker(mosquitto_dir: Path) -> str:
+    """Make the running Mosquitto read its passwords and ACL again (SIGHUP to the pid in its
+    mosquitto.conf's `pid_file`, else `systemctl reload mosquitto`); what was done."""
+    conf = mosquitto_dir / "mosquitto.conf"
+    pid_files = [line.split(None, 1)[1].strip() for line in _lines(conf)
+                 if line.startswith("pid_file ")]  # fmt: skip
+    for pid_file in pid_files:
+        with contextlib.suppress(OSError, ValueError):
+            pid = int(Path(pid_file).read_text().strip())
+            os.kill(pid, signal.SIGHUP)
+            return f"Mosquitto (pid {pid}) reloaded its passwords and ACL"
+    if shutil.which("systemctl") and Path("/run/systemd/system").is_dir():
+        done = subprocess.run(["systemctl", "reload", "mosquitto"], capture_output=True,
+                              text=True, check=False)  # fmt: skip
+        if done.returncode == 0:
+            return "Mosquitto reloaded its passwords and ACL (systemctl reload mosquitto)"
+    return "Mosquitto does not seem to run here: it reads the new login when it starts"
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        return [line.strip() for line in path.read_text().splitlines()]
+    except OSError:
+        return []
+
+
 def _quiet(command: list[str]) -> None:
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -162,12 +212,10 @@ def setup(args: argparse.Namespace) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     if not (folder / "server.crt").exists():
         make_certificates(folder, [socket.gethostname(), "localhost", "127.0.0.1", *args.name])
-    (folder / "acl").write_text(acl(cfg.mqtt.topic_prefix, cfg.counters))
+    write_acl(folder, cfg.mqtt.topic_prefix, cfg.counters)
     passwd = folder / "passwd"
     users = [DAEMON_USER, OPERATOR_USER, BRIDGE_USER, *(counter_user(c) for c in cfg.counters)]
-    known = set()
-    if passwd.exists():
-        known = {line.split(":", 1)[0] for line in passwd.read_text().splitlines() if ":" in line}
+    known = known_users(passwd)
     print("new broker users (each password is shown once; give each counter PC its own):")
     for user in users:
         if user in known:
@@ -180,7 +228,7 @@ def setup(args: argparse.Namespace) -> int:
     conf = Path(args.mosquitto_dir) / "conf.d" / "pager.conf"
     conf.parent.mkdir(parents=True, exist_ok=True)
     conf.write_text(mosquitto_conf(args.port, folder, None))  # Debian's conf keeps persistence
-    for path in (folder / "server.key", folder / "ca.key", passwd, folder / "acl"):
+    for path in (folder / "server.key", folder / "ca.key", passwd):
         _owned_by(path, "mosquitto", 0o640)
     ca = folder / "ca.crt"
     print(f"wrote {conf} and {folder}; in {args.config} set:")

@@ -19,7 +19,7 @@ from pager import config
 from pager.config.displays import UiConfig
 from pager.errors import ConfigError, UsageError
 from pager.io import calllog
-from pager.tools import announce, counter_tokens, history, stats, timetable, zone_test
+from pager.tools import announce, counters, history, stats, timetable, zone_test
 from pager.tools.board import Board, event_line
 from pager.tools.connect import Session, add_login_options
 from pager.translations import Gettext, translator
@@ -208,7 +208,7 @@ def add_to(add: AddCommand) -> None:
         add("announce", "publish an operator message, or a message of the library by its name")
     )
     timetable.declare(add("schedule", "the daily schedule's messages with their next times"))
-    counter_tokens.declare(add("counter", "a counter's (or the operator desk's) HTTP API token"))
+    counters.declare(add("counter", "add, list or remove a counter; a new API token"))
     now = add("status", "every pager on the broker: online, audio, queues, what plays, last calls")
     now.add_argument("--follow", "-f", action="store_true", help="keep showing it, live")
     add_login_options(now)

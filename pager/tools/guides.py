@@ -21,7 +21,7 @@ GUIDES = {
     "voice-pack": "technician/voice.md",
     "voices": "technician/voice.md",
     "devices": "technician/wiring.md",
-    "counter": "integration/http.md",
+    "counter": "technician/install.md",
 }
 
 
