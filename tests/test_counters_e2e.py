@@ -92,6 +92,8 @@ def test_a_counter_added_on_a_running_daemon_calls_over_mqtt_and_http(
         answer = send(f"{base}/calls", token, {"ticket": "B2", "id": "by-http"})
         assert answer.status == 202, answer
         assert desk.event("finished", "by-http")["counter"] == "9"
+        me = send(f"{base}/counter", token)  # the caller page knows it after the reload
+        assert me.body["service"] == "Imigrasi" and me.body["zones"] == ["tenant-hall"], me
         card.wait_for_frames(card.frames + card.rate // 2)
         loaded = config.load(cfg)
         bell = chime.prepared(loaded.announcement, loaded.audio.sample_rate)

@@ -155,6 +155,15 @@ def _load_services(raw: Any, where: Where, problems: Problems) -> dict[str, Serv
         service = schema.read(Service, body, f"services.{name}", problems, where, name=str(name))
         if service is not None:
             result[service.name] = service
+    owners: dict[str, str] = {}
+    for service in result.values():
+        if service.prefix is None:
+            continue
+        if service.prefix in owners:
+            problems.add(f"services.{service.name}.prefix", f"{service.prefix} is services."
+                         f"{owners[service.prefix]}'s prefix already: their tickets would be "
+                         "the same numbers")  # fmt: skip
+        owners.setdefault(service.prefix, service.name)
     return result
 
 

@@ -125,7 +125,13 @@ class Api:
     async def _send(
         self, topic: str, kind: MessageKind, counter: str | None, payload: dict[str, Any]
     ) -> web.Response:
-        """To the control queue as its holder's message; the controller's answer back."""
+        return web.json_response(await self.submit(topic, kind, counter, payload), status=202)
+
+    async def submit(
+        self, topic: str, kind: MessageKind, counter: str | None, payload: dict[str, Any]
+    ) -> dict[str, Any]:
+        """To the control queue as its holder's message; the 202's body once the controller
+        took it, else the problem it raised (the refusal's reason)."""
         number = next(self._numbers)
         waiting: asyncio.Future[Refusal | None] = asyncio.get_running_loop().create_future()
         self._waiting[number] = waiting
@@ -149,7 +155,7 @@ class Api:
         body = {"id": ident, "counter": counter, "status": "accepted"}
         if kind is MessageKind.CALL and isinstance(ident, str):
             body["href"] = f"{PREFIX}/calls/{ident}"
-        return web.json_response(body, status=202)
+        return body
 
     async def _call(self, request: web.Request) -> web.StreamResponse:
         holder = self.holder(request)

@@ -31,11 +31,24 @@ STATUS_STRINGS = {
     "recording": N_("a recording"), "waiting": N_("sent: waiting for its turn…"),
     "notSent": N_("not sent: {reason}"),
 }  # fmt: skip
+# What the caller page's script writes.
+CALLER_STRINGS = {
+    "badToken": N_("This token was not accepted: ask the technician for a new one."),
+    "operatorToken": N_("This is the operator desk's token: the caller page needs a counter's."),
+    "counter": N_("Counter {counter}"), "noService": N_("no service"),
+    "next": N_("next: {ticket}"), "notNumbered": N_("not numbered: set services.{service}.prefix"),
+    "lastCalled": N_("last called: {ticket}"), "nothingYet": N_("no call yet"),
+    "seconds": N_("{n} s"), "compactSeconds": N_("{n} s, compact"),
+    "noTicket": N_("Type a ticket number first."), "sending": N_("sending…"),
+    "notSent": N_("not sent: {reason}"), "offline": N_("no connection to pager: retrying…"),
+    "pickup": N_("document {ticket}"), "final": N_("{ticket}, final call"),
+}  # fmt: skip
 # How an announcement sent from the page goes on.
 PROGRESS = {
     "queued": N_("queued"), "started": N_("playing now"), "finished": N_("announced"),
     "rejected": N_("refused: {reason}"), "failed": N_("failed: {reason}"),
     "preempted": N_("interrupted: {reason}"), "cancelled": N_("cancelled"),
+    "expired": N_("expired: {reason}"), "duplicate": N_("sent already"),
 }  # fmt: skip
 
 
@@ -62,6 +75,13 @@ def status_strings(config: Config) -> dict[str, object]:
     _ = translate(config)
     return {**{key: _(text) for key, text in STATUS_STRINGS.items()},
             "events": {key: _(text) for key, text in translations.EVENT_WORDS.items()},
+            "progress": {key: _(text) for key, text in PROGRESS.items()}}  # fmt: skip
+
+
+def caller_strings(config: Config) -> dict[str, object]:
+    """The caller page script's words, translated."""
+    _ = translate(config)
+    return {**{key: _(text) for key, text in CALLER_STRINGS.items()},
             "progress": {key: _(text) for key, text in PROGRESS.items()}}  # fmt: skip
 
 

@@ -18,10 +18,11 @@ TITLES = {
     "invalid": "Invalid request",
     "rate-limited": "Too many requests",
     "unavailable": "Not taken now",
+    "no-numbering": "The counter's service is not numbered",
 }
 ERRORS: dict[int, type[web.HTTPError]] = {
     400: web.HTTPBadRequest, 401: web.HTTPUnauthorized, 403: web.HTTPForbidden,
-    404: web.HTTPNotFound, 415: web.HTTPUnsupportedMediaType,
+    404: web.HTTPNotFound, 409: web.HTTPConflict, 415: web.HTTPUnsupportedMediaType,
     422: web.HTTPUnprocessableEntity, 429: web.HTTPTooManyRequests,
     503: web.HTTPServiceUnavailable,
 }  # fmt: skip

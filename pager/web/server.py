@@ -34,6 +34,7 @@ from pager.values.messages import Inbound, MessageKind
 from pager.values.priority import Priority
 from pager.web import pages
 from pager.web.api import Api
+from pager.web.caller import CallerPage
 from pager.web.public import Screens
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ BROKER_CHECK_S = 1.0
 START_TIMEOUT_S = 10.0
 MAX_BODY_BYTES = 8192
 LOOPBACK_PEERS = ("::1", "::ffff:127.0.0.1")
+CALLER_FILES = ("/counter", "/counter.js", "/counter.css")
 # Nothing a page loads may come from beyond this server (a hall network has no internet).
 _SAFE_HEADERS = {
     "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
@@ -80,6 +82,7 @@ class WebPage:
         self._broker = False
         self.screens = Screens(config)
         self.api = Api(config, inbox.put) if config.http.tokens_file else None
+        self.caller = CallerPage(config, self.api) if self.api is not None else None
 
     # -- from the daemon's threads -----------------------------------------------------------
 
@@ -103,10 +106,13 @@ class WebPage:
                 self._loop.call_soon_threadsafe(self.api.answer, request, refusal)
 
     def reconfigure(self, config: Config) -> None:
-        """A reload: the displays follow the new config (the rest takes a restart)."""
+        """A reload: the displays and the caller page follow the new config (its counters,
+        services and zones; the rest takes a restart)."""
         if self._started.is_set() and not self._loop.is_closed():
             with contextlib.suppress(RuntimeError):
                 self._loop.call_soon_threadsafe(self.screens.reconfigure, config)
+                if self.caller is not None:
+                    self._loop.call_soon_threadsafe(self.caller.reconfigure, config)
 
     def stop(self) -> None:
         if self._stopping is not None and self._thread.is_alive():
@@ -138,6 +144,7 @@ class WebPage:
             web.get("/style.css", pages.asset), web.get("/api/state", self._state),
             web.get("/api/stream", self._stream), web.post("/api/test", self._test),
             web.post("/api/announce", self._announce), *self.screens.routes(),
+            *(self.caller.routes() if self.caller is not None else ()),
             *(self.api.routes() if self.api is not None else ()),
             web.get("/api/v1/openapi.json", pages.openapi),
         ])  # fmt: skip
@@ -159,6 +166,8 @@ class WebPage:
         if self.api is not None:
             self.api.close()
         await runner.cleanup()
+        if self.caller is not None:
+            self.caller.close()
 
     def _take(self, kind: str, body: dict[str, Any]) -> None:
         if kind == "status":
@@ -325,9 +334,10 @@ def _sse(kind: str, data: str) -> bytes:
 
 
 def _public(request: web.Request) -> bool:
-    """A display page, its stream or its files: what anyone may see."""
+    """A display page, its stream or its files, or the caller page (whose requests carry a
+    counter's token): what anyone may load."""
     path = request.path
-    return path in ("/display", "/display.js", "/display.css") or (
+    return path in ("/display", "/display.js", "/display.css", *CALLER_FILES) or (
         path.startswith("/display/") and path.count("/") <= 3
     )
 
