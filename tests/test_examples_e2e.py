@@ -23,16 +23,17 @@ from tests.test_api_e2e import start_api
 
 pytestmark = pytest.mark.e2e
 EXAMPLES = ROOT / "docs" / "integration" / "examples"
-RUNNERS = {"php": ["php", str(EXAMPLES / "call.php")],
-           "python": [sys.executable, str(EXAMPLES / "call.py")]}  # fmt: skip
+INTERPRETERS = {"php": ["php"], "python": [sys.executable], "javascript": ["node"]}
+SUFFIX = {"php": ".php", "python": ".py", "javascript": ".mjs"}
+RUNNERS = {language: [*run, str(EXAMPLES / f"call{SUFFIX[language]}")]
+           for language, run in INTERPRETERS.items()}  # fmt: skip
 
 
 @pytest.mark.parametrize("language", sorted(RUNNERS))
 def test_the_guides_example_calls_a_ticket_and_follows_it_until_heard(
     language: str, on_card: DaemonOnCard, tmp_path: Path, watcher: Watcher
 ) -> None:
-    if language == "php":
-        assert shutil.which("php"), "php-cli is missing: scripts/install --test installs it"
+    installed(language)
     base, made, _, _ = start_api(on_card, tmp_path)
     env = {"PAGER_URL": base.removesuffix("/api/v1"), "PAGER_TOKEN": made["5"],
            "PATH": "/usr/bin:/bin"}  # fmt: skip
@@ -44,6 +45,32 @@ def test_the_guides_example_calls_a_ticket_and_follows_it_until_heard(
     refused = subprocess.run([*RUNNERS[language], "A0234567", f"{language}-2"], env=env,
                              capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
     assert refused.returncode == 1 and "refused (422)" in refused.stderr, refused
+
+
+@pytest.mark.parametrize("language", sorted(INTERPRETERS))
+def test_the_guides_example_of_every_other_request_runs(
+    language: str, on_card: DaemonOnCard, tmp_path: Path, watcher: Watcher
+) -> None:
+    installed(language)
+    base, made, _, _ = start_api(on_card, tmp_path)
+    env = {"PAGER_URL": base.removesuffix("/api/v1"), "PAGER_TOKEN": made["5"],
+           "PAGER_OPERATOR_TOKEN": made["operator"], "PATH": "/usr/bin:/bin"}  # fmt: skip
+    script = EXAMPLES / f"requests{SUFFIX[language]}"
+    run = subprocess.run([*INTERPRETERS[language], str(script)], env=env, capture_output=True,
+                         text=True, timeout=180, check=False)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[:3] == ["next: C001", "finished: C001", "cancelled: d-881"], lines
+    assert lines[3] == "status: api online" and lines[4].startswith("announced: "), lines
+    assert lines[5].startswith("test: "), lines
+    assert watcher.event("cancelled", "d-881")["counter"] == "5"
+    watcher.event("test-queued")  # the operator's zone test was taken
+    assert watcher.event("queued", lines[4].split()[1])["message"] == "lunch-break"
+
+
+def installed(language: str) -> None:
+    command = INTERPRETERS[language][0]
+    assert shutil.which(command), f"{command} is missing: scripts/install --test installs it"
 
 
 def test_the_guides_php_receiver_takes_signed_events_and_refuses_forged_ones(

@@ -21,3 +21,15 @@ if (status !== 202) {
   process.exit(1);
 }
 console.log(`accepted: ${answer.id}`);
+
+// What became of it: poll its state (or listen on /api/v1/events).
+for (let attempt = 0; attempt < 120; attempt++) {
+  const [code, call] = await pager("GET", `/api/v1/calls/${encodeURIComponent(id)}`);
+  if (code === 200 && ["finished", "expired", "failed", "cancelled"].includes(call.state)) {
+    console.log(call.state);
+    process.exit(call.state === "finished" ? 0 : 1);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+}
+console.error("no end heard in two minutes");
+process.exit(1);
