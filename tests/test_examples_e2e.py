@@ -1,7 +1,8 @@
 """The integration guide's examples, run as a vendor would run them, against the real daemon,
-broker and virtual card: the PHP one (php-cli with curl) and the Python one each call a
-ticket, see it accepted and follow it until it was heard; a refused call says why. The PHP
-webhook receiver takes pager's signed events and refuses a forged one."""
+broker and virtual card, in PHP (php-cli with curl), Python and JavaScript (Node.js): each
+calls a ticket, sees it accepted and follows it until it was heard (a refused call says why);
+each makes every other request; each webhook receiver takes pager's signed events and
+refuses a forged one."""
 
 from __future__ import annotations
 
@@ -73,15 +74,19 @@ def installed(language: str) -> None:
     assert shutil.which(command), f"{command} is missing: scripts/install --test installs it"
 
 
-def test_the_guides_php_receiver_takes_signed_events_and_refuses_forged_ones(
-    on_card: DaemonOnCard, tmp_path: Path, watcher: Watcher
+@pytest.mark.parametrize("language", sorted(INTERPRETERS))
+def test_the_guides_receiver_takes_signed_events_and_refuses_forged_ones(
+    language: str, on_card: DaemonOnCard, tmp_path: Path, watcher: Watcher
 ) -> None:
-    assert shutil.which("php"), "php-cli is missing: scripts/install --test installs it"
+    installed(language)
     port, secret = free_port(), "es-teler-9"
     events = tmp_path / "events.jsonl"
-    env = {"PAGER_SECRET": secret, "PAGER_EVENTS_FILE": str(events), "PATH": "/usr/bin:/bin"}
-    server = subprocess.Popen(["php", "-S", f"127.0.0.1:{port}", str(EXAMPLES / "receiver.php")],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    env = {"PAGER_SECRET": secret, "PAGER_EVENTS_FILE": str(events), "PORT": str(port),
+           "PATH": "/usr/bin:/bin"}  # fmt: skip
+    script = str(EXAMPLES / f"receiver{SUFFIX[language]}")
+    serve = ["php", "-S", f"127.0.0.1:{port}", script] if language == "php" else [
+        *INTERPRETERS[language], script]  # fmt: skip
+    server = subprocess.Popen(serve, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                               text=True)  # fmt: skip
     try:
         listening(server)
@@ -89,8 +94,8 @@ def test_the_guides_php_receiver_takes_signed_events_and_refuses_forged_ones(
                 "secret_file": str(password_file(tmp_path, secret))}  # fmt: skip
         daemon = on_card.start(on_card.configure("hooks", notify={"webhooks": [hook]}))
         try:
-            watcher.publish("pager/call/5", json.dumps({"ticket": "A7", "id": "php-hook"}))
-            watcher.event("finished", "php-hook", timeout=90)
+            watcher.publish("pager/call/5", json.dumps({"ticket": "A7", "id": "hook-1"}))
+            watcher.event("finished", "hook-1", timeout=90)
             forged = urllib.request.Request(f"http://127.0.0.1:{port}/", b'{"event": "x"}',
                                             {"X-Pager-Signature": "sha256=00"})  # fmt: skip
             with pytest.raises(urllib.error.HTTPError) as refused:
@@ -102,17 +107,17 @@ def test_the_guides_php_receiver_takes_signed_events_and_refuses_forged_ones(
     finally:
         server.terminate()
         server.wait(10)
-    assert [(e["id"], e["event"]) for e in got] == [("php-hook", "started"),
-                                                    ("php-hook", "finished")]  # fmt: skip
+    assert [(e["id"], e["event"]) for e in got] == [("hook-1", "started"),
+                                                    ("hook-1", "finished")]  # fmt: skip
 
 
 def listening(server: subprocess.Popen[str]) -> None:
-    """Until `php -S` says it started; what it logs after that is read away, so it never
-    blocks on a full pipe."""
+    """Until the receiver says it started (on stderr); what it logs after that is read away,
+    so it never blocks on a full pipe."""
     assert server.stderr is not None
     for line in server.stderr:
         if "started" in line:
             break
     else:
-        raise AssertionError("php -S ended before it listened")
+        raise AssertionError("the receiver ended before it listened")
     threading.Thread(target=server.stderr.read, daemon=True).start()
