@@ -10,6 +10,7 @@
     python -m bench.report --add display    # the public screens: a call on the screen
     python -m bench.report --add compact    # compact zones at a rush
     python -m bench.report --add api        # the HTTP API's cost
+    python -m bench.report --add counters   # pager counter add, the caller page's numbers
 
 Each latency figure is given as min / median / max over the repeated runs.
 """
@@ -32,6 +33,7 @@ from bench import (
     combined_card,
     compact,
     compact_card,
+    counters,
     day,
     display,
     floods,
@@ -155,6 +157,7 @@ def compact_run(smoke: bool) -> dict[str, Any]:
 SECTIONS = {
     "operators": operators_run, "site": site_run, "day": day.measure,
     "display": display.measure, "compact": compact_run, "api": api_run,
+    "counters": counters.measure,
 }  # and "combined"  # fmt: skip
 
 
@@ -184,6 +187,7 @@ def measure(runs: int, smoke: bool, plot: Path | None = None) -> dict[str, Any]:
         "display": display.measure(smoke),
         "compact": compact_run(smoke),
         "api": api_run(smoke),
+        "counters": counters.measure(smoke),
     }  # fmt: skip
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from bench.costs import spread
 from bench.latency import RATE
-from bench.text_api import api_section
+from bench.text_api import api_section, counters_section
 from bench.text_combined import combined_section, verdict
 from bench.text_day import day_section
 from bench.text_operators import operators_section
@@ -312,6 +312,7 @@ def write(path: Path, results: dict[str, Any]) -> None:
     combined += display_section(results.get("display"))
     combined += compact_section(results.get("compact"))
     combined += api_section(results.get("api"))
+    combined += counters_section(results.get("counters"))
     render_rows = "\n".join(
         f"| render, cache {kind} (ms) | {fmt([statistics.median(r[key]) for r in renders])} | "
         f"{fmt([sorted(r[key])[int(0.99 * len(r[key]))] for r in renders])} |"

@@ -57,3 +57,41 @@ more than a rush: 900 a day).
 The API answers up to {top:.0f} journaled calls a second; at that rate the control thread is
 busy enough to delay other calls' first sample by a block or two.
 """
+
+
+def counters_section(figures: dict[str, Any] | None) -> str:
+    """`pager counter add/remove` and the caller page's next-ticket requests."""
+    if not figures:
+        return ""
+    date = f" (measured {figures['date']})" if figures.get("date") else ""
+    add, remove = figures["commands"]["add"], figures["commands"]["remove"]
+    nxt = figures["next"]
+    answer = nxt["answer_ms"]
+    exact = nxt["tickets_exact"] and nxt["duplicates"] == 0
+    return f"""
+## A counter in one command, and the caller page's numbers{date}
+
+`bench/counters.py`. `pager counter add` and `pager counter remove` on the example config, each
+a new process as a technician runs it (the config edited in place and validated, the broker's
+login by `mosquitto_passwd` and the ACL, the API token's PBKDF2 hash), {add["n"]} times each:
+
+| command | p50 (ms) | max (ms) |
+|---|---|---|
+| `pager counter add` | {add["p50"]:.0f} | {add["max"]:.0f} |
+| `pager counter remove` | {remove["p50"]:.0f} | {remove["max"]:.0f} |
+
+*Panggil berikutnya* (`POST /api/v1/calls/next`) from {nxt["clients"]} clients at once, two
+counters of one service, as fast as the answers come, on the real daemon (real broker and
+speech, the null output): {nxt["calls"]} calls, {nxt["accepted"]} accepted, {nxt["per_s"]:.0f}
+answered a second, the answer in {answer["p50"]:.1f} ms (p50) / {answer["p95"]:.1f} ms (p95) /
+{answer["max"]:.1f} ms (max).
+
+Target: two counters of a service never call the same number, whatever the timing.
+{
+        verdict(
+            exact,
+            f"the {nxt['calls']} tickets were A001 to A{nxt['calls']:03d}, each once "
+            f"({nxt['duplicates']} duplicates).",
+        )
+    }
+"""

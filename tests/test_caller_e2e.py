@@ -7,6 +7,8 @@ elsewhere, the accessibility audit; the numbers survive a restart."""
 
 from __future__ import annotations
 
+import os
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +32,7 @@ from tests.test_api_e2e import make_tokens, send
 from tests.virtual_card import VirtualCard
 
 pytestmark = pytest.mark.e2e
+SHOTS = os.environ.get("PAGER_SCREENSHOTS")  # a folder: the docs' screenshots are kept there
 TAKEN: set[str] = set()  # the calls started() returned
 HALL = 0  # tenant-hall's first output: counters 1 and 2 (SIM) are heard there (mpp)
 # Every button and the ticket field inside the window, without scrolling.
@@ -106,6 +109,14 @@ def test_the_caller_page_calls_the_next_ticket_repeats_and_cancels(
     assert text(driver, "who") == "Loket 1 · SIM"
     until(driver, "next-ticket", "berikutnya: A001")
     assert driver.execute_script(ALL_ON_SCREEN), "a button is off the 1366x768 screen"
+    # The estimated wait of its zones (from the status), in its language.
+    WebDriverWait(driver, 20).until(lambda d: "tenant-hall" in text(d, "waits"))
+    waits = driver.execute_script(
+        "return [...document.querySelectorAll('#waits li')].map((li) => [...li.children]"
+        ".map((span) => span.textContent));"
+    )
+    assert [zone for zone, _ in waits] == ["tenant-hall", "waiting-area", "market-shops"]
+    assert all(re.fullmatch(r"\d+ dtk", seconds) for _, seconds in waits), waits
 
     # Panggil berikutnya twice (its key, then its button): A001, A002, each heard.
     press(driver, "b")
@@ -116,6 +127,8 @@ def test_the_caller_page_calls_the_next_ticket_repeats_and_cancels(
     until(driver, "ticket", "A002")
     started(watcher, "1", "A002")
     until(driver, "progress", "sudah diumumkan")
+    if SHOTS:  # the staff guide's picture: PAGER_SCREENSHOTS=docs pytest ...
+        driver.save_screenshot(str(Path(SHOTS) / "caller-1366x768.png"))
     card.wait_for_frames(card.frames + card.rate // 2)
     hall = card.segment(mark, card.frames)[:, HALL].astype(np.float64)
     assert len(occurrences(hall, bell)) == 2, "the two calls were not both heard"

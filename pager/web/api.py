@@ -28,6 +28,7 @@ from aiohttp import web
 from pager.config.model import Config
 from pager.core.effects import Refusal
 from pager.values.messages import Inbound, MessageKind
+from pager.web import sse
 from pager.web.problems import problem
 from pager.web.tokenbook import TokenBook
 
@@ -53,7 +54,7 @@ class Api:
         self._calls: collections.OrderedDict[tuple[str, str], list[dict[str, Any]]] = (
             collections.OrderedDict()
         )
-        self._streams: dict[asyncio.Queue[str | None], str] = {}
+        self._streams: sse.Streams[str] = sse.Streams(STREAM_BACKLOG)
         self.status: dict[str, Any] = {}
 
     def routes(self) -> list[web.RouteDef]:
@@ -82,22 +83,13 @@ class Api:
                 kept.append(body)
             while len(self._calls) > CALLS_KEPT:
                 self._calls.popitem(last=False)
-        data = json.dumps(body, ensure_ascii=False)
-        for stream, holder in list(self._streams.items()):
+        data = sse.message("event", json.dumps(body, ensure_ascii=False))
+        for stream, holder in self._streams.readers():
             if holder == OPERATOR or body.get("counter") == holder:
-                try:
-                    stream.put_nowait(data)
-                except asyncio.QueueFull:  # it does not read: cut off (it reconnects)
-                    del self._streams[stream]
-                    while not stream.empty():
-                        stream.get_nowait()
-                    stream.put_nowait(None)
+                self._streams.send(stream, data)
 
     def close(self) -> None:
-        for stream in list(self._streams):
-            while not stream.empty():
-                stream.get_nowait()
-            stream.put_nowait(None)
+        self._streams.close()
 
     # -- requests ----------------------------------------------------------------------------
 
@@ -218,26 +210,7 @@ class Api:
 
     async def _events(self, request: web.Request) -> web.StreamResponse:
         """Server-sent events: `event` for each event its token may see (a counter's own)."""
-        holder = self.holder(request)
-        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
-        await response.prepare(request)
-        stream: asyncio.Queue[str | None] = asyncio.Queue(STREAM_BACKLOG)
-        self._streams[stream] = holder
-        try:
-            while True:
-                try:
-                    data = await asyncio.wait_for(stream.get(), 15.0)
-                except TimeoutError:
-                    await response.write(b": still here\n\n")
-                    continue
-                if data is None:
-                    break
-                await response.write(f"event: event\ndata: {data}\n\n".encode())
-        except (ConnectionResetError, asyncio.CancelledError):
-            pass
-        finally:
-            self._streams.pop(stream, None)
-        return response
+        return await self._streams.serve(request, self.holder(request))
 
 
 STATUS_OF = {"invalid": 422, "not-allowed": 403, "rate-limited": 429, "not-found": 404,

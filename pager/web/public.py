@@ -7,7 +7,6 @@ Runs on the web server's event loop; the daemon hands events over through `WebPa
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
@@ -18,7 +17,7 @@ from aiohttp import web
 
 from pager.config.model import Config
 from pager.translations import N_
-from pager.web import pages
+from pager.web import pages, sse
 from pager.web.screens import ALL, Screen, screens
 
 log = logging.getLogger(__name__)
@@ -45,7 +44,7 @@ class Screens:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.screens = screens(config)
-        self._viewers: dict[asyncio.Queue[str | None], str] = {}
+        self._viewers: sse.Streams[str] = sse.Streams(VIEWER_BACKLOG)
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -63,28 +62,20 @@ class Screens:
                 screen.current, screen.message = old.current, old.message
                 screen.recent.extend(list(old.recent)[: screen.display.rows])
         self.config, self.screens = config, fresh
-        for viewer, name in list(self._viewers.items()):
-            self._send(viewer, name)  # a display gone since: its viewers get an empty screen
+        # A display gone since: its viewers get an empty screen.
+        for viewer, name in self._viewers.readers():
+            self._viewers.send(viewer, self._message(name).encode())
 
     def take(self, event: dict[str, Any]) -> None:
         for name, screen in self.screens.items():
             if screen.take(event):
-                for viewer, watching in list(self._viewers.items()):
+                data = self._message(name).encode()
+                for viewer, watching in self._viewers.readers():
                     if watching == name:
-                        self._send(viewer, name)
+                        self._viewers.send(viewer, data)
 
     def close(self) -> None:
-        for viewer in list(self._viewers):
-            viewer.put_nowait(None)
-
-    def _send(self, viewer: asyncio.Queue[str | None], name: str) -> None:
-        try:
-            viewer.put_nowait(self._message(name))
-        except asyncio.QueueFull:  # it does not read: cut it off (it reconnects)
-            self._viewers.pop(viewer, None)
-            while not viewer.empty():
-                viewer.get_nowait()
-            viewer.put_nowait(None)
+        self._viewers.close()
 
     def _message(self, name: str) -> str:
         screen = self.screens.get(name)
@@ -128,22 +119,10 @@ class Screens:
             raise web.HTTPServiceUnavailable(
                 headers={"Retry-After": "10"}, text="too many screens follow this daemon\n"
             )
-        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
-        await response.prepare(request)
-        viewer: asyncio.Queue[str | None] = asyncio.Queue(VIEWER_BACKLOG)
-        self._viewers[viewer] = name
-        try:
-            await response.write(self._message(name).encode())
-            while True:
-                try:
-                    item = await asyncio.wait_for(viewer.get(), PING_S)
-                except TimeoutError:
-                    item = f"event: ping\ndata: {json.dumps({'now': time.time()})}\n\n"
-                if item is None:
-                    break
-                await response.write(item.encode())
-        except (ConnectionResetError, asyncio.CancelledError):
-            pass
-        finally:
-            self._viewers.pop(viewer, None)
-        return response
+        return await self._viewers.serve(request, name, self._message(name).encode(),
+                                         PING_S, _ping)  # fmt: skip
+
+
+def _ping() -> bytes:
+    """What a screen hears when nothing happens: the time, so it knows it is connected."""
+    return sse.message("ping", json.dumps({"now": time.time()}))

@@ -32,7 +32,7 @@ from pager.core.effects import Refusal
 from pager.errors import PagerError
 from pager.values.messages import Inbound, MessageKind
 from pager.values.priority import Priority
-from pager.web import pages
+from pager.web import pages, sse
 from pager.web.api import Api
 from pager.web.caller import CallerPage
 from pager.web.public import Screens
@@ -78,7 +78,7 @@ class WebPage:
         self._stopping: asyncio.Event | None = None
         self._status: dict[str, Any] = {}
         self._events: collections.deque[dict[str, Any]] = collections.deque(maxlen=EVENTS_KEPT)
-        self._clients: set[asyncio.Queue[tuple[str, str] | None]] = set()
+        self._clients: sse.Streams[None] = sse.Streams(CLIENT_BACKLOG)
         self._broker = False
         self.screens = Screens(config)
         self.api = Api(config, inbox.put) if config.http.tokens_file else None
@@ -160,8 +160,7 @@ class WebPage:
         watcher = asyncio.create_task(self._watch_broker())
         await self._stopping.wait()
         watcher.cancel()
-        for client in list(self._clients):
-            client.put_nowait(None)
+        self._clients.close()
         self.screens.close()
         if self.api is not None:
             self.api.close()
@@ -187,15 +186,9 @@ class WebPage:
         self._broadcast(kind, body)
 
     def _broadcast(self, kind: str, body: object) -> None:
-        data = json.dumps(body, ensure_ascii=False)
-        for client in list(self._clients):
-            try:
-                client.put_nowait((kind, data))
-            except asyncio.QueueFull:  # a browser that does not read: cut it off (it
-                self._clients.discard(client)  # reconnects, and gets the whole state)
-                while not client.empty():
-                    client.get_nowait()
-                client.put_nowait(None)
+        data = sse.message(kind, json.dumps(body, ensure_ascii=False))
+        for client, _ in self._clients.readers():  # one cut off reconnects: the whole state
+            self._clients.send(client, data)
 
     async def _watch_broker(self) -> None:
         while True:
@@ -266,26 +259,8 @@ class WebPage:
 
     async def _stream(self, request: web.Request) -> web.StreamResponse:
         """Server-sent events: the whole state first, then each status and event."""
-        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
-        await response.prepare(request)
-        client: asyncio.Queue[tuple[str, str] | None] = asyncio.Queue(CLIENT_BACKLOG)
-        self._clients.add(client)
-        try:
-            await response.write(_sse("state", json.dumps(self._snapshot(), ensure_ascii=False)))
-            while True:
-                try:
-                    item = await asyncio.wait_for(client.get(), HEARTBEAT_S)
-                except TimeoutError:
-                    await response.write(b": still here\n\n")
-                    continue
-                if item is None:
-                    break
-                await response.write(_sse(*item))
-        except (ConnectionResetError, asyncio.CancelledError):
-            pass
-        finally:
-            self._clients.discard(client)
-        return response
+        state = sse.message("state", json.dumps(self._snapshot(), ensure_ascii=False))
+        return await self._clients.serve(request, None, state, HEARTBEAT_S)
 
     async def _body(self, request: web.Request) -> dict[str, Any]:
         try:
@@ -327,10 +302,6 @@ def _tls(config: Config) -> ssl.SSLContext | None:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(tls.cert_file, tls.key_file)
     return context
-
-
-def _sse(kind: str, data: str) -> bytes:
-    return f"event: {kind}\ndata: {data}\n\n".encode()
 
 
 def _public(request: web.Request) -> bool:
