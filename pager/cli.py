@@ -25,6 +25,7 @@ from pager.errors import (
     UsageError,
     did_you_mean,
 )
+from pager.logbook import BoundedHandler
 from pager.tools import commands, voice_pack
 from pager.tools.guides import guide
 from pager.zones import Routing
@@ -338,9 +339,9 @@ def _add_daemon_commands(with_config: commands.AddCommand) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
-    )
+    handler = BoundedHandler(sys.stderr)  # no flood fills the PC's journal
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=args.log_level, handlers=[handler])
     try:
         return int(args.func(args))
     except ConfigError as error:
