@@ -6,6 +6,7 @@ out is counted and said in one line once the minute is over."""
 
 from __future__ import annotations
 
+import heapq
 import logging
 import threading
 import time
@@ -18,10 +19,29 @@ MAX_CAUSES = 2000  # causes followed at once; beyond, the quietest expired ones 
 Schedule = Callable[[float, Callable[[], None]], None]
 
 
-def _timer(delay: float, action: Callable[[], None]) -> None:
-    timer = threading.Timer(delay, action)
-    timer.daemon = True
-    timer.start()
+class _Alarm:
+    """One thread for every summary that is due (started with the handler, so that a flood
+    never adds threads): runs each action at its time."""
+
+    def __init__(self) -> None:
+        self._due: list[tuple[float, int, Callable[[], None]]] = []
+        self._order = 0
+        self._wake = threading.Condition()
+        threading.Thread(target=self._run, name="log-summaries", daemon=True).start()
+
+    def __call__(self, delay: float, action: Callable[[], None]) -> None:
+        with self._wake:
+            self._order += 1
+            heapq.heappush(self._due, (time.monotonic() + delay, self._order, action))
+            self._wake.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while not self._due or self._due[0][0] > time.monotonic():
+                    self._wake.wait(self._due[0][0] - time.monotonic() if self._due else None)
+                _, _, action = heapq.heappop(self._due)
+            action()
 
 
 @dataclass
@@ -39,11 +59,11 @@ class BoundedHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
     def __init__(self, stream: object = None, per_minute: int = PER_MINUTE,
                  clock: Callable[[], float] = time.monotonic,
-                 schedule: Schedule = _timer) -> None:  # fmt: skip
+                 schedule: Schedule | None = None) -> None:  # fmt: skip
         super().__init__(stream)
         self.per_minute = per_minute
         self.clock = clock
-        self.schedule = schedule
+        self.schedule = schedule if schedule is not None else _Alarm()
         self._windows: dict[tuple[str, str], _Window] = {}
         self._guard = threading.Lock()
 
