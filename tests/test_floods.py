@@ -15,7 +15,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from tests.broker import Mosquitto, Watcher
 from tests.conftest import DaemonOnCard
-from tests.test_soak import process_usage
+from tests.test_soak import process_usage, thread_names
 
 pytestmark = [pytest.mark.e2e, pytest.mark.alone]
 
@@ -122,6 +122,7 @@ def test_ten_thousand_hostile_messages_then_a_real_call_that_plays_within_2_s(
     try:
         watcher.status("fuzz", "online")
         before = process_usage(daemon.process.pid)
+        names_before = thread_names(daemon.process.pid)
         clients = []
         for _ in range(4):
             client = paho.Client(CallbackAPIVersion.VERSION2, protocol=paho.MQTTv5)
@@ -143,6 +144,7 @@ def test_ten_thousand_hostile_messages_then_a_real_call_that_plays_within_2_s(
         started_s = time.monotonic() - sent_at
         finished = watcher.event("finished", "real", timeout=30)
         after = process_usage(daemon.process.pid)
+        names_after = thread_names(daemon.process.pid)
         for client in clients:
             client.disconnect()
             client.loop_stop()
@@ -151,7 +153,7 @@ def test_ten_thousand_hostile_messages_then_a_real_call_that_plays_within_2_s(
     assert started_s < 2.0, started_s
     assert finished["late_s"] == 0
     (rss_before, threads_before, _), (rss_after, threads_after, _) = before, after
-    assert threads_after == threads_before
+    assert threads_after == threads_before, (names_before, names_after)
     assert rss_after < rss_before + 50_000, (rss_before, rss_after)  # kB
     assert "Traceback" not in daemon.log
     assert os.path.getsize(daemon.log_path) < 5_000_000  # rejections are summed up, not spewed

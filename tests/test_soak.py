@@ -3,6 +3,7 @@ faster than real time. Every call is accounted for; memory, threads and files st
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -43,6 +44,15 @@ def process_usage(pid: int) -> tuple[int, int, set[str]]:
     rss = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
     threads = len(os.listdir(f"/proc/{pid}/task"))
     return rss, threads, open_files(pid)
+
+
+def thread_names(pid: int) -> list[str]:
+    """The names of a process's threads (Python's and native ones), to say which one came."""
+    names = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            names.append((task / "comm").read_text().strip())
+    return sorted(names)
 
 
 def test_two_thousand_calls_are_all_played_once_with_flat_resources(
