@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import axe_playwright_python  # type: ignore[import-untyped]
+import pytest
 from babel.messages import pofile
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
@@ -53,6 +55,18 @@ def browser(width: int = 1400, height: int = 1000) -> webdriver.Chrome:
     options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver")
     return webdriver.Chrome(options=options, service=service)
+
+
+def driver_fixture(width: int, height: int) -> Any:
+    """A test's `driver` fixture: Chromium in a window of this size, closed after the test."""
+
+    @pytest.fixture
+    def driver() -> Iterator[webdriver.Chrome]:
+        chrome = browser(width, height)
+        yield chrome
+        chrome.quit()
+
+    return driver
 
 
 def password_file(folder: Path, password: str) -> Path:

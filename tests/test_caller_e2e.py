@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from pager import config
 from pager.audio import chime
 from tests.broker import Watcher, free_port
-from tests.browser import audit, browser, requested, summary, untranslated, viewport
+from tests.browser import audit, driver_fixture, requested, summary, untranslated, viewport
 from tests.conftest import UNLIMITED, DaemonOnCard, DaemonProcess
 from tests.signals import occurrences
 from tests.test_api_e2e import make_tokens, send
@@ -45,11 +44,7 @@ return ['next', 'repeat', 'final', 'pickup', 'cancel', 'number'].every((id) => {
 """
 
 
-@pytest.fixture
-def driver() -> Iterator[webdriver.Chrome]:
-    chrome = browser(1366, 768)
-    yield chrome
-    chrome.quit()
+driver = driver_fixture(1366, 768)
 
 
 def text(driver: webdriver.Chrome, element: str) -> str:

@@ -9,7 +9,6 @@ import json
 import os
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,15 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.broker import Watcher, free_port
-from tests.browser import audit, browser, password_file, requested, summary, untranslated, viewport
+from tests.browser import (
+    audit,
+    driver_fixture,
+    password_file,
+    requested,
+    summary,
+    untranslated,
+    viewport,
+)
 from tests.conftest import DaemonOnCard
 from tests.test_web import request
 from tests.virtual_card import VirtualCard
@@ -41,11 +48,7 @@ return [m.actualBoundingBoxAscent + m.actualBoundingBoxDescent, window.innerHeig
 """
 
 
-@pytest.fixture
-def driver() -> Iterator[webdriver.Chrome]:
-    chrome = browser(1920, 1080)
-    yield chrome
-    chrome.quit()
+driver = driver_fixture(1920, 1080)
 
 
 def shown(driver: webdriver.Chrome, css: str) -> str:
