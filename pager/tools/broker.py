@@ -153,7 +153,7 @@ def add_password(passwd: Path, user: str, password: str) -> None:
 
 def remove_password(passwd: Path, user: str) -> bool:
     """Remove a user from a Mosquitto password file; whether it was there."""
-    if not passwd.exists() or user not in known_users(passwd):
+    if user not in known_users(passwd):
         return False
     _quiet(["mosquitto_passwd", "-D", str(passwd), user])
     return True

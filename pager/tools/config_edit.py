@@ -53,7 +53,7 @@ class ConfigEdit:
         """Add (or replace) a counter, written in the style of the counters around it."""
         counters = self.counters()
         siblings = list(counters.items())
-        flow = not siblings or any(_is_flow(body) for _, body in siblings[-1:])
+        flow = not siblings or _is_flow(siblings[-1][1])
         entry = CommentedMap()
         last = list(fields)[-1]
         for name, value in fields.items():

@@ -7,7 +7,6 @@ is in files: they work the same when the daemon does not run."""
 from __future__ import annotations
 
 import argparse
-import re
 import secrets
 from pathlib import Path
 
@@ -15,12 +14,12 @@ from pager import config
 from pager.config import tokens
 from pager.config.model import Config
 from pager.errors import UsageError, did_you_mean
+from pager.language.words import COUNTER_PATTERN
 from pager.tools import broker, handoff, running
 from pager.tools.config_edit import ConfigEdit
 from pager.tools.guides import guide
 from pager.values.priority import Priority
 
-_COUNTER = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 PRIORITIES = tuple(p.label for p in Priority if p >= Priority.CALL)
 
 
@@ -60,7 +59,7 @@ def declare(parser: argparse.ArgumentParser) -> None:
 
 
 def _checked_id(ident: str) -> str:
-    if not _COUNTER.match(ident):
+    if not COUNTER_PATTERN.match(ident):
         raise UsageError(f"{ident[:40]!r} is not a counter id (1-32 letters, digits, - or _)")
     return ident
 

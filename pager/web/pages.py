@@ -41,7 +41,6 @@ CALLER_STRINGS = {
     "seconds": N_("{n} s"), "compactSeconds": N_("{n} s, compact"),
     "noTicket": N_("Type a ticket number first."), "sending": N_("sending…"),
     "notSent": N_("not sent: {reason}"), "offline": N_("no connection to pager: retrying…"),
-    "pickup": N_("document {ticket}"), "final": N_("{ticket}, final call"),
 }  # fmt: skip
 # How an announcement sent from the page goes on.
 PROGRESS = {
