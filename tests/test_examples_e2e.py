@@ -26,25 +26,18 @@ pytestmark = pytest.mark.e2e
 EXAMPLES = ROOT / "docs" / "integration" / "examples"
 INTERPRETERS = {"php": ["php"], "python": [sys.executable], "javascript": ["node"]}
 SUFFIX = {"php": ".php", "python": ".py", "javascript": ".mjs"}
-RUNNERS = {language: [*run, str(EXAMPLES / f"call{SUFFIX[language]}")]
-           for language, run in INTERPRETERS.items()}  # fmt: skip
 
 
-@pytest.mark.parametrize("language", sorted(RUNNERS))
+@pytest.mark.parametrize("language", sorted(INTERPRETERS))
 def test_the_guides_example_calls_a_ticket_and_follows_it_until_heard(
     language: str, on_card: DaemonOnCard, tmp_path: Path, watcher: Watcher
 ) -> None:
-    installed(language)
-    base, made, _, _ = start_api(on_card, tmp_path)
-    env = {"PAGER_URL": base.removesuffix("/api/v1"), "PAGER_TOKEN": made["5"],
-           "PATH": "/usr/bin:/bin"}  # fmt: skip
-    run = subprocess.run([*RUNNERS[language], "A023", f"{language}-1"], env=env,
-                         capture_output=True, text=True, timeout=180, check=False)  # fmt: skip
+    env = api_for_examples(language, on_card, tmp_path)
+    run = example(language, "call", env, "A023", f"{language}-1")
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["accepted:", f"{language}-1", "finished"], run.stdout
     assert watcher.event("finished", f"{language}-1")["counter"] == "5"
-    refused = subprocess.run([*RUNNERS[language], "A0234567", f"{language}-2"], env=env,
-                             capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    refused = example(language, "call", env, "A0234567", f"{language}-2", timeout=60)
     assert refused.returncode == 1 and "refused (422)" in refused.stderr, refused
 
 
@@ -52,13 +45,7 @@ def test_the_guides_example_calls_a_ticket_and_follows_it_until_heard(
 def test_the_guides_example_of_every_other_request_runs(
     language: str, on_card: DaemonOnCard, tmp_path: Path, watcher: Watcher
 ) -> None:
-    installed(language)
-    base, made, _, _ = start_api(on_card, tmp_path)
-    env = {"PAGER_URL": base.removesuffix("/api/v1"), "PAGER_TOKEN": made["5"],
-           "PAGER_OPERATOR_TOKEN": made["operator"], "PATH": "/usr/bin:/bin"}  # fmt: skip
-    script = EXAMPLES / f"requests{SUFFIX[language]}"
-    run = subprocess.run([*INTERPRETERS[language], str(script)], env=env, capture_output=True,
-                         text=True, timeout=180, check=False)  # fmt: skip
+    run = example(language, "requests", api_for_examples(language, on_card, tmp_path))
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
     assert lines[:3] == ["next: C001", "finished: C001", "cancelled: d-881"], lines
@@ -67,6 +54,23 @@ def test_the_guides_example_of_every_other_request_runs(
     assert watcher.event("cancelled", "d-881")["counter"] == "5"
     watcher.event("test-queued")  # the operator's zone test was taken
     assert watcher.event("queued", lines[4].split()[1])["message"] == "lunch-break"
+
+
+def api_for_examples(language: str, on_card: DaemonOnCard, tmp_path: Path) -> dict[str, str]:
+    """The daemon with the API on; the environment an example reads: its address and the
+    tokens of counter 5 and the operator desk."""
+    installed(language)
+    base, made, _, _ = start_api(on_card, tmp_path)
+    return {"PAGER_URL": base.removesuffix("/api/v1"), "PAGER_TOKEN": made["5"],
+            "PAGER_OPERATOR_TOKEN": made["operator"], "PATH": "/usr/bin:/bin"}  # fmt: skip
+
+
+def example(language: str, name: str, env: dict[str, str], *args: str, timeout: float = 180
+            ) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    """docs/integration/examples/NAME in `language`, run as a vendor would run it."""
+    script = str(EXAMPLES / f"{name}{SUFFIX[language]}")
+    return subprocess.run([*INTERPRETERS[language], script, *args], env=env,
+                          capture_output=True, text=True, timeout=timeout, check=False)  # fmt: skip
 
 
 def installed(language: str) -> None:
