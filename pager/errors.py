@@ -22,6 +22,10 @@ class ConfigError(PagerError):
         super().__init__(f"{source}: {count} {noun} in the configuration:\n{lines}")
 
 
+class ConfigUnreadable(ConfigError):
+    """The configuration file cannot be read at all (missing, no permission, an I/O error)."""
+
+
 class NotHere(PagerError):
     """A message for other racks' zones only (a site of several nodes): not this node's."""
 

@@ -38,7 +38,8 @@ EVENT_WORDS = {
     "test-finished": N_("test finished"), "audio-failed": N_("audio failed"),
     "audio-restored": N_("audio restored"), "audio-xruns": N_("audio dropouts"),
     "audio-callback-error": N_("audio callback error"), "config-reloaded": N_("config reloaded"),
-    "config-rejected": N_("config rejected"),
+    "config-rejected": N_("config rejected"), "storage-failed": N_("disk failing"),
+    "storage-restored": N_("disk restored"),
 }  # fmt: skip
 
 

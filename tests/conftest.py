@@ -100,13 +100,15 @@ def write_config(path: Path, replace: tuple[str, ...] = (), **overrides: Any) ->
 class DaemonProcess:
     """`pager run` as a child process with its log in a file."""
 
-    def __init__(self, args: list[str], env: dict[str, str] | None, log: Path) -> None:
+    def __init__(self, args: list[str], env: dict[str, str] | None, log: Path,
+                 prefix: list[str] | None = None) -> None:  # fmt: skip
         e2e.require("pager run")
         self.log_path = log
         self._log = open(log, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [*pager_command(), *args], env=env, stderr=self._log, stdout=self._log
-        )
+            [*(prefix or []), *pager_command(), *args], env=env, stderr=self._log,
+            stdout=self._log,
+        )  # fmt: skip
 
     def stop(self, timeout: float = 30) -> int:
         if self.process.poll() is None:
@@ -141,9 +143,12 @@ class DaemonOnCard:
         return write_config(self.folder / "zones.yaml", replace, node=node, mqtt=mqtt,
                             audio=audio, **overrides)  # fmt: skip
 
-    def start(self, cfg: Path, *args: str, log: str = "daemon.log") -> DaemonProcess:
-        """`pager run -c cfg` on the card, once its node's status says online."""
-        daemon = DaemonProcess(["run", "-c", str(cfg), *args], self.card.env(), self.folder / log)
+    def start(self, cfg: Path, *args: str, log: str = "daemon.log",
+              prefix: list[str] | None = None) -> DaemonProcess:  # fmt: skip
+        """`pager run -c cfg` on the card (after `prefix`), once its node's status says
+        online."""
+        daemon = DaemonProcess(["run", "-c", str(cfg), *args], self.card.env(), self.folder / log,
+                               prefix)  # fmt: skip
         self.started.append(daemon)
         node = yaml.safe_load(cfg.read_text())["node"]
         self.watcher.status(node, "online")

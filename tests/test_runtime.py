@@ -23,6 +23,7 @@ from pager.core import inputs
 from pager.daemon import soundkit
 from pager.daemon.runtime import Runtime
 from pager.values.messages import Inbound, MessageKind
+from pager.values.storage import StorageReport
 from tests.conftest import EXAMPLE_CONFIG
 
 
@@ -77,25 +78,49 @@ def idle(rt: Runtime) -> bool:
     return rt.mixer.idle
 
 
-def test_a_call_the_journal_cannot_write_is_answered_failed_and_holds_no_zone(
+def reports(rt: Runtime) -> None:
+    """Hand the controller what the stores reported on the control queue."""
+    while not rt.control.empty():
+        item = rt.control.get()
+        if isinstance(item, StorageReport):
+            rt._step(item)
+
+
+def test_a_call_the_journal_cannot_write_is_announced_at_most_once_and_the_disk_reported(
     runtime: tuple[Runtime, Published],
 ) -> None:
     rt, published = runtime
-    rt.journal._db.execute("PRAGMA query_only = ON")  # every write now fails, as on a full disk
-    rt._step(call("5", "A1", "lost"))
-    assert published.names() == [("failed", "lost")]
+    assert rt.journal._db is not None
+    rt.journal._db.execute("PRAGMA query_only = ON")  # the next write fails, as on a full disk
+    rt._step(call("5", "A1", "unjournaled"))
+    reports(rt)
+    assert published.names() == [("queued", "unjournaled"), ("storage-failed", None)]
+    failed = published[1]
+    assert failed["store"] == "journal" and failed["path"] == str(rt.journal.path)
+    assert "readonly" in str(failed["reason"])
+    playing = {"tenant-hall": "5/unjournaled", "food-court": "5/unjournaled"}
+    assert rt.controller.scheduler.playing() == playing
+    assert not idle(rt)  # it is announced all the same
+    assert rt.controller._storage.shown()["storage"] == "failed"
+
+    rt._step(call("5", "A2", "kept"))  # the disk works again: the next call is journaled
+    reports(rt)
+    assert published.names()[-2:] == [("queued", "kept"), ("storage-restored", None)]
+    assert published[-1]["store"] == "journal" and published[-1]["lost"] == 0
+    assert [m.journaled for m in rt.journal.pending()] == ["5/kept"]
+    assert rt.controller._storage.shown() == {"storage": "ok", "storage_failing": []}
+
+
+def test_a_message_the_journal_cannot_store_is_answered_failed_and_holds_no_zone(
+    runtime: tuple[Runtime, Published],
+) -> None:
+    rt, published = runtime
+    message = dataclasses.replace(call("5", "A1", "odd"), topic="pager/call/\ud800")
+    rt._step(message)
+    assert published.names() == [("failed", "odd")]
     assert "cannot keep the call in the journal" in str(published[0]["reason"])
     assert rt.controller.scheduler.playing() == {} and idle(rt)
-    assert rt.journal.pending() == []
-
-    rt.journal._db.execute("PRAGMA query_only = OFF")
-    rt._step(call("5", "A2", "kept"))
-    assert published.names()[-1] == ("queued", "kept")
-    assert [m.journaled for m in rt.journal.pending()] == ["5/kept"]
-    assert not idle(rt)  # its player was handed to the mixer
-    out = np.zeros((512, 8), dtype=np.float32)
-    rt.mixer.render(out)
-    assert np.any(out[:, 0]) and not np.any(out[:, 2])  # the chime, on its zones only
+    assert rt.journal.pending() == [] and not rt.journal.watch.failing
 
 
 def test_a_call_the_speech_worker_refuses_is_answered_failed_and_holds_no_zone(

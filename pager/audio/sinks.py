@@ -23,6 +23,7 @@ import soundfile
 from pager.config.model import AudioConfig
 from pager.config.zoning import Zone
 from pager.errors import AudioError
+from pager.values.storage import StoreWatch
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +132,8 @@ class WavRecorderSink(_PullingSink):
         self.directory = Path(audio.recordings_dir).resolve()
         super().__init__(audio, f"WAV recordings in {self.directory}")
         self.zones = zones
+        self.watch: StoreWatch | None = None  # told when recordings cannot be written
+        self.lost = 0  # recordings not written since the last that was
 
     def start(self, source: Source) -> None:
         try:
@@ -170,11 +173,22 @@ class WavRecorderSink(_PullingSink):
             if not np.any(samples):
                 continue
             path = self.directory / f"{stamp}-{zone.name}.wav"
+            part = path.with_suffix(".part")  # a full disk leaves no half-written WAV
             try:
-                soundfile.write(str(path), samples, self.audio.sample_rate, subtype="PCM_16")
+                soundfile.write(str(part), samples, self.audio.sample_rate, subtype="PCM_16",
+                                format="WAV")  # fmt: skip
+                part.rename(path)
             except (RuntimeError, OSError) as error:
-                log.error("cannot write recording %s: %s", path, error)
+                part.unlink(missing_ok=True)
+                self.lost += 1
+                if self.watch is not None:
+                    self.watch.failed(f"cannot write {path}: {error}")
+                else:
+                    log.error("cannot write recording %s: %s", path, error)
                 continue
+            if self.watch is not None:
+                self.watch.worked(lost=self.lost)
+            self.lost = 0
             log.info(
                 "recorded zone %s: %s (%.1f s)",
                 zone.name,

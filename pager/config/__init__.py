@@ -9,7 +9,7 @@ pronunciations), `pager.values` and the shared helpers; nothing above.
 
 from pager.config.announcement import AnnouncementConfig
 from pager.config.checks import TEMPLATE_FIELDS
-from pager.config.load import load, load_bytes, parse, restart_changes
+from pager.config.load import load, load_bytes, parse, read, restart_changes
 from pager.config.model import AudioConfig, Config, SchedulingConfig
 from pager.config.services import MqttConfig, MusicConfig, SecurityConfig
 
@@ -25,5 +25,6 @@ __all__ = [
     "load",
     "load_bytes",
     "parse",
+    "read",
     "restart_changes",
 ]

@@ -19,7 +19,7 @@ from pager.config.privacy import Service
 from pager.config.schema import Invalid, Problems, Where
 from pager.config.timetable import read_schedule
 from pager.config.zoning import Counter, Zone
-from pager.errors import ConfigError, did_you_mean
+from pager.errors import ConfigError, ConfigUnreadable, did_you_mean
 from pager.language.words import COUNTER_PATTERN
 
 MAX_CONFIG_BYTES = 1024 * 1024
@@ -316,13 +316,19 @@ def _bounded(items: list[str]) -> list[str]:
 def load(path: str | Path, node: str | None = None, strict: bool = False) -> Config:
     """Read and validate a YAML config file (relative file names are relative to it), as
     `node` of the site (else the file's `node`, else the host name) sees it (see parse)."""
-    path = Path(path)
+    return load_bytes(read(path), path, node, strict)
+
+
+def read(path: str | Path) -> bytes:
+    """The config file's bytes (enough to tell it is too long); ConfigUnreadable if the file
+    cannot be read (missing, no permission, an I/O error)."""
     try:
-        with path.open("rb") as file:
-            data = file.read(MAX_CONFIG_BYTES + 1)
+        with Path(path).open("rb") as file:
+            return file.read(MAX_CONFIG_BYTES + 1)
     except OSError as error:
-        raise ConfigError(str(path), [f"cannot read the file: {error.strerror}"]) from error
-    return load_bytes(data, path, node, strict)
+        raise ConfigUnreadable(
+            str(path), [f"cannot read the file: {error.strerror or error}"]
+        ) from error
 
 
 def load_bytes(data: bytes, path: str | Path, node: str | None = None,

@@ -14,16 +14,26 @@ import logging
 from pager.config.model import Config
 from pager.core import ahead, events, inputs, status
 from pager.core.announcer import Announcer
-from pager.core.effects import Effect, LoadConfig, Notify, Publish, PublishStatus, ResetAudio
+from pager.core.effects import (
+    Effect,
+    LoadConfig,
+    Notify,
+    ProbeJournal,
+    Publish,
+    PublishStatus,
+    ResetAudio,
+)
 from pager.core.health import HealthReports
 from pager.core.inputs import Input
 from pager.core.reception import Reception
 from pager.core.scheduler import Scheduler
 from pager.core.stage import Stage
+from pager.core.storage import StorageHealth
 from pager.core.sync import Sync
 from pager.core.timetable import Timetable
 from pager.values.events import EventName
 from pager.values.messages import Inbound
+from pager.values.storage import StorageReport
 from pager.zones import Routing
 
 log = logging.getLogger(__name__)
@@ -42,6 +52,7 @@ class Controller:
         self._configure(config)
         self._audio_ok = True
         self._health = HealthReports()
+        self._storage = StorageHealth()
         self._ready = False
         self._stop_by: float | None = None
         self._last_status: dict[str, object] | None = None
@@ -53,6 +64,8 @@ class Controller:
     def handle(self, item: Input, now: float) -> list[Effect]:
         """Everything that follows from one input at time `now`, in order."""
         effects = self._dispatch(item, now) + self._reception.summaries(now)
+        if self._storage.probe_due(now):
+            effects.append(ProbeJournal())
         if self._stop_by is None:
             effects += self._scheduled(now)
             effects += self._stage.apply(self.scheduler.tick(now), now)
@@ -71,7 +84,7 @@ class Controller:
         if self._stop_by is not None:
             return self._stop_by
         deadlines = (self.scheduler.next_deadline(now), self._reception.next_deadline(),
-                     self._timetable.next_due(now))  # fmt: skip
+                     self._timetable.next_due(now), self._storage.next_deadline())  # fmt: skip
         times = [t for t in deadlines if t is not None]
         return min(times) if times else None
 
@@ -99,8 +112,11 @@ class Controller:
                 return self._reception.take_over(now)
             case inputs.Journaled(job_id):
                 return self._reception.journaled(job_id, now)
-            case inputs.JournalFailed(job_id, reason):
-                return self._reception.journal_failed(job_id, reason, now)
+            case inputs.JournalFailed():
+                return self._reception.journal_failed(item, now)
+            case StorageReport():
+                return [self._event(name, now, **fields)
+                        for name, fields in self._storage.update(item, now)]  # fmt: skip
             case inputs.PlayStarted():
                 return self._stage.started(item, now)
             case inputs.SectionFinished():
@@ -202,6 +218,7 @@ class Controller:
         depths = status.shown_depths(self.scheduler, self._config.zones)
         details = status.details(self.scheduler, depths, self._health, self._audio_ok,
                                  self._recent)  # fmt: skip
+        details.update(self._storage.shown())
         zone = self._timetable.zone_name
         details["schedule"] = [
             {"message": d.entry.message, "at": d.local(zone).isoformat(timespec="minutes"),

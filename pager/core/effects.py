@@ -129,6 +129,12 @@ class JournalRemove:
 
 
 @dataclass(frozen=True)
+class ProbeJournal:
+    """The journal's disk failed: try a write (what it finds comes back as a StorageReport
+    when it changed)."""
+
+
+@dataclass(frozen=True)
 class Refusal:
     """Why a message was not taken, for a sender that waits for the answer (the HTTP API):
     `invalid`, `not-allowed` (beyond its rights), `rate-limited` (with `retry_after` s),
@@ -175,5 +181,5 @@ class LoadConfig:
 Effect = (
     StartPlay | StartCombined | SkipSection | StopPlay | ResetAudio | Prerender | Publish
     | PublishSync | Retime
-    | PublishStatus | JournalAdd | JournalRemove | Ack | Notify | LoadConfig
+    | PublishStatus | JournalAdd | JournalRemove | ProbeJournal | Ack | Notify | LoadConfig
 )  # fmt: skip

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from pager.config.model import Config
 from pager.values.messages import Inbound
+from pager.values.storage import StorageReport
 
 
 @dataclass(frozen=True)
@@ -46,10 +47,12 @@ class Journaled:
 
 @dataclass(frozen=True)
 class JournalFailed:
-    """A `JournalAdd` failed: the message is not taken."""
+    """A `JournalAdd` failed: the message itself could not be stored (it is not taken), or
+    (`unavailable`) the journal's disk cannot be written (it is taken, at most once)."""
 
     job_id: str
     reason: str
+    unavailable: bool = False
 
 
 @dataclass(frozen=True)
@@ -145,4 +148,5 @@ Input = (
     Tick | Inbound | Connected | TookOver | Replay | Journaled | JournalFailed | PlayStarted
     | PlayFinished | SectionFinished | PlayFailed | SpeechUnavailable | AudioFailed
     | AudioRestored | AudioHealth | ReloadRequested | Reconfigure | ReloadRefused | StopRequested
+    | StorageReport
 )  # fmt: skip

@@ -3,8 +3,9 @@ racks' start time, is held while this daemon is a standby, or is rejected with i
 Pure: messages in, effects out, with explicit time.
 
 A message that would queue is first journaled (`JournalAdd`); only once the runtime answers
-`Journaled` does it reach the scheduler (through the stage), and a `JournalFailed` answers
-it with a `failed` event instead. Whether a sender may ask what it asks is `Admission`'s.
+`Journaled` does it reach the scheduler (through the stage); a `JournalFailed` answers it
+with a `failed` event instead, unless the journal's disk fails (then it is taken at most
+once). Whether a sender may ask what it asks is `Admission`'s.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import logging
 from collections.abc import Sequence
 
 from pager.config.model import Config
-from pager.core import events
+from pager.core import events, inputs
 from pager.core.admission import Admission
 from pager.core.announcer import Announcer
 from pager.core.effects import (
@@ -108,17 +109,23 @@ class Reception:
         job, message = self._awaiting_journal.pop(job_id)
         return [*self._stage.submit(job, now), Ack(message)]
 
-    def journal_failed(self, job_id: str, reason: str, now: float) -> list[Effect]:
-        """The journal could not keep it: a `failed` event, and the message acknowledged."""
+    def journal_failed(self, failure: inputs.JournalFailed, now: float) -> list[Effect]:
+        """The journal could not keep it. Its disk fails: the call is taken all the same, at
+        most once (announced unless the daemon stops before it ends). The message itself
+        could not be stored: a `failed` event, and the message acknowledged."""
+        job_id, reason = failure.job_id, failure.reason
         if job_id not in self._awaiting_journal:
             log.error("ignored JournalFailed(%r): nothing waits for it", job_id)
             return []
         job, message = self._awaiting_journal.pop(job_id)
+        if failure.unavailable:
+            log.warning("%s taken at most once: %s", job_id, reason)
+            return [*self._stage.submit(job, now), Ack(message)]
         log.error("%s not taken: cannot write it to the journal: %s", job_id, reason)
-        failure = f"cannot keep the call in the journal: {reason}"
+        why = f"cannot keep the call in the journal: {reason}"
         return [events.job_event(self._config.node, EventName.FAILED, job, job.zones, now,
-                                 reason=failure),
-                Ack(message, Refusal("unavailable", failure))]  # fmt: skip
+                                 reason=why),
+                Ack(message, Refusal("unavailable", why))]  # fmt: skip
 
     def summaries(self, now: float) -> list[Effect]:
         """A `rejected` event for each sender whose rejections were summed up, when due."""

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pager.audio.music import MusicBeds
-from pager.audio.sinks import AudioSink, OutputChange
+from pager.audio.sinks import AudioSink, OutputChange, WavRecorderSink
 from pager.config.model import Config
 from pager.core import inputs
 from pager.core.controller import Controller
@@ -32,6 +32,7 @@ from pager.core.effects import (
     LoadConfig,
     Notify,
     Prerender,
+    ProbeJournal,
     Publish,
     PublishStatus,
     PublishSync,
@@ -49,11 +50,12 @@ from pager.daemon.players import LivePlays
 from pager.daemon.reloading import Reloader
 from pager.daemon.soundkit import SoundKit
 from pager.io import calllog, systemd
-from pager.io.journal import Journal
+from pager.io.journal import Journal, JournalUnavailable
 from pager.io.lock import NodeLock
 from pager.io.mqtt import MqttLink
 from pager.io.webhooks import Webhooks
 from pager.mixer import Mixer, MixerEvent
+from pager.values.storage import Store, StoreWatch
 from pager.web.server import WebPage
 
 log = logging.getLogger(__name__)
@@ -79,6 +81,8 @@ class Runtime:
         self.rate = config.audio.sample_rate
         self.controller = Controller(config)
         self.control: queue.SimpleQueue[ControlItem] = queue.SimpleQueue()
+        if isinstance(sink, WavRecorderSink):
+            sink.watch = StoreWatch(Store.RECORDINGS, str(sink.directory), self.control.put)
         self.mixer = Mixer(
             config.audio.channels,
             max_frames=config.audio.blocksize,
@@ -93,9 +97,11 @@ class Runtime:
             else None
         )
         self.exit_code = 0
-        self.journal = Journal(Path(config.state_dir) / "calls.db")
+        self.journal = Journal(Path(config.state_dir) / "calls.db", self.control.put)
         self.calllog = calllog.CallLog(
-            Path(config.state_dir) / calllog.FILE_NAME, config.history.keep_days
+            Path(config.state_dir) / calllog.FILE_NAME,
+            config.history.keep_days,
+            self.control.put,
         )
         self.webhooks = Webhooks(config.notify, Path(config.state_dir))
         self.web = (
@@ -105,7 +111,10 @@ class Runtime:
         )
         self.plays = LivePlays(self.mixer, self.rate)
         self.monitor = Monitor(self.mixer, sink, self.control.put)
-        self.reloader = Reloader(config_path, adjust)
+        self.reloader = Reloader(
+            config_path, adjust,
+            StoreWatch(Store.CONFIG, config_path or "", self.control.put),
+        )  # fmt: skip
         self.kit: SoundKit | None = None
         self._stop = threading.Event()
 
@@ -248,14 +257,8 @@ class Runtime:
                 self.link.publish_status(details)
                 if self.web is not None:
                     self.web.offer_status({"state": "online", **details, "ts": self.clock()})
-            case JournalAdd(job_id, message, personal):
-                try:
-                    self.journal.add(job_id, message, personal=personal)
-                except Exception as error:
-                    return inputs.JournalFailed(job_id, str(error))
-                return inputs.Journaled(job_id)
-            case JournalRemove(job_id):
-                self.journal.remove(job_id)
+            case JournalAdd() | JournalRemove() | ProbeJournal():
+                return self._journal(effect)
             case Ack(message, refusal):
                 if message.request is not None and self.web is not None:
                     self.web.answer(message.request, refusal)
@@ -267,6 +270,22 @@ class Runtime:
                 systemd.reloading()
             case LoadConfig():
                 return self._load_config()
+        return None
+
+    def _journal(self, effect: JournalAdd | JournalRemove | ProbeJournal) -> Input | None:
+        match effect:
+            case JournalAdd(job_id, message, personal):
+                try:
+                    self.journal.add(job_id, message, personal=personal)
+                except JournalUnavailable as error:
+                    return inputs.JournalFailed(job_id, str(error), unavailable=True)
+                except Exception as error:
+                    return inputs.JournalFailed(job_id, str(error))
+                return inputs.Journaled(job_id)
+            case JournalRemove(job_id):
+                self.journal.remove(job_id)
+            case ProbeJournal():
+                self.journal.probe()
         return None
 
     def _load_config(self) -> inputs.Reconfigure | inputs.ReloadRefused:

@@ -8,6 +8,7 @@ never delays a call. `pager history` and `pager stats` read the same file
 
 from __future__ import annotations
 
+import collections
 import json
 import logging
 import queue
@@ -19,11 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pager.errors import PagerError
+from pager.values.storage import StorageReport, Store, StoreWatch
 
 log = logging.getLogger(__name__)
 
 FILE_NAME = "history.db"
 PRUNE_EVERY_S = 3600.0
+RETRY_S = 10.0  # while the disk fails, a write is tried this often
+BACKLOG = 10_000  # entries kept in memory while the disk fails (a few MB); older ones are lost
 _COLUMNS = ("ts", "node", "event", "id", "counter", "ticket", "priority", "play", "zones",
             "text", "reason", "audio_s", "late_s", "combined", "kind", "final", "name")  # fmt: skip
 # Columns added since the first call logs: added to an older file when the daemon opens it,
@@ -79,32 +83,26 @@ def _row(body: Mapping[str, object]) -> tuple[object, ...]:
 
 
 class CallLog:
-    """The writing side; `start()` opens the file (raising PagerError if it cannot)."""
+    """The writing side; `start()` starts its writer thread, which opens the file.
 
-    def __init__(self, path: Path, keep_days: float) -> None:
+    When the disk cannot be written the writer says so once (`report`), keeps what it could
+    not write (at most BACKLOG entries; what falls out is counted as lost), tries again every
+    RETRY_S, and says when it works again and how many entries were lost meanwhile.
+    """
+
+    def __init__(self, path: Path, keep_days: float,
+                 report: Callable[[StorageReport], None] = lambda r: None) -> None:  # fmt: skip
         self.path = path
         self.keep_days = keep_days
+        self.watch = StoreWatch(Store.CALL_LOG, str(path), report)
         self._queue: queue.SimpleQueue[Mapping[str, object] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._db: sqlite3.Connection | None = None
-        self._failing = False
+        self._backlog: collections.deque[tuple[object, ...]] = collections.deque()
+        self.lost = 0  # entries dropped while the disk failed, not yet reported
         self.written = 0
 
     def start(self) -> None:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
-            db.execute("PRAGMA synchronous=NORMAL")  # a log, not the journal of taken calls
-            for statement in _SCHEMA:
-                db.execute(statement)
-            present = _columns(db)
-            for name, kind in _ADDED.items():
-                if name not in present:
-                    db.execute(f"ALTER TABLE events ADD COLUMN {name} {kind}")
-        except (OSError, sqlite3.Error) as error:
-            raise PagerError(f"cannot open the call log {self.path}: {error}") from error
-        self._db = db
         self._thread = threading.Thread(target=self._write_loop, name="call-log", daemon=True)
         self._thread.start()
 
@@ -119,56 +117,96 @@ class CallLog:
             self._thread.join()
             self._thread = None
 
+    def _open(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+            try:
+                db.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+                db.execute("PRAGMA synchronous=NORMAL")  # a log, not the journal of taken calls
+                for statement in _SCHEMA:
+                    db.execute(statement)
+                present = _columns(db)
+                for name, kind in _ADDED.items():
+                    if name not in present:
+                        db.execute(f"ALTER TABLE events ADD COLUMN {name} {kind}")
+            except BaseException:
+                db.close()
+                raise
+            self._db = db
+        return self._db
+
     def _write_loop(self) -> None:
-        assert self._db is not None
         pruned_at = 0.0
         running = True
         while running:
+            wait = RETRY_S if self.watch.failing else PRUNE_EVERY_S
             try:
-                batch = [self._queue.get(timeout=PRUNE_EVERY_S)]
+                batch = [self._queue.get(timeout=wait)]
             except queue.Empty:
                 batch = []
             while not self._queue.empty():
                 batch.append(self._queue.get())
             if None in batch:
                 running = False
-            self._write([b for b in batch if b is not None])
-            if time.monotonic() - pruned_at >= PRUNE_EVERY_S or not running:
+            self._keep([b for b in batch if b is not None])
+            self._write()
+            if not self.watch.failing and (
+                time.monotonic() - pruned_at >= PRUNE_EVERY_S or not running
+            ):
                 pruned_at = time.monotonic()
                 self._prune()
-        self._db.close()
+        if self._db is not None:
+            self._db.close()
+        if self._backlog or self.lost:
+            log.error("%d call log entries could not be written to %s",
+                      len(self._backlog) + self.lost, self.path)  # fmt: skip
 
-    def _write(self, batch: list[Mapping[str, object]]) -> None:
-        if not batch:
+    def _keep(self, batch: list[Mapping[str, object]]) -> None:
+        for body in batch:
+            try:
+                self._backlog.append(_row(body))
+            except (ValueError, TypeError) as error:  # never blocks the others
+                log.error("cannot keep an event in the call log: %s", error)
+        while len(self._backlog) > BACKLOG:
+            self._backlog.popleft()
+            self.lost += 1
+
+    def _write(self) -> None:
+        """Write the backlog in one transaction; on a failing disk it stays for the next
+        try."""
+        if not self._backlog:
             return
-        assert self._db is not None
         marks = ", ".join("?" * len(_COLUMNS))
         try:
-            with self._db:
-                self._db.executemany(
-                    f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES ({marks})",
-                    [_row(body) for body in batch],
+            db = self._open()
+            db.execute("BEGIN")
+            try:
+                db.executemany(
+                    f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES ({marks})", self._backlog
                 )
-        except (sqlite3.Error, ValueError, TypeError) as error:
-            if not self._failing:
-                log.error(
-                    "cannot write to the call log %s: %s (the calls go on; history misses "
-                    "them until it works again)", self.path, error,
-                )  # fmt: skip
-            self._failing = True
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:  # a failed COMMIT has rolled back already
+                    db.execute("ROLLBACK")
+                raise
+        except (sqlite3.Error, OSError) as error:
+            if self._db is not None:
+                self._db.close()
+                self._db = None  # opened afresh at the next try (a disk remounted)
+            self.watch.failed(str(error))
             return
-        if self._failing:
-            log.info("the call log %s is written again", self.path)
-        self._failing = False
-        self.written += len(batch)
+        self.written += len(self._backlog)
+        self._backlog.clear()
+        if self.watch.failing:
+            self.watch.worked(lost=self.lost)
+            self.lost = 0
 
     def _prune(self) -> None:
-        assert self._db is not None
         cutoff = time.time() - self.keep_days * 86400
         try:
-            with self._db:
-                self._db.execute("DELETE FROM events WHERE ts < ?", (cutoff,))
-        except sqlite3.Error as error:
+            self._open().execute("DELETE FROM events WHERE ts < ?", (cutoff,))
+        except (sqlite3.Error, OSError) as error:
             log.error("cannot forget old calls in %s: %s", self.path, error)
 
 

@@ -76,7 +76,10 @@ class Board:
     def healthy(self) -> bool:
         """Every node online with its audio working."""
         return bool(self.nodes) and all(
-            s.get("state") == "online" and s.get("audio", "ok") == "ok" for s in self.nodes.values()
+            s.get("state") == "online"
+            and s.get("audio", "ok") == "ok"
+            and s.get("storage", "ok") == "ok"
+            for s in self.nodes.values()
         )
 
     def render(self, now: float | None = None) -> RenderableType:
@@ -106,10 +109,13 @@ class Board:
         _ = self._
         online = status.get("state") == "online"
         audio = status.get("audio", "?")
+        disk = status.get("storage", "ok")  # a daemon from before storage was reported
         title = Text.assemble(
             (f"{name}  ", "bold"),
             (_("● online") if online else _("○ offline"), "green" if online else "red"),
             "  " + _("audio") + " ", (str(audio), "green" if audio == "ok" else "red"),
+            "  " + _("disk") + " ",
+            ("ok", "green") if disk == "ok" else (_("failing"), "red"),
             "  " + _("xruns {n}").format(n=status.get("xruns", 0)) + "  "
             + _("callback errors {n}").format(n=status.get("callback_errors", 0))
             + f"  v{status.get('version', '?')}  "
@@ -146,6 +152,11 @@ class Board:
                           Text(event_word(what, _), style),
                           ", ".join(entry.get("zones") or []))  # fmt: skip
         body: list[RenderableType] = [zones]
+        failing = status.get("storage_failing") or []
+        if failing:
+            stores = "; ".join(f"{f.get('store')} {f.get('path')} ({f.get('reason')})"
+                               for f in failing)  # fmt: skip
+            body.insert(0, Text(_("disk failing: {stores}").format(stores=stores), "red"))
         if recent:
             body += [Text(""), calls]
         return Panel(Group(*body), title=title, title_align="left")

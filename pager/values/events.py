@@ -29,3 +29,5 @@ class EventName(enum.StrEnum):
     TEST_FINISHED = "test-finished"
     CONFIG_RELOADED = "config-reloaded"
     CONFIG_REJECTED = "config-rejected"
+    STORAGE_FAILED = "storage-failed"
+    STORAGE_RESTORED = "storage-restored"

@@ -21,6 +21,7 @@ STATUS_STRINGS = {
     "online": N_("● online"), "offline": N_("○ offline"), "reconnecting": N_("reconnecting…"),
     "audio": N_("audio"), "audioOk": N_("audio ok"), "brokerUp": N_("broker connected"),
     "brokerLost": N_("broker lost"), "xruns": N_("xruns {n}"),
+    "storageOk": N_("disk ok"), "storageFailed": N_("disk failing: {stores}"),
     "document": N_("document {ticket}"), "atCounter": N_("{call} (counter {counter})"),
     "test": N_("test {what}"), "output": N_("output {output}"), "message": N_("message {id}"),
     "outputs": N_("{zone} (outputs {outputs})"), "testButton": N_("Test"),

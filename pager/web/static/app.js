@@ -44,6 +44,10 @@ function renderHealth() {
   setHealth("broker", page.broker ? S.brokerUp : S.brokerLost, page.broker);
   const xruns = s.xruns || 0;
   setHealth("xruns", say(S.xruns, { n: xruns }), xruns === 0 && !s.callback_errors);
+  const failing = s.storage_failing || [];
+  const stores = failing.map((f) => `${f.store} ${f.path} (${f.reason})`).join("; ");
+  setHealth("storage", failing.length ? say(S.storageFailed, { stores }) : S.storageOk,
+    failing.length === 0);
 }
 
 // Rows are kept by key and updated in place, never rebuilt: a button keeps its focus and a
