@@ -39,7 +39,7 @@ EVENT_WORDS = {
     "audio-restored": N_("audio restored"), "audio-xruns": N_("audio dropouts"),
     "audio-callback-error": N_("audio callback error"), "config-reloaded": N_("config reloaded"),
     "config-rejected": N_("config rejected"), "storage-failed": N_("disk failing"),
-    "storage-restored": N_("disk restored"),
+    "storage-restored": N_("disk restored"), "clock-stepped": N_("clock stepped"),
 }  # fmt: skip
 
 

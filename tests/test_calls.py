@@ -103,10 +103,20 @@ def test_unknown_zone_override_is_rejected_with_the_call_fields() -> None:
 
 
 def test_call_priority_repeat_and_timestamp() -> None:
-    call = parse_call("5", b'{"ticket": "A1", "priority": "emergency", "repeat": 2, "ts": 90}', 100)
-    assert (call.priority, call.repeat, call.called_at) == (Priority.EMERGENCY, 2, 90.0)
-    assert parse_call("5", b'{"ticket": "A1"}', 100).called_at == 100.0
-    assert parse_call("5", b'{"ticket": "A1", "ts": 500}', 100).called_at == 100.0  # clock ahead
+    now = 1_797_000_000.0  # December 2026
+    payload = b'{"ticket": "A1", "priority": "emergency", "repeat": 2, "ts": %d}' % (now - 10)
+    call = parse_call("5", payload, now)
+    assert (call.priority, call.repeat, call.called_at) == (Priority.EMERGENCY, 2, now - 10)
+    assert parse_call("5", b'{"ticket": "A1"}', now).called_at == now
+
+    def called_at(ts: float, received: float = now) -> float:
+        return parse_call("5", b'{"ticket": "A1", "ts": %f}' % ts, received).called_at
+
+    assert called_at(now + 5) == now  # the counter's clock is ahead: never newer than arrival
+    assert called_at(now - 7200) == now  # hours apart: a clock is wrong, the arrival counts
+    assert called_at(now - 3000) == now - 3000  # an old call is old
+    # This PC's clock not set yet (booted in 2016): a counter's right time says nothing.
+    assert called_at(now - 30, received=1_451_606_400.0) == 1_451_606_400.0
 
 
 @pytest.mark.parametrize(

@@ -70,6 +70,13 @@ class Admission:
     """Turns messages into what they ask for, or raises CallRejected with the reason.
     `configure` it before use (the reception does, at start and on every reload)."""
 
+    def shift(self, step: float) -> None:
+        """The wall clock was stepped: allowances and held summaries keep their times."""
+        for bucket in (*self._buckets.values(), *self._reports.values()):
+            bucket.last += step
+        for held in self._suppressed.values():
+            held.since += step
+
     def __init__(self) -> None:
         self._buckets: dict[str, TokenBucket] = {}
         self._reports: dict[str, TokenBucket] = {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 
+from pager import clock
 from pager.config.model import Config
 from pager.core import ahead, events, inputs, status
 from pager.core.announcer import Announcer
@@ -141,6 +142,8 @@ class Controller:
                 return self._on_reload_refused(reason, problems, now)
             case inputs.StopRequested():
                 return self._on_stop(now)
+            case inputs.ClockStepped(step):
+                return self._on_clock_step(step, now)
 
     def _on_audio(self, item: inputs.AudioFailed | inputs.AudioRestored, now: float
                   ) -> list[Effect]:  # fmt: skip
@@ -188,6 +191,22 @@ class Controller:
                             problems=list(problems))  # fmt: skip
         return [event, Notify("ready", self._serving())]
 
+    def _on_clock_step(self, step: float, now: float) -> list[Effect]:
+        """Every time held moves by the step, so that no call waits, expires or repeats
+        differently because of it; the call log and the event stream say where it was."""
+        self.scheduler.shift(step)
+        self._stage.shift(step)
+        self._reception.admission.shift(step)
+        self._storage.shift(step)
+        self._health.shift(step)
+        queued = len(self.scheduler.pending)
+        log.warning("the wall clock was stepped by %+.1f s (NTP, or set by hand): %d queued "
+                    "calls keep their ages; times logged before this differ by that much",
+                    step, queued)  # fmt: skip
+        reason = f"the wall clock was stepped by {step:+.1f} s"
+        return [self._event(EventName.CLOCK_STEPPED, now, step_s=round(step, 3), queued=queued,
+                            reason=reason)]  # fmt: skip
+
     def _on_stop(self, now: float) -> list[Effect]:
         """SIGTERM: take nothing new; what plays finishes within the grace time."""
         if self._stop_by is None:
@@ -219,6 +238,7 @@ class Controller:
         details = status.details(self.scheduler, depths, self._health, self._audio_ok,
                                  self._recent)  # fmt: skip
         details.update(self._storage.shown())
+        details["clock"] = "unsynchronized" if clock.unsynchronized(now) else "ok"
         zone = self._timetable.zone_name
         details["schedule"] = [
             {"message": d.entry.message, "at": d.local(zone).isoformat(timespec="minutes"),

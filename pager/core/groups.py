@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pager.values.jobs import REMEMBERED_IDS, Job
 from pager.values.priority import Priority
@@ -42,6 +42,13 @@ class OnAir:
 
     def __contains__(self, job_id: str) -> bool:
         return job_id in self._playing
+
+    def shift(self, step: float) -> None:
+        """The wall clock was stepped: the playing jobs' call times move with it."""
+        self._playing = {
+            job_id: (replace(job, called_at=job.called_at + step), zones)
+            for job_id, (job, zones) in self._playing.items()
+        }
 
     def ids(self) -> list[str]:
         return list(self._playing)
@@ -94,6 +101,11 @@ class Entry:
     order: int  # arrival order; kept when pre-empted, so a resumed job goes first
     due: float  # not before this time (repeats)
     preempted: bool = False
+
+    def shift(self, step: float) -> None:
+        """The wall clock was stepped: its call time and due time move with it."""
+        self.job = replace(self.job, called_at=self.job.called_at + step)
+        self.due += step
 
 
 def companions(leader: Entry, later: list[Entry], taken: set[str], combine_max: int) -> list[Entry]:

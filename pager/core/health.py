@@ -18,6 +18,11 @@ class HealthReports:
         self.callback_errors = 0
         self._reported: dict[EventName, tuple[float, int]] = {}
 
+    def shift(self, step: float) -> None:
+        """The wall clock was stepped: when each event was last published moves with it."""
+        self._reported = {name: (at + step, total)
+                          for name, (at, total) in self._reported.items()}  # fmt: skip
+
     def update(
         self, item: inputs.AudioHealth, now: float
     ) -> list[tuple[EventName, dict[str, object]]]:

@@ -140,6 +140,14 @@ class ReloadRefused:
 
 
 @dataclass(frozen=True)
+class ClockStepped:
+    """The wall clock jumped by `step_s` seconds (NTP, or set by hand) since the last input;
+    the time of this input and the next ones is the new one."""
+
+    step_s: float
+
+
+@dataclass(frozen=True)
 class StopRequested:
     """SIGTERM: take nothing new, let what plays finish."""
 
@@ -148,5 +156,5 @@ Input = (
     Tick | Inbound | Connected | TookOver | Replay | Journaled | JournalFailed | PlayStarted
     | PlayFinished | SectionFinished | PlayFailed | SpeechUnavailable | AudioFailed
     | AudioRestored | AudioHealth | ReloadRequested | Reconfigure | ReloadRefused | StopRequested
-    | StorageReport
+    | StorageReport | ClockStepped
 )  # fmt: skip

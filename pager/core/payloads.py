@@ -14,11 +14,15 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from pager.clock import unsynchronized
 from pager.errors import CallRejected
 from pager.language.names import PersonName, parse_name
 from pager.language.words import COUNTER_PATTERN, read_ticket
 from pager.values.jobs import CALL_KINDS, CallKind
 from pager.values.priority import Priority
+
+# A `ts` further than this from this PC's clock is a clock that is wrong, not a call that old.
+CLOCKS_DISAGREE_S = 3600.0
 
 MAX_PAYLOAD_BYTES = 4096
 MAX_ID_CHARS = 64
@@ -207,6 +211,10 @@ def _timestamp(value: object, received: float) -> float:
         or not math.isfinite(value)
     ):
         raise CallRejected('"ts" must be Unix seconds (a number)')
+    if unsynchronized(received) or abs(received - float(value)) > CLOCKS_DISAGREE_S:
+        # One of the two clocks is wrong (this PC's not set yet, or a counter's hours off):
+        # the call is as old as its arrival says, not as the two clocks' difference says.
+        return received
     # A counter's clock may run ahead a little: never treat a call as newer than its arrival.
     return min(float(value), received)
 

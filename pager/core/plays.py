@@ -93,6 +93,12 @@ class Plays:
     def __bool__(self) -> bool:
         return bool(self._plays)
 
+    def shift(self, step: float) -> None:
+        """The wall clock was stepped: the start times move with it."""
+        for known in self._plays.values():
+            if known.started_at is not None:
+                known.started_at += step
+
     def add(self, play: int, known: Play) -> None:
         self._plays[play] = known
         for member in known.members.values():
@@ -158,6 +164,10 @@ class SleepingAmplifiers:
         self._enabled = False
         self._idle_s = 0.0
         self._zones: Mapping[str, Zone] = {}
+
+    def shift(self, step: float) -> None:
+        """The wall clock was stepped: when each zone last sounded moves with it."""
+        self._last = {zone: at + step for zone, at in self._last.items()}
 
     def configure(self, audio: AudioConfig, zones: Mapping[str, Zone]) -> None:
         self._enabled = audio.lead_in_ms > 0

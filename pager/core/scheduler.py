@@ -113,6 +113,12 @@ class Scheduler:
 
     # -- inputs -------------------------------------------------------------------------
 
+    def shift(self, step: float) -> None:
+        """The wall clock was stepped by `step` s: no job's age or repeat's wait changes."""
+        for entry in self._pending.values():
+            entry.shift(step)
+        self._air.shift(step)
+
     def submit(self, job: Job, now: float) -> list[Outcome]:
         """A new job arrives."""
         unknown = [z for z in job.zones if z not in self.zones]

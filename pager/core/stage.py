@@ -43,6 +43,12 @@ class Stage:
         self.queue_changed = False  # outcomes came since the controller last looked
         self.compacting: frozenset[str] = frozenset()  # compact zones saying compact sentences
 
+    def shift(self, step: float) -> None:
+        """The wall clock was stepped by `step` s: the times held move with it."""
+        self.plays.shift(step)
+        self._amplifiers.shift(step)
+        self._sync.shift(step)
+
     def configure(self, config: Config, routing: Routing, announcer: Announcer) -> None:
         """Take a config (at start and on reload); what plays goes on."""
         self._node = config.node

@@ -47,6 +47,13 @@ class StorageHealth:
         return [(EventName.STORAGE_RESTORED,
                  {**fields, "failed_s": round(failed_for, 1), "lost": report.lost})]  # fmt: skip
 
+    def shift(self, step: float) -> None:
+        """The wall clock was stepped: the next try, and when each failure began, move."""
+        if self._probe_at is not None:
+            self._probe_at += step
+        self._failing = {store: (report, since + step)
+                         for store, (report, since) in self._failing.items()}  # fmt: skip
+
     def probe_due(self, now: float) -> bool:
         """Whether to try the journal's disk now (then the next try is planned)."""
         if self._probe_at is None or now < self._probe_at:

@@ -24,6 +24,9 @@ from pager.values.messages import Inbound
 log = logging.getLogger(__name__)
 
 FORGET_S = 30.0  # a time for a message not (yet) seen here is kept this long
+# A start time further than this from this rack's own clock means one of the two clocks is
+# wrong (a rack that booted with a dead clock battery): not waited for, nor taken as long gone.
+SANE_OFFER_S = 10.0
 
 
 def message_key(message: Inbound) -> str:
@@ -67,6 +70,14 @@ class Sync:
         self._waiting: dict[str, tuple[str, float]] = {}  # key -> (job id, taken at)
         self._early: dict[str, tuple[float, float]] = {}  # key -> (offered time, came at)
 
+    def shift(self, step: float) -> None:
+        """The wall clock was stepped: the start times held move with it."""
+        self._times = {job: at + step for job, at in self._times.items()}
+        self._waiting = {key: (job, at + step) for key, (job, at) in self._waiting.items()}
+        # An early offer's time is the other rack's, in the site's time: only when it came
+        # moves.
+        self._early = {key: (at, came + step) for key, (at, came) in self._early.items()}
+
     def configure(self, node: str, delay_s: float) -> None:
         self.node, self.delay_s = node, delay_s
 
@@ -80,7 +91,7 @@ class Sync:
             self._times[job.id] = at
             return Offer(key, at, self.node)
         early = self._early.pop(key, None)
-        if early is not None:
+        if early is not None and self._sane(early[0], now):
             self._times[job.id] = early[0]
         else:
             self._times[job.id] = message.received + self.delay_s
@@ -96,10 +107,18 @@ class Sync:
                 self._early[offer.key] = (offer.at, now)  # the message itself is on its way
             return None
         job_id = waiting[0]
-        if job_id not in self._times:
-            return None
+        if job_id not in self._times or not self._sane(offer.at, now):
+            return None  # a time far off: this rack keeps its own (about at once)
         self._times[job_id] = offer.at
         return job_id, offer.at
+
+    def _sane(self, at: float, now: float) -> bool:
+        if abs(at - now) <= SANE_OFFER_S + self.delay_s:
+            return True
+        log.warning("a start time %+.1f s from this rack's clock was refused: a rack's clock "
+                    "is wrong (check NTP on every rack); starting at once instead",
+                    at - now)  # fmt: skip
+        return False
 
     def start_at(self, job_id: str) -> float | None:
         """When the job's first play starts (None: at once, for jobs of one rack)."""

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from pager.audio.music import MusicBeds
 from pager.audio.sinks import AudioSink, OutputChange, WavRecorderSink
+from pager.clock import StepWatch
 from pager.config.model import Config
 from pager.core import inputs
 from pager.core.controller import Controller
@@ -78,6 +79,7 @@ class Runtime:
     ) -> None:
         self.sink = sink
         self.clock = clock
+        self.steps = StepWatch(clock)  # the wall clock's steps, told apart from time passing
         self.rate = config.audio.sample_rate
         self.controller = Controller(config)
         self.control: queue.SimpleQueue[ControlItem] = queue.SimpleQueue()
@@ -197,6 +199,9 @@ class Runtime:
                 )
             except queue.Empty:
                 item = inputs.Tick()
+            step = self.steps.step()
+            if step:
+                self._step(inputs.ClockStepped(step))
             try:
                 self._step(self.plays.as_input(item) if isinstance(item, MixerEvent) else item)
             except Exception:

@@ -239,7 +239,7 @@ def read(
         selected = [name if name in present else f"NULL AS {name}" for name in _COLUMNS]
         rows = db.execute(
             f"SELECT {', '.join(selected)} FROM events WHERE {' AND '.join(where)} "
-            "ORDER BY ts, rowid",
+            "ORDER BY rowid",  # as they happened, even across a step of the wall clock
             bound,
         ).fetchall()
     except sqlite3.Error as error:

@@ -116,6 +116,7 @@ class Board:
             "  " + _("audio") + " ", (str(audio), "green" if audio == "ok" else "red"),
             "  " + _("disk") + " ",
             ("ok", "green") if disk == "ok" else (_("failing"), "red"),
+            ("  " + _("clock not set"), "red") if status.get("clock") == "unsynchronized" else "",
             "  " + _("xruns {n}").format(n=status.get("xruns", 0)) + "  "
             + _("callback errors {n}").format(n=status.get("callback_errors", 0))
             + f"  v{status.get('version', '?')}  "

@@ -18,6 +18,7 @@ from pager.translations import N_, Gettext, event_word, translator
 ENDINGS = ("finished", "expired", "cancelled", "superseded", "merged", "rejected", "failed",
            "preempted", "duplicate")  # fmt: skip
 CALL_EVENTS = (*ENDINGS, "queued", "started", "resumed")
+CLOCK_STEPPED = "clock-stepped"
 
 
 @dataclass
@@ -51,9 +52,15 @@ class CallRecord:
 
 
 def records(events: Iterable[Event]) -> list[CallRecord]:
-    """Each call's record, in the order the calls arrived."""
+    """Each call's record, in the order the calls arrived; a step of the wall clock is a
+    record of its own (outcome `clock-stepped`), where it happened."""
     found: dict[tuple[object, ...], CallRecord] = {}
     for event in events:
+        if event.event == CLOCK_STEPPED:  # a line of its own: the times before it differ
+            found[(None, None, event.ts, len(found))] = CallRecord(
+                None, None, None, None, event.ts, outcome=CLOCK_STEPPED, reason=event.reason or ""
+            )
+            continue
         if event.event not in CALL_EVENTS:
             continue
         key: tuple[object, ...] = (event.counter, event.id)

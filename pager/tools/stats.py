@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pager.tools.history import CallRecord
+from pager.tools.history import CLOCK_STEPPED, CallRecord
 from pager.translations import Gettext, event_word, translator
 
 ENGLISH = translator("en")
@@ -55,6 +55,8 @@ def compute(day: dt.date, found: Iterable[CallRecord]) -> DayStats:
     calls = []
     rejected = messages = 0
     for record in found:
+        if record.outcome == CLOCK_STEPPED:
+            continue
         if record.outcome == "rejected" and not record.starts:
             rejected += 1
         elif record.priority == "call":

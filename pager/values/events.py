@@ -31,3 +31,4 @@ class EventName(enum.StrEnum):
     CONFIG_REJECTED = "config-rejected"
     STORAGE_FAILED = "storage-failed"
     STORAGE_RESTORED = "storage-restored"
+    CLOCK_STEPPED = "clock-stepped"

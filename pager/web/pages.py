@@ -22,6 +22,7 @@ STATUS_STRINGS = {
     "audio": N_("audio"), "audioOk": N_("audio ok"), "brokerUp": N_("broker connected"),
     "brokerLost": N_("broker lost"), "xruns": N_("xruns {n}"),
     "storageOk": N_("disk ok"), "storageFailed": N_("disk failing: {stores}"),
+    "clockOk": N_("clock ok"), "clockUnset": N_("clock not set"),
     "document": N_("document {ticket}"), "atCounter": N_("{call} (counter {counter})"),
     "test": N_("test {what}"), "output": N_("output {output}"), "message": N_("message {id}"),
     "outputs": N_("{zone} (outputs {outputs})"), "testButton": N_("Test"),

@@ -48,6 +48,8 @@ function renderHealth() {
   const stores = failing.map((f) => `${f.store} ${f.path} (${f.reason})`).join("; ");
   setHealth("storage", failing.length ? say(S.storageFailed, { stores }) : S.storageOk,
     failing.length === 0);
+  const unset = s.clock === "unsynchronized";
+  setHealth("clock", unset ? S.clockUnset : S.clockOk, !unset);
 }
 
 // Rows are kept by key and updated in place, never rebuilt: a button keeps its focus and a
