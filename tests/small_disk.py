@@ -56,7 +56,8 @@ class SmallDisk:
         assert free == "0", f"{free} kB still free on {self.path}"
 
     def free(self) -> None:
-        self.run(f"rm -f '{self.path}/fill'")
+        """The space back (synced: ext4 reuses freed blocks only once its journal commits)."""
+        self.run(f"rm -f '{self.path}/fill' && sync -f '{self.path}'")
 
     @property
     def _mount(self) -> str:

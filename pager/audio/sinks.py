@@ -165,12 +165,13 @@ class WavRecorderSink(_PullingSink):
             self._write(np.concatenate(take), began)
 
     def _write(self, take: np.ndarray, began: datetime.datetime) -> None:
+        """Each zone's file of one announcement; the disk is said to work again only once
+        every file of it is written."""
         stamp = began.strftime("%Y%m%d-%H%M%S-%f")[:-3]
+        failed = False
         for zone in self.zones.values():
-            if not zone.channels:
-                continue
-            samples = take[:, zone.columns[0]]
-            if not np.any(samples):
+            samples = take[:, zone.columns[0]] if zone.channels else None
+            if samples is None or not np.any(samples):
                 continue
             path = self.directory / f"{stamp}-{zone.name}.wav"
             part = path.with_suffix(".part")  # a full disk leaves no half-written WAV
@@ -180,21 +181,18 @@ class WavRecorderSink(_PullingSink):
                 part.rename(path)
             except (RuntimeError, OSError) as error:
                 part.unlink(missing_ok=True)
-                self.lost += 1
+                self.lost, failed = self.lost + 1, True
                 if self.watch is not None:
                     self.watch.failed(f"cannot write {path}: {error}")
                 else:
                     log.error("cannot write recording %s: %s", path, error)
                 continue
+            log.info("recorded zone %s: %s (%.1f s)", zone.name, path,
+                     len(samples) / self.audio.sample_rate)  # fmt: skip
+        if not failed:
             if self.watch is not None:
                 self.watch.worked(lost=self.lost)
             self.lost = 0
-            log.info(
-                "recorded zone %s: %s (%.1f s)",
-                zone.name,
-                path,
-                len(samples) / self.audio.sample_rate,
-            )
 
 
 class NullSink(_PullingSink):
