@@ -12,6 +12,7 @@ Threads (see the README's Architecture section):
 from __future__ import annotations
 
 import collections
+import contextlib
 import logging
 import queue
 import threading
@@ -62,6 +63,7 @@ from pager.web.server import WebPage
 log = logging.getLogger(__name__)
 
 ControlItem = Input | MixerEvent
+CLOCK_CHECK_S = 1.0  # the wall clock is checked for steps at least this often
 
 
 class Runtime:
@@ -193,15 +195,17 @@ class Runtime:
         while not self.controller.done(self.clock()):
             now = self.clock()
             deadline = self.controller.next_deadline(now)
-            try:
-                item = self.control.get(
-                    timeout=None if deadline is None else max(0, deadline - now)
-                )
-            except queue.Empty:
-                item = inputs.Tick()
-            step = self.steps.step()
+            wait = CLOCK_CHECK_S if deadline is None else min(CLOCK_CHECK_S, deadline - now)
+            item: ControlItem | None = None
+            with contextlib.suppress(queue.Empty):
+                item = self.control.get(timeout=max(0.0, wait))
+            step = self.steps.step()  # looked at once a second even when idle
             if step:
                 self._step(inputs.ClockStepped(step))
+            if item is None:
+                if deadline is None or self.clock() < deadline:
+                    continue
+                item = inputs.Tick()
             try:
                 self._step(self.plays.as_input(item) if isinstance(item, MixerEvent) else item)
             except Exception:
