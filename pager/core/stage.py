@@ -102,7 +102,7 @@ class Stage:
         log.error("%s failed: %s", job.id, reason)
         event = self._job_event(EventName.FAILED, job, zones, now, reason=reason)
         outcomes = self.scheduler.withdraw(job.id, now)
-        return [event, JournalRemove(job.id), *self.apply(outcomes, now)]
+        return [JournalRemove(job.id), event, *self.apply(outcomes, now)]
 
     # -- what the players report -------------------------------------------------------------
 
@@ -307,8 +307,12 @@ class Stage:
         if late_s:
             log.warning("%s: speech came %.0f ms late", job.id, 1000 * late_s)
         if self._closing:  # start nothing new; what waits stays in the journal
-            return [event, *([JournalRemove(job.id)] if job.repeats == 0 else [])]
-        return [event, *self.apply(self.scheduler.finished(job.id, now), now)]
+            return [*([JournalRemove(job.id)] if job.repeats == 0 else []), event]
+        # Struck from the journal before its event is published: a crash in between loses
+        # the event, never plays the call twice.
+        follow = self.apply(self.scheduler.finished(job.id, now), now)
+        removal = [e for e in follow if e == JournalRemove(job.id)]
+        return [*removal, event, *(e for e in follow if e not in removal)]
 
     def _job_event(
         self, name: EventName, job: Job, zones: tuple[str, ...], now: float, **fields: Any

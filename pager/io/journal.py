@@ -3,7 +3,8 @@
 A message is acknowledged to the broker only after it is written here (or answered with
 an event), and it is removed when its announcement has ended. At start the daemon plays
 what is left (unless it has expired by then). The ids seen recently are kept too, so a
-redelivery after a restart still plays once.
+redelivery after a restart still plays once, each with when it ended (`seen.ended`: a call's
+life, from taking to its end, can be checked in this file alone).
 
 A call that carries a person's name is personal data: when it is removed, its row is
 overwritten (`secure_delete`) and the write-ahead log that held it is checkpointed and
@@ -12,10 +13,11 @@ emptied, so that no copy of the name is left on the disk.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pager.errors import PagerError
@@ -28,7 +30,7 @@ log = logging.getLogger(__name__)
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS pending (id TEXT PRIMARY KEY, topic TEXT, kind TEXT,"
     " counter TEXT, payload BLOB, received REAL, personal INTEGER DEFAULT 0)",
-    "CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY, at REAL)",
+    "CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY, at REAL, ended REAL)",
     "CREATE TABLE IF NOT EXISTS probe (at REAL)",
 )
 # What a disk that cannot be written raises (full, read-only, an I/O error, a file that is
@@ -36,6 +38,19 @@ _SCHEMA = (
 _STORAGE_ERRORS = (sqlite3.OperationalError, sqlite3.DatabaseError, OSError)
 _CALL_ERRORS = (sqlite3.InterfaceError, sqlite3.ProgrammingError, sqlite3.DataError,
                 UnicodeError, ValueError)  # fmt: skip
+
+
+@contextlib.contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """One transaction (the connection is in autocommit mode: each statement alone else)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 class JournalUnavailable(PagerError):
@@ -77,6 +92,8 @@ class Journal:
             columns = {row[1] for row in db.execute("PRAGMA table_info(pending)")}
             if "personal" not in columns:  # a journal from before names
                 db.execute("ALTER TABLE pending ADD COLUMN personal INTEGER DEFAULT 0")
+            if "ended" not in {row[1] for row in db.execute("PRAGMA table_info(seen)")}:
+                db.execute("ALTER TABLE seen ADD COLUMN ended REAL")  # from before power cuts
         except _STORAGE_ERRORS as error:
             db.close()
             self._failed(error)
@@ -96,7 +113,9 @@ class Journal:
         db = self._db
         assert db is not None
         while self._owed:
-            db.execute("DELETE FROM pending WHERE id = ?", (self._owed.pop(),))
+            call_id = self._owed.pop()
+            db.execute("DELETE FROM pending WHERE id = ?", (call_id,))
+            db.execute("UPDATE seen SET ended = ? WHERE id = ?", (time.time(), call_id))
         self.watch.worked()
 
     def add(self, call_id: str, message: Inbound, *, personal: bool = False) -> None:
@@ -107,13 +126,14 @@ class Journal:
         if db is None:
             raise JournalUnavailable(f"the journal {self.path} cannot be written")
         try:
-            with db:
+            with _transaction(db):  # both or neither: a crash between would play it twice
                 db.execute(
                     "INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (call_id, message.topic, message.kind.value, message.counter,
                      message.payload, message.received, int(personal)),
                 )  # fmt: skip
-                db.execute("INSERT OR REPLACE INTO seen VALUES (?, ?)", (call_id, time.time()))
+                db.execute("INSERT OR REPLACE INTO seen VALUES (?, ?, NULL)",
+                           (call_id, time.time()))  # fmt: skip
         except _CALL_ERRORS as error:
             raise PagerError(f"cannot write {call_id!r} to {self.path}: {error}") from error
         except _STORAGE_ERRORS as error:
@@ -128,8 +148,11 @@ class Journal:
             self._owed.add(call_id)
             return
         try:
-            row = db.execute("SELECT personal FROM pending WHERE id = ?", (call_id,)).fetchone()
-            db.execute("DELETE FROM pending WHERE id = ?", (call_id,))
+            with _transaction(db):
+                row = db.execute("SELECT personal FROM pending WHERE id = ?",
+                                 (call_id,)).fetchone()  # fmt: skip
+                db.execute("DELETE FROM pending WHERE id = ?", (call_id,))
+                db.execute("UPDATE seen SET ended = ? WHERE id = ?", (time.time(), call_id))
             if row is not None and row[0]:
                 db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except _STORAGE_ERRORS as error:
@@ -142,7 +165,7 @@ class Journal:
         if db is None:
             return False
         try:
-            with db:
+            with _transaction(db):
                 db.execute("DELETE FROM probe")
                 db.execute("INSERT INTO probe VALUES (?)", (time.time(),))
         except _STORAGE_ERRORS as error:
