@@ -225,3 +225,19 @@ def test_a_call_log_from_before_pickups_is_read_then_extended(tmp_path: Path) ->
     table = history.as_table(list(found.values()))
     assert "PB-00012345 (pickup)" in table and "A023 (pickup)" not in table
     assert history.as_csv(list(found.values())).splitlines()[0].endswith(",text,kind,name")
+
+
+def test_the_call_log_gives_back_the_space_of_the_days_it_forgets(tmp_path: Path) -> None:
+    written = calllog.CallLog(tmp_path / calllog.FILE_NAME, keep_days=30)
+    old = time.time() - 40 * 86400
+    written._keep([ev(old + n, "finished", f"c{n}", "A1") | {"text": "x" * 400}
+                   for n in range(5000)])  # fmt: skip
+    written._write()
+    written._open().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    full = written.path.stat().st_size
+    written._prune()
+    written._open().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert list(calllog.read(written.path)) == []
+    assert written.path.stat().st_size < full / 10, (full, written.path.stat().st_size)
+    assert written._db is not None
+    written._db.close()

@@ -122,6 +122,9 @@ class CallLog:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
             try:
+                # A new file gives back the pages of the days it forgets (an older one reuses
+                # them: it stops growing once its first `keep_days` are over).
+                db.execute("PRAGMA auto_vacuum=INCREMENTAL")
                 db.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
                 db.execute("PRAGMA synchronous=NORMAL")  # a log, not the journal of taken calls
                 for statement in _SCHEMA:
@@ -137,7 +140,7 @@ class CallLog:
         return self._db
 
     def _write_loop(self) -> None:
-        pruned_at = 0.0
+        pruned_at, pruned_wall = 0.0, time.time()
         running = True
         while running:
             wait = RETRY_S if self.watch.failing else PRUNE_EVERY_S
@@ -152,9 +155,11 @@ class CallLog:
             self._keep([b for b in batch if b is not None])
             self._write()
             if not self.watch.failing and (
-                time.monotonic() - pruned_at >= PRUNE_EVERY_S or not running
+                time.monotonic() - pruned_at >= PRUNE_EVERY_S
+                or time.time() - pruned_wall >= PRUNE_EVERY_S  # the clock was stepped forward
+                or not running
             ):
-                pruned_at = time.monotonic()
+                pruned_at, pruned_wall = time.monotonic(), time.time()
                 self._prune()
         if self._db is not None:
             self._db.close()
@@ -205,7 +210,9 @@ class CallLog:
     def _prune(self) -> None:
         cutoff = time.time() - self.keep_days * 86400
         try:
-            self._open().execute("DELETE FROM events WHERE ts < ?", (cutoff,))
+            db = self._open()
+            if db.execute("DELETE FROM events WHERE ts < ?", (cutoff,)).rowcount:
+                db.executescript("PRAGMA incremental_vacuum;")  # stepped to its end: all back
         except (sqlite3.Error, OSError) as error:
             log.error("cannot forget old calls in %s: %s", self.path, error)
 
