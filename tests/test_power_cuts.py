@@ -21,6 +21,7 @@ from pathlib import Path
 import paho.mqtt.client as paho
 import pytest
 import yaml
+from paho.mqtt.enums import CallbackAPIVersion
 
 from pager import config
 from tests.broker import Mosquitto, Watcher
@@ -57,7 +58,7 @@ class Counters(threading.Thread):
 
     def __init__(self, port: int) -> None:
         super().__init__(name="counters", daemon=True)
-        self.client = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id="power-cut-counters")
+        self.client = paho.Client(CallbackAPIVersion.VERSION2, client_id="power-cut-counters")
         self.client.connect("127.0.0.1", port)
         self.client.loop_start()
         self.sent: list[str] = []
