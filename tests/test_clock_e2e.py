@@ -2,14 +2,12 @@
 wall clock follows a file the test rewrites (tests/data/wallclock.c, preloaded), the
 monotonic clock stays real, as a step by NTP or `date -s` leaves it.
 
-(Debian's libfaketime was the first choice: with DONT_FAKE_MONOTONIC, its 0.9.10 makes every
-`time.sleep` of Python 3.11 fail with EINVAL, pyttsx3's and subprocess's included.)"""
+(Debian's libfaketime was the first choice: see tests/wallclock.py.)"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,29 +18,9 @@ import pytest
 from tests.broker import Watcher
 from tests.conftest import DaemonOnCard, DaemonProcess
 from tests.virtual_card import VirtualCard
+from tests.wallclock import WallClock
 
 pytestmark = pytest.mark.e2e
-
-SOURCE = Path(__file__).parent / "data" / "wallclock.c"
-
-
-class WallClock:
-    """The daemon's wall clock, `offset` seconds from the real one."""
-
-    def __init__(self, folder: Path) -> None:
-        self.library = folder / "wallclock.so"
-        subprocess.run(["gcc", "-shared", "-fPIC", "-O2", "-o", str(self.library), str(SOURCE),
-                        "-ldl"], check=True)  # fmt: skip
-        self.file = folder / "wallclock"
-        self.set(0)
-
-    def set(self, offset: float) -> None:
-        part = self.file.with_suffix(".part")
-        part.write_text(f"{offset:.3f}\n")
-        part.replace(self.file)  # never read half-written
-
-    def env(self, base: dict[str, str]) -> dict[str, str]:
-        return {**base, "LD_PRELOAD": str(self.library), "WALLCLOCK_FILE": str(self.file)}
 
 
 @pytest.fixture
