@@ -112,10 +112,15 @@ class Journal:
         """A write went through: what ended meanwhile is noted now."""
         db = self._db
         assert db is not None
-        while self._owed:
-            call_id = self._owed.pop()
-            db.execute("DELETE FROM pending WHERE id = ?", (call_id,))
-            db.execute("UPDATE seen SET ended = ? WHERE id = ?", (time.time(), call_id))
+        try:
+            for call_id in sorted(self._owed):
+                with _transaction(db):
+                    db.execute("DELETE FROM pending WHERE id = ?", (call_id,))
+                    db.execute("UPDATE seen SET ended = ? WHERE id = ?", (time.time(), call_id))
+                self._owed.discard(call_id)
+        except _STORAGE_ERRORS as error:  # still owed: the next write tries again
+            self._failed(error)
+            return
         self.watch.worked()
 
     def add(self, call_id: str, message: Inbound, *, personal: bool = False) -> None:
