@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pager.errors import PagerError
+from pager.io.sqlite import transaction
 from pager.values.storage import StorageReport, Store, StoreWatch
 
 log = logging.getLogger(__name__)
@@ -185,16 +186,10 @@ class CallLog:
         marks = ", ".join("?" * len(_COLUMNS))
         try:
             db = self._open()
-            db.execute("BEGIN")
-            try:
+            with transaction(db):
                 db.executemany(
                     f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES ({marks})", self._backlog
                 )
-                db.execute("COMMIT")
-            except BaseException:
-                if db.in_transaction:  # a failed COMMIT has rolled back already
-                    db.execute("ROLLBACK")
-                raise
         except (sqlite3.Error, OSError) as error:
             if self._db is not None:
                 self._db.close()

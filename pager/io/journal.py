@@ -13,14 +13,14 @@ emptied, so that no copy of the name is left on the disk.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from pager.errors import PagerError
+from pager.io.sqlite import transaction
 from pager.values.jobs import REMEMBERED_IDS
 from pager.values.messages import Inbound, MessageKind
 from pager.values.storage import StorageReport, Store, StoreWatch
@@ -38,19 +38,6 @@ _SCHEMA = (
 _STORAGE_ERRORS = (sqlite3.OperationalError, sqlite3.DatabaseError, OSError)
 _CALL_ERRORS = (sqlite3.InterfaceError, sqlite3.ProgrammingError, sqlite3.DataError,
                 UnicodeError, ValueError)  # fmt: skip
-
-
-@contextlib.contextmanager
-def _transaction(db: sqlite3.Connection) -> Iterator[None]:
-    """One transaction (the connection is in autocommit mode: each statement alone else)."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
 
 
 class JournalUnavailable(PagerError):
@@ -114,7 +101,7 @@ class Journal:
         assert db is not None
         try:
             for call_id in sorted(self._owed):
-                with _transaction(db):
+                with transaction(db):
                     db.execute("DELETE FROM pending WHERE id = ?", (call_id,))
                     db.execute("UPDATE seen SET ended = ? WHERE id = ?", (time.time(), call_id))
                 self._owed.discard(call_id)
@@ -131,7 +118,7 @@ class Journal:
         if db is None:
             raise JournalUnavailable(f"the journal {self.path} cannot be written")
         try:
-            with _transaction(db):  # both or neither: a crash between would play it twice
+            with transaction(db):  # both or neither: a crash between would play it twice
                 db.execute(
                     "INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (call_id, message.topic, message.kind.value, message.counter,
@@ -153,7 +140,7 @@ class Journal:
             self._owed.add(call_id)
             return
         try:
-            with _transaction(db):
+            with transaction(db):
                 row = db.execute("SELECT personal FROM pending WHERE id = ?",
                                  (call_id,)).fetchone()  # fmt: skip
                 db.execute("DELETE FROM pending WHERE id = ?", (call_id,))
@@ -170,7 +157,7 @@ class Journal:
         if db is None:
             return False
         try:
-            with _transaction(db):
+            with transaction(db):
                 db.execute("DELETE FROM probe")
                 db.execute("INSERT INTO probe VALUES (?)", (time.time(),))
         except _STORAGE_ERRORS as error:
