@@ -130,6 +130,7 @@ class Synthesizer:
         self._host: IsolatedPyttsx3Engine | None = None  # pyttsx3's own process, to stop
         self._cache: OrderedDict[Spoken, np.ndarray] = OrderedDict()
         self._cache_bytes = 0
+        self._leveller = levels.VoiceLeveller(loudness_lufs, eq)
 
     def start(self) -> None:
         """Open the engines in the worker thread; raise SpeechError when none works."""
@@ -210,7 +211,7 @@ class Synthesizer:
             pieces.append(self._say(words))
             pieces.append(np.zeros(round(pause * self.device_rate), dtype=np.float32))
         joined = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
-        ready = levels.voice(joined, self.device_rate, self.loudness_lufs, self.eq)
+        ready = self._leveller(joined, self.device_rate)
         ready.flags.writeable = False
         self._cache[speech] = ready
         self._cache_bytes += ready.nbytes

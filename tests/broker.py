@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import queue
 import shutil
@@ -28,6 +29,13 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def mark() -> float:
+    """Now, as a lower bound for the `ts` of what the daemon publishes from now on: floored to
+    the millisecond, since the daemon rounds its `ts` (an event 0.4 ms later is stamped
+    earlier than a plain time.time() taken before it)."""
+    return math.floor(time.time() * 1000) / 1000
 
 
 class Mosquitto:

@@ -24,7 +24,7 @@ import yaml
 from paho.mqtt.enums import CallbackAPIVersion
 
 from pager import config
-from tests.broker import Mosquitto, Watcher
+from tests.broker import Mosquitto, Watcher, mark
 from tests.conftest import UNLIMITED, DaemonProcess, pager_command, write_config
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -53,29 +53,60 @@ def online(watcher: Watcher, since: float) -> None:
 
 
 class Counters(threading.Thread):
-    """Counters calling without pause (QoS 1), whatever the daemon is doing; `sent` holds
-    the ids the broker has taken."""
+    """Counters calling without pause (QoS 1), whatever the daemon is doing, but never more
+    than BACKLOG calls ahead of the last call the daemon finished: more would overflow the
+    broker's queue for the daemon's session (Mosquitto's max_queued_messages drops the rest),
+    a loss the broker's, not pager's. (The newest finished call, not a count: a kill between
+    a call's end and its event loses the event, not the call.) `sent` holds the ids the broker
+    has taken."""
+
+    BACKLOG = 300
 
     def __init__(self, port: int) -> None:
         super().__init__(name="counters", daemon=True)
         self.client = paho.Client(CallbackAPIVersion.VERSION2, client_id="power-cut-counters")
+        self.client.on_message = self._event
         self.client.connect("127.0.0.1", port)
+        self.client.subscribe("pager/event/#", qos=1)
         self.client.loop_start()
         self.sent: list[str] = []
+        self.front = 0  # the number of the newest call finished
         self.halt = threading.Event()
+        self._changed = threading.Condition()
+
+    def _event(self, client: paho.Client, userdata: object, message: paho.MQTTMessage) -> None:
+        body = json.loads(message.payload)
+        if body.get("event") == "finished" and body["id"].startswith("p"):
+            with self._changed:
+                self.front = max(self.front, int(body["id"][1:]))
+                self._changed.notify_all()
+
+    def waiting(self) -> int:
+        """Calls sent after the newest finished."""
+        with self._changed:
+            return len(self.sent) - self.front
 
     def run(self) -> None:
         n = 0
-        while not self.halt.wait(0.02):  # about 50 calls a second: pacing, not waiting
+        while not self.halt.is_set():
+            with self._changed:  # room in the backlog, or woken to halt
+                self._changed.wait_for(
+                    lambda: self.halt.is_set() or len(self.sent) - self.front < self.BACKLOG
+                )
+            if self.halt.is_set():
+                return
             n += 1
             ident = f"p{n}"
             body = {"ticket": f"A{n}", "id": ident, "supersede": False}
             self.client.publish(f"pager/call/{n % COUNTERS + 1}", json.dumps(body),
                                 qos=1).wait_for_publish(timeout=10)  # fmt: skip
-            self.sent.append(ident)
+            with self._changed:
+                self.sent.append(ident)
 
     def stop(self) -> None:
-        self.halt.set()
+        with self._changed:
+            self.halt.set()
+            self._changed.notify_all()
         self.join()
         self.client.loop_stop()
         self.client.disconnect()
@@ -97,14 +128,16 @@ def test_two_hundred_kills_under_load_lose_no_call_play_none_twice_and_break_no_
     chance = random.Random(seed)
     watcher = Watcher(broker.port, "pager/#")
     calling = Counters(broker.port)  # from the first start on: the daemon's session exists
+    busy = 0  # kills while calls waited to be played: the daemon was writing
     try:
         for run in range(KILLS):
-            started = time.time()
+            started = mark()
             daemon = DaemonProcess(["run", "-c", str(cfg)], None, tmp_path / "daemon.log")
             online(watcher, started)
             if run == 0:
                 calling.start()
             time.sleep(chance.uniform(0, 1.5))  # the random point of the cut, not a wait
+            busy += calling.waiting() > 0
             daemon.process.send_signal(signal.SIGKILL)
             daemon.process.wait(timeout=30)
             daemon.stop()
@@ -114,7 +147,7 @@ def test_two_hundred_kills_under_load_lose_no_call_play_none_twice_and_break_no_
         calling.stop()
     # The last start: everything taken is played (each counter's last call, sent now, comes
     # after all of its others), then a clean stop.
-    started = time.time()
+    started = mark()
     daemon = DaemonProcess(["run", "-c", str(cfg)], None, tmp_path / "last.log")
     try:
         online(watcher, started)
@@ -142,7 +175,8 @@ def test_two_hundred_kills_under_load_lose_no_call_play_none_twice_and_break_no_
                        if "/event/" in t and b.get("event") == "finished")  # fmt: skip
     twice = [ident for ident, n in finished.items() if n > 1]
     assert not twice, f"heard twice: {twice[:10]} (seed {seed})"
-    assert len(calling.sent) > 20 * KILLS, len(calling.sent)  # heavy writing, all along
+    # Heavy writing all along: calls waited at nearly every kill, and many were played.
+    assert busy >= 0.9 * KILLS and len(ended) > 10 * KILLS, (busy, len(ended))
 
 
 def test_a_counter_add_killed_at_any_point_leaves_the_config_whole(tmp_path: Path) -> None:

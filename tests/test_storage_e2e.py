@@ -12,7 +12,6 @@ import json
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ import pytest
 
 from pager import config
 from pager.audio import chime
-from tests.broker import Mosquitto, Watcher
+from tests.broker import Mosquitto, Watcher, mark
 from tests.conftest import DaemonOnCard, DaemonProcess, write_config
 from tests.signals import occurrences
 from tests.small_disk import SmallDisk
@@ -68,10 +67,10 @@ def test_a_full_then_broken_state_disk_costs_no_call_and_is_reported_until_it_is
     cfg = on_card.configure("disk")
     daemon = on_card.start(cfg, prefix=disk.prefix)
     journal = str(disk.path / "calls.db")
-    mark = card.frames
+    first = card.frames
     heard(watcher, "before")
 
-    full_at = time.time()
+    full_at = mark()
     disk.fill()
     heard(watcher, "full")  # taken at most once, and announced
     failed = storage_event(watcher, "storage-failed", "journal", full_at)
@@ -80,19 +79,19 @@ def test_a_full_then_broken_state_disk_costs_no_call_and_is_reported_until_it_is
     assert status["storage_failing"][0]["store"] == "journal", status
     assert storage_event(watcher, "storage-failed", "call-log", full_at)["reason"]
 
-    freed_at = time.time()
+    freed_at = mark()
     disk.free()  # no call needed: the daemon tries the disk again by itself
     assert storage_event(watcher, "storage-restored", "journal", freed_at)["path"] == journal
     restored = storage_event(watcher, "storage-restored", "call-log", freed_at)
     assert restored["lost"] == 0, restored  # what it could not write was kept until it could
     assert storage_status(watcher, "disk", "ok")["storage_failing"] == []
 
-    broken_at = time.time()
+    broken_at = mark()
     disk.break_down()  # every write fails with an I/O error
     heard(watcher, "broken")
     assert storage_event(watcher, "storage-failed", "journal", broken_at)["reason"]
     storage_event(watcher, "storage-failed", "call-log", broken_at)
-    back_at = time.time()
+    back_at = mark()
     disk.mount_afresh()
     storage_event(watcher, "storage-restored", "journal", back_at)
     storage_event(watcher, "storage-restored", "call-log", back_at)
@@ -101,7 +100,7 @@ def test_a_full_then_broken_state_disk_costs_no_call_and_is_reported_until_it_is
 
     loaded = config.load(cfg)
     bell = chime.prepared(loaded.announcement, loaded.audio.sample_rate)
-    hall = card.segment(mark, card.frames)[:, HALL].astype(np.float64)
+    hall = card.segment(first, card.frames)[:, HALL].astype(np.float64)
     assert len(occurrences(hall, bell)) == 4, "not every call was heard"
     # The call log holds every call, those of the failing disk too (written once it could be).
     logged = subprocess.run(
@@ -132,13 +131,13 @@ def test_recordings_on_a_full_disk_and_an_unreadable_config_are_reported_and_rec
                            tmp_path / "daemon.log", recordings.prefix)  # fmt: skip
     try:
         watcher.status("rec", "online")
-        full_at = time.time()
+        full_at = mark()
         recordings.fill()
         heard(watcher, "unrecorded")
         failed = storage_event(watcher, "storage-failed", "recordings", full_at)
         assert failed["path"] == str(recordings.path) and "unrecorded" not in failed["reason"]
         recordings.free()
-        freed_at = time.time()
+        freed_at = mark()
         heard(watcher, "recorded")
         restored = storage_event(watcher, "storage-restored", "recordings", freed_at)
         assert restored["lost"] >= 1, restored  # what the full disk could not take
@@ -148,7 +147,7 @@ def test_recordings_on_a_full_disk_and_an_unreadable_config_are_reported_and_rec
         assert not [f for f in files if f.endswith(".part")], files  # none left half-written
 
         moved = cfg.rename(tmp_path / "elsewhere.yaml")
-        gone_at = time.time()
+        gone_at = mark()
         daemon.process.send_signal(signal.SIGHUP)
         rejected = watcher.wait_for(
             lambda t, b: isinstance(b, dict) and b.get("event") == "config-rejected"
@@ -157,7 +156,7 @@ def test_recordings_on_a_full_disk_and_an_unreadable_config_are_reported_and_rec
         unreadable = storage_event(watcher, "storage-failed", "config", gone_at)
         assert unreadable["path"] == str(cfg) and "No such file" in unreadable["reason"]
         moved.rename(cfg)
-        back_at = time.time()
+        back_at = mark()
         daemon.process.send_signal(signal.SIGHUP)
         storage_event(watcher, "storage-restored", "config", back_at)
         assert storage_status(watcher, "rec", "ok")["storage_failing"] == []

@@ -86,43 +86,64 @@ def horn_eq() -> Pedalboard:
 
 def voice(samples: np.ndarray, rate: int, target_lufs: float, eq: bool = True) -> np.ndarray:
     """Speech for a PA: `target_lufs` (within about 0.5 LU) with true peaks under -1 dBTP.
+    (One sentence; a voice that says many keeps a VoiceLeveller.)"""
+    return VoiceLeveller(target_lufs, eq)(samples, rate)
+
+
+class VoiceLeveller:
+    """Brings sentences of one voice to `target_lufs` with true peaks under -1 dBTP.
 
     Speech peaks about 18 dB above its loudness, so past about -19 LUFS plain gain would
     clip: a gentle compressor (4:1 above the target + 4 dB) and a true-peak brick-wall
     limiter take the peaks down. The gain into them is searched (bracketed, then halved),
-    since limiting makes loudness grow ever more slowly with gain.
+    since limiting makes loudness grow ever more slowly with gain. Each search starts from
+    the gain the last sentence needed: one voice's sentences need nearly the same, so most
+    take one pass through the dynamics instead of about five.
     """
-    x = np.asarray(samples, dtype=np.float32)
-    if eq:
-        x = horn_eq()(x, rate)
-    measured = loudness(x, rate)
-    if not np.isfinite(measured):
-        return x
-    x = x * np.float32(db_to_gain(target_lufs - measured))
-    dynamics = Pedalboard([
-        Compressor(threshold_db=target_lufs + 4, ratio=4, attack_ms=2, release_ms=60),
-        BrickwallLimiter(ceiling_db=LIMITER_CEILING_DB, release_ms=20, true_peak=True),
-    ])  # fmt: skip
-    gain, quiet, loud = 0.0, None, None  # dB; the gains known to fall short and overshoot
-    best: tuple[float, np.ndarray] | None = None
-    for _ in range(LEVEL_STEPS):
-        out = dynamics(x * np.float32(db_to_gain(gain)), rate)
-        miss = loudness(out, rate) - target_lufs
-        if best is None or abs(miss) < abs(best[0]):
-            best = (miss, out)
-        if abs(miss) <= LOUDNESS_TOLERANCE_LU:
-            break
-        if miss < 0:
-            quiet = gain
-        else:
-            loud = gain
-        if quiet is not None and loud is not None:
-            gain = (quiet + loud) / 2
-        else:
-            gain += max(1.0, -2 * miss) if miss < 0 else -miss
-    assert best is not None
-    out = best[1]
-    excess = true_peak_db(out, rate) - (PEAK_CEILING_DB - PEAK_MARGIN_DB)
-    if excess > 0:  # what the limiter let through: the ceiling wins over the loudness
-        out = out * np.float32(db_to_gain(-excess))
-    return np.asarray(out, dtype=np.float32)
+
+    def __init__(self, target_lufs: float, eq: bool = True) -> None:
+        self.target_lufs = target_lufs
+        self.eq = eq
+        self.passes = 0  # through the dynamics, in all: what the remembered gain saves
+        self._gain_db = 0.0  # into the dynamics, over plain normalization, last time
+        self._dynamics = Pedalboard([
+            Compressor(threshold_db=target_lufs + 4, ratio=4, attack_ms=2, release_ms=60),
+            BrickwallLimiter(ceiling_db=LIMITER_CEILING_DB, release_ms=20, true_peak=True),
+        ])  # fmt: skip
+
+    def __call__(self, samples: np.ndarray, rate: int) -> np.ndarray:
+        x = np.asarray(samples, dtype=np.float32)
+        if self.eq:
+            x = horn_eq()(x, rate)
+        measured = loudness(x, rate)
+        if not np.isfinite(measured):
+            return x
+        x = x * np.float32(db_to_gain(self.target_lufs - measured))
+        out = self._search(x, rate)
+        excess = true_peak_db(out, rate) - (PEAK_CEILING_DB - PEAK_MARGIN_DB)
+        if excess > 0:  # what the limiter let through: the ceiling wins over the loudness
+            out = out * np.float32(db_to_gain(-excess))
+        return np.asarray(out, dtype=np.float32)
+
+    def _search(self, x: np.ndarray, rate: int) -> np.ndarray:
+        gain, quiet, loud = self._gain_db, None, None  # dB; gains known to fall short, overshoot
+        best: tuple[float, float, np.ndarray] | None = None
+        for _ in range(LEVEL_STEPS):
+            out = self._dynamics(x * np.float32(db_to_gain(gain)), rate)
+            self.passes += 1
+            miss = loudness(out, rate) - self.target_lufs
+            if best is None or abs(miss) < abs(best[0]):
+                best = (miss, gain, out)
+            if abs(miss) <= LOUDNESS_TOLERANCE_LU:
+                break
+            if miss < 0:
+                quiet = gain
+            else:
+                loud = gain
+            if quiet is not None and loud is not None:
+                gain = (quiet + loud) / 2
+            else:
+                gain += max(1.0, -2 * miss) if miss < 0 else -miss
+        assert best is not None
+        self._gain_db = best[1]
+        return best[2]
