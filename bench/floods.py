@@ -13,6 +13,7 @@ import functools
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,15 @@ def idle_since(since: float, topic: str, body: Any) -> bool:
             and not any(body["queues"].values()) and body["ts"] >= since)  # fmt: skip
 
 
-def floods(directory: Path, count: int, calls: int) -> dict[str, Any]:
+def floods(
+    directory: Path,
+    count: int,
+    calls: int,
+    prefix: list[str] | None = None,
+    drained: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """`count` floods of `calls`; `drained(flood, pid)` is called once each has drained (the
+    daemon run after `prefix`: bench.memory runs it under tracemalloc)."""
     with Mosquitto(directory) as broker:
         watcher = Watcher(broker.port, "pager/#")
         cfg = write_config(
@@ -41,10 +50,10 @@ def floods(directory: Path, count: int, calls: int) -> dict[str, Any]:
             announcement={"chime": "none"},
         )  # fmt: skip
         env = {**os.environ, "PYTHONFAULTHANDLER": "1"}
-        daemon = DaemonProcess(["run", "-c", str(cfg)], env, directory / "daemon.log")
+        daemon = DaemonProcess(["run", "-c", str(cfg)], env, directory / "daemon.log", prefix)
         rss = []
         try:
-            watcher.status("flood", "online")
+            watcher.status("flood", "online", timeout=120)  # slower under bench.memory
             start = rss_mb(daemon.process.pid)
             for flood in range(count):
                 ids = []
@@ -58,6 +67,8 @@ def floods(directory: Path, count: int, calls: int) -> dict[str, Any]:
                 # Memory is read once the daemon says nothing waits or plays.
                 watcher.wait_for(functools.partial(idle_since, last), timeout=60)
                 rss.append(round(rss_mb(daemon.process.pid), 1))
+                if drained is not None:
+                    drained(flood, daemon.process.pid)
         finally:
             code = daemon.stop(timeout=120)
             watcher.close()
