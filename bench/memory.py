@@ -20,11 +20,14 @@ import tempfile
 import time
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 from bench.floods import floods
 
 
-def _snapshot(directory: Path, number: int, pid: int) -> tuple[tracemalloc.Snapshot, dict]:
+def _snapshot(
+    directory: Path, number: int, pid: int
+) -> tuple[tracemalloc.Snapshot, dict[str, Any]]:
     path = directory / f"{number}.pickle"
     os.kill(pid, signal.SIGUSR2)
     deadline = time.monotonic() + 120
@@ -33,11 +36,13 @@ def _snapshot(directory: Path, number: int, pid: int) -> tuple[tracemalloc.Snaps
             raise TimeoutError(f"no snapshot {path}")
         time.sleep(0.2)
     with open(path, "rb") as file:
-        loaded: tuple[tracemalloc.Snapshot, dict] = pickle.load(file)
+        loaded: tuple[tracemalloc.Snapshot, dict[str, Any]] = pickle.load(file)
     return loaded
 
 
-def grown(first: tracemalloc.Snapshot, last: tracemalloc.Snapshot, top: int) -> list[dict]:
+def grown(
+    first: tracemalloc.Snapshot, last: tracemalloc.Snapshot, top: int
+) -> list[dict[str, Any]]:
     """The allocation sites (their innermost frames in pager, or else their own) that grew most."""
     ignore = [tracemalloc.Filter(False, tracemalloc.__file__),
               tracemalloc.Filter(False, "<frozen importlib._bootstrap*>")]  # fmt: skip
@@ -59,7 +64,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pager-memory-") as directory:
         snapshots = Path(directory) / "snapshots"
-        taken: list[tuple[tracemalloc.Snapshot, dict]] = []
+        taken: list[tuple[tracemalloc.Snapshot, dict[str, Any]]] = []
 
         def drained(flood: int, pid: int) -> None:
             taken.append(_snapshot(snapshots, flood + 1, pid))
