@@ -13,6 +13,7 @@ import functools
 import json
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,7 @@ def floods(
                 last = max(watcher.event("finished", i, timeout=600)["ts"] for i in ids)
                 # Memory is read once the daemon says nothing waits or plays.
                 watcher.wait_for(functools.partial(idle_since, last), timeout=60)
+                time.sleep(2)  # the daemon gives back free heap within a second of going idle
                 rss.append(round(rss_mb(daemon.process.pid), 1))
                 if drained is not None:
                     drained(flood, daemon.process.pid)

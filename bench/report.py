@@ -52,6 +52,7 @@ from bench.latency import baseline_latency, pager_latency
 from bench.resources import cpu_and_memory, floor_cpu, memory_after_calls
 from bench.rush import rush_run
 from bench.text import write
+from bench.year import year
 from tests.broker import Mosquitto
 from tests.virtual_card import VirtualCard
 
@@ -154,10 +155,18 @@ def compact_run(smoke: bool) -> dict[str, Any]:
     return {**simulated, "card": card}
 
 
+def year_run(smoke: bool) -> dict[str, Any]:
+    """bench/year.py: a year of the hall's days (--short: to fit in about 3 hours)."""
+    with tempfile.TemporaryDirectory(prefix="pager-year-") as directory:
+        if smoke:
+            return year(Path(directory), 3, 50, 1, short=True)
+        return year(Path(directory), 365, 900, 5, short=True)
+
+
 SECTIONS = {
     "operators": operators_run, "site": site_run, "day": day.measure,
     "display": display.measure, "compact": compact_run, "api": api_run,
-    "counters": counters.measure,
+    "counters": counters.measure, "year": year_run,
 }  # and "combined"  # fmt: skip
 
 

@@ -14,6 +14,7 @@ from bench.text_day import day_section
 from bench.text_operators import operators_section
 from bench.text_screens import compact_section, display_section
 from bench.text_site import site_section
+from bench.text_year import plot_year, year_section
 
 
 def fmt(values: list[float]) -> str:
@@ -313,6 +314,10 @@ def write(path: Path, results: dict[str, Any]) -> None:
     combined += compact_section(results.get("compact"))
     combined += api_section(results.get("api"))
     combined += counters_section(results.get("counters"))
+    if results.get("year"):
+        year_plot = path.with_name(path.stem + "-year.png")
+        plot_year(results["year"], year_plot)
+        combined += year_section(results["year"], year_plot.name)
     render_rows = "\n".join(
         f"| render, cache {kind} (ms) | {fmt([statistics.median(r[key]) for r in renders])} | "
         f"{fmt([sorted(r[key])[int(0.99 * len(r[key]))] for r in renders])} |"

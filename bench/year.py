@@ -94,7 +94,21 @@ def sample(day: int, pid: int, state: Path, cfg: Path, env: dict[str, str]) -> d
     }  # fmt: skip
 
 
-def year(directory: Path, days: int, per_day: int, every: int) -> dict[str, Any]:
+SHORT = {"chime": "none", "template": "Nomor {ticket}, loket {counter}."}
+
+
+def year(
+    directory: Path,
+    days: int,
+    per_day: int,
+    every: int,
+    *,
+    keep_days: int = 90,
+    flood_every: int = 30,
+    short: bool = False,
+) -> dict[str, Any]:
+    """`days` of `per_day` calls (4x on every `flood_every`th day), sampled every `every`
+    days; `short`: a short sentence and no chime, about three times the calls an hour."""
     clock = WallClock(directory)
     samples: list[dict[str, Any]] = []
     calls = 0
@@ -103,8 +117,9 @@ def year(directory: Path, days: int, per_day: int, every: int) -> dict[str, Any]
             directory / "zones.yaml", replace=("zones", "groups", "counters"), node="year",
             mqtt={"port": broker.port}, audio={"output": "null"}, zones=EIGHT_ZONES, groups={},
             counters={str(c): {"zones": [f"z{c % 8 + 1}"]} for c in range(1, COUNTERS + 1)},
-            default_zones=["z1"], music={}, security=UNLIMITED, history={"keep_days": 90},
+            default_zones=["z1"], music={}, security=UNLIMITED, history={"keep_days": keep_days},
             scheduling={"supersede": False, "max_age_s": 86400},
+            **({"announcement": SHORT} if short else {}),
         )  # fmt: skip
         state = directory / "state"
         env = clock.env(dict(os.environ))
@@ -117,7 +132,9 @@ def year(directory: Path, days: int, per_day: int, every: int) -> dict[str, Any]
             for day in range(days):
                 clock.set(day * DAY)
                 ids = []
-                count = per_day * (4 if day % 30 == 29 else 1)  # a month's flood
+                count = per_day * (
+                    4 if day % flood_every == flood_every - 1 else 1
+                )  # a month's flood
                 for n in range(count):
                     ident = f"d{day}n{n}"
                     ends.call(n % COUNTERS + 1, f"A{n % 999 + 1}", ident)
@@ -139,6 +156,7 @@ def year(directory: Path, days: int, per_day: int, every: int) -> dict[str, Any]
     after = next((s for s in samples if s["calls"] >= 10_000), samples[0])
     return {
         "days": days, "calls": calls, "hours": round((time.monotonic() - started) / 3600, 2),
+        "per_day": per_day, "keep_days": keep_days, "short": short,
         "samples": samples,
         "rss_after_10000_mb": after["rss_mb"],
         "rss_max_after_mb": max(s["rss_mb"] for s in samples if s["calls"] >= after["calls"]),
@@ -153,10 +171,18 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--per-day", type=int, default=900)
     parser.add_argument("--sample-every", type=int, default=5)
+    parser.add_argument("--short", action="store_true", help="a short sentence, no chime")
+    parser.add_argument("--keep-days", type=int, default=90, help="history.keep_days")
+    parser.add_argument("--flood-every", type=int, default=30, help="days between floods")
+    parser.add_argument("--out", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pager-year-") as directory:
-        figures = year(Path(directory), args.days, args.per_day, args.sample_every)
+        figures = year(Path(directory), args.days, args.per_day, args.sample_every,
+                       keep_days=args.keep_days, flood_every=args.flood_every,
+                       short=args.short)  # fmt: skip
         print(json.dumps(figures, indent=2))
+        if args.out:
+            args.out.write_text(json.dumps(figures, indent=1) + "\n")
 
 
 if __name__ == "__main__":

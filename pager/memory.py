@@ -36,3 +36,22 @@ def keep_large_buffers_out_of_the_heap() -> bool:
         log.debug("could not fix the malloc mmap threshold (not glibc?)")
         return False
     return True
+
+
+TRIM_EVERY_S = 60.0  # at most this often, and only while nothing plays
+
+
+def give_back_free_memory() -> bool:
+    """Return the free pages inside glibc's heaps to the system (malloc_trim).
+
+    The threads that render speech and mix allocate and free in their own heaps; what is
+    freed between blocks still in use stays mapped, so resident memory rose with every flood
+    although Python's own objects did not (bench.memory: traced memory flat, glibc's free
+    heap bytes up by about 50 MB over 600 calls). Trimming when idle gives it back. False
+    where libc is not glibc.
+    """
+    trim = _glibc("malloc_trim")
+    if trim is None:
+        return False
+    trim(0)
+    return True

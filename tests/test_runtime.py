@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pager import config
+from pager import config, memory
 from pager.audio.sinks import Health, Report, Source
 from pager.config.zoning import Zone
 from pager.core import inputs
@@ -161,3 +161,26 @@ def test_the_callbacks_health_reaches_the_controller_and_its_first_error_the_log
     assert report == inputs.AudioHealth(3, 1, "ValueError: a bug in the mix")
     logged = [r for r in caplog.records if "the audio callback failed" in r.getMessage()]
     assert logged and logged[0].exc_info is not None and logged[0].exc_info[1] is failed.first_error
+
+
+def test_free_heap_memory_is_given_back_once_after_something_played(
+    runtime: tuple[Runtime, Published], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rt, _ = runtime
+    trims: list[bool] = []
+
+    def trim() -> bool:
+        trims.append(True)
+        return True
+
+    monkeypatch.setattr(memory, "give_back_free_memory", trim)
+    rt._give_back_memory()
+    assert trims == []  # nothing played since the start: nothing owed
+    rt._step(call("5", "A1", "played"))
+    assert not rt.plays.idle()
+    rt._give_back_memory()
+    assert trims == []  # never while something plays
+    rt.plays.reset()
+    rt._give_back_memory()
+    rt._give_back_memory()
+    assert trims == [True]  # once it has gone quiet, and once only

@@ -59,6 +59,10 @@ class LivePlays:
         self._rate = rate
         self._live: dict[int, LivePlay] = {}
 
+    def idle(self) -> bool:
+        """Nothing plays."""
+        return not self._live
+
     def start(
         self, effect: StartPlay | StartCombined, kit: SoundKit, frame: int | None = None
     ) -> inputs.PlayFailed | None:

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from pager import memory
 from pager.audio.music import MusicBeds
 from pager.audio.sinks import AudioSink, OutputChange, WavRecorderSink
 from pager.clock import StepWatch
@@ -114,6 +115,8 @@ class Runtime:
             else None
         )
         self.plays = LivePlays(self.mixer, self.rate)
+        self._trimmed_at = float("-inf")  # when free heap memory was last given back
+        self._trim_owed = False  # something played since
         self.monitor = Monitor(self.mixer, sink, self.control.put)
         self.reloader = Reloader(
             config_path, adjust,
@@ -202,6 +205,7 @@ class Runtime:
             step = self.steps.step()  # looked at once a second even when idle
             if step:
                 self._step(inputs.ClockStepped(step))
+            self._give_back_memory()
             if item is None:
                 if deadline is None or self.clock() < deadline:
                     continue
@@ -214,6 +218,18 @@ class Runtime:
         if kept:
             log.info("%d calls kept in %s for the next start", kept, self.journal.path)
         self.journal.close()
+
+    def _give_back_memory(self) -> None:
+        """Once nothing plays any more (at most once a minute), the heaps' free pages go back
+        to the system: the memory a flood of calls took does not stay taken."""
+        if not self.plays.idle():
+            self._trim_owed = True
+        elif self._trim_owed and time.monotonic() >= self._trimmed_at + memory.TRIM_EVERY_S:
+            started = time.monotonic()
+            memory.give_back_free_memory()
+            self._trimmed_at, self._trim_owed = time.monotonic(), False
+            log.debug("free heap memory given back in %.1f ms",
+                      1000 * (self._trimmed_at - started))  # fmt: skip
 
     def _step(self, item: Input) -> None:
         """Hand one input to the controller and carry out what follows. What an effect
