@@ -47,8 +47,8 @@ def give_back_free_memory() -> bool:
     The threads that render speech and mix allocate and free in their own heaps; what is
     freed between blocks still in use stays mapped, so resident memory rose with every flood
     although Python's own objects did not (bench.memory: traced memory flat, glibc's free
-    heap bytes up by about 50 MB over 600 calls). Trimming when idle gives it back. False
-    where libc is not glibc.
+    heap bytes up by about 50 MB over 600 calls). Trimming when idle gives that back; it is
+    not the whole of the slope (BENCHMARKS.md, floods). False where libc is not glibc.
     """
     trim = _glibc("malloc_trim")
     if trim is None:
