@@ -1,0 +1,42 @@
+"""20,000 calls through the real daemon, its wall clock moved a day at a time (bench/year.py,
+shortened): memory, open files and threads stay level, and the call log and journal stay
+bounded by what they must keep."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.year import year
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.slow,
+    pytest.mark.skip(
+        reason="issue 24 part 1, not passing yet: a 4x flood day (3,200 calls at "
+        "once) outruns the broker's queue for the daemon's session; see the issue's note"
+    ),
+]
+
+KEEP_DAYS = 5
+
+
+def test_twenty_thousand_calls_keep_memory_files_threads_and_databases_level(
+    tmp_path: Path,
+) -> None:
+    # 20 days of 800 calls, 4x as many every 10th day: 20,800 calls.
+    figures = year(tmp_path, days=20, per_day=800, every=2, keep_days=KEEP_DAYS,
+                   flood_every=10, short=True)  # fmt: skip
+    samples = figures["samples"]
+    assert figures["calls"] >= 20_000 and not figures["crashed"], figures
+    after = [s for s in samples if s["calls"] >= 10_000]
+    assert max(s["rss_mb"] for s in after) <= after[0]["rss_mb"] + 20, samples
+    assert len({s["files"] for s in samples}) == 1, samples  # no descriptor leaks
+    assert len({s["threads"] for s in samples}) == 1, samples
+    # The call log forgets days older than KEEP_DAYS and its file gives back their space:
+    # a day's rows are alike, so once days are forgotten the file stops growing.
+    settled = next(s for s in samples if s["day"] >= KEEP_DAYS + 2)
+    assert samples[-1]["call_log_mb"] <= settled["call_log_mb"] * 1.25, samples
+    # The journal holds what is pending and the ids it remembers, not the year.
+    assert samples[-1]["journal_mb"] <= max(1.0, samples[1]["journal_mb"] * 1.25), samples
