@@ -132,9 +132,8 @@ def year(
             for day in range(days):
                 clock.set(day * DAY)
                 ids = []
-                count = per_day * (
-                    4 if day % flood_every == flood_every - 1 else 1
-                )  # a month's flood
+                flood = day % flood_every == flood_every - 1  # a month's flood
+                count = per_day * (4 if flood else 1)
                 for n in range(count):
                     ident = f"d{day}n{n}"
                     ends.call(n % COUNTERS + 1, f"A{n % 999 + 1}", ident)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import logging
 from typing import Any
 
@@ -13,8 +14,10 @@ M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
 MMAP_THRESHOLD_BYTES = 128 * 1024
 
 
+@functools.cache
 def _glibc(function: str) -> Any:
-    """A function of glibc's allocator, or None where the C library has none."""
+    """A function of glibc's allocator, or None where the C library has none. Looked up once:
+    find_library runs ldconfig, not for the control loop to repeat once a minute."""
     name = ctypes.util.find_library("c")
     try:
         return getattr(ctypes.CDLL(name), function) if name else None

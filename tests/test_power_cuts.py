@@ -84,24 +84,22 @@ class Counters(threading.Thread):
     def waiting(self) -> int:
         """Calls sent after the newest finished."""
         with self._changed:
-            return len(self.sent) - self.front
+            return self._ahead()
+
+    def _ahead(self) -> int:  # with _changed held
+        return len(self.sent) - self.front
 
     def run(self) -> None:
         n = 0
         while not self.halt.is_set():
             with self._changed:  # room in the backlog, or woken to halt
-                self._changed.wait_for(
-                    lambda: self.halt.is_set() or len(self.sent) - self.front < self.BACKLOG
-                )
+                self._changed.wait_for(lambda: self.halt.is_set() or self._ahead() < self.BACKLOG)
             if self.halt.is_set():
                 return
             n += 1
             ident = f"p{n}"
-            body = {
-                "ticket": f"A{n % 999 + 1}",
-                "id": ident,
-                "supersede": False,
-            }  # tickets <= 4 digits
+            ticket = f"A{n % 999 + 1}"  # A1..A999: "A10000" is refused as a bad ticket
+            body = {"ticket": ticket, "id": ident, "supersede": False}
             self.client.publish(f"pager/call/{n % COUNTERS + 1}", json.dumps(body),
                                 qos=1).wait_for_publish(timeout=10)  # fmt: skip
             with self._changed:
