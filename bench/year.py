@@ -36,10 +36,16 @@ DAY = 86400.0
 
 
 class Ends:
-    """The ids whose call has ended (`finished` or `cancelled`), as the daemon publishes them."""
+    """The ids whose call has ended (`finished`, `cancelled` or `expired`), as the daemon
+    publishes them; the counters' calls, never more than BACKLOG ahead of what has ended
+    (a flood published at once would overflow the broker's queue for the daemon's session:
+    Mosquitto's max_queued_messages, 1000 by default, drops the rest)."""
+
+    BACKLOG = 500
 
     def __init__(self, port: int) -> None:
         self.ended: set[str] = set()
+        self.waiting: set[str] = set()
         self.online_at = 0.0
         self._changed = threading.Condition()
         self.client = paho.Client(CallbackAPIVersion.VERSION2, client_id="year-counters")
@@ -55,6 +61,7 @@ class Ends:
         with self._changed:
             if body.get("event") in ("finished", "cancelled", "expired") and body.get("id"):
                 self.ended.add(body["id"])
+                self.waiting.discard(body["id"])
             if message.topic.startswith("pager/status/") and body.get("state") == "online":
                 self.online_at = time.monotonic()
             self._changed.notify_all()
@@ -65,7 +72,11 @@ class Ends:
                 raise TimeoutError(f"not ended: {[i for i in ids if i not in self.ended][:5]}")
             self.ended.difference_update(ids)
 
-    def call(self, counter: int, ticket: str, ident: str) -> None:
+    def call(self, counter: int, ticket: str, ident: str, timeout: float = 900) -> None:
+        with self._changed:
+            if not self._changed.wait_for(lambda: len(self.waiting) < self.BACKLOG, timeout):
+                raise TimeoutError(f"no call ended in {timeout} s; waiting: {len(self.waiting)}")
+            self.waiting.add(ident)
         body = {"ticket": ticket, "id": ident}
         self.client.publish(f"pager/call/{counter}", json.dumps(body), qos=1)
 

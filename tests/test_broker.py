@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import threading
@@ -144,3 +145,27 @@ def test_a_password_file_others_can_read_is_refused(tmp_path: Path) -> None:
                           text=True, timeout=60, check=False)  # fmt: skip
     assert done.returncode == 78
     assert "mqtt.password_file: " in done.stderr and "readable by group or others" in done.stderr
+
+
+@pytest.mark.e2e
+def test_the_broker_keeps_a_rush_of_calls_for_pager_while_it_is_away(
+    tmp_path: Path, secure: tuple[Mosquitto, Path]
+) -> None:
+    mosquitto, ca = secure
+    as_pager = functools.partial(Watcher, mosquitto.port, "pager/call/#", "pager-queue-test",
+                                 ("pager", PASSWORDS["pager"]), ca)  # fmt: skip
+    as_pager().close()  # its session, then away
+    counter = Watcher(mosquitto.port, "pager/event/#", login=("counter-5", PASSWORDS["counter-5"]),
+                      ca_file=ca)  # fmt: skip
+    rush = 3000  # three times Mosquitto's own default limit, which drops two thirds of it
+    try:
+        for n in range(rush):
+            counter.publish("pager/call/5", json.dumps({"ticket": "A1", "id": f"r{n}"}))
+    finally:
+        counter.close()
+    back = as_pager()
+    try:
+        back.wait_for(lambda t, b: b["id"] == f"r{rush - 1}", timeout=60)
+    finally:
+        back.close()
+    assert [b["id"] for t, b in back.seen] == [f"r{n}" for n in range(rush)]

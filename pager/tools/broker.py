@@ -78,6 +78,9 @@ def acl(prefix: str, counters: Iterable[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+MAX_QUEUED_MESSAGES = 20_000  # three weeks of a hall's calls: a queue that never overflows
+
+
 def mosquitto_conf(port: int, folder: Path, persistence: Path | None, bind: str = "") -> str:
     """A TLS listener with no anonymous access, its passwords and ACL in `folder` (and
     persistence there, unless the main mosquitto.conf sets it, as Debian's does)."""
@@ -94,6 +97,9 @@ def mosquitto_conf(port: int, folder: Path, persistence: Path | None, bind: str 
         "allow_anonymous false\n"
         f"password_file {folder / 'passwd'}\n"
         f"acl_file {folder / 'acl'}\n"
+        "# Calls wait here while pager restarts or a rush outruns it; past this many for one\n"
+        "# client Mosquitto drops the rest silently (its default is 1000).\n"
+        f"max_queued_messages {MAX_QUEUED_MESSAGES}\n"
         f"{stored}"
     )
 
