@@ -17,7 +17,7 @@ MMAP_THRESHOLD_BYTES = 128 * 1024
 @functools.cache
 def _glibc(function: str) -> Any:
     """A function of glibc's allocator, or None where the C library has none. Looked up once:
-    find_library runs ldconfig, not for the control loop to repeat once a minute."""
+    find_library runs ldconfig, not for the control loop to repeat after every quiet spell."""
     name = ctypes.util.find_library("c")
     try:
         return getattr(ctypes.CDLL(name), function) if name else None
@@ -41,7 +41,7 @@ def keep_large_buffers_out_of_the_heap() -> bool:
     return True
 
 
-TRIM_EVERY_S = 60.0  # at most this often, and only while nothing plays
+QUIET_BEFORE_TRIM_S = 5.0  # nothing played for this long: a flood is over, not between calls
 
 
 def give_back_free_memory() -> bool:

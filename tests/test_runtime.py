@@ -174,13 +174,18 @@ def test_free_heap_memory_is_given_back_once_after_something_played(
         return True
 
     monkeypatch.setattr(memory, "give_back_free_memory", trim)
-    rt._give_back_memory()
+    quiet = memory.QUIET_BEFORE_TRIM_S
+    rt._give_back_memory(100.0)
+    rt._give_back_memory(100.0 + quiet)
     assert trims == []  # nothing played since the start: nothing owed
     rt._step(call("5", "A1", "played"))
     assert not rt.plays.idle()
-    rt._give_back_memory()
+    rt._give_back_memory(200.0)
     assert trims == []  # never while something plays
     rt.plays.reset()
-    rt._give_back_memory()
-    rt._give_back_memory()
-    assert trims == [True]  # once it has gone quiet, and once only
+    rt._give_back_memory(300.0)
+    rt._give_back_memory(300.0 + quiet / 2)
+    assert trims == []  # a gap between calls, not yet quiet
+    rt._give_back_memory(300.0 + quiet)
+    rt._give_back_memory(400.0)
+    assert trims == [True]  # once it has been quiet a while, and once only

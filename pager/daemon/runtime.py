@@ -115,8 +115,8 @@ class Runtime:
             else None
         )
         self.plays = LivePlays(self.mixer, self.rate)
-        self._trimmed_at = float("-inf")  # when free heap memory was last given back
-        self._trim_owed = False  # something played since
+        self._quiet_since: float | None = None  # monotonic time nothing has played since
+        self._trim_owed = False  # something played since free heap memory was last given back
         self.monitor = Monitor(self.mixer, sink, self.control.put)
         self.reloader = Reloader(
             config_path, adjust,
@@ -205,7 +205,7 @@ class Runtime:
             step = self.steps.step()  # looked at once a second even when idle
             if step:
                 self._step(inputs.ClockStepped(step))
-            self._give_back_memory()
+            self._give_back_memory(time.monotonic())
             if item is None:
                 if deadline is None or self.clock() < deadline:
                     continue
@@ -219,17 +219,21 @@ class Runtime:
             log.info("%d calls kept in %s for the next start", kept, self.journal.path)
         self.journal.close()
 
-    def _give_back_memory(self) -> None:
-        """Once nothing plays any more (at most once a minute), the heaps' free pages go back
-        to the system: the memory a flood of calls took does not stay taken."""
+    def _give_back_memory(self, now: float) -> None:
+        """Once nothing has played for a few seconds (a flood's short gaps do not count), the
+        heaps' free pages go back to the system, once per quiet spell: the memory a flood of
+        calls took does not stay taken. `now`: the monotonic clock."""
         if not self.plays.idle():
-            self._trim_owed = True
-        elif self._trim_owed and time.monotonic() >= self._trimmed_at + memory.TRIM_EVERY_S:
+            self._trim_owed, self._quiet_since = True, None
+            return
+        if self._quiet_since is None:
+            self._quiet_since = now
+        if self._trim_owed and now >= self._quiet_since + memory.QUIET_BEFORE_TRIM_S:
             started = time.monotonic()
             memory.give_back_free_memory()
-            self._trimmed_at, self._trim_owed = time.monotonic(), False
+            self._trim_owed = False
             log.debug("free heap memory given back in %.1f ms",
-                      1000 * (self._trimmed_at - started))  # fmt: skip
+                      1000 * (time.monotonic() - started))  # fmt: skip
 
     def _step(self, item: Input) -> None:
         """Hand one input to the controller and carry out what follows. What an effect
