@@ -22,6 +22,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from pager import memory
+
 FRAMES = 10
 
 
@@ -39,10 +41,10 @@ def c_heap() -> dict[str, int]:
         used = ctypes.CDLL(name).sqlite3_memory_used
         used.restype = ctypes.c_int64
         figures["sqlite_used"] = int(used())
-    libc = ctypes.CDLL(ctypes.util.find_library("c"))
-    if hasattr(libc, "mallinfo2"):
-        libc.mallinfo2.restype = _Mallinfo2
-        info = libc.mallinfo2()
+    mallinfo2 = memory._glibc("mallinfo2")  # the daemon's own lookup of glibc
+    if mallinfo2 is not None:
+        mallinfo2.restype = _Mallinfo2
+        info = mallinfo2()
         figures.update(arena=info.arena, arena_in_use=info.uordblks, arena_free=info.fordblks,
                        mmapped=info.hblkhd)  # fmt: skip
     return figures
