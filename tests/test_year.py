@@ -28,8 +28,9 @@ def test_twenty_thousand_calls_keep_memory_files_threads_and_databases_level(
     assert len({s["files"] for s in samples}) == 1, samples  # no descriptor leaks
     assert len({s["threads"] for s in samples}) == 1, samples
     # The call log forgets days older than KEEP_DAYS and its file gives back their space:
-    # a day's rows are alike, so once days are forgotten the file stops growing.
-    settled = next(s for s in samples if s["day"] >= KEEP_DAYS + 2)
-    assert samples[-1]["call_log_mb"] <= settled["call_log_mb"] * 1.25, samples
+    # once days are forgotten it stops growing. The last day is a flood day, as day 9 was:
+    # the same KEEP_DAYS of calls (and not the 20 days taken) as at the sample after it.
+    settled = max(s["call_log_mb"] for s in samples[:-1] if s["day"] >= KEEP_DAYS + 2)
+    assert samples[-1]["call_log_mb"] <= settled * 1.1, samples
     # The journal holds what is pending and the ids it remembers, not the year.
     assert samples[-1]["journal_mb"] <= max(1.0, samples[1]["journal_mb"] * 1.25), samples
