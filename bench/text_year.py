@@ -51,7 +51,8 @@ def year_section(figures: dict[str, Any] | None, plot: str) -> str:
     constant = len(figures["files"]) == 1 and len(figures["threads"]) == 1
     short = "A short sentence and no chime (`--short`), to fit more calls in an hour. "
     partial = (
-        "**Not yet the year the issue asks (330,000 calls): this run is its first part.**"
+        "**Not yet the year the issue asks (330,000 calls, about 11 hours at this pace): this "
+        "is a shorter run of the same bench.**"
         if figures["calls"] < 330_000 else ""
     )  # fmt: skip
     measured = f" (measured {figures['date']})" if figures.get("date") else ""
@@ -62,7 +63,8 @@ def year_section(figures: dict[str, Any] | None, plot: str) -> str:
 
 `bench/year.py`: the real daemon (real broker, real speech, the null output, the journal and
 the call log on disk, `history.keep_days: {figures["keep_days"]}`) takes {figures["per_day"]}
-calls a day (four times as many on a flood day), 5 cancels a day and a reload a week, while
+calls a day (four times as many on a flood day, every {figures.get("flood_every", 30)}th; the
+counters keep at most 500 calls not yet ended), 5 cancels a day and a reload a week, while
 its wall clock is moved a day at a time (a preloaded library, tests/wallclock.py), so the call
 log forgets old days as it would over months. {short if figures["short"] else ""}It took
 {figures["hours"]} h. {partial}

@@ -168,7 +168,7 @@ def year(
     after = next((s for s in samples if s["calls"] >= 10_000), samples[0])
     return {
         "days": days, "calls": calls, "hours": round((time.monotonic() - started) / 3600, 2),
-        "per_day": per_day, "keep_days": keep_days, "short": short,
+        "per_day": per_day, "keep_days": keep_days, "short": short, "flood_every": flood_every,
         "samples": samples,
         "rss_after_10000_mb": after["rss_mb"],
         "rss_max_after_mb": max(s["rss_mb"] for s in samples if s["calls"] >= after["calls"]),
