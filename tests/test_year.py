@@ -10,7 +10,9 @@ import pytest
 
 from bench.year import year
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]  # about 40 minutes on 2 cores
+# Alone (after the parallel tests): about 40 minutes of both cores, which would starve the
+# daemons the other tests start.
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.alone]
 
 KEEP_DAYS = 5
 
