@@ -117,6 +117,11 @@ def flood_run(count: int, calls: int) -> dict[str, Any]:
         return floods.floods(Path(directory), count, calls)
 
 
+def floods_run(smoke: bool) -> dict[str, Any]:
+    """bench/floods.py: 8 floods of 1,000 calls (about 15 minutes)."""
+    return flood_run(2, 10) if smoke else flood_run(8, 1000)
+
+
 def combined_run(smoke: bool, plot: Path | None) -> dict[str, Any]:
     """Airtime and waits with combined announcements: simulated load driven by real renders,
     and the card in real time (airtime per call, and the simulation checked)."""
@@ -166,7 +171,7 @@ def year_run(smoke: bool) -> dict[str, Any]:
 SECTIONS = {
     "operators": operators_run, "site": site_run, "day": day.measure,
     "display": display.measure, "compact": compact_run, "api": api_run,
-    "counters": counters.measure, "year": year_run,
+    "counters": counters.measure, "year": year_run, "floods": floods_run,
 }  # and "combined"  # fmt: skip
 
 
@@ -188,7 +193,7 @@ def measure(runs: int, smoke: bool, plot: Path | None = None) -> dict[str, Any]:
         "controller": [controller_call_us(200 if smoke else 2000) for _ in range(runs)],
         "voice": voice.measure(4 if smoke else 40),
         "resources": resource_runs(runs, 0.5 if smoke else 5.0, 80 if smoke else 2000),
-        "floods": flood_run(2, 10) if smoke else flood_run(8, 1000),
+        "floods": floods_run(smoke),
         "combined": combined_run(smoke, plot),
         "operators": operators_run(smoke),
         "site": site_run(smoke),
