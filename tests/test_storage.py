@@ -139,3 +139,21 @@ def test_an_old_journal_file_is_read_as_it_was(tmp_path: Path) -> None:
     journal = Journal(tmp_path / "calls.db")
     assert [m.journaled for m in journal.pending()] == ["5/old"]
     journal.close()
+
+
+def test_a_journal_that_runs_for_months_forgets_old_ids_as_it_goes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pager.io import journal as journal_module
+
+    monkeypatch.setattr(journal_module, "REMEMBERED_IDS", 50)
+    monkeypatch.setattr(journal_module, "FORGET_EVERY", 10)
+    journal = Journal(tmp_path / "calls.db")
+    for n in range(200):  # no restart in between: seen_ids() is never asked
+        journal.add(f"5/c{n}", message(n))
+        journal.remove(f"5/c{n}")
+    journal.close()
+    db = sqlite3.connect(tmp_path / "calls.db")
+    kept = [row[0] for row in db.execute("SELECT id FROM seen")]
+    db.close()
+    assert 50 <= len(kept) < 60 and "5/c199" in kept and "5/c0" not in kept, len(kept)

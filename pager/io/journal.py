@@ -40,6 +40,9 @@ _CALL_ERRORS = (sqlite3.InterfaceError, sqlite3.ProgrammingError, sqlite3.DataEr
                 UnicodeError, ValueError)  # fmt: skip
 
 
+FORGET_EVERY = 1000  # calls between forgetting the ids older than the newest REMEMBERED_IDS
+
+
 class JournalUnavailable(PagerError):
     """The journal's disk cannot be written: the call goes on without it (at most once)."""
 
@@ -59,6 +62,7 @@ class Journal:
         self.watch = StoreWatch(Store.JOURNAL, str(path), report)
         self._db: sqlite3.Connection | None = None
         self._owed: set[str] = set()  # ended while the disk failed: removed when it works
+        self._added = 0  # calls kept since old ids were last forgotten
         self._open()
 
     def _open(self) -> sqlite3.Connection | None:
@@ -131,6 +135,9 @@ class Journal:
         except _STORAGE_ERRORS as error:
             self._failed(error)
             raise JournalUnavailable(f"cannot write {call_id!r} to {self.path}: {error}") from error
+        self._added += 1
+        if self._added >= FORGET_EVERY:  # a daemon that runs for months forgets as it goes
+            self._forget_old_ids(db)
         self._written()
 
     def remove(self, call_id: str) -> None:
@@ -189,6 +196,16 @@ class Journal:
         db = self._open()
         if db is None:
             return []
+        self._forget_old_ids(db)
+        try:
+            return [row[0] for row in db.execute("SELECT id FROM seen ORDER BY at")]
+        except _STORAGE_ERRORS as error:
+            self._failed(error)
+            return []
+
+    def _forget_old_ids(self, db: sqlite3.Connection) -> None:
+        """Keep only the newest REMEMBERED_IDS ids (the file then stops growing)."""
+        self._added = 0
         try:
             db.execute(
                 "DELETE FROM seen WHERE id NOT IN (SELECT id FROM seen ORDER BY at DESC LIMIT ?)",
@@ -196,11 +213,6 @@ class Journal:
             )
         except _STORAGE_ERRORS as error:
             log.warning("cannot forget old ids in %s: %s", self.path, error)
-        try:
-            return [row[0] for row in db.execute("SELECT id FROM seen ORDER BY at")]
-        except _STORAGE_ERRORS as error:
-            self._failed(error)
-            return []
 
     def close(self) -> None:
         if self._db is not None:
