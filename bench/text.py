@@ -311,8 +311,9 @@ daemon (gdb calling into Python's `gc`) after 7,200 calls: 8,725 such jobs. `ben
 rest as free bytes in the arenas. Handing free heap pages back (`malloc_trim`, now once nothing
 has played for 5 s) could not return memory still in use. Since the fix, a sentence asked again,
 ahead or now, is the same job (moved up when it is needed now) and only the newest 24 wait ahead
-(the speech cache keeps about 35): 54 futures in all after 2,400 calls of the same run. The
-floods above and the months below are measured with it.
+(the speech cache keeps about 35): 54 futures in all, 1,000 calls into the run below. The
+months below are measured with the fix; the floods above are the run from before it, not yet
+repeated (`python -m bench.report --add floods`).
 """
 
 

@@ -67,7 +67,7 @@ calls a day (four times as many on a flood day, every {figures.get("flood_every"
 counters keep at most 500 calls not yet ended), 5 cancels a day and a reload a week, while
 its wall clock is moved a day at a time (a preloaded library, tests/wallclock.py), so the call
 log forgets old days as it would over months. {short if figures["short"] else ""}It took
-{figures["hours"]} h. {partial}
+{figures["hours"]} h. {partial} {figures.get("note", "")}
 
 ![memory, files, threads and databases over the run]({plot})
 
