@@ -51,7 +51,7 @@ def year_section(figures: dict[str, Any] | None, plot: str) -> str:
     constant = len(figures["files"]) == 1 and len(figures["threads"]) == 1
     short = "A short sentence and no chime (`--short`), to fit more calls in an hour. "
     partial = (
-        "**Not yet the year the issue asks (330,000 calls, about 11 hours at this pace): this "
+        "**Not yet the year the issue asks (330,000 calls, about 13 hours at this pace): this "
         "is a shorter run of the same bench.**"
         if figures["calls"] < 330_000 else ""
     )  # fmt: skip
