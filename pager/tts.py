@@ -11,18 +11,18 @@ The front of speech synthesis: the daemon and the commands use this; it uses `pa
 
 from __future__ import annotations
 
-import collections
 import functools
 import itertools
 import logging
 import os
+import queue
 import subprocess
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -49,86 +49,72 @@ AHEAD_KEPT = 24  # sentences waiting to be rendered ahead; more would leave the 
 
 
 class _Worker:
-    """One thread that runs jobs one at a time: urgent ones in order of arrival, then those
-    rendered ahead, oldest first.
+    """One thread that runs jobs one at a time: urgent ones first, then in order of arrival.
 
     A call whose announcement starts now must not wait behind speech rendered ahead for
-    calls still queued (at rush hour, hundreds of them). Work ahead has a key (the sentence):
-    asked again, ahead or now, it is the same job (moved up when asked now), and only the
-    newest AHEAD_KEPT wait. Without both, a long rush kept a job ahead for every call, never
-    run and never let go (about 3 MB of memory per 1,000 calls, and minutes of rendering
-    sentences long played once the rush was over).
+    calls still queued (at rush hour, hundreds of them).
     """
 
     def __init__(self, name: str) -> None:
-        self._urgent: collections.deque[_Job] = collections.deque()
-        self._ahead: OrderedDict[Hashable, _Job] = OrderedDict()
+        self._jobs: queue.PriorityQueue[_Job] = queue.PriorityQueue()
         self._serial = itertools.count()
-        self._changed = threading.Condition()
         self._closed = False
+        self._count = threading.Lock()
+        self._ahead = 0  # jobs not urgent, queued: at most AHEAD_KEPT (a long rush left one
+        # per call, never run while urgent speech kept coming: 3 MB per 1,000 calls)
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
-    def submit(
-        self, work: Callable[[], T], urgent: bool = True, key: Hashable | None = None
-    ) -> Future[T]:
+    def submit(self, work: Callable[[], T], urgent: bool = True) -> Future[T]:
         """RuntimeError once shut down (as concurrent.futures executors do)."""
-        with self._changed:
-            if self._closed:
-                raise RuntimeError("the speech worker is closed")
-            job = self._ahead.pop(key, None) if key is not None else None
-            if job is None:
-                job = _Job(Future(), work)
-            if urgent:
-                self._urgent.append(job)
-            else:
-                self._ahead[key if key is not None else ("serial", next(self._serial))] = job
-                while len(self._ahead) > AHEAD_KEPT:
-                    self._ahead.popitem(last=False)[1].future.cancel()
-            self._changed.notify()
-            future: Future[T] = job.future
-            return future
+        if self._closed:
+            raise RuntimeError("the speech worker is closed")
+        future: Future[T] = Future()
+        if not urgent:
+            with self._count:
+                if self._ahead >= AHEAD_KEPT:
+                    future.cancel()  # not rendered ahead: rendered when it is needed
+                    return future
+                self._ahead += 1
+        self._jobs.put(_Job(0 if urgent else 1, next(self._serial), future, work))
+        return future
 
     def shutdown(self, cancel: bool) -> None:
         """Stop once what is queued is done (`cancel`: once what is running is done)."""
-        with self._changed:
-            if self._closed:
-                return
-            self._closed = True
-            if cancel:
-                for job in (*self._urgent, *self._ahead.values()):
-                    job.future.cancel()
-                self._urgent.clear()
-                self._ahead.clear()
-            self._changed.notify()
+        if self._closed:
+            return
+        self._closed = True
+        if cancel:
+            while True:
+                try:
+                    self._jobs.get_nowait().future.cancel()
+                except queue.Empty:
+                    break
+        self._jobs.put(_Job(2, next(self._serial), Future(), None))
         self._thread.join()
 
-    def _next(self) -> _Job | None:
-        with self._changed:
-            while True:
-                if self._urgent:
-                    return self._urgent.popleft()
-                if self._ahead:
-                    return self._ahead.popitem(last=False)[1]
-                if self._closed:
-                    return None
-                self._changed.wait()
-
     def _run(self) -> None:
-        while (job := self._next()) is not None:
+        while True:
+            job = self._jobs.get()
+            if job.work is None:
+                return
+            if job.priority == 1:
+                with self._count:
+                    self._ahead -= 1
             if not job.future.set_running_or_notify_cancel():
                 continue
             try:
                 job.future.set_result(job.work())
             except BaseException as error:  # handed to whoever waits for it
                 job.future.set_exception(error)
-            del job  # not kept alive while the worker waits for the next
 
 
-@dataclass(frozen=True)
+@dataclass(order=True)
 class _Job:
-    future: Future[Any]
-    work: Callable[[], Any]
+    priority: int
+    serial: int
+    future: Future[Any] = field(compare=False)
+    work: Callable[[], Any] | None = field(compare=False)
 
 
 class Synthesizer:
@@ -174,7 +160,7 @@ class Synthesizer:
         not `urgent` (rendered ahead) waits for every urgent one.
         """
         spoken = Spoken.plain(speech) if isinstance(speech, str) else speech
-        return self._worker.submit(functools.partial(self._synthesize, spoken), urgent, spoken)
+        return self._worker.submit(functools.partial(self._synthesize, spoken), urgent)
 
     def run(self, work: Callable[[], T]) -> T:
         """Run `work` in the speech worker (where the engines live) and wait for it."""

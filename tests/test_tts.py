@@ -177,30 +177,13 @@ def test_speech_needed_now_goes_before_speech_rendered_ahead() -> None:
     assert order == ["now", "ahead0", "ahead1", "ahead2"]
 
 
-def test_a_sentence_rendered_ahead_and_then_needed_now_is_moved_up_and_rendered_once() -> None:
-    from pager.tts import _Worker
-
-    worker, gate = _Worker("test"), threading.Event()
-    order: list[str] = []
-    busy = worker.submit(gate.wait)
-    ahead = [worker.submit(functools.partial(order.append, f"s{n}"), urgent=False, key=f"s{n}")
-             for n in range(3)]  # fmt: skip
-    again = worker.submit(functools.partial(order.append, "s2 again"), urgent=False, key="s2")
-    now = worker.submit(functools.partial(order.append, "s1 now"), key="s1")
-    assert now is ahead[1] and again is ahead[2]  # the same jobs, not new ones
-    gate.set()
-    busy.result(timeout=10)
-    worker.shutdown(cancel=False)
-    assert order == ["s1", "s0", "s2"]  # the one needed now first, each once
-
-
-def test_only_the_newest_sentences_wait_to_be_rendered_ahead() -> None:
+def test_at_most_ahead_kept_sentences_wait_to_be_rendered_ahead() -> None:
     from pager.tts import AHEAD_KEPT, _Worker
 
     worker, gate = _Worker("test"), threading.Event()
     busy = worker.submit(gate.wait)
-    ahead = [worker.submit(lambda: None, urgent=False, key=n) for n in range(AHEAD_KEPT + 5)]
-    assert [f.cancelled() for f in ahead] == [True] * 5 + [False] * AHEAD_KEPT
+    ahead = [worker.submit(lambda: None, urgent=False) for n in range(AHEAD_KEPT + 5)]
+    assert [f.cancelled() for f in ahead] == [False] * AHEAD_KEPT + [True] * 5
     gate.set()
     busy.result(timeout=10)
     worker.shutdown(cancel=False)
