@@ -309,11 +309,11 @@ daemon (gdb calling into Python's `gc`) after 7,200 calls: 8,725 such jobs. `ben
 (the floods under tracemalloc) had pointed at their allocation site, the speech worker's
 `submit`, among a growth that looked bounded; glibc's heap statistics (`mallinfo2`) showed the
 rest as free bytes in the arenas. Handing free heap pages back (`malloc_trim`, now once nothing
-has played for 5 s) could not return memory still in use. Since the fix, a sentence asked again,
-ahead or now, is the same job (moved up when it is needed now) and only the newest 24 wait ahead
-(the speech cache keeps about 35): 54 futures in all, 1,000 calls into the run below. The
-months below are measured with the fix; the floods above are the run from before it, not yet
-repeated (`python -m bench.report --add floods`).
+has played for 5 s) could not return memory still in use. Since the fix at most 24 sentences wait
+to be rendered ahead (the speech cache keeps about 35); more are rendered when their call
+starts. The months below were measured with a first form of the fix (jobs keyed by their
+sentence, 54 futures 1,000 calls in), withdrawn after it lost a job in a flood; the floods
+above are the run from before it, not yet repeated (`python -m bench.report --add floods`).
 """
 
 
