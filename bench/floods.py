@@ -13,13 +13,11 @@ import functools
 import json
 import os
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.resources import EIGHT_ZONES, rss_mb
-from pager import memory
+from bench.resources import EIGHT_ZONES, after_idle_trim, rss_mb
 from tests.broker import Mosquitto, Watcher
 from tests.conftest import UNLIMITED, DaemonProcess, write_config
 
@@ -68,7 +66,7 @@ def floods(
                 last = max(watcher.event("finished", i, timeout=600)["ts"] for i in ids)
                 # Memory is read once the daemon says nothing waits or plays.
                 watcher.wait_for(functools.partial(idle_since, last), timeout=60)
-                time.sleep(memory.QUIET_BEFORE_TRIM_S + 2)  # free heap is given back once quiet
+                after_idle_trim()
                 rss.append(round(rss_mb(daemon.process.pid), 1))
                 if drained is not None:
                     drained(flood, daemon.process.pid)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.costs import BLOCK
+from pager import memory
 from tests.broker import Mosquitto, Watcher
 from tests.conftest import UNLIMITED, DaemonProcess, write_config
 from tests.virtual_card import VirtualCard
@@ -40,6 +41,12 @@ def cpu_seconds(pid: int) -> float:
         with contextlib.suppress(FileNotFoundError):  # a thread that just ended
             total += int(Path(f"/proc/{pid}/task/{task}/schedstat").read_text().split()[0])
     return total / 1e9
+
+
+def after_idle_trim() -> None:
+    """Wait until a daemon that has just gone idle has handed its free heap back (it does so
+    once nothing has played for memory.QUIET_BEFORE_TRIM_S, checked every second)."""
+    time.sleep(memory.QUIET_BEFORE_TRIM_S + 2)
 
 
 def rss_mb(pid: int) -> float:

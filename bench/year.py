@@ -26,8 +26,7 @@ from typing import Any
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
 
-from bench.resources import EIGHT_ZONES, rss_mb
-from pager import memory
+from bench.resources import EIGHT_ZONES, after_idle_trim, rss_mb
 from tests.broker import Mosquitto
 from tests.conftest import UNLIMITED, DaemonProcess, pager_command, write_config
 from tests.wallclock import WallClock
@@ -158,7 +157,7 @@ def year(
                 ends.wait(ids)
                 calls += count
                 if day % every == 0 or day == days - 1:
-                    time.sleep(memory.QUIET_BEFORE_TRIM_S + 2)  # free heap given back once quiet
+                    after_idle_trim()
                     samples.append({**sample(day, daemon.process.pid, state, cfg, env),
                                     "calls": calls})  # fmt: skip
                     print(json.dumps(samples[-1]), flush=True)
