@@ -11,6 +11,7 @@
     python -m bench.report --add compact    # compact zones at a rush
     python -m bench.report --add api        # the HTTP API's cost
     python -m bench.report --add counters   # pager counter add, the caller page's numbers
+    python -m bench.report --add unattended # a failing disk, a stepped clock, power cuts
 
 Each latency figure is given as min / median / max over the repeated runs.
 """
@@ -39,6 +40,7 @@ from bench import (
     floods,
     operators,
     site,
+    unattended,
     voice,
 )
 from bench.costs import (
@@ -160,6 +162,11 @@ def compact_run(smoke: bool) -> dict[str, Any]:
     return {**simulated, "card": card}
 
 
+def unattended_run(smoke: bool) -> dict[str, Any]:
+    """bench/unattended.py: the disk, the clock, 200 power cuts (about 15 minutes)."""
+    return unattended.measure(3 if smoke else 200)
+
+
 def year_run(smoke: bool) -> dict[str, Any]:
     """bench/year.py: a year of the hall's days (--short: to fit in about 3 hours)."""
     with tempfile.TemporaryDirectory(prefix="pager-year-") as directory:
@@ -172,6 +179,7 @@ SECTIONS = {
     "operators": operators_run, "site": site_run, "day": day.measure,
     "display": display.measure, "compact": compact_run, "api": api_run,
     "counters": counters.measure, "year": year_run, "floods": floods_run,
+    "unattended": unattended_run,
 }  # and "combined"  # fmt: skip
 
 
@@ -202,6 +210,7 @@ def measure(runs: int, smoke: bool, plot: Path | None = None) -> dict[str, Any]:
         "compact": compact_run(smoke),
         "api": api_run(smoke),
         "counters": counters.measure(smoke),
+        "unattended": unattended_run(smoke),
     }  # fmt: skip
 
 

@@ -14,7 +14,7 @@ from bench.text_day import day_section
 from bench.text_operators import operators_section
 from bench.text_screens import compact_section, display_section
 from bench.text_site import site_section
-from bench.text_year import plot_year, year_section
+from bench.text_year import plot_year, unattended_section, year_section
 
 
 def fmt(values: list[float]) -> str:
@@ -337,6 +337,7 @@ def write(path: Path, results: dict[str, Any]) -> None:
         year_plot = path.with_name(path.stem + "-year.png")
         plot_year(results["year"], year_plot)
         combined += year_section(results["year"], year_plot.name)
+    combined += unattended_section(results.get("unattended"))
     render_rows = "\n".join(
         f"| render, cache {kind} (ms) | {fmt([statistics.median(r[key]) for r in renders])} | "
         f"{fmt([sorted(r[key])[int(0.99 * len(r[key]))] for r in renders])} |"

@@ -82,3 +82,57 @@ Open files {", ".join(str(f) for f in figures["files"])}; threads
 `pager history` and `pager stats` (each a new process, Python's start included) took at
 most {slowest:.2f} s. {verdict(slowest < 2, "under 2 s.")}
 """
+
+
+DISK_HEADER = (
+    "| failure | call heard in | `storage-failed` after | `storage-restored` (journal) "
+    "| `storage-restored` (call log) | call-log entries lost |"
+)
+
+
+def unattended_section(figures: dict[str, Any] | None) -> str:
+    """bench/unattended.py: the disk, the clock and the power cuts."""
+    if not figures:
+        return ""
+    disk, clock, cut = figures["disk"], figures["clock"], figures["power_cuts"]
+    measured = f" (measured {figures['date']})" if figures.get("date") else ""
+    rows = "\n".join(
+        f"| {label} | {disk[f'{case}_heard_s']:.2f} | {disk[f'{case}_reported_s']:.2f} | "
+        f"{disk[f'{case}_journal_back_s']:.1f} | {disk[f'{case}_call_log_back_s']:.1f} | "
+        f"{disk[f'{case}_call_log_lost']} |"
+        for case, label in (("full", "disk full"), ("io_error", "every write an I/O error"))
+    )
+    unharmed = not cut["broken"] and not cut["lost"]["count"] and not cut["twice"]["count"]
+    return f"""
+## A year's accidents: a failing disk, a stepped clock, power cuts{measured}
+
+`bench/unattended.py`, on the real daemon (null output). **The state disk** (a small ext4
+image of the bench's own, in a mount namespace) filled up, then freed; then every write made
+to fail with an I/O error, then mounted afresh. A call is made as each failure starts. Times
+in seconds from the failure (or its end); before the failures a call took
+{disk["heard_before_s"]:.2f} s from publication to `finished`.
+
+{DISK_HEADER}
+|---|---|---|---|---|---|
+{rows}
+
+The journal and the call log try the disk again every 10 s by themselves; the log said each
+store's failure once ({disk["failure_lines"]} lines for the two failures of two stores).
+{verdict(disk["full_call_log_lost"] == 0 and disk["io_error_call_log_lost"] == 0, "nothing lost.")}
+
+**The wall clock** stepped forward by {clock["forward_step_s"]:+,} s, then back by
+{clock["back_step_s"]:+,} s (a preloaded library moves the daemon's wall clock alone): each
+step reported as a `clock-stepped` event {clock["forward_seen_s"]:.1f} s and
+{clock["back_seen_s"]:.1f} s after it (the daemon compares its two clocks once a second), and
+logged once each ({clock["step_lines"]} lines). A call after each step was heard in
+{clock["forward_heard_s"]:.2f} s and {clock["back_heard_s"]:.2f} s.
+
+**Power cuts** (`bench/power_cuts.py`): the daemon killed with SIGKILL {cut["kills"]} times at
+random points while 40 counters kept calling ({cut["busy"]} of the cuts with calls waiting,
+i.e. during writes), started again after each: {cut["sent"]:,} calls taken, {cut["ended"]:,}
+ended by the last start; lost {cut["lost"]["count"]}, heard twice {cut["twice"]["count"]};
+SQLite's integrity check failed {len(cut["broken"])} times. A restart took
+{cut["restart_median_s"]:.2f} s (median, to the `online` status; at most
+{cut["restart_max_s"]:.2f} s). {verdict(unharmed, "no call lost or doubled, no database harmed.")}
+It took {cut["minutes"]} minutes.
+"""

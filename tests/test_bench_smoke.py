@@ -33,6 +33,8 @@ def test_bench_smoke_writes_the_report(tmp_path: Path) -> None:
     assert "| controller, per call (µs) |" in report
     assert "## The voice: loudness, peaks, pauses, pace" in report
     assert "## Floods: memory after each of 2 floods of 10 calls" in report
+    assert "## A year's accidents: a failing disk, a stepped clock, power cuts" in report
+    assert "killed with SIGKILL 3 times" in report
     assert "## Combined announcements: airtime per call and waits on one shared zone" in report
     assert "| 2 |" in report and "Checked in real time on the card" in report
     assert (tmp_path / "BENCHMARKS-combined.png").stat().st_size > 10_000  # the plot

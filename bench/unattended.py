@@ -1,0 +1,144 @@
+"""What an unattended year brings, timed on the real daemon (null output): a state disk that
+fills and then fails, a wall clock stepped by two hours each way, and power cuts under load
+(bench/power_cuts.py). For BENCHMARKS.md: how soon each is reported, how soon the daemon is
+back to normal by itself, and that no call is lost meanwhile.
+
+    .venv/bin/python -m bench.unattended [--kills 200]
+
+Needs root (the small disk is a loop mount in a mount namespace: tests/small_disk.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.power_cuts import power_cuts
+from tests.broker import Mosquitto, Watcher, mark
+from tests.conftest import DaemonProcess, write_config
+from tests.small_disk import SmallDisk
+from tests.wallclock import WallClock
+
+STEP_S = 7200.0
+
+
+def _event(watcher: Watcher, name: str, after: float, store: str | None = None) -> Any:
+    return watcher.wait_for(
+        lambda t, b: "/event/" in t and isinstance(b, dict) and b.get("event") == name
+        and (store is None or b.get("store") == store) and b["ts"] >= after,
+        timeout=60,
+    )  # fmt: skip
+
+
+def _heard_s(watcher: Watcher, ident: str) -> float:
+    """From a call's publication to its `finished` event."""
+    since = time.monotonic()
+    watcher.publish("pager/call/5", json.dumps({"ticket": "A1", "id": ident}))
+    watcher.event("finished", ident, timeout=60)
+    return round(time.monotonic() - since, 2)
+
+
+def _after(since: float) -> float:
+    return round(time.monotonic() - since, 2)
+
+
+def disk(directory: Path) -> dict[str, Any]:
+    """A full state disk, then one whose every write fails: calls heard all along, how soon
+    the failure and the recovery are reported, entries of the call log lost."""
+    small = SmallDisk(directory / "state")  # write_config's state_dir
+    try:
+        with Mosquitto(directory) as broker:
+            cfg = write_config(directory / "zones.yaml", node="disk",
+                               mqtt={"port": broker.port}, audio={"output": "null"})  # fmt: skip
+            watcher = Watcher(broker.port, "pager/#")
+            daemon = DaemonProcess(["run", "-c", str(cfg)], None, directory / "daemon.log",
+                                   small.prefix)  # fmt: skip
+            try:
+                watcher.status("disk", "online", timeout=60)
+                figures: dict[str, Any] = {"heard_before_s": _heard_s(watcher, "before")}
+                for case, fail, mend in (
+                    ("full", small.fill, small.free),
+                    ("io_error", small.break_down, small.mount_afresh),
+                ):
+                    at, since = mark(), time.monotonic()
+                    fail()
+                    figures[f"{case}_heard_s"] = _heard_s(watcher, case)
+                    _event(watcher, "storage-failed", at, "journal")
+                    figures[f"{case}_reported_s"] = _after(since)
+                    at, since = mark(), time.monotonic()
+                    mend()
+                    _event(watcher, "storage-restored", at, "journal")
+                    figures[f"{case}_journal_back_s"] = _after(since)
+                    restored = _event(watcher, "storage-restored", at, "call-log")
+                    figures[f"{case}_call_log_back_s"] = _after(since)
+                    figures[f"{case}_call_log_lost"] = restored["lost"]
+                figures["heard_after_s"] = _heard_s(watcher, "after")
+            finally:
+                figures["exit"] = daemon.stop()
+                watcher.close()
+            figures["failure_lines"] = sum(
+                "cannot write the" in line for line in daemon.log.splitlines()
+            )
+            return figures
+    finally:
+        small.close()
+
+
+def clock(directory: Path) -> dict[str, Any]:
+    """The wall clock stepped forward by two hours, then back: how soon each step is seen, and
+    a call after it heard as before. (That no waiting call expires or waits longer for a step
+    is tests/test_clock_e2e.py's.)"""
+    wall = WallClock(directory)
+    with Mosquitto(directory) as broker:
+        cfg = write_config(directory / "zones.yaml", node="clock", mqtt={"port": broker.port},
+                           audio={"output": "null"})  # fmt: skip
+        watcher = Watcher(broker.port, "pager/#")
+        env = wall.env(dict(os.environ))
+        daemon = DaemonProcess(["run", "-c", str(cfg)], env, directory / "daemon.log")
+        figures: dict[str, Any] = {}
+        try:
+            watcher.status("clock", "online", timeout=60)
+            for name, offset in (("forward", STEP_S), ("back", 0.0)):
+                since = time.monotonic()
+                wall.set(offset)
+                step = _event(watcher, "clock-stepped", 0)
+                watcher.seen.clear()  # the next step's event is a new one
+                figures[f"{name}_seen_s"] = _after(since)
+                figures[f"{name}_step_s"] = round(step["step_s"])
+                figures[f"{name}_heard_s"] = _heard_s(watcher, name)
+        finally:
+            figures["exit"] = daemon.stop()
+            watcher.close()
+        figures["step_lines"] = sum(
+            "wall clock was stepped" in line for line in daemon.log.splitlines()
+        )
+        return figures
+
+
+def measure(kills: int) -> dict[str, Any]:
+    """The three, each in a directory of its own."""
+    results: dict[str, Any] = {}
+    for name, run in (("disk", disk), ("clock", clock),
+                      ("power_cuts", lambda d: power_cuts(d, kills))):  # fmt: skip
+        with tempfile.TemporaryDirectory(prefix=f"pager-bench-{name}-") as directory:
+            results[name] = run(Path(directory))
+    cut = results["power_cuts"]
+    for many in ("lost", "twice"):  # the count, and the first few if any
+        cut[many] = {"count": len(cut[many]), "first": cut[many][:5]}
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--kills", type=int, default=200)
+    args = parser.parse_args()
+    print(json.dumps(measure(args.kills), indent=1))
+
+
+if __name__ == "__main__":
+    main()
