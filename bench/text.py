@@ -311,9 +311,9 @@ daemon (gdb calling into Python's `gc`) after 7,200 calls: 8,725 such jobs. `ben
 rest as free bytes in the arenas. Handing free heap pages back (`malloc_trim`, now once nothing
 has played for 5 s) could not return memory still in use. Since the fix at most 24 sentences wait
 to be rendered ahead (the speech cache keeps about 35); more are rendered when their call
-starts. The months below were measured with a first form of the fix (jobs keyed by their
-sentence, 54 futures 1,000 calls in), withdrawn after it lost a job in a flood; the floods
-above are the run from before it, not yet repeated (`python -m bench.report --add floods`).
+starts. The floods above and the months below were measured with this bound. (A first form
+of the fix, jobs keyed by their sentence and promoted when needed, was withdrawn after it lost
+a job in a flood.)
 """
 
 

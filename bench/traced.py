@@ -41,7 +41,7 @@ def c_heap() -> dict[str, int]:
         used = ctypes.CDLL(name).sqlite3_memory_used
         used.restype = ctypes.c_int64
         figures["sqlite_used"] = int(used())
-    mallinfo2 = memory._glibc("mallinfo2")  # the daemon's own lookup of glibc
+    mallinfo2 = memory.glibc("mallinfo2")  # the daemon's own lookup of glibc
     if mallinfo2 is not None:
         mallinfo2.restype = _Mallinfo2
         info = mallinfo2()

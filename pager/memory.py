@@ -15,7 +15,7 @@ MMAP_THRESHOLD_BYTES = 128 * 1024
 
 
 @functools.cache
-def _glibc(function: str) -> Any:
+def glibc(function: str) -> Any:
     """A function of glibc's allocator, or None where the C library has none. Looked up once:
     find_library runs ldconfig, not for the control loop to repeat after every quiet spell."""
     name = ctypes.util.find_library("c")
@@ -34,7 +34,7 @@ def keep_large_buffers_out_of_the_heap() -> bool:
     with the fixed threshold it stays flat (BENCHMARKS.md). False, changing nothing, where
     libc is not glibc.
     """
-    mallopt = _glibc("mallopt")
+    mallopt = glibc("mallopt")
     if mallopt is None or not mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES):
         log.debug("could not fix the malloc mmap threshold (not glibc?)")
         return False
@@ -53,7 +53,7 @@ def give_back_free_memory() -> bool:
     heap bytes up by about 50 MB over 600 calls). Trimming when idle gives that back; it is
     not the whole of the slope (BENCHMARKS.md, floods). False where libc is not glibc.
     """
-    trim = _glibc("malloc_trim")
+    trim = glibc("malloc_trim")
     if trim is None:
         return False
     trim(0)

@@ -46,6 +46,7 @@ FASTEST_PACE = 0.7  # said in under 70 % of the time the rate asks: the engine w
 
 
 AHEAD_KEPT = 24  # sentences waiting to be rendered ahead; more would leave the cache unplayed
+URGENT, AHEAD, LAST = 0, 1, 2  # the worker's job priorities: needed now, ahead, shutdown
 
 
 class _Worker:
@@ -76,7 +77,7 @@ class _Worker:
                     future.cancel()  # not rendered ahead: rendered when it is needed
                     return future
                 self._ahead += 1
-        self._jobs.put(_Job(0 if urgent else 1, next(self._serial), future, work))
+        self._jobs.put(_Job(URGENT if urgent else AHEAD, next(self._serial), future, work))
         return future
 
     def shutdown(self, cancel: bool) -> None:
@@ -90,7 +91,7 @@ class _Worker:
                     self._jobs.get_nowait().future.cancel()
                 except queue.Empty:
                     break
-        self._jobs.put(_Job(2, next(self._serial), Future(), None))
+        self._jobs.put(_Job(LAST, next(self._serial), Future(), None))
         self._thread.join()
 
     def _run(self) -> None:
@@ -98,7 +99,7 @@ class _Worker:
             job = self._jobs.get()
             if job.work is None:
                 return
-            if job.priority == 1:
+            if job.priority == AHEAD:
                 with self._count:
                     self._ahead -= 1
             if not job.future.set_running_or_notify_cancel():
