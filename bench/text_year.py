@@ -90,6 +90,19 @@ most {slowest:.2f} s. {verdict(slowest < 2, "under 2 s.")}
 """
 
 
+def _flood(flood: dict[str, Any] | None) -> str:
+    if not flood:
+        return ""
+    return f"""**A flood of bad messages**: {flood["bad_messages"]:,} (half not JSON on the sync
+topic, half broken calls from one counter, past its rate limit) sent in
+{flood["sent_s"]:.1f} s: the daemon's log took
+{flood["lines"]} lines for them, summaries of what was left out included ({flood["summaries"]}),
+where it once wrote a line for each bad message on the sync topic; at most 60 lines a minute for
+one cause. A good call sent right after them was heard in {flood["heard_after_s"]:.2f} s.
+{verdict(flood["lines"] <= 2 * 61 + 10, "bounded.")}
+"""
+
+
 DISK_HEADER = (
     "| failure | call heard in | `storage-failed` after | `storage-restored` (journal) "
     "| `storage-restored` (call log) | call-log entries lost |"
@@ -133,6 +146,7 @@ step reported as a `clock-stepped` event {clock["forward_seen_s"]:.1f} s and
 logged once each ({clock["step_lines"]} lines). A call after each step was heard in
 {clock["forward_heard_s"]:.2f} s and {clock["back_heard_s"]:.2f} s.
 
+{_flood(figures.get("log_flood"))}
 **Power cuts** (`bench/power_cuts.py`): the daemon killed with SIGKILL {cut["kills"]} times at
 random points while 40 counters kept calling ({cut["busy"]} of the cuts with calls waiting,
 i.e. during writes), started again after each: {cut["sent"]:,} calls taken, {cut["ended"]:,}

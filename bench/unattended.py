@@ -1,7 +1,7 @@
 """What an unattended year brings, timed on the real daemon (null output): a state disk that
-fills and then fails, a wall clock stepped by two hours each way, and power cuts under load
-(bench/power_cuts.py). For BENCHMARKS.md: how soon each is reported, how soon the daemon is
-back to normal by itself, and that no call is lost meanwhile.
+fills and then fails, a wall clock stepped by two hours each way, a flood of bad messages,
+and power cuts under load (bench/power_cuts.py). For BENCHMARKS.md: how soon each is
+reported, how soon the daemon is back to normal by itself, and that no call is lost meanwhile.
 
     .venv/bin/python -m bench.unattended [--kills 200]
 
@@ -35,10 +35,10 @@ def _event(watcher: Watcher, name: str, after: float, store: str | None = None) 
     )  # fmt: skip
 
 
-def _heard_s(watcher: Watcher, ident: str) -> float:
+def _heard_s(watcher: Watcher, ident: str, counter: int = 5) -> float:
     """From a call's publication to its `finished` event."""
     since = time.monotonic()
-    watcher.publish("pager/call/5", json.dumps({"ticket": "A1", "id": ident}))
+    watcher.publish(f"pager/call/{counter}", json.dumps({"ticket": "A1", "id": ident}))
     watcher.event("finished", ident, timeout=60)
     return round(time.monotonic() - since, 2)
 
@@ -120,10 +120,45 @@ def clock(directory: Path) -> dict[str, Any]:
         return figures
 
 
+def log_flood(directory: Path, count: int = 3000) -> dict[str, Any]:
+    """`count` bad messages on the sync topic and as many bad calls from one counter, as fast
+    as the broker takes them: the log's lines for them, the summary of what was left out (once
+    its minute is over), and a good call right after."""
+    with Mosquitto(directory) as broker:
+        cfg = write_config(directory / "zones.yaml", node="flood", mqtt={"port": broker.port},
+                           audio={"output": "null"})  # fmt: skip
+        watcher = Watcher(broker.port, "pager/#")
+        daemon = DaemonProcess(["run", "-c", str(cfg)], None, directory / "daemon.log")
+        try:
+            watcher.status("flood", "online", timeout=60)
+            started = len(daemon.log.splitlines())
+            since = time.monotonic()
+            for n in range(count):
+                watcher.client.publish("pager/sync", f"not json {n}", qos=0)
+                watcher.client.publish("pager/call/5", f"{{not a call {n}", qos=0)
+            sent_s = _after(since)
+            # From another counter: counter 5 is past its rate limit (security.rate_limit).
+            heard_s = _heard_s(watcher, "after", 6)  # every bad message was read before it
+            deadline = time.monotonic() + 90
+            while "more lines like this were left out" not in daemon.log:
+                if time.monotonic() > deadline:
+                    raise TimeoutError("no summary of the lines left out within 90 s")
+                time.sleep(1)  # polling the log file: the summary is no event
+        finally:
+            exit_code = daemon.stop()
+            watcher.close()
+        lines = daemon.log.splitlines()[started:]
+    return {
+        "bad_messages": 2 * count, "sent_s": sent_s, "heard_after_s": heard_s,
+        "lines": len(lines), "summaries": sum("were left out" in line for line in lines),
+        "exit": exit_code,
+    }  # fmt: skip
+
+
 def measure(kills: int) -> dict[str, Any]:
     """The three, each in a directory of its own."""
     results: dict[str, Any] = {}
-    for name, run in (("disk", disk), ("clock", clock),
+    for name, run in (("disk", disk), ("clock", clock), ("log_flood", log_flood),
                       ("power_cuts", lambda d: power_cuts(d, kills))):  # fmt: skip
         with tempfile.TemporaryDirectory(prefix=f"pager-bench-{name}-") as directory:
             results[name] = run(Path(directory))
