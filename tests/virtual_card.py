@@ -53,13 +53,7 @@ class VirtualCard:
         e2e.require("the virtual sound card")
         self.home.mkdir(parents=True, exist_ok=True)
         os.mkfifo(self.fifo)
-        (self.home / ".asoundrc").write_text(
-            f'pcm.{self.name} {{\n  type file\n  slave.pcm "null"\n'
-            f'  file "{self.fifo}"\n  format "raw"\n}}\n'
-            # The same card for programs that play other formats (aplay of espeak-ng's WAV).
-            f'pcm.{self.name}_plug {{\n  type plug\n  slave {{\n    pcm "{self.name}"\n'
-            f"    format FLOAT_LE\n    rate {self.rate}\n    channels {self.channels}\n  }}\n}}\n"
-        )
+        (self.home / ".asoundrc").write_text(self._asoundrc(self.name))
         self._thread = threading.Thread(target=self._read, name="virtual-card", daemon=True)
         self._thread.start()
         return self
@@ -71,6 +65,16 @@ class VirtualCard:
             os.close(os.open(self.fifo, os.O_WRONLY | os.O_NONBLOCK))
         if self._thread is not None:
             self._thread.join(timeout=10)
+
+    def _asoundrc(self, playback: str) -> str:
+        """The card's playback PCM, named `playback`, for $HOME/.asoundrc."""
+        return (
+            f'pcm.{playback} {{\n  type file\n  slave.pcm "null"\n'
+            f'  file "{self.fifo}"\n  format "raw"\n}}\n'
+            # The same card for programs that play other formats (aplay of espeak-ng's WAV).
+            f'pcm.{self.name}_plug {{\n  type plug\n  slave {{\n    pcm "{playback}"\n'
+            f"    format FLOAT_LE\n    rate {self.rate}\n    channels {self.channels}\n  }}\n}}\n"
+        )
 
     def env(self) -> dict[str, str]:
         """Environment for a process that should see the card (ALSA reads $HOME/.asoundrc)."""
