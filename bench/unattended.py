@@ -11,10 +11,12 @@ Needs root (the small disk is a loop mount in a mount namespace: tests/small_dis
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -47,46 +49,57 @@ def _after(since: float) -> float:
     return round(time.monotonic() - since, 2)
 
 
+@contextlib.contextmanager
+def _daemon(
+    directory: Path, node: str, env: dict[str, str] | None = None, prefix: list[str] | None = None
+) -> Iterator[tuple[Watcher, DaemonProcess]]:
+    """`pager run` on the null output with a broker of its own, once online; stopped after
+    (RuntimeError if it did not stop cleanly)."""
+    with Mosquitto(directory) as broker:
+        cfg = write_config(directory / "zones.yaml", node=node, mqtt={"port": broker.port},
+                           audio={"output": "null"})  # fmt: skip
+        watcher = Watcher(broker.port, "pager/#")
+        daemon = DaemonProcess(["run", "-c", str(cfg)], env, directory / "daemon.log", prefix)
+        try:
+            watcher.status(node, "online", timeout=60)
+            yield watcher, daemon
+        finally:
+            code = daemon.stop()
+            watcher.close()
+        if code != 0:
+            raise RuntimeError(f"the daemon exited with {code}: {daemon.log[-2000:]}")
+
+
+def _lines(daemon: DaemonProcess, text: str) -> int:
+    return sum(text in line for line in daemon.log.splitlines())
+
+
 def disk(directory: Path) -> dict[str, Any]:
     """A full state disk, then one whose every write fails: calls heard all along, how soon
     the failure and the recovery are reported, entries of the call log lost."""
     small = SmallDisk(directory / "state")  # write_config's state_dir
     try:
-        with Mosquitto(directory) as broker:
-            cfg = write_config(directory / "zones.yaml", node="disk",
-                               mqtt={"port": broker.port}, audio={"output": "null"})  # fmt: skip
-            watcher = Watcher(broker.port, "pager/#")
-            daemon = DaemonProcess(["run", "-c", str(cfg)], None, directory / "daemon.log",
-                                   small.prefix)  # fmt: skip
-            try:
-                watcher.status("disk", "online", timeout=60)
-                figures: dict[str, Any] = {"heard_before_s": _heard_s(watcher, "before")}
-                for case, fail, mend in (
-                    ("full", small.fill, small.free),
-                    ("io_error", small.break_down, small.mount_afresh),
-                ):
-                    at, since = mark(), time.monotonic()
-                    fail()
-                    figures[f"{case}_heard_s"] = _heard_s(watcher, case)
-                    _event(watcher, "storage-failed", at, "journal")
-                    figures[f"{case}_reported_s"] = _after(since)
-                    at, since = mark(), time.monotonic()
-                    mend()
-                    _event(watcher, "storage-restored", at, "journal")
-                    figures[f"{case}_journal_back_s"] = _after(since)
-                    restored = _event(watcher, "storage-restored", at, "call-log")
-                    figures[f"{case}_call_log_back_s"] = _after(since)
-                    figures[f"{case}_call_log_lost"] = restored["lost"]
-                figures["heard_after_s"] = _heard_s(watcher, "after")
-            finally:
-                figures["exit"] = daemon.stop()
-                watcher.close()
-            figures["failure_lines"] = sum(
-                "cannot write the" in line for line in daemon.log.splitlines()
-            )
-            return figures
+        with _daemon(directory, "disk", prefix=small.prefix) as (watcher, daemon):
+            figures: dict[str, Any] = {"heard_before_s": _heard_s(watcher, "before")}
+            cases = (("full", small.fill, small.free),
+                     ("io_error", small.break_down, small.mount_afresh))  # fmt: skip
+            for case, fail, mend in cases:
+                at, since = mark(), time.monotonic()
+                fail()
+                figures[f"{case}_heard_s"] = _heard_s(watcher, case)
+                _event(watcher, "storage-failed", at, "journal")
+                figures[f"{case}_reported_s"] = _after(since)
+                at, since = mark(), time.monotonic()
+                mend()
+                _event(watcher, "storage-restored", at, "journal")
+                figures[f"{case}_journal_back_s"] = _after(since)
+                restored = _event(watcher, "storage-restored", at, "call-log")
+                figures[f"{case}_call_log_back_s"] = _after(since)
+                figures[f"{case}_call_log_lost"] = restored["lost"]
+            figures["heard_after_s"] = _heard_s(watcher, "after")
     finally:
         small.close()
+    return {**figures, "failure_lines": _lines(daemon, "cannot write the")}
 
 
 def clock(directory: Path) -> dict[str, Any]:
@@ -94,64 +107,41 @@ def clock(directory: Path) -> dict[str, Any]:
     a call after it heard as before. (That no waiting call expires or waits longer for a step
     is tests/test_clock_e2e.py's.)"""
     wall = WallClock(directory)
-    with Mosquitto(directory) as broker:
-        cfg = write_config(directory / "zones.yaml", node="clock", mqtt={"port": broker.port},
-                           audio={"output": "null"})  # fmt: skip
-        watcher = Watcher(broker.port, "pager/#")
-        env = wall.env(dict(os.environ))
-        daemon = DaemonProcess(["run", "-c", str(cfg)], env, directory / "daemon.log")
-        figures: dict[str, Any] = {}
-        try:
-            watcher.status("clock", "online", timeout=60)
-            for name, offset in (("forward", STEP_S), ("back", 0.0)):
-                since = time.monotonic()
-                wall.set(offset)
-                step = _event(watcher, "clock-stepped", 0)
-                watcher.seen.clear()  # the next step's event is a new one
-                figures[f"{name}_seen_s"] = _after(since)
-                figures[f"{name}_step_s"] = round(step["step_s"])
-                figures[f"{name}_heard_s"] = _heard_s(watcher, name)
-        finally:
-            figures["exit"] = daemon.stop()
-            watcher.close()
-        figures["step_lines"] = sum(
-            "wall clock was stepped" in line for line in daemon.log.splitlines()
-        )
-        return figures
+    figures: dict[str, Any] = {}
+    with _daemon(directory, "clock", wall.env(dict(os.environ))) as (watcher, daemon):
+        for name, offset in (("forward", STEP_S), ("back", 0.0)):
+            since = time.monotonic()
+            wall.set(offset)
+            step = _event(watcher, "clock-stepped", 0)
+            watcher.seen.clear()  # the next step's event is a new one
+            figures[f"{name}_seen_s"] = _after(since)
+            figures[f"{name}_step_s"] = round(step["step_s"])
+            figures[f"{name}_heard_s"] = _heard_s(watcher, name)
+    return {**figures, "step_lines": _lines(daemon, "wall clock was stepped")}
 
 
 def log_flood(directory: Path, count: int = 3000) -> dict[str, Any]:
     """`count` bad messages on the sync topic and as many bad calls from one counter, as fast
     as the broker takes them: the log's lines for them, the summary of what was left out (once
     its minute is over), and a good call right after."""
-    with Mosquitto(directory) as broker:
-        cfg = write_config(directory / "zones.yaml", node="flood", mqtt={"port": broker.port},
-                           audio={"output": "null"})  # fmt: skip
-        watcher = Watcher(broker.port, "pager/#")
-        daemon = DaemonProcess(["run", "-c", str(cfg)], None, directory / "daemon.log")
-        try:
-            watcher.status("flood", "online", timeout=60)
-            started = len(daemon.log.splitlines())
-            since = time.monotonic()
-            for n in range(count):
-                watcher.client.publish("pager/sync", f"not json {n}", qos=0)
-                watcher.client.publish("pager/call/5", f"{{not a call {n}", qos=0)
-            sent_s = _after(since)
-            # From another counter: counter 5 is past its rate limit (security.rate_limit).
-            heard_s = _heard_s(watcher, "after", 6)  # every bad message was read before it
-            deadline = time.monotonic() + 90
-            while "more lines like this were left out" not in daemon.log:
-                if time.monotonic() > deadline:
-                    raise TimeoutError("no summary of the lines left out within 90 s")
-                time.sleep(1)  # polling the log file: the summary is no event
-        finally:
-            exit_code = daemon.stop()
-            watcher.close()
-        lines = daemon.log.splitlines()[started:]
+    with _daemon(directory, "flood") as (watcher, daemon):
+        started = len(daemon.log.splitlines())
+        since = time.monotonic()
+        for n in range(count):
+            watcher.client.publish("pager/sync", f"not json {n}", qos=0)
+            watcher.client.publish("pager/call/5", f"{{not a call {n}", qos=0)
+        sent_s = _after(since)
+        # From another counter: counter 5 is past its rate limit (security.rate_limit).
+        heard_s = _heard_s(watcher, "after", 6)  # every bad message was read before it
+        deadline = time.monotonic() + 90
+        while "more lines like this were left out" not in daemon.log:
+            if time.monotonic() > deadline:
+                raise TimeoutError("no summary of the lines left out within 90 s")
+            time.sleep(1)  # polling the log file: the summary is no event
+    lines = daemon.log.splitlines()[started:]
     return {
         "bad_messages": 2 * count, "sent_s": sent_s, "heard_after_s": heard_s,
         "lines": len(lines), "summaries": sum("were left out" in line for line in lines),
-        "exit": exit_code,
     }  # fmt: skip
 
 
