@@ -11,7 +11,7 @@
     python -m bench.report --add compact    # compact zones at a rush
     python -m bench.report --add api        # the HTTP API's cost
     python -m bench.report --add counters   # pager counter add, the caller page's numbers
-    python -m bench.report --add unattended # a failing disk, a stepped clock, power cuts
+    python -m bench.report --add unattended # failing disk, stepped clock, log flood, power cuts
 
 Each latency figure is given as min / median / max over the repeated runs.
 """
@@ -163,7 +163,7 @@ def compact_run(smoke: bool) -> dict[str, Any]:
 
 
 def unattended_run(smoke: bool) -> dict[str, Any]:
-    """bench/unattended.py: the disk, the clock, 200 power cuts (about 15 minutes)."""
+    """bench/unattended.py: the disk, the clock, a log flood, 200 power cuts (about 10 minutes)."""
     return unattended.measure(3 if smoke else 200)
 
 
