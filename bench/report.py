@@ -168,7 +168,7 @@ def unattended_run(smoke: bool) -> dict[str, Any]:
 
 
 def year_run(smoke: bool) -> dict[str, Any]:
-    """bench/year.py: a year of the hall's days (--short: to fit in about 3 hours)."""
+    """bench/year.py: a year of the hall's days (--short; about 9 hours on the bench machine)."""
     with tempfile.TemporaryDirectory(prefix="pager-year-") as directory:
         if smoke:
             return year(Path(directory), 3, 50, 1, short=True)
