@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.text_combined import verdict
+from pager.logbook import PER_MINUTE
 
 
 def plot_year(figures: dict[str, Any], path: Path) -> None:
@@ -90,6 +91,11 @@ most {slowest:.2f} s. {verdict(slowest < 2, "under 2 s.")}
 """
 
 
+# Two causes (bad sync messages, rejected calls), each at most a minute's lines and a summary,
+# and a few lines besides (the good call's).
+FLOOD_LINES_BOUND = 2 * (PER_MINUTE + 1) + 10
+
+
 def _flood(flood: dict[str, Any] | None) -> str:
     if not flood:
         return ""
@@ -99,7 +105,7 @@ topic, half broken calls from one counter, past its rate limit) sent in
 {flood["lines"]} lines for them, summaries of what was left out included ({flood["summaries"]}),
 where it once wrote a line for each bad message on the sync topic; at most 60 lines a minute for
 one cause. A good call sent right after them was heard in {flood["heard_after_s"]:.2f} s.
-{verdict(flood["lines"] <= 2 * 61 + 10, "bounded.")}
+{verdict(flood["lines"] <= FLOOD_LINES_BOUND, "bounded.")}
 """
 
 

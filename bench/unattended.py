@@ -29,14 +29,6 @@ from tests.wallclock import WallClock
 STEP_S = 7200.0
 
 
-def _event(watcher: Watcher, name: str, after: float, store: str | None = None) -> Any:
-    return watcher.wait_for(
-        lambda t, b: "/event/" in t and isinstance(b, dict) and b.get("event") == name
-        and (store is None or b.get("store") == store) and b["ts"] >= after,
-        timeout=60,
-    )  # fmt: skip
-
-
 def _heard_s(watcher: Watcher, ident: str, counter: int = 5) -> float:
     """From a call's publication to its `finished` event."""
     since = time.monotonic()
@@ -87,13 +79,13 @@ def disk(directory: Path) -> dict[str, Any]:
                 at, since = mark(), time.monotonic()
                 fail()
                 figures[f"{case}_heard_s"] = _heard_s(watcher, case)
-                _event(watcher, "storage-failed", at, "journal")
+                watcher.event_since("storage-failed", at, 60, store="journal")
                 figures[f"{case}_reported_s"] = _after(since)
                 at, since = mark(), time.monotonic()
                 mend()
-                _event(watcher, "storage-restored", at, "journal")
+                watcher.event_since("storage-restored", at, 60, store="journal")
                 figures[f"{case}_journal_back_s"] = _after(since)
-                restored = _event(watcher, "storage-restored", at, "call-log")
+                restored = watcher.event_since("storage-restored", at, 60, store="call-log")
                 figures[f"{case}_call_log_back_s"] = _after(since)
                 figures[f"{case}_call_log_lost"] = restored["lost"]
             figures["heard_after_s"] = _heard_s(watcher, "after")
@@ -112,8 +104,11 @@ def clock(directory: Path) -> dict[str, Any]:
         for name, offset in (("forward", STEP_S), ("back", 0.0)):
             since = time.monotonic()
             wall.set(offset)
-            step = _event(watcher, "clock-stepped", 0)
-            watcher.seen.clear()  # the next step's event is a new one
+            step = watcher.wait_for(  # not the step before: it is stamped later than this one
+                lambda t, b: "/event/" in t and isinstance(b, dict)
+                and b.get("event") == "clock-stepped",
+                60, past=False,
+            )  # fmt: skip
             figures[f"{name}_seen_s"] = _after(since)
             figures[f"{name}_step_s"] = round(step["step_s"])
             figures[f"{name}_heard_s"] = _heard_s(watcher, name)

@@ -196,6 +196,15 @@ class Watcher:
             past=call_id is None,
         )  # fmt: skip
 
+    def event_since(self, name: str, after: float, timeout: float = 30, **fields: Any) -> Any:
+        """The first `name` event stamped at or after Unix time `after` (see mark()) whose
+        body holds `fields`."""
+        return self.wait_for(
+            lambda t, b: "/event/" in t and isinstance(b, dict) and b.get("event") == name
+            and b["ts"] >= after and all(b.get(k) == v for k, v in fields.items()),
+            timeout,
+        )  # fmt: skip
+
     def publish(self, topic: str, payload: str | bytes) -> None:
         """Publish with QoS 1 once connected (after a broker restart, once reconnected)."""
         assert self.connected.wait(30), "the test's client could not reconnect to the broker"

@@ -39,14 +39,9 @@ def disk(tmp_path: Path) -> Iterator[SmallDisk]:
     small.close()
 
 
-def storage_event(watcher: Watcher, name: str, store: str, after: float,
-                  timeout: float = 30) -> Any:  # fmt: skip
+def storage_event(watcher: Watcher, name: str, store: str, after: float) -> Any:
     """The first `name` event about `store` published after Unix time `after`."""
-    return watcher.wait_for(
-        lambda t, b: "/event/" in t and isinstance(b, dict) and b.get("event") == name
-        and b.get("store") == store and b["ts"] >= after,
-        timeout,
-    )  # fmt: skip
+    return watcher.event_since(name, after, store=store)
 
 
 def storage_status(watcher: Watcher, node: str, state: str) -> Any:
@@ -149,9 +144,7 @@ def test_recordings_on_a_full_disk_and_an_unreadable_config_are_reported_and_rec
         moved = cfg.rename(tmp_path / "elsewhere.yaml")
         gone_at = mark()
         daemon.process.send_signal(signal.SIGHUP)
-        rejected = watcher.wait_for(
-            lambda t, b: isinstance(b, dict) and b.get("event") == "config-rejected"
-            and b["ts"] >= gone_at)  # fmt: skip
+        rejected = watcher.event_since("config-rejected", gone_at, timeout=20)
         assert "cannot read the file" in rejected["reason"], rejected
         unreadable = storage_event(watcher, "storage-failed", "config", gone_at)
         assert unreadable["path"] == str(cfg) and "No such file" in unreadable["reason"]
