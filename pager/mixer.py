@@ -22,6 +22,7 @@ from typing import Protocol
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from pager.audio.pilot import Pilot
 from pager.audio.player import Bed, Player, PlayerState
 
 
@@ -56,6 +57,13 @@ class _SetBeds:
     beds: tuple[Bed, ...]
 
 
+@dataclass(frozen=True)
+class _SetPilot:
+    """Replace the line supervision pilot (None: no pilot)."""
+
+    pilot: Pilot | None
+
+
 class Mixer:
     """Sums active players, and ducked background music, into blocks of `channels` columns.
 
@@ -80,9 +88,10 @@ class Mixer:
         self.max_frames = max_frames
         self.events: EventSink = events if events is not None else queue.SimpleQueue()
         self._fade = np.linspace(1.0, 0.0, max(1, fade_frames), dtype=np.float32)
-        self._incoming: queue.SimpleQueue[tuple[Player, ...] | _Flush | _SetBeds] = (
+        self._incoming: queue.SimpleQueue[tuple[Player, ...] | _Flush | _SetBeds | _SetPilot] = (
             queue.SimpleQueue()
         )
+        self._pilot: Pilot | None = None
         self._waiting: collections.deque[Player] = collections.deque()
         self._active: list[Player] = []
         self._beds: list[Bed] = []
@@ -120,6 +129,17 @@ class Mixer:
             bed.player.gains = self._gain_row(bed.player)
         self._incoming.put(_SetBeds(tuple(beds)))
 
+    def set_pilot(self, pilot: Pilot | None) -> None:
+        """Replace the line supervision pilot, at the next block (any thread)."""
+        if pilot is not None and pilot.columns and pilot.columns[-1] >= self.channels:
+            raise ValueError(f"the pilot wants output {pilot.columns[-1] + 1} of {self.channels}")
+        self._incoming.put(_SetPilot(pilot))
+
+    def busy_channels(self) -> np.ndarray:
+        """The channels announcements play on now, as a copy (any thread; a block late at
+        most)."""
+        return self._busy.copy()
+
     def _gain_row(self, player: Player) -> np.ndarray:
         row = np.zeros(self.channels, dtype=np.float32)
         for channel, gain in player.channel_gains:
@@ -138,7 +158,7 @@ class Mixer:
 
         The cheapest possible block for an idle stream: the caller outputs zeros itself.
         """
-        if self._beds or not self.idle:
+        if self._beds or self._pilot is not None or not self.idle:
             return False
         self._count(frames)
         return True
@@ -154,6 +174,8 @@ class Mixer:
         rows = beds + len(self._active)
         if not rows:
             out.fill(0.0)
+            if self._pilot is not None:
+                self._pilot.add_into(out, self.frames_rendered, self._busy)
             self._count(frames)
             return False
         if frames != len(self._views[0]):
@@ -169,6 +191,8 @@ class Mixer:
                 continue  # nothing to report: the next player
             finished = self._read(player, samples) or finished
         np.dot(self._stack[:rows, :frames].T, self._gains[:rows], out=out)
+        if self._pilot is not None:
+            self._pilot.add_into(out, self.frames_rendered, self._busy)
         if self._may_clip:
             np.clip(out, -1.0, 1.0, out=out)
         if finished:
@@ -223,6 +247,8 @@ class Mixer:
                     player.state = PlayerState.FINISHED
                 self._waiting.clear()
                 self._active = []
+            elif isinstance(item, _SetPilot):
+                self._pilot = item.pilot
             else:
                 self._beds = list(item.beds)
             self._arrange()

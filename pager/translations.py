@@ -40,6 +40,8 @@ EVENT_WORDS = {
     "audio-callback-error": N_("audio callback error"), "config-reloaded": N_("config reloaded"),
     "config-rejected": N_("config rejected"), "storage-failed": N_("disk failing"),
     "storage-restored": N_("disk restored"), "clock-stepped": N_("clock stepped"),
+    "input-failed": N_("inputs failed"), "input-restored": N_("inputs restored"),
+    "line-fault": N_("speaker line fault"), "line-restored": N_("speaker line restored"),
 }  # fmt: skip
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pager.config.model import Config
 from pager.config.zoning import Counter, Zone
 from pager.errors import did_you_mean
-from pager.units import output_column
+from pager.units import db_to_gain, output_column
 from pager.values.priority import Priority
 
 
@@ -48,6 +48,9 @@ class Routing:
         # Every zone of the site and its node: names of other nodes' zones are known (a
         # counter may name them) but not played here.
         self.site: Mapping[str, str] = site if site is not None else {z: "" for z in zones}
+        # What each sensed zone's announcements get for its ambient noise now, in dB
+        # (`zones.NAME.noise_sensor`): the controller keeps it current.
+        self.boosts: Mapping[str, float] = {}
 
     @classmethod
     def of(cls, config: Config) -> Routing:
@@ -91,14 +94,18 @@ class Routing:
         return self.route_zones(self.expand(self.targets_for(counter, override)))
 
     def route_zones(
-        self, zone_names: tuple[str, ...], gain: float | None = None, at: float | None = None
-    ) -> Route:
+        self, zone_names: tuple[str, ...], gain: float | None = None, at: float | None = None,
+        *, boosted: bool = True,
+    ) -> Route:  # fmt: skip
         """The channels of these zones (this node's, still configured), at each zone's gain (at
-        Unix time `at`, when its level follows the time of day) or at one fixed `gain`."""
+        Unix time `at`, when its level follows the time of day) raised by its ambient noise
+        (unless not `boosted`: a zone test), or at one fixed `gain`."""
         present = tuple(name for name in zone_names if name in self.zones)
 
         def level(zone: Zone) -> float:
-            return zone.gain if at is None else zone.gain_at(at)
+            base = zone.gain if at is None else zone.gain_at(at)
+            boost = self.boosts.get(zone.name, 0.0) if boosted else 0.0
+            return base * db_to_gain(boost) if boost else base
 
         gains = tuple(
             (column, level(self.zones[name]) if gain is None else gain)

@@ -64,7 +64,13 @@ def test_every_event_and_every_script_string_is_in_the_catalogue() -> None:
     marked = extracted()
     for name in EventName:
         assert name.value in translations.EVENT_WORDS, f"no words for the event {name.value}"
-    tables = (STRINGS, pages.STATUS_STRINGS, pages.PROGRESS, translations.EVENT_WORDS)
+    tables = (
+        STRINGS,
+        pages.STATUS_STRINGS,
+        pages.PROGRESS,
+        pages.LINE_STATES,
+        translations.EVENT_WORDS,
+    )
     for table in tables:
         assert set(table.values()) <= marked
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -24,34 +24,43 @@ RETRY_FIRST_S = 0.5
 RETRY_MAX_S = 30.0
 
 
-def list_output_devices() -> list[dict[str, Any]]:
-    """PortAudio's output devices: index, name, host API, channels, default rate."""
+def list_devices(kind: str = "output") -> list[dict[str, Any]]:
+    """PortAudio's devices with outputs (`kind` "output") or inputs ("input"): index, name,
+    host API, channels, default rate."""
     import sounddevice
 
     result = []
     for device in sounddevice.query_devices():
-        if device["max_output_channels"] > 0:
+        if device[f"max_{kind}_channels"] > 0:
             api = sounddevice.query_hostapis(device["hostapi"])["name"]
             result.append({**device, "hostapi_name": api})
     return result
 
 
-def _describe(devices: list[dict[str, Any]]) -> str:
+def list_output_devices() -> list[dict[str, Any]]:
+    """PortAudio's output devices: index, name, host API, channels, default rate."""
+    return list_devices("output")
+
+
+def _describe(devices: list[dict[str, Any]], kind: str) -> str:
     if not devices:
-        return "PortAudio sees no output device at all"
-    rows = [f'{d["index"]}: "{d["name"]}" ({d["max_output_channels"]} out)' for d in devices]
-    return "output devices: " + "; ".join(rows)
+        return f"PortAudio sees no {kind} device at all"
+    short = kind[:-3] if kind == "output" else kind[:2]  # "out", "in"
+    rows = [f'{d["index"]}: "{d["name"]}" ({d[f"max_{kind}_channels"]} {short})' for d in devices]
+    return f"{kind} devices: " + "; ".join(rows)
 
 
-def resolve_device(wanted: str | int, channels: int) -> int:
-    """The PortAudio index of the configured device; AudioError lists the devices there are."""
+def resolve_device(wanted: str | int, channels: int, kind: str = "output") -> int:
+    """The PortAudio index of the configured device (`kind` "output" or "input"); AudioError
+    lists the devices there are."""
     import sounddevice
 
-    devices = list_output_devices()
+    devices = list_devices(kind)
+    key = "audio.channels" if kind == "output" else "audio.inputs"
     if wanted == "default":
-        index = sounddevice.default.device[1]
+        index = sounddevice.default.device[1 if kind == "output" else 0]
         if index is None or index < 0:
-            raise AudioError(f"there is no default output device; {_describe(devices)}")
+            raise AudioError(f"there is no default {kind} device; {_describe(devices, kind)}")
         matches = [d for d in devices if d["index"] == index]
     elif isinstance(wanted, int):
         matches = [d for d in devices if d["index"] == wanted]
@@ -61,16 +70,46 @@ def resolve_device(wanted: str | int, channels: int) -> int:
         ]
     if not matches:
         hint = did_you_mean(str(wanted), [d["name"] for d in devices])
-        raise AudioError(f'audio device "{wanted}" not found{hint}; {_describe(devices)}')
-    if len(matches) > 1:
-        raise AudioError(f'audio device "{wanted}" is ambiguous; {_describe(matches)}')
-    device = matches[0]
-    if device["max_output_channels"] < channels:
         raise AudioError(
-            f'audio device "{device["name"]}" has {device["max_output_channels"]} outputs but '
-            f"audio.channels is {channels}"
+            f'audio {kind} device "{wanted}" not found{hint}; {_describe(devices, kind)}'
+        )
+    if len(matches) > 1:
+        raise AudioError(f'audio device "{wanted}" is ambiguous; {_describe(matches, kind)}')
+    device = matches[0]
+    if device[f"max_{kind}_channels"] < channels:
+        raise AudioError(
+            f'audio device "{device["name"]}" has {device[f"max_{kind}_channels"]} {kind}s but '
+            f"{key} is {channels}"
         )
     return int(device["index"])
+
+
+def reopen_with_backoff(
+    stopping: threading.Event, close: Callable[[], None], reopen: Callable[[], None], what: str,
+    *, restart: bool = True,
+) -> bool:  # fmt: skip
+    """Call `close`, then `reopen` (which raises AudioError, OSError or PortAudioError while
+    the device is away), with a growing pause until it succeeds (True) or `stopping` is set
+    (False). With `restart`, PortAudio is restarted before each try (it lists devices only
+    when it starts), which ends every other stream: the output's recovery does it, the
+    inputs' must not."""
+    import sounddevice
+
+    delay = RETRY_FIRST_S
+    while not stopping.wait(delay):
+        try:
+            close()
+            if restart:
+                sounddevice._terminate()
+                sounddevice._initialize()
+            reopen()
+        except (AudioError, OSError, sounddevice.PortAudioError) as error:
+            log.warning("%s still unavailable (%s); next try in %.0f s", what, error,
+                        min(delay * 2, RETRY_MAX_S))  # fmt: skip
+            delay = min(delay * 2, RETRY_MAX_S)
+            continue
+        return True
+    return False
 
 
 class SoundDeviceSink:
@@ -173,27 +212,16 @@ class SoundDeviceSink:
 
     def _recover(self) -> None:
         """Report the failure, then reopen the device with backoff until it is back."""
-        import sounddevice
-
         log.error("the audio output %s failed; reopening it", self.description)
         self.report(OutputChange(False, f"{self.description} stopped"))
-        delay = RETRY_FIRST_S
-        while not self._stopping.wait(delay):
-            try:
-                self._close()
-                self.clock.reset()
-                # PortAudio lists devices only when it starts: restart it to find the device.
-                sounddevice._terminate()
-                sounddevice._initialize()
-                self._open()
-            except (AudioError, OSError, sounddevice.PortAudioError) as error:
-                log.warning("audio output still unavailable (%s); next try in %.0f s", error,
-                            min(delay * 2, RETRY_MAX_S))  # fmt: skip
-                delay = min(delay * 2, RETRY_MAX_S)
-                continue
+
+        def close() -> None:
+            self._close()
+            self.clock.reset()
+
+        if reopen_with_backoff(self._stopping, close, self._open, "audio output"):
             log.info("the audio output is back: %s", self.description)
             self.report(OutputChange(True, self.description))
-            return
 
     def _close(self) -> None:
         stream, self._stream = self._stream, None

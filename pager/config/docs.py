@@ -18,6 +18,7 @@ from pager.config import schema
 from pager.config.announcement import AnnouncementConfig
 from pager.config.displays import Display, UiConfig
 from pager.config.library import Message
+from pager.config.listening import NoiseSensor, SupervisionConfig
 from pager.config.model import AudioConfig, Config, SchedulingConfig
 from pager.config.notify import NotifyConfig, Webhook
 from pager.config.privacy import PrivacyConfig, Service
@@ -62,6 +63,8 @@ def _rows(cls: type, prefix: str, names: tuple[str, ...] = ()) -> Iterator[str]:
         reload = "applied" if spec.live else "restart"
         path = f"{prefix}{name}.NAME" if name == "groups" else f"{prefix}{name}"
         yield f"| `{path}` | {spec.check.accepts} | {default} | {reload} | {spec.doc} |"
+        if spec.part is not None:
+            yield from _rows(spec.part, f"{path}.")
 
 
 TABLES: dict[str, Callable[[], Iterator[str]]] = {
@@ -97,6 +100,7 @@ TABLES: dict[str, Callable[[], Iterator[str]]] = {
     "displays": lambda: itertools.chain(_rows(Display, "displays.NAME."), _rows(UiConfig, "ui.")),
     "sync": lambda: _rows(SyncConfig, "sync."),
     "standby": lambda: _rows(StandbyConfig, "standby."),
+    "supervision": lambda: _rows(SupervisionConfig, "supervision."),
 }
 
 
@@ -105,7 +109,8 @@ def _rules() -> Iterator[str]:
     sections: list[tuple[str, type]] = [("(the whole config)", Config), ("zones.NAME", Zone),
                                         ("counters.ID", Counter),
                                         ("messages.NAME", Message),
-                                        ("displays.NAME", Display)]  # fmt: skip
+                                        ("displays.NAME", Display),
+                                        ("zones.NAME.noise_sensor", NoiseSensor)]  # fmt: skip
     pending: list[tuple[str, type]] = [("", Config)]
     while pending:
         path, cls = pending.pop(0)

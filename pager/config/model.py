@@ -14,6 +14,7 @@ from pager.config import checks, schema
 from pager.config.announcement import AnnouncementConfig
 from pager.config.displays import Display, UiConfig
 from pager.config.library import Message
+from pager.config.listening import SupervisionConfig
 from pager.config.notify import NotifyConfig
 from pager.config.privacy import PrivacyConfig, Service
 from pager.config.schema import key, rule, section
@@ -101,6 +102,21 @@ class AudioConfig:
         60.0,
         schema.number(1, 86400),
         "How long a zone must have been silent for its next announcement to get the pilot.",
+    )
+    inputs: int = key(
+        0,
+        schema.integer(0, 128),
+        "The interface's inputs to open, for noise sensors and line supervision "
+        "(`zones.NAME.noise_sensor`, `zones.NAME.line_sense`); 0: no input stream at all.",
+        live=False,
+    )
+    input_device: str | int | None = key(
+        None,
+        checks.device,
+        "The device the inputs are on, when not `device` (sensors on another interface); "
+        "named or numbered as `device`.",
+        live=False,
+        shown="`device`",
     )
 
 
@@ -211,6 +227,7 @@ class Config:
     notify: NotifyConfig = section(NotifyConfig, "Events sent out to webhooks.")
     sync: SyncConfig = section(SyncConfig, "Several racks starting an announcement together.")
     standby: StandbyConfig = section(StandbyConfig, "Racks with a second, standby PC.")
+    supervision: SupervisionConfig = section(SupervisionConfig, "Speaker lines watched.")
     zones: Mapping[str, Zone] = field(default_factory=lambda: MappingProxyType({}))
     # Every zone of the site and the node that drives it (this node's zones among them).
     site: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
@@ -340,3 +357,34 @@ def _beyond_this_pc_only_with_a_password(config: Config) -> Iterator[tuple[str, 
                 "need no password)"
             ),
         )
+
+
+@rule(Config)
+def _listening_on_inputs_that_are_open(config: Config) -> Iterator[tuple[str, str]]:
+    """A zone's `noise_sensor` and `line_sense` name inputs within `audio.inputs`, each
+    input one job: a sensor's microphone is not a line's end."""
+    owner: dict[int, str] = {}
+    for zone in config.zones.values():
+        for part in ("noise_sensor", "line_sense"):
+            listening = getattr(zone, part)
+            if listening is None:
+                continue
+            at, channel = f"zones.{zone.name}.{part}.channel", listening.channel
+            if channel > config.audio.inputs:
+                yield (at, f"input {channel} is not open: audio.inputs is {config.audio.inputs}")
+            elif channel in owner:
+                yield (at, f"input {channel} already listens for {owner[channel]}")
+            else:
+                owner[channel] = f"zones.{zone.name}.{part}"
+
+
+@rule(Config)
+def _the_pilot_below_half_the_rate(config: Config) -> Iterator[tuple[str, str]]:
+    """The line pilot (`supervision.pilot_hz`) is below half the sample rate, or the card
+    cannot play it (only checked when a zone's line is supervised by the pilot)."""
+    piloted = any(z.line_sense is not None and z.line_sense.mode == "pilot"
+                  for z in config.zones.values())  # fmt: skip
+    nyquist = config.audio.sample_rate / 2
+    if piloted and config.supervision.pilot_hz >= nyquist * 0.95:
+        yield ("supervision.pilot_hz", f"{config.supervision.pilot_hz:g} Hz is too close to half "
+                                       f"the sample rate ({nyquist:g} Hz)")  # fmt: skip

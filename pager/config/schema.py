@@ -73,6 +73,7 @@ class Spec:
     live: bool  # a reload applies it; False: it takes a restart
     shown: str | None = None  # the default as the README shows it, where repr() would not do
     required: bool = False
+    part: type | None = None  # an optional mapping of keys of its own (`zones.NAME.line_sense`)
 
 
 def key(default: T, check: Check, doc: str, *, live: bool = True, shown: str | None = None) -> T:
@@ -86,6 +87,24 @@ def key(default: T, check: Check, doc: str, *, live: bool = True, shown: str | N
 def required(check: Check, doc: str, *, live: bool = True) -> Any:
     """Declare a config key that has no default."""
     return field(metadata={SPEC: Spec(check, doc, live, shown="required", required=True)})
+
+
+def optional_part(cls: type[T], doc: str) -> T | None:
+    """Declare a key that is absent (None) or a mapping of keys of its own, read into `cls`
+    with its checks and rules (`zones.NAME.noise_sensor`)."""
+
+    def parse(value: Any, where: Where) -> T:
+        problems = _PartProblems()
+        read_value = read(cls, value, "", problems, where)
+        if problems.found or read_value is None:
+            (at, message), *rest = problems.found or [("", "is incomplete")]
+            more = "".join(f"; {path}: {text}" for path, text in rest)
+            raise Invalid(message + more, at=f".{at}" if at else "")
+        return read_value
+
+    check = Check(f"mapping: `{cls.__name__}` keys below", parse)
+    return cast(T | None, field(default=None, metadata={SPEC: Spec(check, doc, True, "none",
+                                                                   part=cls)}))  # fmt: skip
 
 
 def section(cls: type[T], doc: str) -> T:
@@ -149,6 +168,18 @@ class Problems:
 
     def add(self, path: str, message: str) -> None:
         self.items.append(f"{path}: {message}" if path else message)
+
+
+class _PartProblems(Problems):
+    """The mistakes in an optional part, kept with their paths below it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, str]] = []
+
+    def add(self, path: str, message: str) -> None:
+        super().add(path, message)
+        self.found.append((path, message))
 
 
 def join(path: str, name: str) -> str:

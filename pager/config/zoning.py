@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from pager.config import checks, schema
+from pager.config.listening import LineSense, NoiseSensor
 from pager.config.privacy import name_level
-from pager.config.schema import Invalid, Where, accepts, key, required, rule
+from pager.config.schema import Invalid, Where, accepts, key, optional_part, required, rule
 from pager.daytime import Window, minute_of_day
 from pager.units import db_to_gain, output_column
 from pager.values.jobs import CallKind
@@ -145,6 +146,16 @@ class Zone:
         'Quiet hours for the background music (`["12:00-13:00"]`): it fades out, and back '
         "in after them; announcements are not affected.",
         shown="none",
+    )
+    noise_sensor: NoiseSensor | None = optional_part(
+        NoiseSensor,
+        "A microphone in the zone: its calls rise with the ambient noise (see [noise "
+        "sensing](../technician/listening.md)).",
+    )
+    line_sense: LineSense | None = optional_part(
+        LineSense,
+        "The input at the end of the zone's speaker line: the line is watched (see [line "
+        "supervision](../technician/listening.md#line-supervision)).",
     )
 
     @property

@@ -26,6 +26,7 @@ from pager.core.effects import (
 )
 from pager.core.health import HealthReports
 from pager.core.inputs import Input
+from pager.core.listening import Listening
 from pager.core.reception import Reception
 from pager.core.scheduler import Scheduler
 from pager.core.stage import Stage
@@ -50,6 +51,7 @@ class Controller:
         self._reception = Reception(config, self.scheduler, self._stage, self._sync)
         self._timetable = Timetable()
         self._replayed = False  # the journal has been read: what the schedule played is known
+        self._listening = Listening()
         self._configure(config)
         self._audio_ok = True
         self._health = HealthReports()
@@ -132,6 +134,10 @@ class Controller:
                 return self._on_audio(item, now)
             case inputs.AudioHealth():
                 return self._on_health(item, now)
+            case inputs.InputsChanged() | inputs.AmbientChanged() | inputs.LineChanged():
+                due = self._listening.update(item, now)
+                self._routing.boosts = self._listening.boosts()
+                return [self._event(name, now, **fields) for name, fields in due]
             case inputs.Connected():
                 return self._on_connected()
             case inputs.ReloadRequested():
@@ -199,6 +205,7 @@ class Controller:
         self._reception.admission.shift(step)
         self._storage.shift(step)
         self._health.shift(step)
+        self._listening.shift(step)
         queued = len(self.scheduler.pending)
         log.warning("the wall clock was stepped by %+.1f s (NTP, or set by hand): %d queued "
                     "calls keep their ages; times logged before this differ by that much",
@@ -238,6 +245,7 @@ class Controller:
         details = status.details(self.scheduler, depths, self._health, self._audio_ok,
                                  self._recent)  # fmt: skip
         details.update(self._storage.shown())
+        details.update(self._listening.shown())
         details["clock"] = "unsynchronized" if clock.unsynchronized(now) else "ok"
         zone = self._timetable.zone_name
         details["schedule"] = [
@@ -262,7 +270,9 @@ class Controller:
     def _configure(self, config: Config) -> None:
         """Take a config (at start and on reload): queued and playing calls are kept."""
         self._config = config
-        routing = Routing.of(config)
+        self._listening.configure(config)
+        routing = self._routing = Routing.of(config)
+        routing.boosts = self._listening.boosts()
         self._announcer = Announcer.of(config, routing)
         self._reception.configure(config, routing, self._announcer)
         self._stage.configure(config, routing, self._announcer)

@@ -122,6 +122,38 @@ class AudioHealth:
 
 
 @dataclass(frozen=True)
+class InputsChanged:
+    """The interface's inputs failed (`running` False: the stream stopped, or every input is
+    digital silence), or are back."""
+
+    running: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class AmbientChanged:
+    """A zone's noise sensor: the A-weighted noise it measured (dBFS at the sensor) and the
+    gain the zone's announcements now get for it (dB, on top of the zone's level)."""
+
+    zone: str
+    level_db: float
+    gain_db: float
+
+
+@dataclass(frozen=True)
+class LineChanged:
+    """A supervised line's state changed: `ok` (heard back), `fault` (not heard back for
+    `supervision.fault_after_s`, or two announcements in programme mode) or `unknown`
+    (not yet known, or the inputs are down); `quiet_s`: how long it has not been heard."""
+
+    zone: str
+    state: str
+    mode: str
+    level_db: float | None  # what the sense input measured last (dBFS), if anything
+    quiet_s: float = 0.0
+
+
+@dataclass(frozen=True)
 class ReloadRequested:
     """SIGHUP: read the config file again."""
 
@@ -155,6 +187,7 @@ class StopRequested:
 Input = (
     Tick | Inbound | Connected | TookOver | Replay | Journaled | JournalFailed | PlayStarted
     | PlayFinished | SectionFinished | PlayFailed | SpeechUnavailable | AudioFailed
-    | AudioRestored | AudioHealth | ReloadRequested | Reconfigure | ReloadRefused | StopRequested
+    | AudioRestored | AudioHealth | InputsChanged | AmbientChanged | LineChanged
+    | ReloadRequested | Reconfigure | ReloadRefused | StopRequested
     | StorageReport | ClockStepped
 )  # fmt: skip

@@ -252,7 +252,7 @@ class Stage:
         test = first.job.test
         if test is not None and test.channel is not None:
             return Route(first.zones, self._routing.output_gain(test.channel, now))
-        return self._routing.route_zones(first.zones, gain, at=now)
+        return self._routing.route_zones(first.zones, gain, at=now, boosted=test is None)
 
     def _style(self, zones: tuple[str, ...], combined: bool) -> Style:
         return ahead.style(zones, combined, self._announcer, self.scheduler, self._busy_queue)

@@ -48,6 +48,7 @@ from pager.core.effects import (
 )
 from pager.core.inputs import Input
 from pager.daemon import soundkit
+from pager.daemon.listener import Listener
 from pager.daemon.monitor import Monitor
 from pager.daemon.players import LivePlays
 from pager.daemon.reloading import Reloader
@@ -123,6 +124,12 @@ class Runtime:
             StoreWatch(Store.CONFIG, config_path or "", self.control.put),
         )  # fmt: skip
         self.kit: SoundKit | None = None
+        self.listener = (
+            Listener(config, self.mixer, self.control.put, publish_levels=self.link.publish_inputs,
+                     speech_db=lambda: self.kit.speech_db if self.kit is not None else None)
+            if config.audio.inputs
+            else None
+        )  # fmt: skip
         self._stop = threading.Event()
 
     def stop(self) -> None:
@@ -155,9 +162,13 @@ class Runtime:
             self.webhooks.start()
             self.music.apply(config.zones, config.music)
             self.sink.start(self.mixer)
+            if self.listener is not None:
+                self.listener.start()
             if self.web is not None:
                 self.web.start()
         except BaseException:
+            if self.listener is not None:
+                self.listener.stop()
             self.sink.stop()
             self.music.stop()
             self.kit.synthesizer.close()
@@ -181,6 +192,8 @@ class Runtime:
         self.link.stop()
         if self.web is not None:
             self.web.stop()
+        if self.listener is not None:
+            self.listener.stop()
         self.sink.stop()
         self.music.stop()
         self.kit.synthesizer.close()
@@ -327,6 +340,8 @@ class Runtime:
         if retired.synthesizer is not self.kit.synthesizer:
             retired.synthesizer.close(cancel=False)  # what it still renders is played
         self.sink.set_zones(new.zones)
+        if self.listener is not None:
+            self.listener.reconfigure(new)
         self.calllog.keep_days = new.history.keep_days
         if self.web is not None:
             self.web.reconfigure(new)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pager.audio import chime, recordings, tones
+from pager.audio import chime, recordings, sensing, tones
 from pager.config.model import Config
 from pager.core.announcer import Announcer
 from pager.core.payloads import OperatorMessage
@@ -30,6 +30,12 @@ class SoundKit:
     test_tone: np.ndarray  # the zone test's tone, likewise
     pilot: np.ndarray  # the amplifier's lead-in (empty when audio.lead_in_ms is 0)
     clips: Mapping[str, np.ndarray] = field(default_factory=dict)  # the library's recordings
+    # The A-weighted level of the voice as it leaves the card at 0 dB zone gain (dBFS), for
+    # the noise sensors to weigh it against the noise; None when no zone has a sensor.
+    speech_db: float | None = None
+
+
+REFERENCE_SENTENCE = "Nomor antrean A dua puluh tiga, silakan menuju loket lima."
 
 
 def _voice_settings(config: Config) -> tuple[object, ...]:
@@ -45,8 +51,13 @@ def build(config: Config, running: tuple[Config, SoundKit] | None = None) -> Sou
     tone = tones.test_tone(config.announcement, config.audio.sample_rate)
     pilot = tones.pilot(config.audio, config.announcement, config.audio.sample_rate)
     clips = recordings.prepared(config)
+    sensed = any(zone.noise_sensor is not None for zone in config.zones.values())
     if running is not None and _voice_settings(running[0]) == _voice_settings(config):
-        return SoundKit(running[1].synthesizer, samples, tone, pilot, clips)
+        kept = running[1]
+        speech_db = kept.speech_db if sensed and kept.speech_db is not None else None
+        if sensed and speech_db is None:
+            speech_db = _speech_db(kept.synthesizer, config.audio.sample_rate)
+        return SoundKit(kept.synthesizer, samples, tone, pilot, clips, speech_db)
     a = config.announcement
     synthesizer = Synthesizer(
         a.voice, a.rate, config.audio.sample_rate, a.loudness_lufs,
@@ -55,10 +66,16 @@ def build(config: Config, running: tuple[Config, SoundKit] | None = None) -> Sou
     )  # fmt: skip
     try:
         synthesizer.start()
+        speech_db = _speech_db(synthesizer, config.audio.sample_rate) if sensed else None
     except BaseException:
         synthesizer.close()
         raise
-    return SoundKit(synthesizer, samples, tone, pilot, clips)
+    return SoundKit(synthesizer, samples, tone, pilot, clips, speech_db)
+
+
+def _speech_db(synthesizer: Synthesizer, rate: int) -> float:
+    """The voice's A-weighted level while it speaks, measured on a typical call."""
+    return sensing.speech_level_db(synthesizer.speak(REFERENCE_SENTENCE), rate)
 
 
 def render_library(config: Config, kit: SoundKit) -> list[str]:

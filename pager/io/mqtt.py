@@ -111,6 +111,7 @@ class MqttLink:
         self.client_id = config.client_id + ("-standby" if standby else "")
         self.status_topic = f"{prefix}/status/{config.node}"
         self.event_topic = f"{prefix}/event/{config.node}"
+        self.inputs_topic = f"{prefix}/inputs/{config.node}"
         self.state = "online"
         if config.node in config.standby.nodes:
             self.status_topic, self.state = f"{prefix}/standby/{self.client_id}", "standby"
@@ -196,6 +197,12 @@ class MqttLink:
     def publish_event(self, event: Mapping[str, object]) -> None:
         """Publish one call event (QoS 1); paho queues it while disconnected."""
         self._client.publish(self.event_topic, json.dumps(event, ensure_ascii=False), qos=1)
+
+    def publish_inputs(self, body: Mapping[str, object]) -> None:
+        """Publish the inputs' live levels (QoS 0, not retained: `pager inputs` reads them
+        while it runs; an old one is of no use). Not while disconnected."""
+        if self.connected.is_set():
+            self._client.publish(self.inputs_topic, json.dumps(body), qos=0)
 
     def publish_sync(self, body: Mapping[str, object]) -> None:
         """Publish this node's start time for an announcement of several racks (QoS 0: it

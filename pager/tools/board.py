@@ -79,6 +79,8 @@ class Board:
             s.get("state") == "online"
             and s.get("audio", "ok") == "ok"
             and s.get("storage", "ok") == "ok"
+            and s.get("inputs", "off") in ("ok", "off")
+            and "fault" not in (s.get("lines") or {}).values()
             for s in self.nodes.values()
         )
 
@@ -117,6 +119,7 @@ class Board:
             "  " + _("disk") + " ",
             ("ok", "green") if disk == "ok" else (_("failing"), "red"),
             ("  " + _("clock not set"), "red") if status.get("clock") == "unsynchronized" else "",
+            ("  " + _("inputs failing"), "red") if status.get("inputs") == "failed" else "",
             "  " + _("xruns {n}").format(n=status.get("xruns", 0)) + "  "
             + _("callback errors {n}").format(n=status.get("callback_errors", 0))
             + f"  v{status.get('version', '?')}  "
@@ -128,21 +131,7 @@ class Board:
                          title_align="left")  # fmt: skip
         recent = status.get("recent") or []
         tickets = {entry.get("id"): _call_name(entry, _) for entry in recent}
-        zones = Table(box=None, pad_edge=False, expand=False)
-        for column, left in ((N_("zone"), True), (N_("waiting"), False), (N_("playing"), True),
-                             (N_("next call waits"), False)):  # fmt: skip
-            zones.add_column(_(column), justify="left" if left else "right")
-        queues: Mapping[str, int] = status.get("queues") or {}
-        playing: Mapping[str, str] = status.get("playing") or {}
-        waits: Mapping[str, int] = status.get("waits") or {}
-        compact = set(status.get("compact") or ())  # saying the ticket alone while behind
-        for zone in queues:
-            play = playing.get(zone)
-            shown = tickets.get(play, str(play)) if play else "-"
-            wait = waits.get(zone)
-            said = _("{n} s, compact") if zone in compact else _("{n} s")
-            seconds = "-" if wait is None else said.format(n=wait)
-            zones.add_row(zone, str(queues[zone]), shown, seconds)
+        zones = self._zones(status, tickets)
         calls = Table(box=None, pad_edge=False, title=_("Last calls"), title_justify="left")
         for column in (N_("time"), N_("call"), N_("what happened"), N_("zones")):
             calls.add_column(_(column))
@@ -162,6 +151,43 @@ class Board:
             body += [Text(""), calls]
         return Panel(Group(*body), title=title, title_align="left")
 
+    def _zones(self, status: Mapping[str, Any], tickets: Mapping[object, str]) -> Table:
+        """A row per zone: its queue, what plays, the wait, and where inputs listen, the
+        line's state and the noise."""
+        _ = self._
+        zones = Table(box=None, pad_edge=False, expand=False)
+        lines: Mapping[str, str] = status.get("lines") or {}
+        ambient: Mapping[str, Mapping[str, float]] = status.get("ambient") or {}
+        columns = [
+            (N_("zone"), True),
+            (N_("waiting"), False),
+            (N_("playing"), True),
+            (N_("next call waits"), False),
+        ]
+        if lines:
+            columns.append((N_("line"), True))
+        if ambient:
+            columns.append((N_("noise"), False))
+        for column, left in columns:
+            zones.add_column(_(column), justify="left" if left else "right")
+        queues: Mapping[str, int] = status.get("queues") or {}
+        playing: Mapping[str, str] = status.get("playing") or {}
+        waits: Mapping[str, int] = status.get("waits") or {}
+        compact = set(status.get("compact") or ())  # saying the ticket alone while behind
+        for zone in queues:
+            play = playing.get(zone)
+            shown = tickets.get(play, str(play)) if play else "-"
+            wait = waits.get(zone)
+            said = _("{n} s, compact") if zone in compact else _("{n} s")
+            seconds = "-" if wait is None else said.format(n=wait)
+            row: list[str | Text] = [zone, str(queues[zone]), shown, seconds]
+            if lines:
+                row.append(_line_state(lines.get(zone), _))
+            if ambient:
+                row.append(_ambient(ambient.get(zone), _))
+            zones.add_row(*row)
+        return zones
+
     def _events(self) -> RenderableType:
         _ = self._
         lines = Table(box=None, pad_edge=False, title=_("Events"), title_justify="left")
@@ -169,6 +195,7 @@ class Board:
             lines.add_column(_(column))
         for event in self.events:
             about = _call_name(event, _) if event.get("id") or event.get("ticket") else ""
+            about = about or str(event.get("zone") or "")  # a speaker line's events
             reason = event.get("reason")
             lines.add_row(_clock(event.get("ts")), str(event.get("node", "")),
                           event_word(str(event.get("event")), _),
@@ -176,11 +203,29 @@ class Board:
         return lines
 
 
+def _ambient(sensed: Mapping[str, float] | None, _: Gettext) -> str:
+    """A sensed zone's noise level and the gain its calls get for it."""
+    if sensed is None:
+        return "-"
+    gain = f"{sensed.get('gain_db', 0.0):.1f}"
+    return _("{level} dB, gain +{gain} dB").format(level=sensed.get("level_db"), gain=gain)
+
+
+def _line_state(state: str | None, _: Gettext) -> Text:
+    """A supervised line's state, red when it is faulty."""
+    if state is None:
+        return Text("-")
+    words = {"ok": (N_("line ok"), "green"), "fault": (N_("LINE FAULT"), "bold white on red"),
+             "unknown": (N_("line unknown"), "yellow")}  # fmt: skip
+    text, style = words.get(state, (state, ""))
+    return Text(_(text), style)
+
+
 def event_line(event: Mapping[str, Any], _: Gettext = ENGLISH) -> str:
     """One event as a log line, for `pager status --follow` into a file or a pipe (the
     event by its contract name, for grep; what it is about in the page's language)."""
     about = _call_name(event, _) if event.get("id") or event.get("ticket") else ""
-    zones = ", ".join(event.get("zones") or [])
+    zones = ", ".join(event.get("zones") or ([event["zone"]] if event.get("zone") else []))
     parts = [_clock(event.get("ts")), str(event.get("node", "")), str(event.get("event")), about]
     if zones:
         parts.append(f"[{zones}]")

@@ -23,6 +23,8 @@ STATUS_STRINGS = {
     "brokerLost": N_("broker lost"), "xruns": N_("xruns {n}"),
     "storageOk": N_("disk ok"), "storageFailed": N_("disk failing: {stores}"),
     "clockOk": N_("clock ok"), "clockUnset": N_("clock not set"),
+    "inputsOk": N_("inputs ok"), "inputsFailed": N_("inputs failing"),
+    "ambient": N_("{level} dB, gain +{gain} dB"),
     "document": N_("document {ticket}"), "atCounter": N_("{call} (counter {counter})"),
     "test": N_("test {what}"), "output": N_("output {output}"), "message": N_("message {id}"),
     "outputs": N_("{zone} (outputs {outputs})"), "testButton": N_("Test"),
@@ -44,6 +46,8 @@ CALLER_STRINGS = {
     "noTicket": N_("Type a ticket number first."), "sending": N_("sending…"),
     "notSent": N_("not sent: {reason}"), "offline": N_("no connection to pager: retrying…"),
 }  # fmt: skip
+# A supervised speaker line's state (the status's `lines`).
+LINE_STATES = {"ok": N_("line ok"), "fault": N_("LINE FAULT"), "unknown": N_("line unknown")}
 # How an announcement sent from the page goes on.
 PROGRESS = {
     "queued": N_("queued"), "started": N_("playing now"), "finished": N_("announced"),
@@ -76,6 +80,7 @@ def status_strings(config: Config) -> dict[str, object]:
     _ = translate(config)
     return {**{key: _(text) for key, text in STATUS_STRINGS.items()},
             "events": {key: _(text) for key, text in translations.EVENT_WORDS.items()},
+            "lines": {key: _(text) for key, text in LINE_STATES.items()},
             "progress": {key: _(text) for key, text in PROGRESS.items()}}  # fmt: skip
 
 

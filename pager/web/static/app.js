@@ -50,6 +50,9 @@ function renderHealth() {
     failing.length === 0);
   const unset = s.clock === "unsynchronized";
   setHealth("clock", unset ? S.clockUnset : S.clockOk, !unset);
+  const inputs = s.inputs || "off";
+  $("inputs").hidden = inputs === "off";
+  setHealth("inputs", inputs === "ok" ? S.inputsOk : S.inputsFailed, inputs === "ok");
 }
 
 // Rows are kept by key and updated in place, never rebuilt: a button keeps its focus and a
@@ -85,7 +88,8 @@ function buildZoneRow(zone) {
   test.addEventListener("click", () => post("/api/test", { zone: zone.name }));
   const cell = el("td");
   cell.append(test);
-  row.append(name, el("td", "", "num waiting"), el("td", "", "playing"), el("td", "", "num"), cell);
+  row.append(name, el("td", "", "num waiting"), el("td", "", "playing"), el("td", "", "num"),
+             el("td", "", "line"), el("td", "", "noise"), cell);
   return row;
 }
 
@@ -97,7 +101,7 @@ function renderZones() {
   const rows = keyedRows($("zones").tBodies[0], page.zones.map((zone) => zone.name),
                          (name) => buildZoneRow(byName.get(name)));
   page.zones.forEach((zone, index) => {
-    const [, waiting, playingCell, wait] = rows[index].cells;
+    const [, waiting, playingCell, wait, line, noise] = rows[index].cells;
     const playing = (s.playing || {})[zone.name];
     const seconds = (s.waits || {})[zone.name];
     setCell(waiting, String((s.queues || {})[zone.name] ?? 0));
@@ -106,6 +110,11 @@ function renderZones() {
     const compact = (s.compact || []).includes(zone.name);
     setCell(wait, seconds === undefined ? "–"
       : say(compact ? S.compactSeconds : S.seconds, { n: seconds }));
+    const state = (s.lines || {})[zone.name];
+    setCell(line, state ? S.lines[state] || state : "–", state ? `line ${state}` : "line");
+    const sensed = (s.ambient || {})[zone.name];
+    setCell(noise, sensed ? say(S.ambient, { level: sensed.level_db, gain: sensed.gain_db.toFixed(1) })
+      : "–", "noise");
   });
 }
 
