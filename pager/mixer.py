@@ -24,6 +24,7 @@ from threadpoolctl import threadpool_limits
 
 from pager.audio.pilot import Pilot
 from pager.audio.player import Bed, Player, PlayerState
+from pager.audio.tap import OutputTap
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,13 @@ class _SetBeds:
 
 
 @dataclass(frozen=True)
+class _SetTap:
+    """Replace the output tap (None: no tap)."""
+
+    tap: OutputTap | None
+
+
+@dataclass(frozen=True)
 class _SetPilot:
     """Replace the line supervision pilot (None: no pilot)."""
 
@@ -88,10 +96,11 @@ class Mixer:
         self.max_frames = max_frames
         self.events: EventSink = events if events is not None else queue.SimpleQueue()
         self._fade = np.linspace(1.0, 0.0, max(1, fade_frames), dtype=np.float32)
-        self._incoming: queue.SimpleQueue[tuple[Player, ...] | _Flush | _SetBeds | _SetPilot] = (
-            queue.SimpleQueue()
-        )
+        self._incoming: queue.SimpleQueue[
+            tuple[Player, ...] | _Flush | _SetBeds | _SetPilot | _SetTap
+        ] = queue.SimpleQueue()
         self._pilot: Pilot | None = None
+        self._tap: OutputTap | None = None
         self._waiting: collections.deque[Player] = collections.deque()
         self._active: list[Player] = []
         self._beds: list[Bed] = []
@@ -134,6 +143,10 @@ class Mixer:
         if pilot is not None and pilot.columns and pilot.columns[-1] >= self.channels:
             raise ValueError(f"the pilot wants output {pilot.columns[-1] + 1} of {self.channels}")
         self._incoming.put(_SetPilot(pilot))
+
+    def set_tap(self, tap: OutputTap | None) -> None:
+        """Replace the output tap, at the next block (any thread)."""
+        self._incoming.put(_SetTap(tap))
 
     def busy_channels(self) -> np.ndarray:
         """The channels announcements play on now, as a copy (any thread; a block late at
@@ -195,6 +208,8 @@ class Mixer:
             self._pilot.add_into(out, self.frames_rendered, self._busy)
         if self._may_clip:
             np.clip(out, -1.0, 1.0, out=out)
+        if self._tap is not None:
+            self._tap.write(out, self._busy)
         if finished:
             self._active = [p for p in self._active if p.state is not PlayerState.FINISHED]
             self._arrange()
@@ -249,6 +264,8 @@ class Mixer:
                 self._active = []
             elif isinstance(item, _SetPilot):
                 self._pilot = item.pilot
+            elif isinstance(item, _SetTap):
+                self._tap = item.tap
             else:
                 self._beds = list(item.beds)
             self._arrange()

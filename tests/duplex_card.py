@@ -38,7 +38,7 @@ class DuplexCard(VirtualCard):
         self.loop_delay = round(loop_delay_s * rate)  # frames between an output and its loop
         self.captured = 0  # input frames taken by the program so far
         self._noise = np.zeros(inputs, dtype=np.float32)  # RMS of each input's noise
-        self._loops: dict[int, int] = {}  # input -> the output looped into it
+        self._loops: dict[int, tuple[int, float]] = {}  # input -> the output looped in, gain
         self._cut: set[int] = set()
         self._rng = np.random.default_rng(25)
         self._feeding = threading.Lock()
@@ -87,10 +87,11 @@ class DuplexCard(VirtualCard):
         with self._feeding:
             self._noise[channel] = 0.0 if level_db is None else db_to_gain(level_db)
 
-    def loop(self, output: int, into: int) -> None:
-        """Output channel `output` heard on input `into` (0-based), loop_delay frames later."""
+    def loop(self, output: int, into: int, gain_db: float = 0.0) -> None:
+        """Output channel `output` heard on input `into` (0-based), loop_delay frames later
+        and `gain_db` quieter or louder (0: bit for bit)."""
         with self._feeding:
-            self._loops[into] = output
+            self._loops[into] = (output, db_to_gain(gain_db))
             self._cut.discard(into)
 
     def cut(self, channel: int, cut: bool = True) -> None:
@@ -107,8 +108,8 @@ class DuplexCard(VirtualCard):
         block *= noise  # unit variance: the level is the RMS
         played = self._played_then() if loops else None
         if played is not None:
-            for into, output in loops.items():
-                block[:, into] += played[:, output]
+            for into, (output, gain) in loops.items():
+                block[:, into] += played[:, output] if gain == 1.0 else played[:, output] * gain
         return block
 
     def _played_then(self) -> np.ndarray | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +42,7 @@ class InputBlock:
 
     samples: np.ndarray
     seq: int  # the block's number since the stream (re)opened
+    stamp: float  # monotonic time its callback ran (just after its last sample came in)
 
 
 class CaptureStream:
@@ -56,6 +58,7 @@ class CaptureStream:
         self.status_flags = 0  # blocks PortAudio flagged (overflow)
         self._ring = np.zeros((ring_blocks, audio.blocksize, audio.inputs), dtype=np.float32)
         self._frames = [0] * ring_blocks
+        self._stamps = [0.0] * ring_blocks
         self._written = 0  # only the callback writes it
         self._taken = 0  # only the worker writes it
         self._holding = False  # the worker holds a block (its slot is not free yet)
@@ -100,6 +103,7 @@ class CaptureStream:
                 indata, dtype=np.float32, count=frames * self.channels
             )
             self._frames[slot] = frames
+            self._stamps[slot] = time.monotonic()
             self._written += 1
             self._ready.put(slot)
         except Exception:
@@ -116,7 +120,7 @@ class CaptureStream:
         except queue.Empty:
             return None
         self._holding = True
-        return InputBlock(self._ring[slot, : self._frames[slot]], self._taken)
+        return InputBlock(self._ring[slot, : self._frames[slot]], self._taken, self._stamps[slot])
 
     @property
     def running(self) -> bool:

@@ -80,6 +80,7 @@ class Controller:
         for effect in effects:
             if isinstance(effect, Publish):
                 self._recent.note(effect.body)
+                self._listening.note(effect.body, now)
         return effects + self._status(now)
 
     def next_deadline(self, now: float) -> float | None:
@@ -134,7 +135,8 @@ class Controller:
                 return self._on_audio(item, now)
             case inputs.AudioHealth():
                 return self._on_health(item, now)
-            case inputs.InputsChanged() | inputs.AmbientChanged() | inputs.LineChanged():
+            case (inputs.InputsChanged() | inputs.AmbientChanged() | inputs.LineChanged()
+                  | inputs.HeardBack()):  # fmt: skip
                 due = self._listening.update(item, now)
                 self._routing.boosts = self._listening.boosts()
                 return [self._event(name, now, **fields) for name, fields in due]

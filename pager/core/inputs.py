@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pager.config.model import Config
+from pager.values.echoes import Heard
 from pager.values.messages import Inbound
 from pager.values.storage import StorageReport
 
@@ -154,6 +155,14 @@ class LineChanged:
 
 
 @dataclass(frozen=True)
+class HeardBack:
+    """A zone's announcement has come back, or not, on the inputs listening to it."""
+
+    zone: str
+    heard: tuple[Heard, ...]
+
+
+@dataclass(frozen=True)
 class ReloadRequested:
     """SIGHUP: read the config file again."""
 
@@ -187,7 +196,7 @@ class StopRequested:
 Input = (
     Tick | Inbound | Connected | TookOver | Replay | Journaled | JournalFailed | PlayStarted
     | PlayFinished | SectionFinished | PlayFailed | SpeechUnavailable | AudioFailed
-    | AudioRestored | AudioHealth | InputsChanged | AmbientChanged | LineChanged
+    | AudioRestored | AudioHealth | InputsChanged | AmbientChanged | LineChanged | HeardBack
     | ReloadRequested | Reconfigure | ReloadRefused | StopRequested
     | StorageReport | ClockStepped
 )  # fmt: skip

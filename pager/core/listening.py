@@ -5,6 +5,7 @@ sensor's level and gain; the events these make, the status's `inputs`, `lines` a
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from pager.config.model import Config
 from pager.core import inputs
@@ -13,7 +14,8 @@ from pager.values.events import EventName
 log = logging.getLogger(__name__)
 
 Due = tuple[EventName, dict[str, object]]
-LineReport = inputs.InputsChanged | inputs.AmbientChanged | inputs.LineChanged
+LineReport = inputs.InputsChanged | inputs.AmbientChanged | inputs.LineChanged | inputs.HeardBack
+TEST_ECHO_S = 10.0  # what came back is the test's if it ended at most this long before
 
 
 class Listening:
@@ -26,6 +28,7 @@ class Listening:
         self._since: dict[str, float] = {}  # a faulty line: since when it was not heard
         self._ambient: dict[str, inputs.AmbientChanged] = {}
         self._sensors: set[str] = set()
+        self._tested: dict[str, tuple[object, float]] = {}  # zone: its last test's id, end
 
     def configure(self, config: Config) -> None:
         """Take a config: lines and sensors of zones gone are forgotten, new ones unknown."""
@@ -53,6 +56,17 @@ class Listening:
                 return []
             case inputs.LineChanged():
                 return self._line(report, now)
+            case inputs.HeardBack(zone, heard):
+                test = self._tested.pop(zone, None)
+                if test is None or now - test[1] > TEST_ECHO_S:
+                    return []  # an announcement, not a test: only its line cares
+                shown = [each.shown() for each in heard]
+                return [(EventName.TEST_HEARD, {"id": test[0], "zone": zone, "inputs": shown})]
+
+    def note(self, event: Mapping[str, object], now: float) -> None:
+        """A published event: a zone test that ended is remembered, for what comes back."""
+        if event.get("event") == EventName.TEST_FINISHED and isinstance(event.get("zone"), str):
+            self._tested[str(event["zone"])] = (event.get("id"), now)
 
     def _inputs(self, running: bool, detail: str) -> list[Due]:
         if running == self._running:

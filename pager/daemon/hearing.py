@@ -7,22 +7,25 @@ the monotonic time, and hands its reports on.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from pager.audio.meters import AWeightedMeter, ChannelLevels, PilotDetector
 from pager.audio.sensing import GainFollower, LineWatch
+from pager.audio.tap import TapBlock
 from pager.config.model import Config
 from pager.core import inputs
+from pager.daemon.echoes import Echoes, listened
+from pager.values.echoes import Heard
 
 log = logging.getLogger(__name__)
 
 SILENT_FOR_S = 5.0  # every input digital silence this long: the inputs are not working
 AMBIENT_CHANGE_DB = 1.0  # a sensed level is reported again when it moved this much...
 GAIN_CHANGE_DB = 0.5  # ...or its gain this much (a step no one hears)
-Report = inputs.InputsChanged | inputs.AmbientChanged | inputs.LineChanged
+Report = inputs.InputsChanged | inputs.AmbientChanged | inputs.LineChanged | inputs.HeardBack
 
 
 @dataclass(frozen=True)
@@ -63,37 +66,52 @@ class Hearing:
         self.ambient = AWeightedMeter([s.column for s in sensors if s is not None], self.rate)
         self._quiet_from = {s.zone: now for s in self.sensed}  # when it may next be measured
         self._reported: dict[str, tuple[float, float]] = {}
-        old_lines: dict[str, LineWatch] = (
-            {w.zone: w for w in before.lines} if before is not None else {}
-        )
-        piloted = [(name, z) for name, z in config.zones.items()
-                   if z.line_sense is not None and z.line_sense.mode == "pilot"]  # fmt: skip
-        self.lines: list[LineWatch] = [
-            LineWatch(name, "pilot", config.supervision.fault_after_s, now) for name, _ in piloted
-        ]
-        for watch in self.lines:
-            if watch.zone in old_lines and old_lines[watch.zone].mode == watch.mode:
-                known = old_lines[watch.zone]
-                watch.state, watch.heard_at, watch.level_db = (known.state, known.heard_at,
-                                                               known.level_db)  # fmt: skip
-        self.pilot = PilotDetector([z.line_sense.column for _, z in piloted if z.line_sense],
-                                   config.supervision.pilot_hz, self.rate)  # fmt: skip
+        self.lines = self._watch(config, before, now)
+        self._piloted = [watch for watch in self.lines if watch.mode == "pilot"]
+        self.pilot = PilotDetector(
+            [config.zones[w.zone].line_sense.column for w in self._piloted],  # type: ignore[union-attr]
+            config.supervision.pilot_hz, self.rate,
+        )  # fmt: skip
+        self.echoes = Echoes(listened(config), self.rate)
         self._frames = 0
         self.last_levels: list[tuple[float, float]] = []
         self._silent_since: float | None = None
         self.running = True  # the inputs carry something (not all silent)
 
-    def hear(self, block: np.ndarray, busy: np.ndarray, now: float) -> list[Report]:
-        """Take one block of every input, with the output channels announcing now (`busy`)
-        and the monotonic time; what the controller must hear of it."""
+    @staticmethod
+    def _watch(config: Config, before: Hearing | None, now: float) -> list[LineWatch]:
+        """A watch per supervised line; a line that was watched before keeps its state."""
+        old = {w.zone: w for w in before.lines} if before is not None else {}
+        watches = []
+        for name, zone in config.zones.items():
+            if zone.line_sense is None:
+                continue
+            watch = LineWatch(name, zone.line_sense.mode, config.supervision.fault_after_s, now)
+            known = old.get(name)
+            if known is not None and known.mode == watch.mode:
+                watch.state, watch.heard_at, watch.level_db = (known.state, known.heard_at,
+                                                               known.level_db)  # fmt: skip
+            watches.append(watch)
+        return watches
+
+    def hear(self, block: np.ndarray, busy: np.ndarray, now: float,
+             sent: Iterable[TapBlock] = ()) -> list[Report]:  # fmt: skip
+        """Take one block of every input, with the output channels announcing now (`busy`),
+        the monotonic time its callback ran and the output tap's blocks since the last one;
+        what the controller must hear of it."""
         reports: list[Report] = []
+        for tapped in sent:
+            self.echoes.sent(tapped)
+        for zone, heard in self.echoes.came_back(block, now):
+            reports.append(inputs.HeardBack(zone, heard))
+            reports += self._echoed(zone, heard, now)
         self.levels.add(block)
         if self.sensed:
             open_ = np.array([self._measurable(s, busy, now) for s in self.sensed])
             self.ambient.add(block, open_)
         readings = self.pilot.add(block)
         if readings is not None and self.running:
-            for watch, reading in zip(self.lines, readings, strict=True):
+            for watch, reading in zip(self._piloted, readings, strict=True):
                 if reading.present and watch.heard(now, reading.level_db):
                     reports.append(self._line(watch, now))
                 watch.level_db = reading.level_db
@@ -102,6 +120,16 @@ class Hearing:
             self._frames = 0
             reports += self._second(now)
         return reports
+
+    def _echoed(self, zone: str, heard: tuple[Heard, ...], now: float) -> list[Report]:
+        """A programme-mode line's verdict on the announcement that came back (or not)."""
+        watch = next((w for w in self.lines if w.zone == zone and w.mode == "programme"), None)
+        line = next((h for h in heard if h.purpose == "line_sense"), None)
+        if watch is None or line is None or not self.running:
+            return []
+        echo = line.echo
+        changed = watch.heard(now, echo.level_db) if echo.heard else watch.missed(echo.level_db)
+        return [self._line(watch, now)] if changed else []
 
     def _measurable(self, sensed: Sensed, busy: np.ndarray, now: float) -> bool:
         """Nothing announced in the zone now, nor within its `hold_s`."""

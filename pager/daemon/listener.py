@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 
 from pager.audio.capture import CaptureStream, InputChange
 from pager.audio.pilot import Pilot
+from pager.audio.tap import OutputTap, TapBlock
 from pager.config.model import Config
 from pager.core import inputs
 from pager.daemon.hearing import Hearing, Report
@@ -53,17 +54,26 @@ class Listener:
         self._speech_db = speech_db
         self._config = config
         self._pending: Config | None = None  # a reload, taken up by the thread
+        self._tap: OutputTap | None = None
+        self._tapped = 0
         self._hearing = self._hear(config, None)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="inputs", daemon=True)
 
     def _hear(self, config: Config, before: Hearing | None) -> Hearing:
+        """The analysis for `config`, and the output tap its zones need, handed to the mixer."""
+
         def level_at(zone: str) -> float:
             known = config.zones.get(zone)
             return known.gain_db_at(time.time()) if known is not None else 0.0
 
-        return Hearing(config, speech_db=self._speech_db, level_at=level_at, before=before,
-                       now=time.monotonic())  # fmt: skip
+        hearing = Hearing(config, speech_db=self._speech_db, level_at=level_at, before=before,
+                          now=time.monotonic())  # fmt: skip
+        taps = hearing.echoes.taps
+        self._tap = OutputTap(taps, config.audio.blocksize) if taps else None
+        self._tapped = 0  # the next tap block to read
+        self._mixer.set_tap(self._tap)
+        return hearing
 
     def start(self) -> None:
         """Open the inputs and start listening; inputs that cannot be opened are reported
@@ -93,6 +103,15 @@ class Listener:
             self._pending = self._pending or self._config  # start hearing afresh
         self._put(inputs.InputsChanged(change.running, change.detail))
 
+    def _sent(self) -> list[TapBlock]:
+        """The output tap's blocks since the last look."""
+        if self._tap is None:
+            return []
+        blocks = list(self._tap.since(self._tapped))
+        if blocks:
+            self._tapped = blocks[-1].seq + 1
+        return blocks
+
     def _run(self) -> None:
         last_block, stalled, next_levels = time.monotonic(), False, 0.0
         while not self._stop.is_set():
@@ -111,8 +130,10 @@ class Listener:
                 stalled = False
                 self._put(inputs.InputsChanged(True, self.stream.description))
             last_block = now
+            sent = self._sent()
             try:
-                for report in self._hearing.hear(block.samples, self._mixer.busy_channels(), now):
+                for report in self._hearing.hear(block.samples, self._mixer.busy_channels(),
+                                                 block.stamp, sent):  # fmt: skip
                     self._put(report)
             except Exception:
                 log.exception("could not analyse an input block")

@@ -19,7 +19,7 @@ from pager import config
 from pager.config.displays import UiConfig
 from pager.errors import ConfigError, UsageError
 from pager.io import calllog
-from pager.tools import announce, counters, history, stats, timetable, zone_test
+from pager.tools import announce, counters, history, input_levels, stats, timetable, zone_test
 from pager.tools.board import Board, event_line
 from pager.tools.connect import Session, add_login_options
 from pager.translations import Gettext, translator
@@ -203,6 +203,9 @@ def add_to(add: AddCommand) -> None:
             "play a test on each zone in turn through the running daemon, "
             "pausing between zones; tests wait for calls (Ctrl-C stops)",
         )
+    )
+    input_levels.declare(
+        add("inputs", "the interface's inputs with their live levels, and what each is for")
     )
     announce.declare(
         add("announce", "publish an operator message, or a message of the library by its name")

@@ -13,6 +13,7 @@ GUIDES = {
     "say": "technician/voice.md",
     "check": "reference/configuration.md",
     "test-zone": "technician/zone-tests.md",
+    "inputs": "technician/listening.md",
     "announce": "technician/operation.md",
     "schedule": "technician/operation.md",
     "status": "technician/operation.md",

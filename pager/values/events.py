@@ -31,6 +31,7 @@ class EventName(enum.StrEnum):
     TEST_QUEUED = "test-queued"
     TEST_STARTED = "test-started"
     TEST_FINISHED = "test-finished"
+    TEST_HEARD = "test-heard"
     CONFIG_RELOADED = "config-reloaded"
     CONFIG_REJECTED = "config-rejected"
     STORAGE_FAILED = "storage-failed"
