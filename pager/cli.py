@@ -28,6 +28,7 @@ from pager.errors import (
 from pager.logbook import BoundedHandler
 from pager.tools import commands, voice_pack
 from pager.tools.guides import guide
+from pager.units import db_to_gain
 from pager.zones import Routing
 
 if TYPE_CHECKING:
@@ -165,7 +166,7 @@ def cmd_say(args: argparse.Namespace) -> int:
             raise UsageError(f"unknown zone {args.zone}{did_you_mean(args.zone, cfg.zones)}")
         own = dict(job.contents).get(args.zone) if job.priority is Priority.CALL else None
         spoken = None if own == "" else announcer.for_play(job, "alone", own)
-        gain = zone.gain_at(time.time())
+        gain = zone.gain_at(time.time()) * db_to_gain(_noise_gain(cfg, args.zone))
     if job.clip is not None:
         print(f"(the recording of message {job.clip}: {cfg.messages[job.clip].file})")
     else:
@@ -192,6 +193,20 @@ def cmd_say(args: argparse.Namespace) -> int:
         where = f"zone {args.zone} at {20 * np.log10(gain):+.1f} dB"
     print(f"wrote {args.out}: {len(audio) / rate:.2f} s at {rate} Hz ({where})")
     return 0
+
+
+def _noise_gain(cfg: config.Config, zone: str) -> float:
+    """A sensed zone's gain for its noise now, as the running daemon has it (0 without)."""
+    if cfg.zones[zone].noise_sensor is None:
+        return 0.0
+    from pager.tools.input_levels import noise_gain
+
+    gain = noise_gain(cfg, zone)
+    if gain is None:
+        print(f"(zone {zone}: no running pager tells its noise gain: without it)")
+        return 0.0
+    print(f"(zone {zone}: {gain:+.1f} dB for its noise now)")
+    return gain
 
 
 def _phonemes(text: str, cfg: config.Config, recorded: pack.VoicePack | None) -> str:

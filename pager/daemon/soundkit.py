@@ -8,6 +8,7 @@ running synthesizer (and its cache) when the voice settings did not change.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,8 @@ from pager.config.model import Config
 from pager.core.announcer import Announcer
 from pager.core.payloads import OperatorMessage
 from pager.tts import Synthesizer
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,9 @@ def build(config: Config, running: tuple[Config, SoundKit] | None = None) -> Sou
 
 def _speech_db(synthesizer: Synthesizer, rate: int) -> float:
     """The voice's A-weighted level while it speaks, measured on a typical call."""
-    return sensing.speech_level_db(synthesizer.speak(REFERENCE_SENTENCE), rate)
+    level = sensing.speech_level_db(synthesizer.speak(REFERENCE_SENTENCE), rate)
+    log.info("noise sensing: the voice leaves the card at %.1f dB(A) at 0 dB zone gain", level)
+    return level
 
 
 def render_library(config: Config, kit: SoundKit) -> list[str]:

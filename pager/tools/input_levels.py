@@ -26,6 +26,7 @@ from pager.tools.connect import Session, add_login_options
 
 FIRST_READING_S = 5.0  # the daemon publishes once a second
 BAR_FLOOR_DB = -90.0  # the bar's left end
+STATUS_WAIT_S = 1.0  # the retained status comes at once after subscribing
 
 
 def uses(cfg: Config) -> dict[int, str]:
@@ -65,6 +66,27 @@ def _reading(session: Session, timeout: float) -> Mapping[str, object] | None:
     except (UnicodeDecodeError, json.JSONDecodeError):
         return None
     return body if isinstance(body, dict) else None
+
+
+def noise_gain(cfg: Config, zone: str) -> float | None:
+    """The gain the running daemon gives `zone`'s announcements for its noise now (the
+    retained status's `ambient`), or None when there is no daemon (or it has not measured
+    the zone yet)."""
+    try:
+        session = Session(cfg, argparse.Namespace(), "say")
+    except BrokerError:
+        return None
+    try:
+        session.subscribe(f"{cfg.mqtt.topic_prefix}/status/{cfg.node}")
+        status = _reading(session, STATUS_WAIT_S)
+    except BrokerError:
+        return None
+    finally:
+        session.close()
+    ambient = status.get("ambient") if status is not None else None
+    sensed = ambient.get(zone) if isinstance(ambient, dict) else None
+    gain = sensed.get("gain_db") if isinstance(sensed, dict) else None
+    return float(gain) if isinstance(gain, int | float) else None
 
 
 def cmd_inputs(args: argparse.Namespace) -> int:
