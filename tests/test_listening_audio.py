@@ -94,7 +94,9 @@ def test_levels_peaks_and_silence_of_every_input() -> None:
     levels.add(np.stack([sine, noise(1.0, -40), np.zeros(RATE)], axis=1).astype(np.float32))
     assert not levels.silent
     (sine_rms, sine_peak), (noise_rms, _), (silent, _) = levels.take()
-    assert sine_rms == pytest.approx(-9.03, abs=0.05) and sine_peak == pytest.approx(-6.02, abs=0.05)
+    assert sine_rms == pytest.approx(-9.03, abs=0.05) and sine_peak == pytest.approx(
+        -6.02, abs=0.05
+    )
     assert noise_rms == pytest.approx(-40, abs=0.1) and silent == -120.0
     levels.add(np.zeros((BLOCK, 3), dtype=np.float32))
     assert levels.silent
@@ -129,7 +131,7 @@ def test_what_comes_back_is_found_with_its_delay_and_level() -> None:
     unrelated = echo.compare(sent, 10.0, noise(3.5, -30, seed=4), 9.8, RATE)
     assert unrelated is not None and not unrelated.heard and unrelated.correlation < 0.1
     assert echo.compare(sent[: RATE // 10], 10.0, back, 9.8, RATE) is None  # too short
-    assert echo.compare(sent, 10.0, back[: RATE], 9.8, RATE) is None  # not all delays seen
+    assert echo.compare(sent, 10.0, back[:RATE], 9.8, RATE) is None  # not all delays seen
 
 
 def test_the_output_tap_hands_over_copies_and_knows_what_it_lost() -> None:

@@ -4,9 +4,9 @@ or by the programme, and the technician's tools."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -55,18 +55,18 @@ def configure(on_card: DaemonOnCard, mode: str, **audio: Any) -> Path:
 
 def statuses(watcher: Watcher, after: float) -> list[dict[str, Any]]:
     """The node's statuses published since `after`, oldest first."""
-    with_ts = [b for t, b in watcher.seen if t == "pager/status/listen" and isinstance(b, dict)
-               and b.get("state") == "online" and b.get("ts", 0) >= after]  # fmt: skip
-    return with_ts
+    return [b for t, b in watcher.seen if t == "pager/status/listen" and isinstance(b, dict)
+            and b.get("state") == "online" and b.get("ts", 0) >= after]  # fmt: skip
 
 
 def gain_reaching(watcher: Watcher, wanted: float, timeout: float = 40) -> dict[str, Any]:
     """The first status whose food court gain is `wanted` (within the reporting step)."""
-    return watcher.wait_for(
+    found: dict[str, Any] = watcher.wait_for(
         lambda t, b: t == "pager/status/listen" and abs(
             (b.get("ambient") or {}).get("food-court", {}).get("gain_db", -99) - wanted) < 0.55,
         timeout, past=False,
     )  # fmt: skip
+    return found
 
 
 def speech_db(daemon: DaemonProcess) -> float:
@@ -108,7 +108,7 @@ def test_calls_rise_over_the_noise_but_not_over_their_own_sound_and_the_pilot_wa
         reached = gain_reaching(watcher, target)
         gains = [s["ambient"]["food-court"]["gain_db"] for s in statuses(watcher, stepped)
                  if "food-court" in (s.get("ambient") or {})]  # fmt: skip
-        moves = [abs(b - a) for a, b in zip(gains, gains[1:], strict=False)]
+        moves = [abs(b - a) for a, b in itertools.pairwise(gains)]
         assert max(moves, default=0.0) <= 1.05, gains  # a report per second of input at most
         assert reached["ambient"]["food-court"]["gain_db"] <= 9.0
     assert target == 9.0  # +20 dB is past the limit: it stopped there
@@ -173,7 +173,8 @@ def _check_the_pilot(played: np.ndarray, card: DuplexCard) -> None:
     without = signal.sosfiltfilt(sos, call)
     residue = call - without
     assert np.sqrt(np.mean(residue**2)) == pytest.approx(
-        db_to_gain(-30 + DUCK_DB) / np.sqrt(2), rel=0.1)  # ducked under the call
+        db_to_gain(-30 + DUCK_DB) / np.sqrt(2), rel=0.1
+    )  # ducked under the call
     meter = pyloudnorm.Meter(RATE)
     assert abs(meter.integrated_loudness(call) - meter.integrated_loudness(without)) < 0.1
 
@@ -185,17 +186,21 @@ def test_a_programme_line_the_technicians_tools_and_inputs_gone_quiet(
     card.noise(SENSOR, -60.0)
     daemon = on_card.start(cfg)
 
-    shown = subprocess.run([*pager_command(), "inputs", "-c", str(cfg), "--once"],
+    shown = subprocess.run([*pager_command(), "inputs", "-c", str(cfg), "--once"], check=False,
                            capture_output=True, text=True, env=card.env(), timeout=30)  # fmt: skip
     assert shown.returncode == 0, shown.stderr
-    rows = {line.split()[0]: line for line in shown.stdout.splitlines() if line.strip()[:1].isdigit()}
-    assert "noise sensor of food-court" in rows["1"] and "line of food-court (programme)" in rows["2"]
+    rows = {
+        line.split()[0]: line for line in shown.stdout.splitlines() if line.strip()[:1].isdigit()
+    }
+    assert (
+        "noise sensor of food-court" in rows["1"] and "line of food-court (programme)" in rows["2"]
+    )
     levels = {number: float(row.split()[1]) for number, row in rows.items()}
     assert levels["1"] == pytest.approx(-60, abs=1) and levels["2"] == pytest.approx(-80, abs=1)
     assert levels["3"] == -120.0
 
     walk = subprocess.run([*pager_command(), "test-zone", "-c", str(cfg), "--listen",
-                           "food-court"], capture_output=True, text=True, env=card.env(),
+                           "food-court"], check=False, capture_output=True, text=True, env=card.env(),
                           timeout=60)  # fmt: skip
     assert walk.returncode == 0, walk.stdout + walk.stderr
     heard = watcher.event("test-heard")
