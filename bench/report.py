@@ -12,6 +12,7 @@
     python -m bench.report --add api        # the HTTP API's cost
     python -m bench.report --add counters   # pager counter add, the caller page's numbers
     python -m bench.report --add unattended # failing disk, stepped clock, log flood, power cuts
+    python -m bench.report --add listening  # inputs: their cost, the noise gain, line faults
 
 Each latency figure is given as min / median / max over the repeated runs.
 """
@@ -38,6 +39,7 @@ from bench import (
     day,
     display,
     floods,
+    listening,
     operators,
     site,
     unattended,
@@ -167,6 +169,11 @@ def unattended_run(smoke: bool) -> dict[str, Any]:
     return unattended.measure(3 if smoke else 200)
 
 
+def listening_run(smoke: bool) -> dict[str, Any]:
+    """bench/listening.py: the inputs' cost, the noise gain, line faults (about 4 minutes)."""
+    return listening.measure(1 if smoke else 3, 1.0 if smoke else 10.0)
+
+
 def year_run(smoke: bool) -> dict[str, Any]:
     """bench/year.py: a year of the hall's days (--short; about 9 hours on the bench machine)."""
     with tempfile.TemporaryDirectory(prefix="pager-year-") as directory:
@@ -179,7 +186,7 @@ SECTIONS = {
     "operators": operators_run, "site": site_run, "day": day.measure,
     "display": display.measure, "compact": compact_run, "api": api_run,
     "counters": counters.measure, "year": year_run, "floods": floods_run,
-    "unattended": unattended_run,
+    "unattended": unattended_run, "listening": listening_run,
 }  # and "combined"  # fmt: skip
 
 
@@ -211,6 +218,7 @@ def measure(runs: int, smoke: bool, plot: Path | None = None) -> dict[str, Any]:
         "api": api_run(smoke),
         "counters": counters.measure(smoke),
         "unattended": unattended_run(smoke),
+        "listening": listening_run(smoke),
     }  # fmt: skip
 
 

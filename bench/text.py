@@ -14,6 +14,7 @@ from bench.text_day import day_section
 from bench.text_operators import operators_section
 from bench.text_screens import compact_section, display_section
 from bench.text_site import site_section
+from bench.text_listening import listening_section
 from bench.text_year import plot_year, unattended_section, year_section
 
 
@@ -338,6 +339,7 @@ def write(path: Path, results: dict[str, Any]) -> None:
         plot_year(results["year"], year_plot)
         combined += year_section(results["year"], year_plot.name)
     combined += unattended_section(results.get("unattended"))
+    combined += listening_section(results.get("listening"))
     render_rows = "\n".join(
         f"| render, cache {kind} (ms) | {fmt([statistics.median(r[key]) for r in renders])} | "
         f"{fmt([sorted(r[key])[int(0.99 * len(r[key]))] for r in renders])} |"

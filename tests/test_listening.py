@@ -103,6 +103,16 @@ def test_the_gain_follows_a_noise_step_at_the_slew_and_stops_at_its_limit(step_d
     assert follower.gain_db == 0.0  # and back down when the noise falls
 
 
+def test_the_gain_settles_instead_of_following_every_wobble_of_the_noise() -> None:
+    follower = GainFollower(NoiseSensor(channel=1, reference_db=-10.0))
+    for _ in range(10):
+        follower.follow(-44.0, -4.0, -20.0, 1.0)  # wants +2
+    assert follower.gain_db == pytest.approx(2.0)
+    for wobble in (0.3, -0.4, 0.2, -0.3):
+        assert follower.follow(-44.0 + wobble, -4.0, -20.0, 1.0) == pytest.approx(2.0)
+    assert follower.follow(-43.0, -4.0, -20.0, 1.0) == pytest.approx(3.0)  # a real change
+
+
 def test_a_pilot_line_is_a_fault_once_missing_too_long_and_ok_when_heard() -> None:
     watch = LineWatch("food", "pilot", 60.0, heard_at=0.0)
     assert watch.state == "unknown" and not watch.check(59.0)

@@ -247,3 +247,32 @@ def test_the_input_callback_only_copies_and_drops_what_the_worker_has_no_room_fo
     assert stream.dropped == 1
     assert float(stream.next_block(timeout=0).samples[0, 0]) == 4.0  # type: ignore[union-attr]
     assert stream.next_block(timeout=0) is None
+
+
+def test_the_worker_takes_blocks_a_chunk_at_a_time_as_they_come() -> None:
+    audio = config.parse({"audio": {"inputs": 2}, "zones": {"z": {"channels": [1]}}}).audio
+    stream = CaptureStream(dataclasses.replace(audio, blocksize=4), ring_blocks=8)
+    for value in (1.0, 2.0, 3.0):
+        stream._callback(np.full((4, 2), value, dtype=np.float32).tobytes(), 4, None, 0)
+    chunk = stream.next_chunk(timeout=0, blocks=4)  # three there: it does not wait for a 4th
+    assert chunk is not None and chunk.samples[:, 0].tolist() == [1.0] * 4 + [2.0] * 4 + [3.0] * 4
+    assert stream.next_chunk(timeout=0, blocks=4) is None
+
+
+def test_a_reload_keeps_the_gains_and_the_lines_it_still_has() -> None:
+    before = hearing(noise_sensor={"channel": 1, "reference_db": -10},
+                     line_sense={"channel": 2})  # fmt: skip
+    before.sensed[0].follower.gain_db = 7.5
+    before.lines[0].heard(5.0, -33.0)
+    document = {"audio": {"inputs": 2, "channels": 4},
+                "zones": {"food": {"channels": [3, 4], "line_sense": {"channel": 2},
+                                   "noise_sensor": {"channel": 1, "reference_db": -10,
+                                                    "max_gain_db": 6}}}}  # fmt: skip
+    after = Hearing(config.parse(document), speech_db=lambda: -20.0,
+                    level_at=lambda zone: -4.0, before=before, now=10.0)  # fmt: skip
+    assert after.sensed[0].follower.gain_db == 6.0  # within its new limit
+    assert after.lines[0].state == "ok" and after.lines[0].heard_at == 5.0
+    document["zones"]["food"]["line_sense"] = {"channel": 2, "mode": "programme"}  # type: ignore[index]
+    changed = Hearing(config.parse(document), speech_db=lambda: -20.0,
+                      level_at=lambda zone: -4.0, before=after, now=20.0)  # fmt: skip
+    assert changed.lines[0].state == "unknown"  # another mode: known afresh

@@ -4,6 +4,7 @@ or by the programme, and the technician's tools."""
 
 from __future__ import annotations
 
+import base64
 import itertools
 import re
 import subprocess
@@ -14,12 +15,16 @@ from typing import Any
 import numpy as np
 import pyloudnorm
 import pytest
+import yaml
 from scipy import signal
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from pager.audio.meters import PILOT_WINDOW_S
 from pager.audio.pilot import DUCK_DB
 from pager.units import db_to_gain
-from tests.broker import Watcher, mark
+from tests.broker import Watcher, free_port, mark
+from tests.browser import audit, browser, password_file, summary, untranslated, viewport
 from tests.conftest import DaemonOnCard, DaemonProcess, pager_command
 from tests.duplex_card import DuplexCard
 
@@ -258,4 +263,51 @@ def test_inputs_that_cannot_be_opened_are_reported_and_cost_no_call(
     status = watcher.wait_for(lambda t, b: t == "pager/status/listen"
                               and b.get("inputs") == "failed", 10)  # fmt: skip
     assert status["audio"] == "ok" and status["lines"] == {"food-court": "unknown"}
+    assert daemon.stop() == 0, daemon.log
+
+
+def test_the_status_page_shows_a_faulty_line_in_red_and_the_noise_gain(
+    on_card: DaemonOnCard, watcher: Watcher, card: DuplexCard, tmp_path: Path
+) -> None:
+    secret = password_file(tmp_path, "teh-manis-25")
+    port = free_port()
+    cfg = configure(on_card, "pilot")
+    document = yaml.safe_load(cfg.read_text())
+    document["http"] = {"listen": f"127.0.0.1:{port}", "password_file": str(secret)}
+    cfg.write_text(yaml.safe_dump(document))
+    card.noise(SENSOR, -35.0)
+    daemon = on_card.start(cfg)
+    chrome = browser()
+    try:
+        token = base64.b64encode(b"operator:teh-manis-25").decode()
+        chrome.execute_cdp_cmd("Network.enable", {})
+        chrome.execute_cdp_cmd("Network.setExtraHTTPHeaders",
+                               {"headers": {"Authorization": f"Basic {token}"}})  # fmt: skip
+        chrome.get(f"http://127.0.0.1:{port}/")
+        wait = WebDriverWait(chrome, 30)
+        line = '#zones tr[data-zone="food-court"] td.line'
+        noise = '#zones tr[data-zone="food-court"] td.noise'
+        wait.until(lambda d: d.find_element(By.CSS_SELECTOR, line).text == "jalur baik")
+        wait.until(lambda d: "penguatan +" in d.find_element(By.CSS_SELECTOR, noise).text)
+        assert chrome.find_element(By.ID, "inputs").text == "masukan baik"
+        hall = chrome.find_element(By.CSS_SELECTOR, '#zones tr[data-zone="tenant-hall"] td.line')
+        assert hall.text == "–"  # no line sense there
+        card.cut(LINE)
+        wait.until(lambda d: d.find_element(By.CSS_SELECTOR, line).text == "GANGGUAN JALUR")
+        cell = chrome.find_element(By.CSS_SELECTOR, line)
+        assert cell.get_attribute("class") == "line fault"
+        assert cell.value_of_css_property("background-color") == "rgba(163, 38, 27, 1)"  # red
+        assert not untranslated(chrome), untranslated(chrome)
+        violations = audit(chrome)
+        assert not violations, summary(violations)
+        viewport(chrome, 360, 740, mobile=True)
+        assert chrome.execute_script(
+            "return document.documentElement.scrollWidth <= window.innerWidth"
+        ), "the status page is wider than a phone"
+    finally:
+        chrome.quit()
+    board = subprocess.run([*pager_command(), "status", "-c", str(cfg)], check=False,
+                           capture_output=True, text=True, env=card.env(), timeout=30)  # fmt: skip
+    assert board.returncode == 1  # a faulty line is not a healthy node
+    assert "GANGGUAN JALUR" in board.stdout and "penguatan +" in board.stdout
     assert daemon.stop() == 0, daemon.log

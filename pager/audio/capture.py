@@ -62,6 +62,7 @@ class CaptureStream:
         self._written = 0  # only the callback writes it
         self._taken = 0  # only the worker writes it
         self._holding = False  # the worker holds a block (its slot is not free yet)
+        self._chunk = np.zeros((0, audio.inputs), dtype=np.float32)
         self._ready: queue.SimpleQueue[int] = queue.SimpleQueue()
         self._stream: Any = None
         self._stopping = threading.Event()
@@ -132,6 +133,27 @@ class CaptureStream:
         the background."""
         threading.Thread(target=self._recover, args=(reason,), name="input-recovery",
                          daemon=True).start()  # fmt: skip
+
+    def next_chunk(self, timeout: float, blocks: int) -> InputBlock | None:
+        """Up to `blocks` blocks in one (the worker's cost is mostly per call, not per
+        frame): the first waited for up to `timeout` seconds (None if none came), the
+        others as they come, for as long as they take to be captured. The chunk is valid
+        until the next call."""
+        first = self.next_block(timeout)
+        if first is None:
+            return None
+        frames = len(first.samples)
+        if len(self._chunk) < blocks * self._ring.shape[1]:
+            self._chunk = np.zeros((blocks * self._ring.shape[1], self.channels), np.float32)
+        self._chunk[:frames] = first.samples
+        stamp, wait = first.stamp, 2 * self._ring.shape[1] / self.audio.sample_rate
+        for _ in range(blocks - 1):
+            more = self.next_block(wait)
+            if more is None:
+                break
+            self._chunk[frames : frames + len(more.samples)] = more.samples
+            frames, stamp = frames + len(more.samples), more.stamp
+        return InputBlock(self._chunk[:frames], first.seq, stamp)
 
     def _finished(self) -> None:
         """PortAudio ended the stream: on our stop, or because the device failed."""

@@ -113,19 +113,24 @@ class PilotDetector:
         self._beside = slice(low, max(low + 1, high))
 
     def add(self, block: np.ndarray) -> list[PilotReading] | None:
-        """Take a block; a reading per column each time 0.1 s has been gathered."""
+        """Take a block (of any length); a reading per column for the last 0.1 s gathered in
+        it, if one was completed."""
         if not self.columns:
             return None
         samples = block[:, self.columns]
-        take = min(len(samples), self.size - self._filled)
-        self._buffer[self._filled : self._filled + take] = samples[:take]
-        self._filled += take
-        if self._filled < self.size:
-            return None
+        readings = None
+        while len(samples):
+            take = min(len(samples), self.size - self._filled)
+            self._buffer[self._filled : self._filled + take] = samples[:take]
+            self._filled += take
+            samples = samples[take:]
+            if self._filled == self.size:
+                readings = self._read()
+                self._filled = 0
+        return readings
+
+    def _read(self) -> list[PilotReading]:
         spectrum = np.abs(np.fft.rfft(self._buffer * self._window, axis=0)) * self._gain
-        rest = samples[take:]
-        self._buffer[: len(rest)] = rest
-        self._filled = len(rest)
         readings = []
         for index in range(len(self.columns)):
             pilot = float(spectrum[self._bin - 1 : self._bin + 2, index].max())

@@ -14,6 +14,7 @@ from scipy import signal
 from pager.audio.weighting import a_filter
 from pager.config.listening import NoiseSensor
 
+SETTLED_DB = 0.5  # a gain this close to the one wanted stays put: no creeping with the noise
 SPEECH_BLOCK_S = 0.1  # the speech level is the mean of its 100 ms blocks...
 SPEECH_RANGE_DB = 30.0  # ...within this of its loudest block (the pauses are not speech)
 
@@ -56,8 +57,12 @@ class GainFollower:
 
     def follow(self, noise_db: float, level_db: float, speech_db: float, seconds: float) -> float:
         """Move towards the wanted gain for noise measured over the last `seconds`; the new
-        gain. The step is at most the slew times those seconds."""
+        gain. The step is at most the slew times those seconds, and none at all while the
+        gain is within SETTLED_DB of the wanted one (or at the limit it is held to)."""
         target = self.wanted(noise_db, level_db, speech_db)
+        at_limit = target in (self.sensor.min_gain_db, self.sensor.max_gain_db)
+        if abs(target - self.gain_db) < SETTLED_DB and not at_limit:
+            return self.gain_db
         step = self.sensor.slew_db_per_s * max(0.0, seconds)
         self.gain_db += max(-step, min(step, target - self.gain_db))
         return self.gain_db

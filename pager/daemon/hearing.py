@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 SILENT_FOR_S = 5.0  # every input digital silence this long: the inputs are not working
 AMBIENT_CHANGE_DB = 1.0  # a sensed level is reported again when it moved this much...
-GAIN_CHANGE_DB = 0.5  # ...or its gain this much (a step no one hears)
+GAIN_CHANGE_DB = 0.05  # ...or its gain moved at all (it settles: see sensing.SETTLED_DB)
 Report = inputs.InputsChanged | inputs.AmbientChanged | inputs.LineChanged | inputs.HeardBack
 
 

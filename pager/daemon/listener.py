@@ -24,6 +24,7 @@ from pager.mixer import Mixer
 log = logging.getLogger(__name__)
 
 STALLED_AFTER_S = 2.0  # no input block for this long: the input stream has stalled
+CHUNK_BLOCKS = 4  # blocks heard at a time: 43 ms at 512 frames, a quarter of the calls
 
 
 def pilot_for(config: Config) -> Pilot | None:
@@ -115,7 +116,7 @@ class Listener:
     def _run(self) -> None:
         last_block, stalled, next_levels = time.monotonic(), False, 0.0
         while not self._stop.is_set():
-            block = self.stream.next_block(timeout=0.5)
+            block = self.stream.next_chunk(timeout=0.5, blocks=CHUNK_BLOCKS)
             now = time.monotonic()
             if self._pending is not None:
                 self._config, self._pending = self._pending, None

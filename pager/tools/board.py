@@ -142,6 +142,9 @@ class Board:
                           Text(event_word(what, _), style),
                           ", ".join(entry.get("zones") or []))  # fmt: skip
         body: list[RenderableType] = [zones]
+        listening = self._listening(status)
+        if listening is not None:
+            body += [Text(""), listening]
         failing = status.get("storage_failing") or []
         if failing:
             stores = "; ".join(f"{f.get('store')} {f.get('path')} ({f.get('reason')})"
@@ -152,23 +155,11 @@ class Board:
         return Panel(Group(*body), title=title, title_align="left")
 
     def _zones(self, status: Mapping[str, Any], tickets: Mapping[object, str]) -> Table:
-        """A row per zone: its queue, what plays, the wait, and where inputs listen, the
-        line's state and the noise."""
+        """A row per zone: its queue, what plays, the wait."""
         _ = self._
         zones = Table(box=None, pad_edge=False, expand=False)
-        lines: Mapping[str, str] = status.get("lines") or {}
-        ambient: Mapping[str, Mapping[str, float]] = status.get("ambient") or {}
-        columns = [
-            (N_("zone"), True),
-            (N_("waiting"), False),
-            (N_("playing"), True),
-            (N_("next call waits"), False),
-        ]
-        if lines:
-            columns.append((N_("line"), True))
-        if ambient:
-            columns.append((N_("noise"), False))
-        for column, left in columns:
+        for column, left in ((N_("zone"), True), (N_("waiting"), False), (N_("playing"), True),
+                             (N_("next call waits"), False)):  # fmt: skip
             zones.add_column(_(column), justify="left" if left else "right")
         queues: Mapping[str, int] = status.get("queues") or {}
         playing: Mapping[str, str] = status.get("playing") or {}
@@ -180,13 +171,23 @@ class Board:
             wait = waits.get(zone)
             said = _("{n} s, compact") if zone in compact else _("{n} s")
             seconds = "-" if wait is None else said.format(n=wait)
-            row: list[str | Text] = [zone, str(queues[zone]), shown, seconds]
-            if lines:
-                row.append(_line_state(lines.get(zone), _))
-            if ambient:
-                row.append(_ambient(ambient.get(zone), _))
-            zones.add_row(*row)
+            zones.add_row(zone, str(queues[zone]), shown, seconds)
         return zones
+
+    def _listening(self, status: Mapping[str, Any]) -> Table | None:
+        """A row per zone an input listens to: its speaker line's state and its noise (None
+        when there is none)."""
+        _ = self._
+        lines: Mapping[str, str] = status.get("lines") or {}
+        ambient: Mapping[str, Mapping[str, float]] = status.get("ambient") or {}
+        if not lines and not ambient:
+            return None
+        shown = Table(box=None, pad_edge=False, expand=False)
+        for column in (N_("zone"), N_("line"), N_("noise")):
+            shown.add_column(_(column))
+        for zone in sorted({*lines, *ambient}):
+            shown.add_row(zone, _line_state(lines.get(zone), _), _ambient(ambient.get(zone), _))
+        return shown
 
     def _events(self) -> RenderableType:
         _ = self._
