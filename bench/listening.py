@@ -88,8 +88,8 @@ def cpu(directory: Path, window_s: float) -> dict[str, float]:
 def hearing_us(chunks: int) -> dict[str, float]:
     """The inputs' worker per chunk of four 512-frame blocks of 8 inputs (43 ms; noise sensor,
     pilot line, levels), as it takes them, in microseconds: median and p99."""
-    cfg = config.parse({"audio": {"inputs": 8},
-                        "zones": {"food": _food("pilot"), "hall": {"channels": [1, 2]}}})  # fmt: skip
+    zones = {"food": _food("pilot"), "hall": {"channels": [1, 2]}}
+    cfg = config.parse({"audio": {"inputs": 8}, "zones": zones})
     hearing = Hearing(cfg, speech_db=lambda: -22.0, level_at=lambda zone: -4.0)
     rng = np.random.default_rng(1)
     frames = 512 * CHUNK_BLOCKS
@@ -115,10 +115,10 @@ def gain_response(directory: Path) -> dict[str, Any]:
             began = mark()
             card.noise(SENSOR, NOISE_BASE_DB + step)
             time.sleep(15.0 if step else 12.0)  # the response itself is what is measured
-            track = [(round(b["ts"] - began, 1), b["ambient"]["food-court"]["gain_db"],
-                      b["ambient"]["food-court"]["level_db"])
-                     for t, b in _drain(watcher) if t == "pager/status/listen"
-                     and b.get("ts", 0) >= began and "food-court" in (b.get("ambient") or {})]  # fmt: skip
+            sensed = [(b["ts"], b["ambient"]["food-court"]) for t, b in _drain(watcher)
+                      if t == "pager/status/listen" and b.get("ts", 0) >= began
+                      and "food-court" in (b.get("ambient") or {})]  # fmt: skip
+            track = [(round(ts - began, 1), s["gain_db"], s["level_db"]) for ts, s in sensed]
             steps.append({"step_db": step, "track": track})
         voice = _voice_db(daemon.log)
     return {"voice_db_a": voice, "steps": steps}
@@ -133,7 +133,7 @@ def _drain(watcher: Watcher) -> list[tuple[str, Any]]:
 def _voice_db(log: str) -> float | None:
     marker = "the voice leaves the card at "
     at = log.find(marker)
-    return float(log[at + len(marker) :].split()[0]) if at >= 0 else None
+    return float(log[at + len(marker) :].split(maxsplit=1)[0]) if at >= 0 else None
 
 
 def faults(directory: Path, cuts: int) -> dict[str, Any]:
@@ -151,7 +151,8 @@ def faults(directory: Path, cuts: int) -> dict[str, Any]:
             detect.append(round(watcher.event_since("line-fault", cut, 60)["ts"] - cut, 2))
             mended = mark()
             card.cut(LINE, cut=False)
-            restore.append(round(watcher.event_since("line-restored", mended, 30)["ts"] - mended, 2))
+            restored = watcher.event_since("line-restored", mended, 30)
+            restore.append(round(restored["ts"] - mended, 2))
         found["pilot"] = {"fault_s": detect, "restored_s": restore}
     with _daemon(directory / "programme", 8, _food("programme", sensor=False)) as (
         watcher, _, card, cfg

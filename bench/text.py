@@ -11,10 +11,10 @@ from bench.latency import RATE
 from bench.text_api import api_section, counters_section
 from bench.text_combined import combined_section, verdict
 from bench.text_day import day_section
+from bench.text_listening import listening_section
 from bench.text_operators import operators_section
 from bench.text_screens import compact_section, display_section
 from bench.text_site import site_section
-from bench.text_listening import listening_section
 from bench.text_year import plot_year, unattended_section, year_section
 
 

@@ -64,9 +64,9 @@ def listening_section(figures: dict[str, Any] | None) -> str:
 (`tests/duplex_card.py`), the food court's speakers looped into its microphone 10 dB down
 and its line's end into a sense input.
 
-**What the inputs cost.** The daemon idle, on the same card: {figures["cpu_no_inputs_percent"]:.2f} %
-of a core with no input stream (`audio.inputs: 0`), {figures["cpu_8_inputs_percent"]:.2f} % with
-8 inputs open, a noise sensor and a pilot-supervised line among them (the pilot makes the
+**What the inputs cost.** The daemon idle, on the same card:
+{figures["cpu_no_inputs_percent"]:.2f} % of a core with no input stream (`audio.inputs: 0`),
+{figures["cpu_8_inputs_percent"]:.2f} % with 8 inputs open, a noise sensor and a pilot-supervised line among them (the pilot makes the
 output mix every block instead of sending prepared silence). The inputs' worker hears 8
 inputs four 512-frame blocks (43 ms) at a time, in {figures["hearing_chunk_us"]:.0f} µs a
 chunk (median; p99 {figures["hearing_chunk_p99_us"]:.0f} µs); the input callback only copies.
@@ -77,7 +77,7 @@ leaves the card at {gain["voice_db_a"]} dB(A) at 0 dB zone gain; the food court 
 its microphone hears it 10 dB down. White noise at the microphone steps from about -53 dB(A),
 where no gain is needed, by:
 
-| noise | wanted gain | the food court's gain, as the status reported it (seconds after the step: dB) |
+| noise | wanted gain | the food court's gain as the status reported it (s after the step: dB) |
 |---|---|---|
 {steps}
 
