@@ -66,8 +66,9 @@ and its line's end into a sense input.
 
 **What the inputs cost.** The daemon idle, on the same card:
 {figures["cpu_no_inputs_percent"]:.2f} % of a core with no input stream (`audio.inputs: 0`),
-{figures["cpu_8_inputs_percent"]:.2f} % with 8 inputs open, a noise sensor and a pilot-supervised line among them (the pilot makes the
-output mix every block instead of sending prepared silence). The inputs' worker hears 8
+{figures["cpu_8_inputs_percent"]:.2f} % with 8 inputs open, a noise sensor and a
+pilot-supervised line among them (the pilot makes the output mix every block instead of
+sending prepared silence). The inputs' worker hears 8
 inputs four 512-frame blocks (43 ms) at a time, in {figures["hearing_chunk_us"]:.0f} µs a
 chunk (median; p99 {figures["hearing_chunk_p99_us"]:.0f} µs); the input callback only copies.
 {loudness}
