@@ -208,8 +208,13 @@ def measure(cuts: int = 3, window_s: float = 10.0) -> dict[str, Any]:
     """Every figure of the section (about 4 minutes at 3 cuts)."""
     with tempfile.TemporaryDirectory(prefix="pager-bench-listening-") as name:
         directory = Path(name)
-        return {**cpu(directory / "cpu", window_s), **hearing_us(1000), **pilot_loudness(),
-                "gain": gain_response(directory / "gain"), "faults": faults(directory, cuts)}
+        return {
+            **cpu(directory / "cpu", window_s),
+            **hearing_us(1000),
+            **pilot_loudness(),
+            "gain": gain_response(directory / "gain"),
+            "faults": faults(directory, cuts),
+        }
 
 
 def main() -> None:
