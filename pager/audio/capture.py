@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from pager.audio.soundcard import reopen_with_backoff, resolve_device
+from pager.audio.soundcard import end_stream, reopen_with_backoff, resolve_device
 from pager.config.model import AudioConfig
 from pager.errors import AudioError
 
@@ -171,19 +171,12 @@ class CaptureStream:
     def _close(self) -> None:
         stream, self._stream = self._stream, None
         if stream is not None:
-            try:
-                stream.close()
-            except Exception as error:  # a failed device may not close cleanly
-                log.debug("closing the failed input stream: %s", error)
+            end_stream(stream)
 
     def stop(self) -> None:
         self._stopping.set()
-        stream = self._stream
+        stream, self._stream = self._stream, None
         if stream is not None:
-            try:
-                stream.stop()
-            except Exception as error:
-                log.debug("stopping the input stream: %s", error)
-            self._close()
+            end_stream(stream, stop=True)
             log.info("inputs closed (%d blocks dropped, %d flagged)", self.dropped,
                      self.status_flags)  # fmt: skip

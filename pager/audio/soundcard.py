@@ -84,6 +84,16 @@ def resolve_device(wanted: str | int, channels: int, kind: str = "output") -> in
     return int(device["index"])
 
 
+def end_stream(stream: Any, *, stop: bool = False) -> None:
+    """Stop a PortAudio stream (`stop`: letting its last blocks play) and close it; a failed
+    device may do neither cleanly, which is only logged."""
+    for end in (stream.stop, stream.close) if stop else (stream.close,):
+        try:
+            end()
+        except Exception as error:
+            log.debug("ending a stream of a device that may have failed: %s", error)
+
+
 def reopen_with_backoff(
     stopping: threading.Event, close: Callable[[], None], reopen: Callable[[], None], what: str,
     *, restart: bool = True,
@@ -226,19 +236,13 @@ class SoundDeviceSink:
     def _close(self) -> None:
         stream, self._stream = self._stream, None
         if stream is not None:
-            try:
-                stream.close()
-            except Exception as error:  # a failed device may not close cleanly
-                log.debug("closing the failed stream: %s", error)
+            end_stream(stream)
 
     def stop(self) -> None:
         self._stopping.set()
-        if self._stream is not None:
-            try:
-                self._stream.stop()  # lets the last blocks play
-            except Exception as error:  # a failed device may not stop cleanly
-                log.debug("stopping the stream: %s", error)
-            self._close()
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            end_stream(stream, stop=True)  # lets the last blocks play
             log.info(
                 "stream closed after %d blocks (%d with under/overflow flags, %d errors)",
                 self.callbacks,
