@@ -19,6 +19,12 @@ def _step(step: dict[str, Any]) -> str:
     return f"{step['step_db']:+g} dB over the start{level}"
 
 
+def _start(gain: dict[str, Any]) -> str:
+    """The noise before the steps (the last step goes back to it)."""
+    back = gain["steps"][-1]["track"] if gain["steps"] else []
+    return f"{back[-1][2]:g} dB(A)" if back else "a quiet level"
+
+
 def _wanted(step: dict[str, Any], voice: float | None) -> str:
     """The gain the formula asks for at the step's noise: it plays at -4 dB and the
     microphone hears it 10 dB down (bench/listening.py), speech 12 dB over the noise."""
@@ -75,7 +81,7 @@ chunk (median; p99 {figures["hearing_chunk_p99_us"]:.0f} µs); the input callbac
 
 **The noise gain's response** (`target_snr_db` 12, limits 0..9 dB, slew 1 dB/s): the voice
 leaves the card at {gain["voice_db_a"]} dB(A) at 0 dB zone gain; the food court plays at -4 dB,
-its microphone hears it 10 dB down. White noise at the microphone steps from about -53 dB(A),
+its microphone hears it 10 dB down. White noise at the microphone steps from {_start(gain)},
 where no gain is needed, by:
 
 | noise | wanted gain | the food court's gain as the status reported it (s after the step: dB) |

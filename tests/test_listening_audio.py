@@ -119,6 +119,23 @@ def test_the_a_weighted_meter_reads_as_the_reference_and_leaves_out_gated_blocks
     assert meter.take(at_least=1) == [None]  # nothing counted since
 
 
+def test_the_line_pilot_heard_by_a_sensor_is_not_noise() -> None:
+    ambient = noise(2.0, -45)
+    # A loud pilot (a sensor near a tweeter): the A-weighting (25 dB down at 20 kHz after the
+    # bilinear transform, 9 dB in the standard) leaves it above the room's noise.
+    pilot = db_to_gain(-15) * np.sin(2 * np.pi * 20000 * np.arange(len(ambient)) / RATE)
+    heard = (ambient + pilot).astype(np.float32)
+    levels = []
+    for notch in (None, 20000.0):
+        meter = AWeightedMeter([0], RATE, notch)
+        for start in range(0, len(heard), BLOCK):
+            meter.add(heard[start : start + BLOCK, None], np.array([True]))
+        levels.append(meter.take(at_least=RATE)[0])
+    reference = a_weighted_db(ambient, RATE)
+    assert levels[0] > reference + 1.5  # the pilot read as noise...
+    assert levels[1] == pytest.approx(reference, abs=0.15)  # ...unless it is notched out
+
+
 def test_what_comes_back_is_found_with_its_delay_and_level() -> None:
     sent = noise(2.0, -20)
     back = noise(3.5, -60, seed=3)

@@ -18,6 +18,7 @@ FLOOR_DB = -120.0  # what a level of digital silence is shown as
 PILOT_WINDOW_S = 0.1  # 10 Hz bins: the pilot's filter is that narrow
 PILOT_MARGIN_DB = 20.0  # the pilot's bin stands this far above the band beside it
 PILOT_FLOOR_DB = -90.0  # and is at least this loud (dBFS)
+NOTCH_Q = 30.0  # the pilot's notch before a sensor's A-weighting: 670 Hz wide at 20 kHz
 
 
 def to_db(power: float) -> float:
@@ -59,11 +60,16 @@ class ChannelLevels:
 class AWeightedMeter:
     """A-weighted levels of some inputs (the noise sensors), each counted only while it is
     open: the filter runs on every block, so its state never jumps, but a gated block's
-    energy is left out."""
+    energy is left out. With `notch_hz`, the line pilot (pager's own sound, which a sensor
+    may hear through its zone's speakers) is notched out first."""
 
-    def __init__(self, columns: Sequence[int], rate: int) -> None:
+    def __init__(self, columns: Sequence[int], rate: int, notch_hz: float | None = None
+                 ) -> None:  # fmt: skip
         self.columns = list(columns)
         self._sos = a_filter(rate)
+        if notch_hz is not None and notch_hz < rate / 2:
+            notch = signal.tf2sos(*signal.iirnotch(notch_hz, NOTCH_Q, fs=rate))
+            self._sos = np.concatenate([notch, self._sos])
         self._state = np.zeros((self._sos.shape[0], 2, len(self.columns)))
         self._squares = np.zeros(len(self.columns))
         self._frames = np.zeros(len(self.columns), dtype=np.int64)

@@ -70,9 +70,8 @@ def resolve_device(wanted: str | int, channels: int, kind: str = "output") -> in
         ]
     if not matches:
         hint = did_you_mean(str(wanted), [d["name"] for d in devices])
-        raise AudioError(
-            f'audio {kind} device "{wanted}" not found{hint}; {_describe(devices, kind)}'
-        )
+        label = "audio device" if kind == "output" else "audio input device"
+        raise AudioError(f'{label} "{wanted}" not found{hint}; {_describe(devices, kind)}')
     if len(matches) > 1:
         raise AudioError(f'audio device "{wanted}" is ambiguous; {_describe(matches, kind)}')
     device = matches[0]

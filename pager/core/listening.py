@@ -111,6 +111,7 @@ class Listening:
         state = "off" if not self._open else "ok" if self._running else "failed"
         lines = {zone: report.state if self._running else "unknown"
                  for zone, report in self._lines.items()}  # fmt: skip
-        ambient = {zone: {"level_db": round(report.level_db), "gain_db": round(report.gain_db, 1)}
+        ambient = {zone: {"level_db": round(report.level_db, 1),
+                          "gain_db": round(report.gain_db, 1)}
                    for zone, report in sorted(self._ambient.items())}  # fmt: skip
         return {"inputs": state, "lines": lines, "ambient": ambient}

@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 
 SILENT_FOR_S = 5.0  # every input digital silence this long: the inputs are not working
 AMBIENT_CHANGE_DB = 1.0  # a sensed level is reported again when it moved this much...
-GAIN_CHANGE_DB = 0.05  # ...or its gain moved at all (it settles: see sensing.SETTLED_DB)
+# ...or whenever its gain moved at all: it moves only to follow a real change of the noise
+# (see sensing.SETTLED_DB), so every step is reported, the last landing on the gain wanted.
 Report = inputs.InputsChanged | inputs.AmbientChanged | inputs.LineChanged | inputs.HeardBack
 
 
@@ -63,7 +64,10 @@ class Hearing:
                                        sensor.max_gain_db)  # fmt: skip
             self.sensed.append(Sensed(name, zone.columns, zone.noise_sensor.hold_s, follower))
         sensors = [config.zones[s.zone].noise_sensor for s in self.sensed]
-        self.ambient = AWeightedMeter([s.column for s in sensors if s is not None], self.rate)
+        piloted = any(z.line_sense is not None and z.line_sense.mode == "pilot"
+                      for z in config.zones.values())  # fmt: skip
+        self.ambient = AWeightedMeter([s.column for s in sensors if s is not None], self.rate,
+                                      config.supervision.pilot_hz if piloted else None)  # fmt: skip
         self._quiet_from = {s.zone: now for s in self.sensed}  # when it may next be measured
         self._reported: dict[str, tuple[float, float]] = {}
         self.lines = self._watch(config, before, now)
@@ -75,6 +79,7 @@ class Hearing:
         self.echoes = Echoes(listened(config), self.rate)
         self._frames = 0
         self.last_levels: list[tuple[float, float]] = []
+        self.levels_taken = 0  # how many seconds of levels were taken: a new one to show
         self._silent_since: float | None = None
         self.running = True  # the inputs carry something (not all silent)
 
@@ -142,6 +147,7 @@ class Hearing:
         reports: list[Report] = []
         silent = self.levels.silent
         self.last_levels = self.levels.take()
+        self.levels_taken += 1
         if silent:
             self._silent_since = self._silent_since if self._silent_since is not None else now
             if self.running and now - self._silent_since >= SILENT_FOR_S:
@@ -173,8 +179,7 @@ class Hearing:
                 continue  # announced, or in its hold: the gain stays
             gain = sensed.follower.follow(level, self._level_at(sensed.zone), speech, 1.0)
             last = self._reported.get(sensed.zone)
-            if (last is None or abs(last[0] - level) >= AMBIENT_CHANGE_DB
-                    or abs(last[1] - gain) >= GAIN_CHANGE_DB):  # fmt: skip
+            if last is None or abs(last[0] - level) >= AMBIENT_CHANGE_DB or last[1] != gain:
                 self._reported[sensed.zone] = (level, gain)
                 reports.append(inputs.AmbientChanged(sensed.zone, level, gain))
         return reports

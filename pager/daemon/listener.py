@@ -114,7 +114,7 @@ class Listener:
         return blocks
 
     def _run(self) -> None:
-        last_block, stalled, next_levels = time.monotonic(), False, 0.0
+        last_block, stalled, shown = time.monotonic(), False, 0
         while not self._stop.is_set():
             block = self.stream.next_chunk(timeout=0.5, blocks=CHUNK_BLOCKS)
             now = time.monotonic()
@@ -138,6 +138,6 @@ class Listener:
                     self._put(report)
             except Exception:
                 log.exception("could not analyse an input block")
-            if now >= next_levels:
-                next_levels = now + 1.0
+            if self._hearing.levels_taken != shown:  # a second of input measured
+                shown = self._hearing.levels_taken
                 self._publish_levels(self._hearing.shown_levels())
