@@ -125,12 +125,14 @@ def test_the_line_pilot_heard_by_a_sensor_is_not_noise() -> None:
     # bilinear transform, 9 dB in the standard) leaves it above the room's noise.
     pilot = db_to_gain(-15) * np.sin(2 * np.pi * 20000 * np.arange(len(ambient)) / RATE)
     heard = (ambient + pilot).astype(np.float32)
-    levels = []
+    levels: list[float] = []
     for notch in (None, 20000.0):
         meter = AWeightedMeter([0], RATE, notch)
         for start in range(0, len(heard), BLOCK):
             meter.add(heard[start : start + BLOCK, None], np.array([True]))
-        levels.append(meter.take(at_least=RATE)[0])
+        [level] = meter.take(at_least=RATE)
+        assert level is not None
+        levels.append(level)
     reference = a_weighted_db(ambient, RATE)
     assert levels[0] > reference + 1.5  # the pilot read as noise...
     assert levels[1] == pytest.approx(reference, abs=0.15)  # ...unless it is notched out
