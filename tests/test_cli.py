@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.broker import free_port
 from tests.conftest import pager_command, write_config
 
 
@@ -52,3 +53,16 @@ def test_say_prints_the_plain_words_and_the_ipa_the_engine_reads(tmp_path: Path)
     sentence, ipa = done.stdout.splitlines()[:2]
     assert sentence == "Loket empat tutup pukul lima belas waktu Indonesia barat"
     assert "əmpˈat" in ipa and "lˈoket" in ipa and "bəlˈas" in ipa
+
+
+def test_say_in_a_sensed_zone_without_a_running_pager_says_so(tmp_path: Path) -> None:
+    food = {"channels": [7, 8], "noise_sensor": {"channel": 1, "reference_db": -10}}
+    cfg = write_config(tmp_path / "zones.yaml", mqtt={"port": free_port()},
+                       audio={"inputs": 2}, zones={"food-court": food})  # fmt: skip
+    done = subprocess.run(
+        [*pager_command(), "say", "-c", str(cfg), "--counter", "5", "--ticket", "A1",
+         "--zone", "food-court"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "(zone food-court: no running pager tells its noise gain: without it)" in done.stdout

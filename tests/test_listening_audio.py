@@ -295,3 +295,14 @@ def test_a_reload_keeps_the_gains_and_the_lines_it_still_has() -> None:
     changed = Hearing(config.parse(document), speech_db=lambda: -20.0,
                       level_at=lambda zone: -4.0, before=after, now=20.0)  # fmt: skip
     assert changed.lines[0].state == "unknown"  # another mode: known afresh
+
+
+def test_a_part_lost_on_the_way_does_not_pull_the_level_down() -> None:
+    sent = noise(2.0, -20)
+    back = noise(3.5, -70, seed=3)
+    at = round(0.35 * RATE)
+    back[at : at + len(sent)] += sent * db_to_gain(-10)
+    back[at + RATE // 2 : at + RATE] = 0.0  # half a second of it never came back
+    found = echo.compare(sent, 10.0, back, 9.8, RATE)
+    assert found is not None and found.heard
+    assert found.gain_db == pytest.approx(-10, abs=0.2)

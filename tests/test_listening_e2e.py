@@ -138,6 +138,10 @@ def test_calls_rise_over_the_noise_but_not_over_their_own_sound_and_the_pilot_wa
             during = [s["ambient"]["food-court"]["gain_db"] for s in statuses(watcher, called)
                       if "food-court" in (s.get("ambient") or {})]  # fmt: skip
             assert max(during, default=boost) == boost, during  # never raised by itself
+            said = subprocess.run([*pager_command(), "say", "-c", str(cfg), "--counter", "5",
+                                   "--ticket", "A1", "--zone", "food-court"], check=True,
+                                  capture_output=True, text=True, env=card.env())  # fmt: skip
+            assert f"(zone food-court: {boost:+.1f} dB for its noise now)" in said.stdout
     assert reached["gain_db"] == 9.0  # +20 dB asks more than the limit: it stopped there
 
     # The line: cut, a fault within fault_after_s + 10 s; mended, restored.

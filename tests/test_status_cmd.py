@@ -75,11 +75,13 @@ def test_status_shows_each_zone_what_plays_the_last_calls_and_follows_live(
         follow = subprocess.Popen([*pager_command(), "status", "-c", str(cfg), "--follow"],
                                   env=WIDE, stdout=subprocess.PIPE, text=True)  # fmt: skip
         found = lines_of(follow)
-        wait_line(found, "hall-pc", "online")  # the board first
-        # Then a line per event as it happens, until B002 has been heard.
-        wait_line(found, "started", "B002 (loket 7)", "[tenant-hall, waiting-area, food-court]",
+        wait_line(found, "hall-pc", "online")  # the board first: it has subscribed by now
+        # Then a line per event as it happens: a call made now, from its queueing to its end
+        # (B002 may have been heard already, on a busy machine, before the board came).
+        watcher.publish("pager/call/7", json.dumps({"ticket": "B003", "id": "s3"}))
+        wait_line(found, "queued", "B003 (loket 7)", "[tenant-hall, waiting-area, food-court]",
                   timeout=60)  # fmt: skip
-        wait_line(found, "finished", "B002 (loket 7)", timeout=60)
+        wait_line(found, "finished", "B003 (loket 7)", timeout=90)
         wait_line(found, "status hall-pc: online")
     finally:
         if follow is not None:

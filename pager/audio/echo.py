@@ -23,6 +23,7 @@ MAX_SENT_S = 4.0  # the part of an announcement compared
 MIN_SENT_S = 0.3  # less than this is not compared (a chime cut short)
 HEARD_CORRELATION = 0.3  # the correlation peak that counts as heard back
 DECIMATE = 4
+SEGMENT_S = 0.25  # the parts whose gains are taken, each on its own
 
 
 def compare(sent: np.ndarray, sent_at: float, back: np.ndarray, back_at: float, rate: int
@@ -54,11 +55,27 @@ def compare(sent: np.ndarray, sent_at: float, back: np.ndarray, back_at: float, 
     if peak < HEARD_CORRELATION:
         return Echo(False, round(peak, 3), None, None, level)
     delay = (first + best) / slow + back_at - sent_at
-    gain = abs(float(products[best])) / energy
+    gain = _steady_gain(x, window[best : best + len(x)], slow)
     start = round((first + best) * DECIMATE)
     heard_level = _rms_db(back[start : start + len(sent)])
     return Echo(True, round(peak, 3), round(delay * 1000, 1),
                 round(20 * math.log10(gain), 1) if gain > 0 else None, heard_level)  # fmt: skip
+
+
+def _steady_gain(sent: np.ndarray, back: np.ndarray, rate: float) -> float:
+    """How loud `back` (aligned) carries `sent`: the median of the least-squares gains of
+    its 250 ms parts that carry sound, so that a part lost on the way (a dropout, a burst of
+    noise at the microphone) does not pull the whole down."""
+    size = max(1, int(rate * SEGMENT_S))
+    count = len(sent) // size
+    if count == 0:
+        return abs(float(np.dot(sent, back))) / max(float(np.dot(sent, sent)), 1e-30)
+    x = sent[: count * size].reshape(count, size)
+    y = back[: count * size].reshape(count, size)
+    energies = np.einsum("ij,ij->i", x, x)
+    loud = energies >= 0.1 * energies.mean()
+    gains = np.einsum("ij,ij->i", x[loud], y[loud]) / energies[loud]
+    return abs(float(np.median(gains)))
 
 
 def _rms_db(samples: np.ndarray) -> float:
