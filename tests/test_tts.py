@@ -225,6 +225,12 @@ def test_a_crash_of_pyttsx3s_process_costs_one_phrase_and_a_new_process_takes_ov
     host._process.join(timeout=10)
     speech = synthesizer.speak("loket tujuh belas")  # the espeak-ng command says it
     assert np.abs(speech).max() > 0.1
-    samples, _ = synthesizer.run(functools.partial(host.render, "loket delapan belas"))
-    assert host._process is not None and host._process.pid != first
-    assert np.abs(samples).max() > 0.1
+    # The new process speaks. pyttsx3 renders about 1 phrase in 12 as silence (seen, cause not
+    # found; the synthesizer then falls back to the espeak-ng command, tested above): all three
+    # phrases silent by that alone happens once in about 1,700 runs, not once in 12.
+    loudest = []
+    for phrase in ("loket delapan belas", "loket sembilan belas", "loket dua puluh"):
+        samples, _ = synthesizer.run(functools.partial(host.render, phrase))
+        assert host._process is not None and host._process.pid != first
+        loudest.append(float(np.abs(samples).max()) if len(samples) else 0.0)
+    assert max(loudest) > 0.1, loudest
