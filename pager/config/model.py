@@ -287,6 +287,12 @@ class Config:
         return checks.first_line(self.http.password_file)
 
     @property
+    def piloted_zones(self) -> tuple[Zone, ...]:
+        """The zones whose speaker line is supervised by the pilot tone (`line_sense.mode`)."""
+        return tuple(z for z in self.zones.values()
+                     if z.line_sense is not None and z.line_sense.mode == "pilot")  # fmt: skip
+
+    @property
     def nodes(self) -> tuple[str, ...]:
         """The site's nodes (racks), sorted; one, this node, on a site of one rack."""
         return tuple(sorted(set(self.site.values()))) or (self.node,)
@@ -382,8 +388,7 @@ def _listening_on_inputs_that_are_open(config: Config) -> Iterator[tuple[str, st
 def _the_pilot_below_half_the_rate(config: Config) -> Iterator[tuple[str, str]]:
     """The line pilot (`supervision.pilot_hz`) is below half the sample rate, or the card
     cannot play it (only checked when a zone's line is supervised by the pilot)."""
-    piloted = any(z.line_sense is not None and z.line_sense.mode == "pilot"
-                  for z in config.zones.values())  # fmt: skip
+    piloted = bool(config.piloted_zones)
     nyquist = config.audio.sample_rate / 2
     if piloted and config.supervision.pilot_hz >= nyquist * 0.95:
         yield ("supervision.pilot_hz", f"{config.supervision.pilot_hz:g} Hz is too close to half "

@@ -64,8 +64,7 @@ class Hearing:
                                        sensor.max_gain_db)  # fmt: skip
             self.sensed.append(Sensed(name, zone.columns, zone.noise_sensor.hold_s, follower))
         sensors = [config.zones[s.zone].noise_sensor for s in self.sensed]
-        piloted = any(z.line_sense is not None and z.line_sense.mode == "pilot"
-                      for z in config.zones.values())  # fmt: skip
+        piloted = bool(config.piloted_zones)
         self.ambient = AWeightedMeter([s.column for s in sensors if s is not None], self.rate,
                                       config.supervision.pilot_hz if piloted else None)  # fmt: skip
         self._quiet_from = {s.zone: now for s in self.sensed}  # when it may next be measured

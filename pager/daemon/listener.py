@@ -29,9 +29,7 @@ CHUNK_BLOCKS = 4  # blocks heard at a time: 43 ms at 512 frames, a quarter of th
 
 def pilot_for(config: Config) -> Pilot | None:
     """The line pilot the config's `pilot` lines need (None: none)."""
-    columns = [column for zone in config.zones.values()
-               if zone.line_sense is not None and zone.line_sense.mode == "pilot"
-               for column in zone.columns]  # fmt: skip
+    columns = [column for zone in config.piloted_zones for column in zone.columns]
     if not columns:
         return None
     audio, supervision = config.audio, config.supervision
