@@ -11,7 +11,6 @@ a fixed delay later, with a switch to cut it (a broken speaker line).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import threading
 import time
@@ -46,6 +45,8 @@ class DuplexCard(VirtualCard):
         self._fds: list[int] = []
         self._threads: list[threading.Thread] = []
         self._cursor: int | None = None  # the next output frame to loop into the inputs
+        self.loops_replaced = 0  # times a loop lost its place (the card's reader held up)
+        self.blocks_lost = 0  # input blocks written to a full pipe (nobody captured them)
 
     def __enter__(self) -> DuplexCard:
         for fifo in (self.input_fifo, self.copy_fifo):
@@ -125,6 +126,7 @@ class DuplexCard(VirtualCard):
             self.wait_for_frames(self._cursor + READ_FRAMES, timeout=LATE_S)
         except AssertionError:
             self._cursor = None
+            self.loops_replaced += 1
             return None
         played = self.segment(self._cursor, self._cursor + READ_FRAMES)
         self._cursor += READ_FRAMES
@@ -134,8 +136,10 @@ class DuplexCard(VirtualCard):
         fd, written = self._fds[0], 0
         began = time.monotonic()
         while not self._stop.is_set():
-            with contextlib.suppress(BlockingIOError):  # the pipe is full: nobody captures
+            try:
                 os.write(fd, self._block().tobytes())
+            except BlockingIOError:  # the pipe is full: nobody captures
+                self.blocks_lost += 1
             written += READ_FRAMES
             delay = began + written / self.rate - AHEAD_S - time.monotonic()
             if delay > 0:

@@ -306,3 +306,17 @@ def test_a_part_lost_on_the_way_does_not_pull_the_level_down() -> None:
     found = echo.compare(sent, 10.0, back, 9.8, RATE)
     assert found is not None and found.heard
     assert found.gain_db == pytest.approx(-10, abs=0.2)
+
+
+def test_a_block_lost_on_the_way_back_does_not_pull_the_level_down() -> None:
+    """A block the input lost (or the output repeated) moves all that follows by a block:
+    each part is weighed at its own alignment, near the whole's."""
+    sent = noise(2.0, -20)
+    back = noise(3.5, -70, seed=3)
+    at, lost = round(0.35 * RATE), 1024
+    back[at : at + len(sent)] += sent * db_to_gain(-10)
+    half = at + round(0.9 * RATE)  # about half of it on either side
+    back = np.concatenate((back[:half], back[half + lost :]))
+    found = echo.compare(sent, 10.0, back, 9.8, RATE)
+    assert found is not None and found.heard
+    assert found.gain_db == pytest.approx(-10, abs=0.2)

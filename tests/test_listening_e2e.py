@@ -225,7 +225,12 @@ def test_a_programme_line_the_technicians_tools_and_inputs_gone_quiet(
     assert by_input[SENSOR + 1]["purpose"] == "noise_sensor" and by_input[SENSOR + 1]["heard"]
     # Within half a dB, as the technician copies it (the card's loop loses a part now and
     # then on a loaded machine: the median of the parts holds, a few tenths off at most).
-    assert by_input[SENSOR + 1]["gain_db"] == pytest.approx(SENSOR_REFERENCE_DB, abs=0.5)
+    assert by_input[SENSOR + 1]["gain_db"] == pytest.approx(SENSOR_REFERENCE_DB, abs=0.5), (
+        heard,
+        card.loops_replaced,
+        card.blocks_lost,
+        daemon.log,
+    )
     assert by_input[LINE + 1]["gain_db"] == pytest.approx(-6.0, abs=0.5)
     assert 0 < by_input[LINE + 1]["delay_ms"] <= 500
     assert f"measured reference_db {by_input[SENSOR + 1]['gain_db']}" in walk.stdout

@@ -24,6 +24,7 @@ MIN_SENT_S = 0.3  # less than this is not compared (a chime cut short)
 HEARD_CORRELATION = 0.3  # the correlation peak that counts as heard back
 DECIMATE = 4
 SEGMENT_S = 0.25  # the parts whose gains are taken, each on its own
+DRIFT_S = 0.03  # how far a part may sit from the whole's alignment (a block lost or repeated)
 
 
 def compare(sent: np.ndarray, sent_at: float, back: np.ndarray, back_at: float, rate: int
@@ -45,17 +46,15 @@ def compare(sent: np.ndarray, sent_at: float, back: np.ndarray, back_at: float, 
         return None
     if energy <= 0:  # digital silence sent: nothing could come back
         return None
-    products = signal.correlate(window, x, mode="valid", method="fft")
-    squares = np.concatenate(([0.0], np.cumsum(window * window)))
-    heard_energy = squares[len(x) :] - squares[: len(squares) - len(x)]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rho = np.where(heard_energy > 0, products / np.sqrt(energy * heard_energy), 0.0)
+    rho = _correlation(window, x)[1] / math.sqrt(energy)
     best = int(np.argmax(np.abs(rho)))
     peak = float(abs(rho[best]))
     if peak < HEARD_CORRELATION:
         return Echo(False, round(peak, 3), None, None, level)
     delay = (first + best) / slow + back_at - sent_at
-    gain = _steady_gain(x, window[best : best + len(x)], slow)
+    drift = round(slow * DRIFT_S)
+    around = np.pad(window, drift)[best : best + len(x) + 2 * drift]
+    gain = _steady_gain(x, around, slow)
     start = round((first + best) * DECIMATE)
     heard_level = _rms_db(back[start : start + len(sent)])
     return Echo(True, round(peak, 3), round(delay * 1000, 1),
@@ -63,19 +62,33 @@ def compare(sent: np.ndarray, sent_at: float, back: np.ndarray, back_at: float, 
 
 
 def _steady_gain(sent: np.ndarray, back: np.ndarray, rate: float) -> float:
-    """How loud `back` (aligned) carries `sent`: the median of the least-squares gains of
-    its 250 ms parts that carry sound, so that a part lost on the way (a dropout, a burst of
-    noise at the microphone) does not pull the whole down."""
+    """How loud `back` (aligned, with DRIFT_S more on each side) carries `sent`: the median
+    of the least-squares gains of its 250 ms parts that carry sound, each at its own best
+    alignment within DRIFT_S, so that a part lost on the way (a dropout, a burst of noise at
+    the microphone) or a block lost or repeated by either stream does not pull it down."""
+    drift = round(rate * DRIFT_S)
     size = max(1, int(rate * SEGMENT_S))
-    count = len(sent) // size
-    if count == 0:
-        return abs(float(np.dot(sent, back))) / max(float(np.dot(sent, sent)), 1e-30)
-    x = sent[: count * size].reshape(count, size)
-    y = back[: count * size].reshape(count, size)
-    energies = np.einsum("ij,ij->i", x, x)
-    loud = energies >= 0.1 * energies.mean()
-    gains = np.einsum("ij,ij->i", x[loud], y[loud]) / energies[loud]
-    return abs(float(np.median(gains)))
+    parts = [sent[n * size : (n + 1) * size] for n in range(max(1, len(sent) // size))]
+    energies = np.array([float(np.dot(part, part)) for part in parts])
+    gains = []
+    for n, part in enumerate(parts):
+        if energies[n] < 0.1 * energies.mean() or energies[n] <= 0:
+            continue
+        products, rho = _correlation(back[n * size : n * size + len(part) + 2 * drift], part)
+        gains.append(abs(float(products[int(np.argmax(np.abs(rho)))])) / energies[n])
+    return float(np.median(gains)) if gains else 0.0
+
+
+def _correlation(heard: np.ndarray, sent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """At each delay of `sent` within `heard`: their product, and that product divided by
+    the root of the energy heard at that delay (the normalised correlation, but for the
+    root of `sent`'s own energy)."""
+    products = signal.correlate(heard, sent, mode="valid", method="fft")
+    squares = np.concatenate(([0.0], np.cumsum(heard * heard)))
+    energies = squares[len(sent) :] - squares[: len(squares) - len(sent)]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scaled = np.where(energies > 0, products / np.sqrt(energies), 0.0)
+    return products, scaled
 
 
 def _rms_db(samples: np.ndarray) -> float:
