@@ -201,7 +201,7 @@ def pilot_loudness() -> dict[str, float]:
 def _call(cfg: Path, card: DuplexCard, ident: str) -> None:
     subprocess.run([*pager_command(), "call", "-c", str(cfg), "--counter", "5", "--ticket",
                     "A1", "--id", ident, "--zones", "food-court"], check=True,
-                   capture_output=True, env=card.env())  # fmt: skip
+                   capture_output=True, env=card.env(), timeout=60)  # fmt: skip
 
 
 def measure(cuts: int = 3, window_s: float = 10.0) -> dict[str, Any]:

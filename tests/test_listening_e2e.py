@@ -91,7 +91,7 @@ def speech_db(daemon: DaemonProcess) -> float:
 def call(cfg: Path, card: DuplexCard, ticket: str, call_id: str) -> None:
     subprocess.run([*pager_command(), "call", "-c", str(cfg), "--counter", "5", "--ticket",
                     ticket, "--id", call_id], check=True, capture_output=True,
-                   env=card.env())  # fmt: skip
+                   env=card.env(), timeout=60)  # fmt: skip
 
 
 def wanted_gain(noise_a_db: float, speech: float) -> float:
