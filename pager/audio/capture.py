@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from pager.audio.soundcard import end_stream, reopen_with_backoff, resolve_device
+from pager.audio.soundcard import HeldStream, reopen_with_backoff, resolve_device
 from pager.config.model import AudioConfig
 from pager.errors import AudioError
 
@@ -45,10 +45,11 @@ class InputBlock:
     stamp: float  # monotonic time its callback ran (just after its last sample came in)
 
 
-class CaptureStream:
+class CaptureStream(HeldStream):
     """The input stream: `start()`, then `next_block()` in one worker thread."""
 
     def __init__(self, audio: AudioConfig, ring_blocks: int = RING_BLOCKS) -> None:
+        super().__init__()
         self.audio = audio
         self.channels = audio.inputs
         self.device = audio.input_device if audio.input_device is not None else audio.device
@@ -64,8 +65,6 @@ class CaptureStream:
         self._holding = False  # the worker holds a block (its slot is not free yet)
         self._chunk = np.zeros((0, audio.inputs), dtype=np.float32)
         self._ready: queue.SimpleQueue[int] = queue.SimpleQueue()
-        self._stream: Any = None
-        self._stopping = threading.Event()
 
     def start(self) -> None:
         """Open the inputs; AudioError when they cannot be."""
@@ -168,15 +167,6 @@ class CaptureStream:
             log.info("the audio inputs are back: %s", self.description)
             self.report(InputChange(True, self.description))
 
-    def _close(self) -> None:
-        stream, self._stream = self._stream, None
-        if stream is not None:
-            end_stream(stream)
-
-    def stop(self) -> None:
-        self._stopping.set()
-        stream, self._stream = self._stream, None
-        if stream is not None:
-            end_stream(stream, stop=True)
-            log.info("inputs closed (%d blocks dropped, %d flagged)", self.dropped,
-                     self.status_flags)  # fmt: skip
+    def _stopped(self) -> None:
+        log.info("inputs closed (%d blocks dropped, %d flagged)", self.dropped,
+                 self.status_flags)  # fmt: skip

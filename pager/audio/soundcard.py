@@ -93,6 +93,31 @@ def end_stream(stream: Any, *, stop: bool = False) -> None:
             log.debug("ending a stream of a device that may have failed: %s", error)
 
 
+class HeldStream:
+    """A PortAudio stream an output or the inputs hold: closed to be reopened after a
+    failure (`_close`), or stopped for good (`stop`)."""
+
+    def __init__(self) -> None:
+        self._stream: Any = None
+        self._stopping = threading.Event()
+
+    def _close(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            end_stream(stream)
+
+    def stop(self) -> None:
+        """Stop for good, letting the last blocks play; then `_stopped` (to log)."""
+        self._stopping.set()
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            end_stream(stream, stop=True)
+            self._stopped()
+
+    def _stopped(self) -> None:
+        """Once the stream has ended on `stop`."""
+
+
 def reopen_with_backoff(
     stopping: threading.Event, close: Callable[[], None], reopen: Callable[[], None], what: str,
     *, restart: bool = True,
@@ -121,7 +146,7 @@ def reopen_with_backoff(
     return False
 
 
-class SoundDeviceSink:
+class SoundDeviceSink(HeldStream):
     """A long-running PortAudio output stream; its callback only runs the mixer.
 
     The stream is a raw one: the callback mixes into a block of its own and copies it out,
@@ -130,6 +155,7 @@ class SoundDeviceSink:
     """
 
     def __init__(self, audio: AudioConfig) -> None:
+        super().__init__()
         self.audio = audio
         self.description = f"sound device {audio.device!r}"
         self.callbacks = 0
@@ -137,12 +163,10 @@ class SoundDeviceSink:
         self.status_flags = 0
         self.first_error: BaseException | None = None
         self.report: Report = lambda fact: None
-        self._stream: Any = None
         self._source: Source | None = None
         frames, channels = audio.blocksize, audio.channels
         self._block = np.zeros((frames, channels), dtype=np.float32)
         self._silence = bytes(self._block.nbytes)
-        self._stopping = threading.Event()
         self.clock = DacClock(audio.sample_rate)
 
     def start(self, source: Source) -> None:
@@ -232,19 +256,10 @@ class SoundDeviceSink:
             log.info("the audio output is back: %s", self.description)
             self.report(OutputChange(True, self.description))
 
-    def _close(self) -> None:
-        stream, self._stream = self._stream, None
-        if stream is not None:
-            end_stream(stream)
-
-    def stop(self) -> None:
-        self._stopping.set()
-        stream, self._stream = self._stream, None
-        if stream is not None:
-            end_stream(stream, stop=True)  # lets the last blocks play
-            log.info(
-                "stream closed after %d blocks (%d with under/overflow flags, %d errors)",
-                self.callbacks,
-                self.status_flags,
-                self.callback_errors,
-            )
+    def _stopped(self) -> None:
+        log.info(
+            "stream closed after %d blocks (%d with under/overflow flags, %d errors)",
+            self.callbacks,
+            self.status_flags,
+            self.callback_errors,
+        )

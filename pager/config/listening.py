@@ -15,8 +15,19 @@ from pager.config.schema import key, required, rule
 from pager.units import output_column
 
 
+class _Input:
+    """What is wired to an input of the interface."""
+
+    channel: int  # numbered from 1
+
+    @property
+    def column(self) -> int:
+        """Its input as a 0-based column of the input stream."""
+        return output_column(self.channel)
+
+
 @dataclass(frozen=True)
-class NoiseSensor:
+class NoiseSensor(_Input):
     """A microphone in a zone: the zone's announcements rise with the noise it hears."""
 
     channel: int = required(
@@ -49,11 +60,6 @@ class NoiseSensor:
         "after (the room's echo of the announcement is not noise).",
     )
 
-    @property
-    def column(self) -> int:
-        """Its input as a 0-based column of the input stream."""
-        return output_column(self.channel)
-
 
 @rule(NoiseSensor)
 def _min_gain_below_max(sensor: NoiseSensor) -> Iterator[tuple[str, str]]:
@@ -64,7 +70,7 @@ def _min_gain_below_max(sensor: NoiseSensor) -> Iterator[tuple[str, str]]:
 
 
 @dataclass(frozen=True)
-class LineSense:
+class LineSense(_Input):
     """The input wired to the end of a zone's speaker line (or its amplifier's monitor)."""
 
     channel: int = required(
@@ -77,10 +83,6 @@ class LineSense:
         "come back; `programme`: no tone (amplifiers that cut it), the zone's own "
         "announcements must come back.",
     )
-
-    @property
-    def column(self) -> int:
-        return output_column(self.channel)
 
 
 @dataclass(frozen=True)
