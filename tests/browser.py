@@ -4,6 +4,7 @@ nothing is fetched from beyond the daemon."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import shutil
@@ -75,6 +76,15 @@ def password_file(folder: Path, password: str) -> Path:
     secret.write_text(password + "\n")
     secret.chmod(0o600)
     return secret
+
+
+def log_in(driver: webdriver.Chrome, password: str, user: str = "operator") -> None:
+    """Every request the browser makes from now on carries this HTTP Basic login."""
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd(
+        "Network.setExtraHTTPHeaders", {"headers": {"Authorization": f"Basic {token}"}}
+    )
 
 
 def viewport(driver: webdriver.Chrome, width: int, height: int, mobile: bool = False) -> None:

@@ -4,7 +4,6 @@ or by the programme, and the technician's tools."""
 
 from __future__ import annotations
 
-import base64
 import itertools
 import re
 import subprocess
@@ -25,7 +24,7 @@ from pager.audio.pilot import DUCK_DB
 from pager.audio.weighting import a_weighted_db
 from pager.units import db_to_gain
 from tests.broker import Watcher, free_port, mark
-from tests.browser import audit, browser, password_file, summary, untranslated, viewport
+from tests.browser import audit, browser, log_in, password_file, summary, untranslated, viewport
 from tests.conftest import DaemonOnCard, DaemonProcess, pager_command
 from tests.duplex_card import DuplexCard
 
@@ -297,10 +296,7 @@ def test_the_status_page_shows_a_faulty_line_in_red_and_the_noise_gain(
     daemon = on_card.start(cfg)
     chrome = browser()
     try:
-        token = base64.b64encode(b"operator:teh-manis-25").decode()
-        chrome.execute_cdp_cmd("Network.enable", {})
-        chrome.execute_cdp_cmd("Network.setExtraHTTPHeaders",
-                               {"headers": {"Authorization": f"Basic {token}"}})  # fmt: skip
+        log_in(chrome, "teh-manis-25")
         chrome.get(f"http://127.0.0.1:{port}/")
         wait = WebDriverWait(chrome, 30)
         line = '#zones tr[data-zone="food-court"] td.line'

@@ -21,7 +21,15 @@ from selenium.webdriver.support.ui import WebDriverWait
 from pager import config
 from pager.errors import ConfigError
 from tests.broker import Watcher, free_port
-from tests.browser import audit, browser, password_file, summary, untranslated, viewport
+from tests.browser import (
+    audit,
+    browser,
+    log_in,
+    password_file,
+    summary,
+    untranslated,
+    viewport,
+)
 from tests.conftest import DaemonOnCard, write_config
 from tests.virtual_card import VirtualCard
 
@@ -79,18 +87,10 @@ def test_the_status_page_live_in_a_browser(
                          Origin="http://evil.example")  # fmt: skip
         assert forged == 403
 
-        driver.execute_cdp_cmd("Network.enable", {})
-
-        def log_in(password: str) -> None:
-            token = base64.b64encode(f"operator:{password}".encode()).decode()
-            driver.execute_cdp_cmd(
-                "Network.setExtraHTTPHeaders", {"headers": {"Authorization": f"Basic {token}"}}
-            )
-
-        log_in("kopi-susu")  # the browser with a wrong password: the page is refused
+        log_in(driver, "kopi-susu")  # the browser with a wrong password: the page is refused
         driver.get(base + "/")  # (Chromium answers the 401 with its password prompt)
         assert driver.title != "pager" and not driver.find_elements(By.ID, "zones")
-        log_in(PASSWORD)
+        log_in(driver, PASSWORD)
         driver.get(base + "/")
         wait = WebDriverWait(driver, 30)
         wait.until(lambda d: d.find_element(By.ID, "node").text == "mpp-pasar")
