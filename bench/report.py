@@ -38,6 +38,7 @@ from bench import (
     counters,
     day,
     display,
+    engine,
     floods,
     listening,
     operators,
@@ -174,6 +175,11 @@ def listening_run(smoke: bool) -> dict[str, Any]:
     return listening.measure(1 if smoke else 3, 1.0 if smoke else 10.0)
 
 
+def engine_run(smoke: bool) -> dict[str, Any]:
+    """bench/engine.py: pyttsx3's silent renders, with its cancel and without (a minute)."""
+    return engine.measure(20 if smoke else 900)
+
+
 def year_run(smoke: bool) -> dict[str, Any]:
     """bench/year.py: a year of the hall's days (--short; about 9 hours on the bench machine)."""
     with tempfile.TemporaryDirectory(prefix="pager-year-") as directory:
@@ -186,7 +192,7 @@ SECTIONS = {
     "operators": operators_run, "site": site_run, "day": day.measure,
     "display": display.measure, "compact": compact_run, "api": api_run,
     "counters": counters.measure, "year": year_run, "floods": floods_run,
-    "unattended": unattended_run, "listening": listening_run,
+    "unattended": unattended_run, "listening": listening_run, "engine": engine_run,
 }  # and "combined"  # fmt: skip
 
 
@@ -219,6 +225,7 @@ def measure(runs: int, smoke: bool, plot: Path | None = None) -> dict[str, Any]:
         "counters": counters.measure(smoke),
         "unattended": unattended_run(smoke),
         "listening": listening_run(smoke),
+        "engine": engine_run(smoke),
     }  # fmt: skip
 
 

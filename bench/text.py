@@ -11,6 +11,7 @@ from bench.latency import RATE
 from bench.text_api import api_section, counters_section
 from bench.text_combined import combined_section, verdict
 from bench.text_day import day_section
+from bench.text_engine import engine_section
 from bench.text_listening import listening_section
 from bench.text_operators import operators_section
 from bench.text_screens import compact_section, display_section
@@ -210,7 +211,8 @@ def _engines(engines: str | list[str]) -> str:
     return engines if isinstance(engines, str) else ", ".join(engines)
 
 
-def voice_section(figures: dict[str, Any] | None) -> str:
+def voice_section(figures: dict[str, Any] | None, date: str) -> str:
+    """bench/voice.py's figures; `date`: the run's (ISO), which tells which engine they saw."""
     if not figures:
         return ""  # a run saved before these figures were measured
     rows = "\n".join(
@@ -254,9 +256,12 @@ silence; the pauses inside the first call, as rendered: {
 {renders}
 
 Every render is far below the chime and its pause, during which speech is rendered. "Failed"
-counts calls an engine could not say (pyttsx3 sometimes renders a short phrase as silence
-under load); with one engine alone nothing stands in for it, while the daemon's chain falls
-back to the next engine, so its rows show none.
+counts calls an engine could not say: with one engine alone nothing stands in for it, while
+the daemon's chain falls back to the next engine, so its rows show none. pyttsx3's failures
+were phrases it rendered as silence, a fault of its driver that pager turns off since
+2026-12-06 (section "pyttsx3's silent renders"){
+        "; these figures were measured before" if date < "2026-12-06" else ""
+    }.
 """
 
 
@@ -340,6 +345,8 @@ def write(path: Path, results: dict[str, Any]) -> None:
         combined += year_section(results["year"], year_plot.name)
     combined += unattended_section(results.get("unattended"))
     combined += listening_section(results.get("listening"))
+    combined += engine_section(results.get("engine"))
+    voice = voice_section(results.get("voice"), results["date"])
     render_rows = "\n".join(
         f"| render, cache {kind} (ms) | {fmt([statistics.median(r[key]) for r in renders])} | "
         f"{fmt([sorted(r[key])[int(0.99 * len(r[key]))] for r in renders])} |"
@@ -387,6 +394,6 @@ worker; {len(renders[0]["cache_miss"])} different sentences (miss), then one rep
 
 Both are far below the chime and the pause after it ({chime_s:.2f} s), during which speech
 is rendered.
-{controller_section(results.get("controller"))}{voice_section(results.get("voice"))}
+{controller_section(results.get("controller"))}{voice}
 {resource_section(resources, block, small_block)}{floods}{combined}"""
     path.write_text(text)

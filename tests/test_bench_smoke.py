@@ -35,6 +35,7 @@ def test_bench_smoke_writes_the_report(tmp_path: Path) -> None:
     assert "## Floods: memory after each of 2 floods of 10 calls" in report
     assert "## A year's accidents: a failing disk, a stepped clock, power cuts" in report
     assert "## Listening back: noise sensing and line supervision" in report
+    assert "## pyttsx3's silent renders" in report and "| 0 of 20 |" in report
     assert "killed with SIGKILL 3 times" in report
     assert "## Combined announcements: airtime per call and waits on one shared zone" in report
     assert "| 2 |" in report and "Checked in real time on the card" in report

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import shutil
 import subprocess
 import threading
@@ -21,6 +22,8 @@ from typing import Any, Protocol
 import numpy as np
 
 from pager.errors import SpeechError, did_you_mean
+
+log = logging.getLogger(__name__)
 
 ESPEAK_TIMEOUT_S = 10
 RENDER_TIMEOUT_S = 10
@@ -64,6 +67,30 @@ def find_voice(voices: Sequence[Any], wanted: str) -> str:
     )
 
 
+def _never_cancel() -> None:
+    """A render is never interrupted: it is bounded by RENDER_TIMEOUT_S, and its process
+    (pager.speech.host) is killed if it stops answering."""
+
+
+def keep_from_cancelling(engine: Any) -> None:
+    """Turn off the cancel with which pyttsx3 ends each render, which silences the next one.
+
+    pyttsx3 (2.99) ends every `runAndWait()` with its driver's `stop()`: when libespeak-ng's
+    own thread is still busy then (with the rate queued just before, or the last render's
+    end), it cancels espeak-ng and leaves a flag set, and the driver's loop cancels with it
+    again once the next text is queued. espeak-ng then drops that text and still reports it
+    finished, so pyttsx3 writes an empty WAV. Measured here, 900 renders back to back in
+    one process: 28 silent with `stop()`, none without it (BENCHMARKS.md, "Speech engine").
+    The same cancel can drop the rate queued before it (the first render after start at
+    espeak-ng's default rate, noted in `_settle`).
+    """
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    if driver is None or not callable(getattr(driver, "stop", None)):
+        log.info("pyttsx3's driver has no stop() to turn off; a silent render falls back")
+        return
+    driver.stop = _never_cancel
+
+
 class Pyttsx3Engine:
     """pyttsx3 with the espeak driver, rendering to a WAV file per sentence."""
 
@@ -76,6 +103,7 @@ class Pyttsx3Engine:
             self._engine = pyttsx3.init("espeak")
         except Exception as error:
             raise SpeechError(f"pyttsx3 cannot start espeak-ng: {error}") from error
+        keep_from_cancelling(self._engine)
         base, plus, variant = voice.partition("+")
         if base.startswith("mb-"):  # MBROLA: espeak-ng knows it, pyttsx3 does not list it
             self.voice = base
@@ -114,8 +142,9 @@ class Pyttsx3Engine:
     def _settle(self) -> None:
         """Render until two renders agree: the first ones after start are not reliable.
 
-        Seen here about 1 start in 15: the first sentence comes out at espeak's default rate
-        and the next one silent; after that, renders are stable.
+        Seen here about 1 start in 15, before `keep_from_cancelling`: the first sentence at
+        espeak's default rate and the next one silent (both what pyttsx3's cancel does); kept
+        as the check that a new engine renders the same sentence the same way twice.
         """
         lengths: list[int] = []
         for _ in range(SETTLE_RENDERS):
