@@ -25,6 +25,7 @@ import numpy as np
 from bench.voice import calls
 from pager.speech.engines import Pyttsx3Engine
 
+ROOT = Path(__file__).resolve().parent.parent
 WAYS = ("as-shipped", "stop-off")
 RATE_WPM = 125
 
@@ -61,7 +62,7 @@ def measure(count: int) -> dict[str, Any]:
         for way in WAYS:
             child = subprocess.run(
                 [sys.executable, "-m", "bench.engine", "--way", way, "--renders", str(count)],
-                check=True, capture_output=True, text=True, timeout=60 + count,
+                check=True, capture_output=True, text=True, timeout=60 + count, cwd=ROOT,
             )  # fmt: skip
             runs.append(json.loads(child.stdout))
     return {"renders_per_run": count, "runs": runs}
