@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from bench.latency import percentiles
 from bench.voice import calls
 from pager.speech.engines import Pyttsx3Engine
 
@@ -48,10 +49,9 @@ def render_all(way: str, count: int) -> dict[str, Any]:
             samples, _ = engine.render(text)
             times.append((time.perf_counter() - start) * 1000)
             silent += not np.any(samples)
-    times.sort()
     return {"way": way, "renders": count, "silent": silent,
             "median_ms": round(statistics.median(times), 1),
-            "p99_ms": round(times[int(0.99 * len(times))], 1)}  # fmt: skip
+            "p99_ms": percentiles(times)["p99"]}  # fmt: skip
 
 
 def measure(count: int) -> dict[str, Any]:

@@ -96,10 +96,10 @@ def open_files(pid: int, clock_file: str) -> int:
     """The daemon's open descriptors, less the fake wall clock's file: tests/wallclock.py's
     shim in the daemon opens it for a moment every 20 ms, and a sample once caught it open
     (CI: 17 files for 16 at one sample of six)."""
-    count = 0
+    clock, count = os.path.realpath(clock_file), 0
     for fd in os.listdir(f"/proc/{pid}/fd"):
         with contextlib.suppress(FileNotFoundError):  # closed since the listing: not held
-            count += os.readlink(f"/proc/{pid}/fd/{fd}") != os.path.realpath(clock_file)
+            count += os.readlink(f"/proc/{pid}/fd/{fd}") != clock
     return count
 
 

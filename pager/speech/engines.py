@@ -79,8 +79,8 @@ def keep_from_cancelling(engine: Any) -> None:
     own thread is still busy then (with the rate queued just before, or the last render's
     end), it cancels espeak-ng and leaves a flag set, and the driver's loop cancels with it
     again once the next text is queued. espeak-ng then drops that text and still reports it
-    finished, so pyttsx3 writes an empty WAV. Measured here, 900 renders back to back in
-    one process: 28 silent with `stop()`, none without it (BENCHMARKS.md, "Speech engine").
+    finished, so pyttsx3 writes an empty WAV. Measured here, 1,800 renders back to back:
+    36 silent with `stop()`, none without it (BENCHMARKS.md, "pyttsx3's silent renders").
     The same cancel can drop the rate queued before it (the first render after start at
     espeak-ng's default rate, noted in `_settle`).
     """
